@@ -1,0 +1,181 @@
+// Package meta defines the metadata store: buckets and object versions.
+// Implementations live in subpackages and all pass metatest.Run.
+//
+// Every object is stored as versions. An unversioned bucket holds at most one
+// version per key, with version ID "null"; delete markers are versions too.
+// Keys compare as raw bytes everywhere.
+//
+// It must not import net/http or internal/s3err: the API layer maps the
+// sentinel errors below to S3 codes in one place.
+package meta
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"time"
+)
+
+// Sentinel errors every Store returns (possibly wrapped).
+var (
+	ErrNoSuchBucket       = errors.New("meta: no such bucket")
+	ErrBucketExists       = errors.New("meta: bucket already exists")
+	ErrBucketNotEmpty     = errors.New("meta: bucket not empty")
+	ErrNoSuchKey          = errors.New("meta: no such key")
+	ErrNoSuchVersion      = errors.New("meta: no such version")
+	ErrPreconditionFailed = errors.New("meta: precondition failed")
+)
+
+// NullVersion is the version ID of objects written while versioning is not enabled.
+const NullVersion = "null"
+
+// Versioning states of a bucket. A bucket never returns to Unversioned.
+const (
+	Unversioned = ""
+	Enabled     = "Enabled"
+	Suspended   = "Suspended"
+)
+
+// Bucket is a bucket's row.
+type Bucket struct {
+	Name       string
+	Created    time.Time
+	Region     string
+	Owner      string
+	Versioning string
+	ObjectLock bool
+}
+
+// Object is one version of an object (or a delete marker).
+type Object struct {
+	Bucket       string
+	Key          string
+	VersionID    string
+	Seq          int64 // store-assigned, increasing with every new version
+	IsLatest     bool
+	DeleteMarker bool
+	Size         int64
+	ETag         string // quoted, as sent in the ETag header
+	Modified     time.Time
+	StorageClass string
+	Owner        string
+	// Data lives in exactly one place: the blob BlobID, Inline, or Parts.
+	BlobID string
+	Inline []byte
+	Parts  []Part // multipart manifest, in part order
+	Attrs  Attrs
+}
+
+// Attrs are the version's attributes that are never queried by the store.
+type Attrs struct {
+	ContentType        string            `json:"ct,omitempty"`
+	ContentEncoding    string            `json:"ce,omitempty"`
+	ContentDisposition string            `json:"cd,omitempty"`
+	ContentLanguage    string            `json:"cl,omitempty"`
+	CacheControl       string            `json:"cc,omitempty"`
+	Expires            string            `json:"ex,omitempty"`
+	WebsiteRedirect    string            `json:"wr,omitempty"`
+	UserMeta           map[string]string `json:"um,omitempty"` // lowercase names without x-amz-meta-
+	// Checksums maps an algorithm name (CRC32, SHA256, ...) to its base64 value.
+	Checksums    map[string]string `json:"ck,omitempty"`
+	ChecksumType string            `json:"ckt,omitempty"` // FULL_OBJECT or COMPOSITE
+}
+
+// Part is one part of a multipart object's manifest.
+type Part struct {
+	Number    int
+	Size      int64
+	ETag      string
+	BlobID    string
+	Checksums map[string]string
+}
+
+// PutOptions control PutObject.
+type PutOptions struct {
+	// Check, when set, is called inside the write transaction with the
+	// current latest version (nil when none, or a delete marker) and may
+	// veto the write by returning an error, which PutObject returns.
+	Check func(current *Object) error
+}
+
+// PutResult reports what PutObject did.
+type PutResult struct {
+	VersionID string
+	// Freed lists blobs no longer referenced; the caller deletes them.
+	Freed []string
+}
+
+// DeleteOptions control DeleteObject.
+type DeleteOptions struct {
+	// Check, when set, is called inside the transaction with the version
+	// about to be removed permanently, and may veto it.
+	Check func(victim *Object) error
+}
+
+// DeleteResult reports what DeleteObject did.
+type DeleteResult struct {
+	VersionID    string // the version removed or the delete marker created
+	DeleteMarker bool   // a delete marker was created, or the removed version was one
+	Freed        []string
+}
+
+// Store is the metadata store. All methods are safe for concurrent use and
+// read-after-write consistent: once a write method returns nil, every later
+// read sees it. Write methods are durable when they return nil.
+type Store interface {
+	// CreateBucket stores b. It returns ErrBucketExists if the name is taken.
+	CreateBucket(ctx context.Context, b Bucket) error
+	// GetBucket returns ErrNoSuchBucket if absent.
+	GetBucket(ctx context.Context, name string) (Bucket, error)
+	// ListBuckets returns up to limit buckets whose names start with prefix
+	// and sort after after, in byte order. owner "" means every owner.
+	ListBuckets(ctx context.Context, owner, prefix, after string, limit int) ([]Bucket, error)
+	// DeleteBucket returns ErrBucketNotEmpty if any version (delete markers
+	// included) remains, ErrNoSuchBucket if absent.
+	DeleteBucket(ctx context.Context, name string) error
+	// UpdateBucket applies fn to the bucket inside a transaction.
+	UpdateBucket(ctx context.Context, name string, fn func(*Bucket) error) error
+
+	// PutObject stores o as the new latest version of (o.Bucket, o.Key).
+	// The store assigns VersionID, Seq and IsLatest: with versioning Enabled
+	// a fresh version ID, otherwise "null", replacing any existing null
+	// version. ErrNoSuchBucket if the bucket is missing.
+	PutObject(ctx context.Context, o *Object, opts PutOptions) (PutResult, error)
+
+	// GetObject returns the latest version when versionID is "", else that
+	// version. A latest version that is a delete marker is returned as is
+	// (DeleteMarker true). ErrNoSuchKey when the key has no versions,
+	// ErrNoSuchVersion when the version does not exist.
+	GetObject(ctx context.Context, bucket, key, versionID string) (*Object, error)
+
+	// DeleteObject with versionID "" removes the null version when
+	// versioning is off, and adds a delete marker when it is Enabled (with
+	// a fresh ID) or Suspended (with ID "null", replacing the null version).
+	// With a versionID it removes that version permanently; if it was the
+	// latest, the next newest becomes latest. Deleting what does not exist
+	// succeeds with an empty result.
+	DeleteObject(ctx context.Context, bucket, key, versionID string, opts DeleteOptions) (DeleteResult, error)
+
+	// ScanLatest returns up to limit latest versions that are not delete
+	// markers, with keys >= start that begin with prefix, in byte order.
+	// Inline data and Attrs are not loaded.
+	ScanLatest(ctx context.Context, bucket, prefix, start string, limit int) ([]Object, error)
+
+	// BlobReferenced reports whether any version (or upload part) names the blob.
+	BlobReferenced(ctx context.Context, blobID string) (bool, error)
+
+	Close() error
+}
+
+// NewVersionID returns a fresh version ID: 32 hex characters, the first 16
+// from the clock so IDs made later by one store sort later.
+func NewVersionID(now time.Time) string {
+	var b [16]byte
+	binary.BigEndian.PutUint64(b[:8], uint64(now.UnixNano()))
+	if _, err := rand.Read(b[8:]); err != nil {
+		panic("meta: crypto/rand failed: " + err.Error())
+	}
+	return hex.EncodeToString(b[:])
+}

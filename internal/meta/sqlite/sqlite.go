@@ -1,0 +1,602 @@
+// Package sqlite is the embedded metadata store: pure-Go SQLite in WAL mode
+// with synchronous=FULL. All writes go through one goroutine that commits
+// whatever has queued up in a single transaction (group commit), so many
+// concurrent writers share one fsync while each is durable when it returns.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"runtime"
+	"sync"
+	"time"
+
+	"talus/internal/meta"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// maxBatch bounds how many writes share one transaction.
+const maxBatch = 256
+
+// Store implements meta.Store on SQLite.
+type Store struct {
+	rdb  *sql.DB // read pool
+	wdb  *sql.DB // one connection, used only by the writer goroutine
+	reqs chan *writeReq
+	quit chan struct{}
+	wg   sync.WaitGroup
+	once sync.Once
+	now  func() time.Time
+}
+
+type writeReq struct {
+	fn   func(tx *sql.Tx) error
+	done chan error
+}
+
+var _ meta.Store = (*Store)(nil)
+
+// Open opens or creates the database file at path.
+func Open(path string) (*Store, error) {
+	q := url.Values{}
+	for _, p := range []string{
+		"busy_timeout(10000)",
+		"journal_mode(WAL)",
+		"synchronous(FULL)",
+		"foreign_keys(1)",
+		"cache_size(-32000)",
+	} {
+		q.Add("_pragma", p)
+	}
+	dsn := "file:" + path + "?" + q.Encode()
+	wdb, err := sql.Open("sqlite", dsn+"&_txlock=immediate")
+	if err != nil {
+		return nil, err
+	}
+	wdb.SetMaxOpenConns(1)
+	wdb.SetMaxIdleConns(1)
+	wdb.SetConnMaxLifetime(0)
+	if err := migrate(wdb); err != nil {
+		wdb.Close()
+		return nil, fmt.Errorf("sqlite: migrate %s: %w", path, err)
+	}
+	rdb, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		wdb.Close()
+		return nil, err
+	}
+	n := 2 * runtime.GOMAXPROCS(0)
+	rdb.SetMaxOpenConns(n)
+	rdb.SetMaxIdleConns(n)
+	s := &Store{rdb: rdb, wdb: wdb, reqs: make(chan *writeReq, maxBatch), quit: make(chan struct{}), now: time.Now}
+	s.wg.Add(1)
+	go s.writer()
+	return s, nil
+}
+
+// Close stops the writer and closes the database.
+func (s *Store) Close() error {
+	s.once.Do(func() {
+		close(s.quit)
+		s.wg.Wait()
+	})
+	return errors.Join(s.rdb.Close(), s.wdb.Close())
+}
+
+var errClosed = errors.New("sqlite: store closed")
+
+// write runs fn in a write transaction, possibly shared with other writes.
+// fn's error rolls back only fn's own changes. It waits for the commit even
+// if ctx ends, so a caller never mistakes a committed write for a failed one.
+func (s *Store) write(fn func(tx *sql.Tx) error) error {
+	r := &writeReq{fn: fn, done: make(chan error, 1)}
+	select {
+	case s.reqs <- r:
+	case <-s.quit:
+		return errClosed
+	}
+	return <-r.done
+}
+
+func (s *Store) writer() {
+	defer s.wg.Done()
+	batch := make([]*writeReq, 0, maxBatch)
+	for {
+		select {
+		case r := <-s.reqs:
+			batch = append(batch[:0], r)
+		drain:
+			for len(batch) < maxBatch {
+				select {
+				case r := <-s.reqs:
+					batch = append(batch, r)
+				default:
+					break drain
+				}
+			}
+			s.commit(batch)
+		case <-s.quit:
+			// Fail anything still queued; no new sends can succeed.
+			for {
+				select {
+				case r := <-s.reqs:
+					r.done <- errClosed
+				default:
+					return
+				}
+			}
+		}
+	}
+}
+
+func (s *Store) commit(batch []*writeReq) {
+	ctx := context.Background()
+	errs := make([]error, len(batch))
+	tx, err := s.wdb.BeginTx(ctx, nil)
+	if err == nil {
+		for i, r := range batch {
+			errs[i] = runSavepoint(ctx, tx, r.fn)
+			if errs[i] != nil && isFatal(errs[i]) {
+				err = errs[i]
+				break
+			}
+		}
+		if err == nil {
+			err = tx.Commit()
+		} else {
+			_ = tx.Rollback()
+		}
+	}
+	for i, r := range batch {
+		if err != nil {
+			r.done <- err
+		} else {
+			r.done <- errs[i]
+		}
+	}
+}
+
+// runSavepoint isolates one write inside the shared transaction.
+func runSavepoint(ctx context.Context, tx *sql.Tx, fn func(*sql.Tx) error) error {
+	if _, err := tx.ExecContext(ctx, "SAVEPOINT w"); err != nil {
+		return fatalErr{err}
+	}
+	ferr := fn(tx)
+	if ferr != nil {
+		if _, err := tx.ExecContext(ctx, "ROLLBACK TO w"); err != nil {
+			return fatalErr{err}
+		}
+	}
+	if _, err := tx.ExecContext(ctx, "RELEASE w"); err != nil {
+		return fatalErr{err}
+	}
+	return ferr
+}
+
+// fatalErr marks a failure of the shared transaction itself.
+type fatalErr struct{ err error }
+
+func (f fatalErr) Error() string { return f.err.Error() }
+func (f fatalErr) Unwrap() error { return f.err }
+
+func isFatal(err error) bool {
+	var f fatalErr
+	return errors.As(err, &f)
+}
+
+func nanos(t time.Time) int64 { return t.UnixNano() }
+
+func fromNanos(n int64) time.Time { return time.Unix(0, n).UTC() }
+
+// --- buckets ---
+
+func (s *Store) CreateBucket(ctx context.Context, b meta.Bucket) error {
+	return s.write(func(tx *sql.Tx) error {
+		var one int
+		err := tx.QueryRow(`SELECT 1 FROM buckets WHERE name = ?`, b.Name).Scan(&one)
+		if err == nil {
+			return meta.ErrBucketExists
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		_, err = tx.Exec(`INSERT INTO buckets(name, created, region, owner, versioning, object_lock) VALUES (?,?,?,?,?,?)`,
+			b.Name, nanos(b.Created), b.Region, b.Owner, b.Versioning, b.ObjectLock)
+		return err
+	})
+}
+
+const bucketCols = `name, created, region, owner, versioning, object_lock`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanBucket(r scanner) (meta.Bucket, error) {
+	var b meta.Bucket
+	var created int64
+	err := r.Scan(&b.Name, &created, &b.Region, &b.Owner, &b.Versioning, &b.ObjectLock)
+	b.Created = fromNanos(created)
+	return b, err
+}
+
+func getBucket(ctx context.Context, q querier, name string) (meta.Bucket, error) {
+	b, err := scanBucket(q.QueryRowContext(ctx, `SELECT `+bucketCols+` FROM buckets WHERE name = ?`, name))
+	if errors.Is(err, sql.ErrNoRows) {
+		return b, meta.ErrNoSuchBucket
+	}
+	return b, err
+}
+
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func (s *Store) GetBucket(ctx context.Context, name string) (meta.Bucket, error) {
+	return getBucket(ctx, s.rdb, name)
+}
+
+func (s *Store) ListBuckets(ctx context.Context, owner, prefix, after string, limit int) ([]meta.Bucket, error) {
+	q := `SELECT ` + bucketCols + ` FROM buckets WHERE name > ?`
+	args := []any{after}
+	if prefix != "" {
+		q += ` AND name >= ?`
+		args = append(args, prefix)
+		if end := meta.PrefixEnd(prefix); end != "" {
+			q += ` AND name < ?`
+			args = append(args, end)
+		}
+	}
+	if owner != "" {
+		q += ` AND owner = ?`
+		args = append(args, owner)
+	}
+	q += ` ORDER BY name LIMIT ?`
+	args = append(args, limit)
+	rows, err := s.rdb.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []meta.Bucket
+	for rows.Next() {
+		b, err := scanBucket(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}
+
+func (s *Store) DeleteBucket(ctx context.Context, name string) error {
+	return s.write(func(tx *sql.Tx) error {
+		if _, err := getBucket(ctx, tx, name); err != nil {
+			return err
+		}
+		var one int
+		err := tx.QueryRow(`SELECT 1 FROM versions WHERE bucket = ? LIMIT 1`, name).Scan(&one)
+		if err == nil {
+			return meta.ErrBucketNotEmpty
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		_, err = tx.Exec(`DELETE FROM buckets WHERE name = ?`, name)
+		return err
+	})
+}
+
+func (s *Store) UpdateBucket(ctx context.Context, name string, fn func(*meta.Bucket) error) error {
+	return s.write(func(tx *sql.Tx) error {
+		b, err := getBucket(ctx, tx, name)
+		if err != nil {
+			return err
+		}
+		if err := fn(&b); err != nil {
+			return err
+		}
+		_, err = tx.Exec(`UPDATE buckets SET region = ?, owner = ?, versioning = ?, object_lock = ? WHERE name = ?`,
+			b.Region, b.Owner, b.Versioning, b.ObjectLock, name)
+		return err
+	})
+}
+
+// --- objects ---
+
+const versionCols = `seq, bucket, name, version_id, is_latest, delete_marker, size, etag, modified, storage_class, owner, blob_id, inline, attrs`
+
+func scanVersion(r scanner) (*meta.Object, error) {
+	var o meta.Object
+	var modified int64
+	var blobID sql.NullString
+	var attrs []byte
+	err := r.Scan(&o.Seq, &o.Bucket, &o.Key, &o.VersionID, &o.IsLatest, &o.DeleteMarker, &o.Size, &o.ETag,
+		&modified, &o.StorageClass, &o.Owner, &blobID, &o.Inline, &attrs)
+	if err != nil {
+		return nil, err
+	}
+	o.Modified = fromNanos(modified)
+	o.BlobID = blobID.String
+	if len(attrs) > 0 {
+		if err := json.Unmarshal(attrs, &o.Attrs); err != nil {
+			return nil, fmt.Errorf("sqlite: decode attrs of %s/%s: %w", o.Bucket, o.Key, err)
+		}
+	}
+	return &o, nil
+}
+
+// loadParts fills o.Parts from the parts table.
+func loadParts(ctx context.Context, q querier, o *meta.Object) error {
+	rows, err := q.QueryContext(ctx, `SELECT number, size, etag, blob_id, checksums FROM version_parts WHERE seq = ? ORDER BY number`, o.Seq)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p meta.Part
+		var ck []byte
+		if err := rows.Scan(&p.Number, &p.Size, &p.ETag, &p.BlobID, &ck); err != nil {
+			return err
+		}
+		if len(ck) > 0 {
+			if err := json.Unmarshal(ck, &p.Checksums); err != nil {
+				return err
+			}
+		}
+		o.Parts = append(o.Parts, p)
+	}
+	return rows.Err()
+}
+
+// getVersion returns the latest version (versionID "") or a specific one, or nil.
+func getVersion(ctx context.Context, q querier, bucket, key, versionID string) (*meta.Object, error) {
+	var row *sql.Row
+	if versionID == "" {
+		row = q.QueryRowContext(ctx, `SELECT `+versionCols+` FROM versions WHERE bucket = ? AND name = ? AND is_latest = 1`, bucket, key)
+	} else {
+		row = q.QueryRowContext(ctx, `SELECT `+versionCols+` FROM versions WHERE bucket = ? AND name = ? AND version_id = ?`, bucket, key, versionID)
+	}
+	o, err := scanVersion(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := loadParts(ctx, q, o); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+func (s *Store) GetObject(ctx context.Context, bucket, key, versionID string) (*meta.Object, error) {
+	o, err := getVersion(ctx, s.rdb, bucket, key, versionID)
+	if err != nil {
+		return nil, err
+	}
+	if o == nil {
+		if _, err := getBucket(ctx, s.rdb, bucket); err != nil {
+			return nil, err
+		}
+		if versionID != "" {
+			return nil, meta.ErrNoSuchVersion
+		}
+		return nil, meta.ErrNoSuchKey
+	}
+	return o, nil
+}
+
+// removeVersion deletes a version row and its parts, returning the freed blobs.
+func removeVersion(ctx context.Context, tx *sql.Tx, o *meta.Object) ([]string, error) {
+	var freed []string
+	if o.BlobID != "" {
+		freed = append(freed, o.BlobID)
+	}
+	for _, p := range o.Parts {
+		freed = append(freed, p.BlobID)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM version_parts WHERE seq = ?`, o.Seq); err != nil {
+		return nil, err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM versions WHERE seq = ?`, o.Seq); err != nil {
+		return nil, err
+	}
+	return freed, nil
+}
+
+func insertVersion(ctx context.Context, tx *sql.Tx, o *meta.Object) error {
+	attrs, err := json.Marshal(&o.Attrs)
+	if err != nil {
+		return err
+	}
+	var blobID any
+	if o.BlobID != "" {
+		blobID = o.BlobID
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO versions(bucket, name, version_id, is_latest, delete_marker, size, etag, modified, storage_class, owner, blob_id, inline, attrs)
+		VALUES (?,?,?,1,?,?,?,?,?,?,?,?,?)`,
+		o.Bucket, o.Key, o.VersionID, o.DeleteMarker, o.Size, o.ETag, nanos(o.Modified), o.StorageClass, o.Owner, blobID, o.Inline, attrs)
+	if err != nil {
+		return err
+	}
+	if o.Seq, err = res.LastInsertId(); err != nil {
+		return err
+	}
+	o.IsLatest = true
+	for _, p := range o.Parts {
+		var ck []byte
+		if len(p.Checksums) > 0 {
+			if ck, err = json.Marshal(p.Checksums); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO version_parts(seq, number, size, etag, blob_id, checksums) VALUES (?,?,?,?,?,?)`,
+			o.Seq, p.Number, p.Size, p.ETag, p.BlobID, ck); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// addLatest makes o the latest version of its key. Outside Enabled
+// versioning o takes the null version's place.
+func addLatest(ctx context.Context, tx *sql.Tx, versioning string, o *meta.Object, now time.Time) ([]string, error) {
+	var freed []string
+	if versioning == meta.Enabled {
+		o.VersionID = meta.NewVersionID(now)
+	} else {
+		o.VersionID = meta.NullVersion
+		old, err := getVersion(ctx, tx, o.Bucket, o.Key, meta.NullVersion)
+		if err != nil {
+			return nil, err
+		}
+		if old != nil {
+			if freed, err = removeVersion(ctx, tx, old); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE versions SET is_latest = 0 WHERE bucket = ? AND name = ? AND is_latest = 1`, o.Bucket, o.Key); err != nil {
+		return nil, err
+	}
+	return freed, insertVersion(ctx, tx, o)
+}
+
+func (s *Store) PutObject(ctx context.Context, o *meta.Object, opts meta.PutOptions) (meta.PutResult, error) {
+	var res meta.PutResult
+	err := s.write(func(tx *sql.Tx) error {
+		b, err := getBucket(ctx, tx, o.Bucket)
+		if err != nil {
+			return err
+		}
+		if opts.Check != nil {
+			cur, err := getVersion(ctx, tx, o.Bucket, o.Key, "")
+			if err != nil {
+				return err
+			}
+			if cur != nil && cur.DeleteMarker {
+				cur = nil
+			}
+			if err := opts.Check(cur); err != nil {
+				return err
+			}
+		}
+		if o.Modified.IsZero() {
+			o.Modified = s.now().UTC()
+		}
+		freed, err := addLatest(ctx, tx, b.Versioning, o, s.now())
+		if err != nil {
+			return err
+		}
+		res = meta.PutResult{VersionID: o.VersionID, Freed: freed}
+		return nil
+	})
+	if err != nil {
+		return meta.PutResult{}, err
+	}
+	return res, nil
+}
+
+func (s *Store) DeleteObject(ctx context.Context, bucket, key, versionID string, opts meta.DeleteOptions) (meta.DeleteResult, error) {
+	var res meta.DeleteResult
+	err := s.write(func(tx *sql.Tx) error {
+		res = meta.DeleteResult{}
+		b, err := getBucket(ctx, tx, bucket)
+		if err != nil {
+			return err
+		}
+		if versionID == "" && b.Versioning != meta.Unversioned {
+			// Add a delete marker; Suspended replaces the null version.
+			marker := &meta.Object{Bucket: bucket, Key: key, DeleteMarker: true, Modified: s.now().UTC()}
+			if b.Versioning == meta.Suspended {
+				if old, err := getVersion(ctx, tx, bucket, key, meta.NullVersion); err != nil {
+					return err
+				} else if old != nil && opts.Check != nil {
+					if err := opts.Check(old); err != nil {
+						return err
+					}
+				}
+			}
+			freed, err := addLatest(ctx, tx, b.Versioning, marker, s.now())
+			if err != nil {
+				return err
+			}
+			res = meta.DeleteResult{VersionID: marker.VersionID, DeleteMarker: true, Freed: freed}
+			return nil
+		}
+		target := versionID
+		if target == "" {
+			target = meta.NullVersion
+		}
+		victim, err := getVersion(ctx, tx, bucket, key, target)
+		if err != nil || victim == nil {
+			return err
+		}
+		if opts.Check != nil {
+			if err := opts.Check(victim); err != nil {
+				return err
+			}
+		}
+		freed, err := removeVersion(ctx, tx, victim)
+		if err != nil {
+			return err
+		}
+		if victim.IsLatest {
+			if _, err := tx.ExecContext(ctx, `UPDATE versions SET is_latest = 1 WHERE seq = (SELECT MAX(seq) FROM versions WHERE bucket = ? AND name = ?)`, bucket, key); err != nil {
+				return err
+			}
+		}
+		res = meta.DeleteResult{VersionID: victim.VersionID, DeleteMarker: victim.DeleteMarker, Freed: freed}
+		return nil
+	})
+	if err != nil {
+		return meta.DeleteResult{}, err
+	}
+	return res, nil
+}
+
+func (s *Store) ScanLatest(ctx context.Context, bucket, prefix, start string, limit int) ([]meta.Object, error) {
+	if start < prefix {
+		start = prefix
+	}
+	q := `SELECT name, version_id, size, etag, modified, storage_class, owner FROM versions
+		WHERE bucket = ? AND is_latest = 1 AND delete_marker = 0 AND name >= ?`
+	args := []any{bucket, start}
+	if end := meta.PrefixEnd(prefix); prefix != "" && end != "" {
+		q += ` AND name < ?`
+		args = append(args, end)
+	}
+	q += ` ORDER BY name LIMIT ?`
+	args = append(args, limit)
+	rows, err := s.rdb.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make([]meta.Object, 0, limit)
+	for rows.Next() {
+		o := meta.Object{Bucket: bucket, IsLatest: true}
+		var modified int64
+		if err := rows.Scan(&o.Key, &o.VersionID, &o.Size, &o.ETag, &modified, &o.StorageClass, &o.Owner); err != nil {
+			return nil, err
+		}
+		o.Modified = fromNanos(modified)
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+func (s *Store) BlobReferenced(ctx context.Context, blobID string) (bool, error) {
+	var one int
+	err := s.rdb.QueryRowContext(ctx, `SELECT 1 FROM versions WHERE blob_id = ?
+		UNION ALL SELECT 1 FROM version_parts WHERE blob_id = ? LIMIT 1`, blobID, blobID).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}

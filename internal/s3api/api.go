@@ -1,0 +1,208 @@
+package s3api
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"talus/internal/blob"
+	"talus/internal/meta"
+	"talus/internal/s3err"
+	"talus/internal/sigv4"
+)
+
+// Config configures the API.
+type Config struct {
+	Region string
+	// Domains enable virtual-hosted-style requests: bucket.DOMAIN.
+	Domains []string
+	// Lookup returns the secret of an access key.
+	Lookup sigv4.SecretLookup
+	// Owner is the canonical ID written as the owner of new buckets and objects.
+	Owner string
+	// InlineMax is the largest object kept inside the metadata row.
+	InlineMax int
+	Logger    *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// API serves the S3 protocol over HTTP.
+type API struct {
+	cfg      Config
+	meta     meta.Store
+	blobs    blob.Store
+	verifier *sigv4.Verifier
+	log      *slog.Logger
+}
+
+// New returns the S3 API over the given stores.
+func New(cfg Config, m meta.Store, b blob.Store) *API {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return &API{
+		cfg:      cfg,
+		meta:     m,
+		blobs:    b,
+		verifier: &sigv4.Verifier{Region: cfg.Region, Lookup: cfg.Lookup, Now: cfg.Now},
+		log:      cfg.Logger,
+	}
+}
+
+// request is one parsed S3 request.
+type request struct {
+	*http.Request
+	id     string
+	hostID string
+	bucket string
+	key    string
+	query  url.Values
+	auth   *sigv4.Auth
+}
+
+// response is what a handler returns; render turns it into bytes.
+type response struct {
+	status int
+	header http.Header
+	xml    any           // encoded as the body when set
+	body   io.ReadCloser // streamed as the body when set
+	length int64         // Content-Length of body
+}
+
+type handler func(ctx context.Context, req *request) (*response, error)
+
+func newResponse(status int) *response {
+	return &response{status: status, header: http.Header{}}
+}
+
+func xmlResponse(status int, v any) *response {
+	r := newResponse(status)
+	r.xml = v
+	return r
+}
+
+func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	req := &request{Request: r, id: newRequestID(), hostID: newHostID()}
+	w.Header().Set("x-amz-request-id", req.id)
+	w.Header().Set("x-amz-id-2", req.hostID)
+	w.Header().Set("Server", "Talus")
+
+	status, err := a.serve(w, req)
+	attrs := []any{"id", req.id, "method", r.Method, "bucket", req.bucket, "key", req.key,
+		"status", status, "dur_ms", time.Since(start).Milliseconds(), "remote", remoteIP(r)}
+	if err != nil {
+		if e, ok := s3err.As(err); ok && e.Cause != nil {
+			attrs = append(attrs, "cause", e.Cause.Error())
+		}
+		if status >= 500 {
+			a.log.Error("request failed", attrs...)
+			return
+		}
+	}
+	a.log.Debug("request", attrs...)
+}
+
+// serve handles the request and returns the status sent.
+func (a *API) serve(w http.ResponseWriter, req *request) (int, error) {
+	if err := a.parse(req); err != nil {
+		return a.renderError(w, req, err), err
+	}
+	auth, err := a.verifier.Verify(req.Request)
+	if err != nil {
+		return a.renderError(w, req, authError(err)), err
+	}
+	if auth.Anonymous {
+		// Anonymous access arrives with policies and ACLs.
+		err := s3err.New(s3err.AccessDenied)
+		return a.renderError(w, req, err), err
+	}
+	req.auth = auth
+	h := a.route(req)
+	resp, err := h(req.Context(), req)
+	if err != nil {
+		return a.renderError(w, req, err), err
+	}
+	return a.render(w, req, resp), nil
+}
+
+// parse splits the request into bucket and key, by host or by path.
+func (a *API) parse(req *request) error {
+	q, err := url.ParseQuery(req.URL.RawQuery)
+	if err != nil {
+		return s3err.Newf(s3err.InvalidArgument, "The query string is malformed.")
+	}
+	req.query = q
+	path := req.URL.Path
+	if !strings.HasPrefix(path, "/") {
+		return s3err.New(s3err.InvalidRequest)
+	}
+	if b, ok := a.hostBucket(req.Host); ok {
+		req.bucket = b
+		req.key = path[1:]
+		return nil
+	}
+	rest := path[1:]
+	if i := strings.IndexByte(rest, '/'); i >= 0 {
+		req.bucket, req.key = rest[:i], rest[i+1:]
+	} else {
+		req.bucket = rest
+	}
+	return nil
+}
+
+// hostBucket returns the bucket named by a virtual-hosted-style Host.
+func (a *API) hostBucket(host string) (string, bool) {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.ToLower(host)
+	for _, d := range a.cfg.Domains {
+		if strings.HasSuffix(host, "."+d) {
+			return strings.TrimSuffix(host, "."+d), true
+		}
+	}
+	return "", false
+}
+
+// authError converts a sigv4 failure into an S3 error.
+func authError(err error) error {
+	var e *sigv4.Error
+	if errors.As(err, &e) {
+		return &s3err.Error{Code: s3err.Code(e.Code), Message: e.Message, Status: e.Status}
+	}
+	return s3err.Internal(err)
+}
+
+func remoteIP(r *http.Request) string {
+	h, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return h
+}
+
+func newRequestID() string {
+	var b [8]byte
+	rand.Read(b[:])
+	return strings.ToUpper(hex.EncodeToString(b[:]))
+}
+
+func newHostID() string {
+	var b [24]byte
+	rand.Read(b[:])
+	return base64.StdEncoding.EncodeToString(b[:])
+}

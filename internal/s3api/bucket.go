@@ -1,0 +1,169 @@
+package s3api
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+
+	"talus/internal/meta"
+	"talus/internal/s3"
+	"talus/internal/s3err"
+	"talus/internal/s3xml"
+)
+
+const maxConfigBody = 64 << 10
+
+// bucket loads the request's bucket, checking its name first.
+func (a *API) bucket(ctx context.Context, req *request) (meta.Bucket, error) {
+	if err := s3.CheckBucketName(req.bucket); err != nil {
+		// S3 answers a lookup of an impossible name as a missing bucket.
+		return meta.Bucket{}, s3err.New(s3err.NoSuchBucket).With("BucketName", req.bucket)
+	}
+	b, err := a.meta.GetBucket(ctx, req.bucket)
+	if errors.Is(err, meta.ErrNoSuchBucket) {
+		return b, s3err.New(s3err.NoSuchBucket).With("BucketName", req.bucket)
+	}
+	return b, err
+}
+
+func (a *API) listBuckets(ctx context.Context, req *request) (*response, error) {
+	max := 10000
+	if v := req.query.Get("max-buckets"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 10000 {
+			return nil, s3err.Newf(s3err.InvalidArgument, "Argument max-buckets must be an integer between 1 and 10000.")
+		}
+		max = n
+	}
+	after := ""
+	token := req.query.Get("continuation-token")
+	if token != "" {
+		b, err := base64.RawURLEncoding.DecodeString(token)
+		if err != nil {
+			return nil, s3err.Newf(s3err.InvalidArgument, "The continuation token provided is incorrect")
+		}
+		after = string(b)
+	}
+	prefix := req.query.Get("prefix")
+	buckets, err := a.meta.ListBuckets(ctx, "", prefix, after, max+1)
+	if err != nil {
+		return nil, err
+	}
+	res := s3xml.ListAllMyBucketsResult{NS: s3xml.NS, Owner: s3xml.Owner{ID: a.cfg.Owner, DisplayName: a.cfg.Owner}, Prefix: prefix}
+	res.Buckets = []s3xml.BucketInfo{}
+	if len(buckets) > max {
+		buckets = buckets[:max]
+		res.ContinuationToken = base64.RawURLEncoding.EncodeToString([]byte(buckets[max-1].Name))
+	}
+	for _, b := range buckets {
+		res.Buckets = append(res.Buckets, s3xml.BucketInfo{Name: b.Name, CreationDate: s3xml.Time(b.Created), BucketRegion: b.Region})
+	}
+	return xmlResponse(http.StatusOK, res), nil
+}
+
+func (a *API) createBucket(ctx context.Context, req *request) (*response, error) {
+	if err := s3.CheckBucketName(req.bucket); err != nil {
+		return nil, s3err.New(s3err.InvalidBucketName).With("BucketName", req.bucket)
+	}
+	if acl := req.Header.Get("x-amz-acl"); acl != "" && acl != "private" {
+		return nil, s3err.Newf(s3err.NotImplemented, "Canned ACLs other than private are not supported yet.")
+	}
+	if req.Header.Get("x-amz-bucket-object-lock-enabled") == "true" {
+		return nil, s3err.Newf(s3err.NotImplemented, "Object lock is not supported yet.")
+	}
+	body, err := a.readSmallBody(req, maxConfigBody)
+	if err != nil {
+		return nil, err
+	}
+	if len(body) > 0 {
+		var cfg s3xml.CreateBucketConfiguration
+		if err := s3xml.Decode(bytesReader(body), maxConfigBody, "CreateBucketConfiguration", &cfg); err != nil {
+			return nil, s3err.New(s3err.MalformedXML)
+		}
+		switch lc := cfg.LocationConstraint; {
+		case lc == "":
+		case lc == "us-east-1" && a.cfg.Region == "us-east-1":
+			// S3 wants us-east-1 expressed by omitting the constraint.
+			return nil, s3err.New(s3err.InvalidLocationConstraint).With("LocationConstraint", lc)
+		case lc != a.cfg.Region:
+			return nil, s3err.Newf(s3err.IllegalLocationConstraint,
+				"The %s location constraint is incompatible for the region specific endpoint this request was sent to.", lc)
+		}
+	}
+	err = a.meta.CreateBucket(ctx, meta.Bucket{Name: req.bucket, Created: a.cfg.Now().UTC(), Region: a.cfg.Region, Owner: a.cfg.Owner})
+	if errors.Is(err, meta.ErrBucketExists) {
+		b, gerr := a.meta.GetBucket(ctx, req.bucket)
+		if gerr == nil && b.Owner == a.cfg.Owner {
+			return nil, s3err.New(s3err.BucketAlreadyOwnedByYou).With("BucketName", req.bucket)
+		}
+		return nil, s3err.New(s3err.BucketAlreadyExists).With("BucketName", req.bucket)
+	}
+	if err != nil {
+		return nil, err
+	}
+	resp := newResponse(http.StatusOK)
+	resp.header.Set("Location", "/"+req.bucket)
+	return resp, nil
+}
+
+func (a *API) headBucket(ctx context.Context, req *request) (*response, error) {
+	b, err := a.bucket(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	resp := newResponse(http.StatusOK)
+	resp.header.Set("x-amz-bucket-region", b.Region)
+	resp.header.Set("x-amz-access-point-alias", "false")
+	return resp, nil
+}
+
+func (a *API) deleteBucket(ctx context.Context, req *request) (*response, error) {
+	if _, err := a.bucket(ctx, req); err != nil {
+		return nil, err
+	}
+	if err := a.meta.DeleteBucket(ctx, req.bucket); err != nil {
+		if errors.Is(err, meta.ErrBucketNotEmpty) {
+			return nil, s3err.New(s3err.BucketNotEmpty).With("BucketName", req.bucket)
+		}
+		return nil, err
+	}
+	return newResponse(http.StatusNoContent), nil
+}
+
+func (a *API) getBucketLocation(ctx context.Context, req *request) (*response, error) {
+	b, err := a.bucket(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	lc := b.Region
+	if lc == "us-east-1" {
+		lc = "" // S3 reports us-east-1 as an empty constraint
+	}
+	return xmlResponse(http.StatusOK, s3xml.LocationConstraint{NS: s3xml.NS, Value: lc}), nil
+}
+
+// readSmallBody reads a whole request body of at most limit bytes through
+// signature verification and any Content-MD5 or checksum the client sent.
+func (a *API) readSmallBody(req *request, limit int64) ([]byte, error) {
+	p, err := a.openPayload(req)
+	if err != nil {
+		return nil, err
+	}
+	if p.size > limit {
+		return nil, s3err.Newf(s3err.InvalidRequest, "The request body is too large.")
+	}
+	body, err := io.ReadAll(io.LimitReader(p, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(body)) > limit {
+		return nil, s3err.Newf(s3err.InvalidRequest, "The request body is too large.")
+	}
+	if err := p.verify(); err != nil {
+		return nil, err
+	}
+	return body, nil
+}

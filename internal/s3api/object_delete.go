@@ -1,0 +1,112 @@
+package s3api
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"talus/internal/meta"
+	"talus/internal/s3err"
+	"talus/internal/s3xml"
+)
+
+// maxDeleteBody bounds a DeleteObjects request: 1000 keys of up to 1024
+// bytes each, escaped, with version IDs and markup.
+const maxDeleteBody = 2 << 20
+
+func (a *API) deleteObject(ctx context.Context, req *request) (*response, error) {
+	if err := checkKey(req.key); err != nil {
+		return nil, err
+	}
+	if _, err := a.bucket(ctx, req); err != nil {
+		return nil, err
+	}
+	vid := req.query.Get("versionId")
+	if _, ok := req.query["versionId"]; ok && vid == "" {
+		return nil, s3err.Newf(s3err.InvalidArgument, "Version id cannot be the empty string").With("ArgumentName", "versionId")
+	}
+	res, err := a.removeObject(ctx, req.bucket, req.key, vid)
+	if err != nil {
+		return nil, err
+	}
+	resp := newResponse(http.StatusNoContent)
+	if res.DeleteMarker {
+		resp.header.Set("x-amz-delete-marker", "true")
+	}
+	if res.VersionID != "" && (vid != "" || res.VersionID != meta.NullVersion || res.DeleteMarker) {
+		resp.header.Set("x-amz-version-id", res.VersionID)
+	}
+	return resp, nil
+}
+
+// removeObject deletes a key or version and frees its blobs.
+func (a *API) removeObject(ctx context.Context, bucket, key, vid string) (meta.DeleteResult, error) {
+	if vid != "" && vid != meta.NullVersion && !validVersionID(vid) {
+		return meta.DeleteResult{}, s3err.Newf(s3err.InvalidArgument, "Invalid version id specified").With("ArgumentName", "versionId").With("ArgumentValue", vid)
+	}
+	res, err := a.meta.DeleteObject(ctx, bucket, key, vid, meta.DeleteOptions{})
+	if err != nil {
+		if errors.Is(err, meta.ErrNoSuchBucket) {
+			return res, s3err.New(s3err.NoSuchBucket).With("BucketName", bucket)
+		}
+		return res, err
+	}
+	a.deleteBlobs(res.Freed...)
+	return res, nil
+}
+
+func (a *API) deleteObjects(ctx context.Context, req *request) (*response, error) {
+	if _, err := a.bucket(ctx, req); err != nil {
+		return nil, err
+	}
+	h := req.Header
+	hasSum := h.Get("Content-MD5") != "" || h.Get("x-amz-trailer") != ""
+	for _, name := range []string{"crc32", "crc32c", "crc64nvme", "sha1", "sha256"} {
+		if h.Get("x-amz-checksum-"+name) != "" {
+			hasSum = true
+		}
+	}
+	if !hasSum {
+		return nil, s3err.Newf(s3err.InvalidRequest, "Missing required header for this request: Content-Md5.")
+	}
+	body, err := a.readSmallBody(req, maxDeleteBody)
+	if err != nil {
+		return nil, err
+	}
+	var doc s3xml.Delete
+	if err := s3xml.Decode(bytesReader(body), maxDeleteBody, "Delete", &doc); err != nil {
+		return nil, s3err.New(s3err.MalformedXML)
+	}
+	if len(doc.Objects) == 0 || len(doc.Objects) > 1000 {
+		return nil, s3err.New(s3err.MalformedXML)
+	}
+	out := s3xml.DeleteResult{NS: s3xml.NS}
+	for _, obj := range doc.Objects {
+		if err := checkKey(obj.Key); err != nil {
+			e := toS3Error(err)
+			out.Errors = append(out.Errors, s3xml.DeleteError{Key: obj.Key, VersionID: obj.VersionID, Code: string(e.Code), Message: e.Message})
+			continue
+		}
+		res, err := a.removeObject(ctx, req.bucket, obj.Key, obj.VersionID)
+		if err != nil {
+			e := toS3Error(err)
+			if e.Status >= 500 {
+				a.log.Error("delete in DeleteObjects failed", "id", req.id, "key", obj.Key, "err", err)
+			}
+			out.Errors = append(out.Errors, s3xml.DeleteError{Key: obj.Key, VersionID: obj.VersionID, Code: string(e.Code), Message: e.Message})
+			continue
+		}
+		if doc.Quiet {
+			continue
+		}
+		item := s3xml.DeletedItem{Key: obj.Key, VersionID: obj.VersionID}
+		if res.DeleteMarker {
+			item.DeleteMarker = true
+			if obj.VersionID == "" {
+				item.DeleteMarkerVersionID = res.VersionID
+			}
+		}
+		out.Deleted = append(out.Deleted, item)
+	}
+	return xmlResponse(http.StatusOK, out), nil
+}

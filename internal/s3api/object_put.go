@@ -1,0 +1,244 @@
+package s3api
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+
+	"talus/internal/blob"
+	"talus/internal/meta"
+	"talus/internal/s3"
+	"talus/internal/s3err"
+)
+
+// maxObjectSize is S3's limit for a single PUT.
+const maxObjectSize = 5 << 30
+
+var storageClasses = map[string]bool{
+	"STANDARD": true, "REDUCED_REDUNDANCY": true, "STANDARD_IA": true, "ONEZONE_IA": true,
+	"INTELLIGENT_TIERING": true, "GLACIER": true, "DEEP_ARCHIVE": true, "OUTPOSTS": true,
+	"GLACIER_IR": true, "SNOW": true, "EXPRESS_ONEZONE": true, "FSX_OPENZFS": true, "FSX_ONTAP": true,
+}
+
+// checkKey applies S3's key rules.
+func checkKey(key string) error {
+	if err := s3.CheckObjectKey(key); err != nil {
+		if errors.Is(err, s3.ErrKeyTooLong) {
+			return s3err.New(s3err.KeyTooLong).With("Size", itoa(len(key))).With("MaxSizeAllowed", "1024")
+		}
+		return s3err.Newf(s3err.InvalidArgument, "Object key is not valid UTF-8.")
+	}
+	return nil
+}
+
+// objectAttrs reads the stored headers and user metadata of a PUT.
+func objectAttrs(h http.Header) (meta.Attrs, string, error) {
+	at := meta.Attrs{
+		ContentType:        h.Get("Content-Type"),
+		ContentEncoding:    h.Get("Content-Encoding"),
+		ContentDisposition: h.Get("Content-Disposition"),
+		ContentLanguage:    h.Get("Content-Language"),
+		CacheControl:       h.Get("Cache-Control"),
+		Expires:            h.Get("Expires"),
+		WebsiteRedirect:    h.Get("x-amz-website-redirect-location"),
+	}
+	// aws-chunked is transport framing, not a property of the object.
+	if ce := at.ContentEncoding; ce != "" {
+		var kept []string
+		for _, p := range strings.Split(ce, ",") {
+			if p = strings.TrimSpace(p); p != "" && !strings.EqualFold(p, "aws-chunked") {
+				kept = append(kept, p)
+			}
+		}
+		at.ContentEncoding = strings.Join(kept, ",")
+	}
+	if at.ContentType == "" {
+		at.ContentType = "binary/octet-stream"
+	}
+	if r := at.WebsiteRedirect; r != "" && !strings.HasPrefix(r, "/") && !strings.HasPrefix(r, "http://") && !strings.HasPrefix(r, "https://") {
+		return at, "", s3err.Newf(s3err.InvalidArgument, "The website redirect location must have a prefix of 'http://' or 'https://' or '/'.")
+	}
+	for name, vals := range h {
+		lower := strings.ToLower(name)
+		if !strings.HasPrefix(lower, s3.UserMetadataPrefix) {
+			continue
+		}
+		if at.UserMeta == nil {
+			at.UserMeta = map[string]string{}
+		}
+		at.UserMeta[lower[len(s3.UserMetadataPrefix):]] = strings.Join(vals, ",")
+	}
+	if s3.UserMetadataSize(at.UserMeta) > s3.MaxUserMetadataSize {
+		return at, "", s3err.New(s3err.MetadataTooLarge).With("MaxSizeAllowed", "2048")
+	}
+	class := h.Get("x-amz-storage-class")
+	if class == "" {
+		class = "STANDARD"
+	}
+	if !storageClasses[class] {
+		return at, "", s3err.New(s3err.InvalidStorageClass).With("StorageClassRequested", class)
+	}
+	return at, class, nil
+}
+
+// stored is where a body ended up: inline bytes or a blob.
+type stored struct {
+	blobID string
+	inline []byte
+	size   int64
+}
+
+var inlinePool = sync.Pool{New: func() any { return new([]byte) }}
+
+// storeBody streams p into the blob store, or keeps it inline when it is
+// no larger than InlineMax, and verifies it. On error nothing is left behind.
+func (a *API) storeBody(ctx context.Context, p *payload) (stored, error) {
+	var st stored
+	if p.size >= 0 && p.size <= int64(a.cfg.InlineMax) {
+		buf := make([]byte, p.size+1)
+		n, err := io.ReadFull(p, buf)
+		if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+			return st, bodyError(err)
+		}
+		if n > int(p.size) {
+			return st, s3err.New(s3err.IncompleteBody)
+		}
+		// Drain to EOF so trailers and the final chunk signature are checked.
+		if _, err := io.Copy(io.Discard, p); err != nil {
+			return st, bodyError(err)
+		}
+		if err := p.verify(); err != nil {
+			return st, err
+		}
+		return stored{inline: buf[:n:n], size: int64(n)}, nil
+	}
+	id := blob.NewID()
+	n, err := a.blobs.Put(ctx, id, p)
+	if err == nil {
+		err = p.verify()
+		if err != nil {
+			a.deleteBlobs(id)
+		}
+	}
+	if err != nil {
+		return st, bodyError(err)
+	}
+	return stored{blobID: id, size: n}, nil
+}
+
+// bodyError maps a failure while reading a request body.
+func bodyError(err error) error {
+	if _, ok := s3err.As(err); ok {
+		return err
+	}
+	if e := toS3Error(err); e.Code != s3err.InternalError {
+		return e
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, io.ErrUnexpectedEOF) || strings.Contains(err.Error(), "http: request body too large") {
+		return s3err.New(s3err.IncompleteBody).WithCause(err)
+	}
+	return s3err.Internal(err)
+}
+
+// deleteBlobs removes blobs no longer referenced. Failures leave orphans
+// that the sweeper removes later, so they are only logged.
+func (a *API) deleteBlobs(ids ...string) {
+	for _, id := range ids {
+		if err := a.blobs.Delete(context.Background(), id); err != nil {
+			a.log.Warn("blob delete failed", "blob", id, "err", err)
+		}
+	}
+}
+
+func (a *API) putObject(ctx context.Context, req *request) (*response, error) {
+	if err := checkKey(req.key); err != nil {
+		return nil, err
+	}
+	attrs, class, err := objectAttrs(req.Header)
+	if err != nil {
+		return nil, err
+	}
+	check, err := writeCondition(req.Header)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := a.bucket(ctx, req); err != nil {
+		return nil, err
+	}
+	p, err := a.openPayload(req)
+	if err != nil {
+		return nil, err
+	}
+	if p.size < 0 {
+		return nil, s3err.New(s3err.MissingContentLength)
+	}
+	if p.size > maxObjectSize {
+		return nil, s3err.New(s3err.EntityTooLarge).With("ProposedSize", itoa64(p.size)).With("MaxSizeAllowed", itoa64(maxObjectSize))
+	}
+	st, err := a.storeBody(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	alg, sum := p.checksumValue()
+	if alg != "" {
+		attrs.Checksums = map[string]string{string(alg): sum}
+		attrs.ChecksumType = "FULL_OBJECT"
+	}
+	o := &meta.Object{
+		Bucket: req.bucket, Key: req.key, Size: st.size, ETag: etagOf(p.hasher.MD5()),
+		StorageClass: class, Owner: a.cfg.Owner, BlobID: st.blobID, Inline: st.inline, Attrs: attrs,
+	}
+	res, err := a.meta.PutObject(ctx, o, meta.PutOptions{Check: check})
+	if err != nil {
+		if st.blobID != "" {
+			a.deleteBlobs(st.blobID)
+		}
+		return nil, err
+	}
+	a.deleteBlobs(res.Freed...)
+	resp := newResponse(http.StatusOK)
+	resp.header.Set("ETag", o.ETag)
+	if alg != "" {
+		resp.header.Set(alg.HeaderName(), sum)
+		resp.header.Set("x-amz-checksum-type", "FULL_OBJECT")
+	}
+	if res.VersionID != meta.NullVersion {
+		resp.header.Set("x-amz-version-id", res.VersionID)
+	}
+	return resp, nil
+}
+
+// writeCondition turns If-Match / If-None-Match on a write into a check
+// that runs atomically with the write.
+func writeCondition(h http.Header) (func(*meta.Object) error, error) {
+	ifMatch, ifNoneMatch := h.Get("If-Match"), h.Get("If-None-Match")
+	if ifMatch == "" && ifNoneMatch == "" {
+		return nil, nil
+	}
+	if ifNoneMatch != "" && ifNoneMatch != "*" {
+		return nil, s3err.Newf(s3err.NotImplemented, "A header you provided implies functionality that is not implemented").With("Header", "If-None-Match")
+	}
+	return func(cur *meta.Object) error {
+		etag := ""
+		if cur != nil {
+			etag = cur.ETag
+		}
+		if s3.CheckWrite(ifMatch, ifNoneMatch, cur != nil, etag) != s3.OK {
+			if cur == nil && ifMatch != "" {
+				return s3err.New(s3err.NoSuchKey)
+			}
+			return s3err.New(s3err.PreconditionFailed).With("Condition", conditionName(ifMatch))
+		}
+		return nil
+	}, nil
+}
+
+func conditionName(ifMatch string) string {
+	if ifMatch != "" {
+		return "If-Match"
+	}
+	return "If-None-Match"
+}

@@ -1,0 +1,181 @@
+// Package s3err holds the one table of S3 error codes: the code string,
+// the HTTP status and the default message S3 sends. An *Error carries an
+// optional cause that is logged but never sent to the client.
+package s3err
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+)
+
+// Code is an S3 error code as it appears in <Code>.
+type Code string
+
+// The error codes Talus sends.
+const (
+	AccessDenied                      Code = "AccessDenied"
+	AuthorizationHeaderMalformed      Code = "AuthorizationHeaderMalformed"
+	AuthorizationQueryParametersError Code = "AuthorizationQueryParametersError"
+	BadDigest                         Code = "BadDigest"
+	BucketAlreadyExists               Code = "BucketAlreadyExists"
+	BucketAlreadyOwnedByYou           Code = "BucketAlreadyOwnedByYou"
+	BucketNotEmpty                    Code = "BucketNotEmpty"
+	EntityTooLarge                    Code = "EntityTooLarge"
+	EntityTooSmall                    Code = "EntityTooSmall"
+	IllegalLocationConstraint         Code = "IllegalLocationConstraintException"
+	IncompleteBody                    Code = "IncompleteBody"
+	InternalError                     Code = "InternalError"
+	InvalidAccessKeyID                Code = "InvalidAccessKeyId"
+	InvalidArgument                   Code = "InvalidArgument"
+	InvalidBucketName                 Code = "InvalidBucketName"
+	InvalidDigest                     Code = "InvalidDigest"
+	InvalidLocationConstraint         Code = "InvalidLocationConstraint"
+	InvalidRange                      Code = "InvalidRange"
+	InvalidRequest                    Code = "InvalidRequest"
+	InvalidStorageClass               Code = "InvalidStorageClass"
+	KeyTooLong                        Code = "KeyTooLongError"
+	MalformedXML                      Code = "MalformedXML"
+	MetadataTooLarge                  Code = "MetadataTooLarge"
+	MethodNotAllowed                  Code = "MethodNotAllowed"
+	MissingContentLength              Code = "MissingContentLength"
+	MissingRequestBodyError           Code = "MissingRequestBodyError"
+	NoSuchBucket                      Code = "NoSuchBucket"
+	NoSuchKey                         Code = "NoSuchKey"
+	NoSuchVersion                     Code = "NoSuchVersion"
+	NotImplemented                    Code = "NotImplemented"
+	NotModified                       Code = "NotModified"
+	PreconditionFailed                Code = "PreconditionFailed"
+	RequestTimeTooSkewed              Code = "RequestTimeTooSkewed"
+	ServiceUnavailable                Code = "ServiceUnavailable"
+	SignatureDoesNotMatch             Code = "SignatureDoesNotMatch"
+	SlowDown                          Code = "SlowDown"
+	XAmzContentSHA256Mismatch         Code = "XAmzContentSHA256Mismatch"
+	InvalidChunkSizeError             Code = "InvalidChunkSizeError"
+	TooManyBuckets                    Code = "TooManyBuckets"
+	RequestTimeout                    Code = "RequestTimeout"
+	UnexpectedContent                 Code = "UnexpectedContent"
+)
+
+type entry struct {
+	status  int
+	message string
+}
+
+var table = map[Code]entry{
+	AccessDenied:                      {http.StatusForbidden, "Access Denied"},
+	AuthorizationHeaderMalformed:      {http.StatusBadRequest, "The authorization header is malformed."},
+	AuthorizationQueryParametersError: {http.StatusBadRequest, "Error parsing the X-Amz-Credential parameter."},
+	BadDigest:                         {http.StatusBadRequest, "The Content-MD5 or checksum value that you specified did not match what the server received."},
+	BucketAlreadyExists:               {http.StatusConflict, "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again."},
+	BucketAlreadyOwnedByYou:           {http.StatusConflict, "Your previous request to create the named bucket succeeded and you already own it."},
+	BucketNotEmpty:                    {http.StatusConflict, "The bucket you tried to delete is not empty"},
+	EntityTooLarge:                    {http.StatusBadRequest, "Your proposed upload exceeds the maximum allowed object size."},
+	EntityTooSmall:                    {http.StatusBadRequest, "Your proposed upload is smaller than the minimum allowed object size."},
+	IllegalLocationConstraint:         {http.StatusBadRequest, "The unspecified location constraint is incompatible for the region specific endpoint this request was sent to."},
+	IncompleteBody:                    {http.StatusBadRequest, "You did not provide the number of bytes specified by the Content-Length HTTP header."},
+	InternalError:                     {http.StatusInternalServerError, "We encountered an internal error. Please try again."},
+	InvalidAccessKeyID:                {http.StatusForbidden, "The AWS access key Id you provided does not exist in our records."},
+	InvalidArgument:                   {http.StatusBadRequest, "Invalid Argument"},
+	InvalidBucketName:                 {http.StatusBadRequest, "The specified bucket is not valid."},
+	InvalidDigest:                     {http.StatusBadRequest, "The Content-MD5 you specified is not valid."},
+	InvalidLocationConstraint:         {http.StatusBadRequest, "The specified location-constraint is not valid"},
+	InvalidRange:                      {http.StatusRequestedRangeNotSatisfiable, "The requested range is not satisfiable"},
+	InvalidRequest:                    {http.StatusBadRequest, "Invalid Request"},
+	InvalidStorageClass:               {http.StatusBadRequest, "The storage class you specified is not valid"},
+	KeyTooLong:                        {http.StatusBadRequest, "Your key is too long"},
+	MalformedXML:                      {http.StatusBadRequest, "The XML you provided was not well-formed or did not validate against our published schema."},
+	MetadataTooLarge:                  {http.StatusBadRequest, "Your metadata headers exceed the maximum allowed metadata size."},
+	MethodNotAllowed:                  {http.StatusMethodNotAllowed, "The specified method is not allowed against this resource."},
+	MissingContentLength:              {http.StatusLengthRequired, "You must provide the Content-Length HTTP header."},
+	MissingRequestBodyError:           {http.StatusBadRequest, "Request Body is empty"},
+	NoSuchBucket:                      {http.StatusNotFound, "The specified bucket does not exist"},
+	NoSuchKey:                         {http.StatusNotFound, "The specified key does not exist."},
+	NoSuchVersion:                     {http.StatusNotFound, "The specified version does not exist."},
+	NotImplemented:                    {http.StatusNotImplemented, "A header or query you provided implies functionality that is not implemented."},
+	NotModified:                       {http.StatusNotModified, "Not Modified"},
+	PreconditionFailed:                {http.StatusPreconditionFailed, "At least one of the pre-conditions you specified did not hold"},
+	RequestTimeTooSkewed:              {http.StatusForbidden, "The difference between the request time and the server's time is too large."},
+	ServiceUnavailable:                {http.StatusServiceUnavailable, "Please reduce your request rate."},
+	SignatureDoesNotMatch:             {http.StatusForbidden, "The request signature we calculated does not match the signature you provided. Check your key and signing method."},
+	SlowDown:                          {http.StatusServiceUnavailable, "Please reduce your request rate."},
+	XAmzContentSHA256Mismatch:         {http.StatusBadRequest, "The provided 'x-amz-content-sha256' header does not match what was computed."},
+	InvalidChunkSizeError:             {http.StatusBadRequest, "Only the last chunk is allowed to have a size less than 8192 bytes"},
+	TooManyBuckets:                    {http.StatusBadRequest, "You have attempted to create more buckets than allowed"},
+	RequestTimeout:                    {http.StatusBadRequest, "Your socket connection to the server was not read from or written to within the timeout period."},
+	UnexpectedContent:                 {http.StatusBadRequest, "This request does not support content"},
+}
+
+// Error is an S3 error response. Cause is for logs only.
+type Error struct {
+	Code    Code
+	Message string
+	Status  int
+	// Extra holds additional elements of the error body (e.g. BucketName, Key, Region).
+	Extra map[string]string
+	Cause error
+}
+
+func (e *Error) Error() string {
+	if e.Cause != nil {
+		return fmt.Sprintf("%s: %s (%v)", e.Code, e.Message, e.Cause)
+	}
+	return string(e.Code) + ": " + e.Message
+}
+
+func (e *Error) Unwrap() error { return e.Cause }
+
+// New returns the error for code with S3's default message.
+func New(code Code) *Error {
+	ent, ok := table[code]
+	if !ok {
+		ent = entry{http.StatusInternalServerError, string(code)}
+	}
+	return &Error{Code: code, Message: ent.message, Status: ent.status}
+}
+
+// Newf returns the error for code with a specific message.
+func Newf(code Code, format string, args ...any) *Error {
+	e := New(code)
+	e.Message = fmt.Sprintf(format, args...)
+	return e
+}
+
+// Status returns the HTTP status for code.
+func Status(code Code) int {
+	if ent, ok := table[code]; ok {
+		return ent.status
+	}
+	return http.StatusInternalServerError
+}
+
+// Internal wraps an unexpected failure; the cause is logged, never sent.
+func Internal(cause error) *Error {
+	e := New(InternalError)
+	e.Cause = cause
+	return e
+}
+
+// With adds an extra element to the error body and returns e.
+func (e *Error) With(name, value string) *Error {
+	if e.Extra == nil {
+		e.Extra = map[string]string{}
+	}
+	e.Extra[name] = value
+	return e
+}
+
+// WithCause records a cause for the logs and returns e.
+func (e *Error) WithCause(err error) *Error {
+	e.Cause = err
+	return e
+}
+
+// As extracts an *Error from err.
+func As(err error) (*Error, bool) {
+	var e *Error
+	if errors.As(err, &e) {
+		return e, true
+	}
+	return nil, false
+}

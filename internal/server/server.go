@@ -1,0 +1,243 @@
+// Package server wires the stores, the S3 API and the background workers
+// into a running HTTP(S) server with graceful shutdown.
+package server
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"talus/internal/blob"
+	"talus/internal/blob/localfs"
+	"talus/internal/meta"
+	"talus/internal/meta/sqlite"
+	"talus/internal/s3api"
+)
+
+// Config is everything a server needs.
+type Config struct {
+	Address   string
+	DataDir   string
+	Region    string
+	Domains   []string
+	AccessKey string
+	SecretKey string
+	TLSCert   string
+	TLSKey    string
+	// InlineMax is the largest object stored inside its metadata row.
+	InlineMax int
+	// ShutdownTimeout bounds how long in-flight requests may finish.
+	ShutdownTimeout time.Duration
+	// SweepInterval and SweepGrace drive the orphan blob sweeper.
+	SweepInterval time.Duration
+	SweepGrace    time.Duration
+	Logger        *slog.Logger
+}
+
+// Server is a running Talus server.
+type Server struct {
+	cfg      Config
+	log      *slog.Logger
+	meta     meta.Store
+	blobs    blob.Store
+	lock     *os.File
+	http     *http.Server
+	ln       net.Listener
+	cert     atomic.Pointer[tls.Certificate]
+	ready    atomic.Bool
+	stop     chan struct{}
+	bg       sync.WaitGroup
+	shutdown sync.Once
+}
+
+// New opens the data directory and stores. Call Serve to start serving.
+func New(cfg Config) (*Server, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.ShutdownTimeout == 0 {
+		cfg.ShutdownTimeout = 30 * time.Second
+	}
+	if cfg.SweepInterval == 0 {
+		cfg.SweepInterval = 6 * time.Hour
+	}
+	if cfg.SweepGrace == 0 {
+		cfg.SweepGrace = time.Hour
+	}
+	if cfg.AccessKey == "" || cfg.SecretKey == "" {
+		return nil, errors.New("server: root credentials are required")
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, stop: make(chan struct{})}
+	lock, err := lockDir(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	s.lock = lock
+	if s.meta, err = sqlite.Open(filepath.Join(cfg.DataDir, "meta.db")); err != nil {
+		s.closeStores()
+		return nil, err
+	}
+	if s.blobs, err = localfs.Open(filepath.Join(cfg.DataDir, "blobs")); err != nil {
+		s.closeStores()
+		return nil, err
+	}
+	api := s3api.New(s3api.Config{
+		Region:  cfg.Region,
+		Domains: cfg.Domains,
+		Lookup: func(ak string) (string, bool) {
+			if ak == cfg.AccessKey {
+				return cfg.SecretKey, true
+			}
+			return "", false
+		},
+		Owner:     cfg.AccessKey,
+		InlineMax: cfg.InlineMax,
+		Logger:    cfg.Logger,
+	}, s.meta, s.blobs)
+	mux := http.NewServeMux()
+	mux.HandleFunc("/_talus/health/live", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) })
+	mux.HandleFunc("/_talus/health/ready", func(w http.ResponseWriter, r *http.Request) {
+		if s.ready.Load() {
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+		w.WriteHeader(http.StatusServiceUnavailable)
+	})
+	s.http = &http.Server{
+		Handler:           route(mux, api),
+		ReadHeaderTimeout: 30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
+	}
+	if cfg.TLSCert != "" || cfg.TLSKey != "" {
+		if err := s.ReloadCertificate(); err != nil {
+			s.closeStores()
+			return nil, err
+		}
+		s.http.TLSConfig = &tls.Config{
+			MinVersion: tls.VersionTLS12,
+			GetCertificate: func(*tls.ClientHelloInfo) (*tls.Certificate, error) {
+				return s.cert.Load(), nil
+			},
+		}
+	}
+	return s, nil
+}
+
+// route sends /_talus/ to the internal mux and everything else to S3.
+// Bucket names cannot contain '_', so the prefix never shadows a bucket.
+func route(internal *http.ServeMux, api http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if len(r.URL.Path) >= 8 && r.URL.Path[:8] == "/_talus/" {
+			internal.ServeHTTP(w, r)
+			return
+		}
+		api.ServeHTTP(w, r)
+	})
+}
+
+// ReloadCertificate loads the TLS key pair again (on SIGHUP).
+func (s *Server) ReloadCertificate() error {
+	cert, err := tls.LoadX509KeyPair(s.cfg.TLSCert, s.cfg.TLSKey)
+	if err != nil {
+		return fmt.Errorf("server: load TLS key pair: %w", err)
+	}
+	s.cert.Store(&cert)
+	return nil
+}
+
+// Listen binds the address; Addr is valid afterwards.
+func (s *Server) Listen() error {
+	ln, err := net.Listen("tcp", s.cfg.Address)
+	if err != nil {
+		return err
+	}
+	s.ln = ln
+	return nil
+}
+
+// Addr returns the bound address.
+func (s *Server) Addr() net.Addr { return s.ln.Addr() }
+
+// Serve serves until Shutdown. It returns nil after a clean shutdown.
+func (s *Server) Serve() error {
+	if s.ln == nil {
+		if err := s.Listen(); err != nil {
+			return err
+		}
+	}
+	s.bg.Add(1)
+	go s.sweeper()
+	s.ready.Store(true)
+	var err error
+	if s.http.TLSConfig != nil {
+		err = s.http.ServeTLS(s.ln, "", "")
+	} else {
+		err = s.http.Serve(s.ln)
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Shutdown stops accepting, lets in-flight requests finish within the
+// configured bound, stops workers and closes the stores.
+func (s *Server) Shutdown(ctx context.Context) error {
+	var err error
+	s.shutdown.Do(func() {
+		s.ready.Store(false)
+		ctx, cancel := context.WithTimeout(ctx, s.cfg.ShutdownTimeout)
+		defer cancel()
+		err = s.http.Shutdown(ctx)
+		if err != nil {
+			s.http.Close()
+		}
+		close(s.stop)
+		s.bg.Wait()
+		err = errors.Join(err, s.closeStores())
+	})
+	return err
+}
+
+func (s *Server) closeStores() error {
+	var errs []error
+	if s.meta != nil {
+		errs = append(errs, s.meta.Close())
+	}
+	if s.blobs != nil {
+		errs = append(errs, s.blobs.Close())
+	}
+	if s.lock != nil {
+		errs = append(errs, s.lock.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// lockDir takes an exclusive lock so two servers never share a data directory.
+func lockDir(dir string) (*os.File, error) {
+	f, err := os.OpenFile(filepath.Join(dir, "talus.lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("server: data directory %s is in use by another process", dir)
+	}
+	return f, nil
+}
