@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The whole Talus test suite: installs what it needs, then runs formatting,
+# vet, unit and conformance tests (race detector on the core packages),
+# end-to-end tests with real clients, the crash and big-object tests, fuzz
+# seed corpora, one short run of every benchmark, and the CLI smoke test.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+failed=0
+step() { printf '\n=== %s\n' "$*"; }
+fail() { echo "FAILED: $*"; failed=$((failed + 1)); }
+
+step "install: Debian clients for the smoke test"
+need=()
+command -v rclone >/dev/null || need+=(rclone)
+command -v s3cmd >/dev/null || need+=(s3cmd)
+[ -x /usr/bin/aws ] || command -v aws >/dev/null || need+=(awscli)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null || fail "apt-get install ${need[*]}"
+  else
+    sudo apt-get update -qq && sudo apt-get install -y -qq "${need[@]}" >/dev/null || fail "apt-get install ${need[*]}"
+  fi
+fi
+
+step "install: Go modules"
+go mod download || fail "go mod download"
+
+step "gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+if [ -n "$unformatted" ]; then echo "$unformatted"; fail "gofmt"; fi
+
+step "go vet"
+go vet ./... || fail "go vet"
+
+step "CGO_ENABLED=0 build"
+CGO_ENABLED=0 go build -o /dev/null ./cmd/talus || fail "CGO_ENABLED=0 build"
+
+step "unit, conformance and fuzz-seed tests with the race detector"
+go test -race -count=1 ./internal/... ./cmd/... || fail "race tests"
+
+step "end-to-end, crash and big-object tests"
+go test -count=1 -timeout 20m ./test/... || fail "end-to-end tests"
+
+step "benchmarks, once each (they must not rot; no timing is asserted)"
+go test -run '^$' -bench . -benchtime 1x ./internal/... >/tmp/talus-bench.txt 2>&1 || { cat /tmp/talus-bench.txt; fail "benchmarks"; }
+
+step "smoke test with awscli, rclone and s3cmd"
+bash test/smoke/smoke.sh || fail "smoke test"
+
+echo
+if [ "$failed" -gt 0 ]; then
+  echo "test suite: $failed step(s) failed"
+  exit 1
+fi
+echo "test suite: all steps passed"
