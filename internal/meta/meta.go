@@ -66,6 +66,8 @@ type Object struct {
 	Inline []byte
 	Parts  []Part // multipart manifest, in part order
 	Attrs  Attrs
+	// UploadID names the multipart upload that created the version, if any.
+	UploadID string
 }
 
 // Attrs are the version's attributes that are never queried by the store.
@@ -166,6 +168,8 @@ type Store interface {
 	// BlobReferenced reports whether any version (or upload part) names the blob.
 	BlobReferenced(ctx context.Context, blobID string) (bool, error)
 
+	Multipart
+
 	Close() error
 }
 
@@ -178,4 +182,73 @@ func NewVersionID(now time.Time) string {
 		panic("meta: crypto/rand failed: " + err.Error())
 	}
 	return hex.EncodeToString(b[:])
+}
+
+// ErrNoSuchUpload is returned for an unknown or finished multipart upload.
+var ErrNoSuchUpload = errors.New("meta: no such upload")
+
+// Upload is a multipart upload in progress.
+type Upload struct {
+	Bucket       string
+	Key          string
+	UploadID     string
+	Initiated    time.Time
+	StorageClass string
+	Owner        string
+	Attrs        Attrs // headers and metadata the object will get
+	// ChecksumAlgorithm and ChecksumType are what CreateMultipartUpload asked for.
+	ChecksumAlgorithm string
+	ChecksumType      string
+}
+
+// UploadPart is a stored part of an upload.
+type UploadPart struct {
+	Number    int
+	Size      int64
+	ETag      string
+	BlobID    string
+	Modified  time.Time
+	Checksums map[string]string
+}
+
+// UploadListOptions page through uploads (ListMultipartUploads).
+type UploadListOptions struct {
+	Prefix string
+	// KeyMarker and UploadIDMarker resume after that upload; KeyMarker
+	// alone resumes after every upload of that key.
+	KeyMarker      string
+	UploadIDMarker string
+	// StartKey, when set, lists only keys >= StartKey (skips a common prefix).
+	StartKey string
+	Limit    int
+}
+
+// Multipart is the part of a metadata store that keeps multipart uploads.
+// Every Store implements it.
+type Multipart interface {
+	// CreateUpload records a new upload. ErrNoSuchBucket if the bucket is missing.
+	CreateUpload(ctx context.Context, u Upload) error
+	// GetUpload returns ErrNoSuchUpload unless the upload is in progress
+	// for that bucket and key.
+	GetUpload(ctx context.Context, bucket, key, uploadID string) (Upload, error)
+	// PutPart stores or replaces a part; a replaced part's blob is returned
+	// as freed. ErrNoSuchUpload if the upload is not in progress.
+	PutPart(ctx context.Context, bucket, key, uploadID string, p UploadPart) (freed []string, err error)
+	// ListParts returns up to limit parts numbered above after, ascending.
+	ListParts(ctx context.Context, bucket, key, uploadID string, after, limit int) ([]UploadPart, error)
+	// ListUploads returns uploads in (key, initiation, upload ID) order,
+	// starting after (KeyMarker, UploadIDMarker) as S3 defines the markers.
+	ListUploads(ctx context.Context, bucket string, opts UploadListOptions) ([]Upload, error)
+	// AbortUpload removes the upload and its parts, returning their blobs.
+	AbortUpload(ctx context.Context, bucket, key, uploadID string) (freed []string, err error)
+	// CompleteUpload turns the upload (o.Bucket, o.Key, o.UploadID) into
+	// the latest version o in one transaction. build is called inside the
+	// transaction with the upload and all its stored parts; it must fill
+	// o.Parts, o.Size and o.ETag from them, or veto with an error. Parts
+	// left out of o.Parts are freed and the upload is removed. The upload
+	// ID stays on the version so CompletedVersion can answer retries.
+	CompleteUpload(ctx context.Context, o *Object, build func(u Upload, parts []UploadPart) error, opts PutOptions) (PutResult, error)
+	// CompletedVersion returns the live version created by completing
+	// uploadID, or ErrNoSuchUpload.
+	CompletedVersion(ctx context.Context, bucket, key, uploadID string) (*Object, error)
 }

@@ -108,7 +108,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if e, ok := s3err.As(err); ok && e.Cause != nil {
 			attrs = append(attrs, "cause", e.Cause.Error())
 		}
-		if status >= 500 {
+		if status == http.StatusInternalServerError {
 			a.log.Error("request failed", attrs...)
 			return
 		}

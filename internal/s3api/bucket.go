@@ -157,13 +157,13 @@ func (a *API) readSmallBody(req *request, limit int64) ([]byte, error) {
 	}
 	body, err := io.ReadAll(io.LimitReader(p, limit+1))
 	if err != nil {
-		return nil, err
+		return nil, bodyError(err)
 	}
 	if int64(len(body)) > limit {
 		return nil, s3err.Newf(s3err.InvalidRequest, "The request body is too large.")
 	}
 	if err := p.verify(); err != nil {
-		return nil, err
+		return nil, bodyError(err)
 	}
 	return body, nil
 }

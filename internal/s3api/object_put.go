@@ -96,8 +96,17 @@ var inlinePool = sync.Pool{New: func() any { return new([]byte) }}
 // storeBody streams p into the blob store, or keeps it inline when it is
 // no larger than InlineMax, and verifies it. On error nothing is left behind.
 func (a *API) storeBody(ctx context.Context, p *payload) (stored, error) {
+	return a.store(ctx, p, a.cfg.InlineMax)
+}
+
+// storeBlob is storeBody that always writes a blob (parts of uploads).
+func (a *API) storeBlob(ctx context.Context, p *payload) (stored, error) {
+	return a.store(ctx, p, -1)
+}
+
+func (a *API) store(ctx context.Context, p *payload, inlineMax int) (stored, error) {
 	var st stored
-	if p.size >= 0 && p.size <= int64(a.cfg.InlineMax) {
+	if p.size >= 0 && p.size <= int64(inlineMax) {
 		buf := make([]byte, p.size+1)
 		n, err := io.ReadFull(p, buf)
 		if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
@@ -111,7 +120,7 @@ func (a *API) storeBody(ctx context.Context, p *payload) (stored, error) {
 			return st, bodyError(err)
 		}
 		if err := p.verify(); err != nil {
-			return st, err
+			return st, bodyError(err)
 		}
 		return stored{inline: buf[:n:n], size: int64(n)}, nil
 	}
@@ -161,11 +170,14 @@ func (a *API) putObject(ctx context.Context, req *request) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
-	check, err := writeCondition(req.Header)
+	cond, err := writeCondition(req.Header)
 	if err != nil {
 		return nil, err
 	}
 	if _, err := a.bucket(ctx, req); err != nil {
+		return nil, err
+	}
+	if err := cond.precheck(ctx, a, req.bucket, req.key); err != nil {
 		return nil, err
 	}
 	p, err := a.openPayload(req)
@@ -191,7 +203,7 @@ func (a *API) putObject(ctx context.Context, req *request) (*response, error) {
 		Bucket: req.bucket, Key: req.key, Size: st.size, ETag: etagOf(p.hasher.MD5()),
 		StorageClass: class, Owner: a.cfg.Owner, BlobID: st.blobID, Inline: st.inline, Attrs: attrs,
 	}
-	res, err := a.meta.PutObject(ctx, o, meta.PutOptions{Check: check})
+	res, err := a.meta.PutObject(ctx, o, cond.options())
 	if err != nil {
 		if st.blobID != "" {
 			a.deleteBlobs(st.blobID)
@@ -212,8 +224,11 @@ func (a *API) putObject(ctx context.Context, req *request) (*response, error) {
 }
 
 // writeCondition turns If-Match / If-None-Match on a write into a check
-// that runs atomically with the write.
-func writeCondition(h http.Header) (func(*meta.Object) error, error) {
+// that runs atomically with the write. The condition is also evaluated
+// before the body is read (see precheck) so a doomed upload fails fast;
+// if the object seen then was deleted before the commit, the write fails
+// with 409 ConditionalRequestConflict, as S3 does.
+func writeCondition(h http.Header) (*writeCond, error) {
 	ifMatch, ifNoneMatch := h.Get("If-Match"), h.Get("If-None-Match")
 	if ifMatch == "" && ifNoneMatch == "" {
 		return nil, nil
@@ -221,19 +236,57 @@ func writeCondition(h http.Header) (func(*meta.Object) error, error) {
 	if ifNoneMatch != "" && ifNoneMatch != "*" {
 		return nil, s3err.Newf(s3err.NotImplemented, "A header you provided implies functionality that is not implemented").With("Header", "If-None-Match")
 	}
-	return func(cur *meta.Object) error {
-		etag := ""
-		if cur != nil {
-			etag = cur.ETag
-		}
-		if s3.CheckWrite(ifMatch, ifNoneMatch, cur != nil, etag) != s3.OK {
-			if cur == nil && ifMatch != "" {
-				return s3err.New(s3err.NoSuchKey)
-			}
-			return s3err.New(s3err.PreconditionFailed).With("Condition", conditionName(ifMatch))
-		}
+	return &writeCond{ifMatch: ifMatch, ifNoneMatch: ifNoneMatch}, nil
+}
+
+type writeCond struct {
+	ifMatch, ifNoneMatch string
+	existed              bool
+}
+
+// precheck evaluates the condition against the current object.
+func (c *writeCond) precheck(ctx context.Context, a *API, bucket, key string) error {
+	if c == nil {
 		return nil
-	}, nil
+	}
+	cur, err := a.meta.GetObject(ctx, bucket, key, "")
+	switch {
+	case errors.Is(err, meta.ErrNoSuchKey):
+		cur = nil
+	case err != nil:
+		return err
+	case cur.DeleteMarker:
+		cur = nil
+	}
+	c.existed = cur != nil
+	return c.eval(cur)
+}
+
+func (c *writeCond) eval(cur *meta.Object) error {
+	etag := ""
+	if cur != nil {
+		etag = cur.ETag
+	}
+	if s3.CheckWrite(c.ifMatch, c.ifNoneMatch, cur != nil, etag) != s3.OK {
+		if cur == nil && c.ifMatch != "" {
+			return s3err.New(s3err.NoSuchKey)
+		}
+		return s3err.New(s3err.PreconditionFailed).With("Condition", conditionName(c.ifMatch))
+	}
+	return nil
+}
+
+// options returns the store options that re-check the condition at commit.
+func (c *writeCond) options() meta.PutOptions {
+	if c == nil {
+		return meta.PutOptions{}
+	}
+	return meta.PutOptions{Check: func(cur *meta.Object) error {
+		if c.existed && cur == nil {
+			return s3err.New(s3err.ConditionalRequestConflict)
+		}
+		return c.eval(cur)
+	}}
 }
 
 func conditionName(ifMatch string) string {

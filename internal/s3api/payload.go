@@ -17,14 +17,17 @@ import (
 // payload is a request body read through signature verification and one
 // pass of hashing (MD5 plus the requested checksum).
 type payload struct {
-	src     *sigv4.Reader
+	src     io.Reader
+	sig     *sigv4.Reader // the request body reader; nil for copies
 	hasher  *checksum.Hasher
 	size    int64              // declared decoded length, -1 if unknown
 	md5     []byte             // Content-MD5 sent by the client
 	alg     checksum.Algorithm // requested checksum; "" when none
 	want    []byte             // checksum value from a header
 	trailer bool               // checksum value arrives in a trailer
-	err     error
+	// computeOnly: the checksum is computed for storage, nothing to compare.
+	computeOnly bool
+	err         error
 }
 
 // Read implements io.Reader over the decoded body.
@@ -66,13 +69,39 @@ func (a *API) openPayload(req *request) (*payload, error) {
 	if p.trailer && req.auth.Payload != sigv4.PayloadStreamingSignedTrailer && req.auth.Payload != sigv4.PayloadStreamingUnsignedTrailer {
 		return nil, s3err.Newf(s3err.InvalidRequest, "The x-amz-trailer header requires a streaming trailer payload.")
 	}
-	var algs []checksum.Algorithm
-	if p.alg != "" {
-		algs = append(algs, p.alg)
-	}
-	p.hasher = checksum.NewHasher(true /* md5 */, false /* sha256 */, algs...)
-	p.src = req.auth.Body(req.Body, p.size)
+	p.sig = req.auth.Body(req.Body, p.size)
+	p.src = p.sig
+	p.hasher = newHasher(p.alg)
 	return p, nil
+}
+
+// newHasher hashes MD5 plus alg, if any.
+func newHasher(alg checksum.Algorithm) *checksum.Hasher {
+	if alg == "" {
+		return checksum.NewHasher(true /* md5 */, false /* sha256 */)
+	}
+	return checksum.NewHasher(true /* md5 */, false /* sha256 */, alg)
+}
+
+// copyPayload hashes data read from a stored object (CopyObject, UploadPartCopy).
+func copyPayload(r io.Reader, size int64, alg checksum.Algorithm) *payload {
+	return &payload{src: r, size: size, alg: alg, hasher: newHasher(alg)}
+}
+
+// expect sets the checksum algorithm a payload must compute (a multipart
+// upload's algorithm). A client checksum of another algorithm is an error.
+func (p *payload) expect(alg checksum.Algorithm) error {
+	if alg == "" || p.alg == alg {
+		return nil
+	}
+	if p.alg != "" {
+		return s3err.Newf(s3err.InvalidRequest, "Checksum Type mismatch occurred, expected checksum Type: %s, actual checksum Type: %s",
+			strings.ToLower(string(alg)), strings.ToLower(string(p.alg)))
+	}
+	p.alg = alg
+	p.computeOnly = true
+	p.hasher = newHasher(alg)
+	return nil
 }
 
 // parseChecksum reads the requested additional checksum, if any.
@@ -133,12 +162,12 @@ func (p *payload) verify() error {
 	if p.md5 != nil && subtle.ConstantTimeCompare(p.md5, p.hasher.MD5()) != 1 {
 		return s3err.New(s3err.BadDigest)
 	}
-	if p.alg == "" {
+	if p.alg == "" || p.computeOnly || (p.sig == nil && p.want == nil) {
 		return nil
 	}
 	want := p.want
 	if p.trailer {
-		v := p.src.Trailers().Get(p.alg.HeaderName())
+		v := p.sig.Trailers().Get(p.alg.HeaderName())
 		sum, err := p.alg.Decode(strings.TrimSpace(v))
 		if v == "" || err != nil {
 			return s3err.Newf(s3err.InvalidRequest, "Value for %s trailing header is invalid.", p.alg.HeaderName())

@@ -60,19 +60,36 @@ func (a *API) route(req *request) handler {
 			return a.listObjects
 		case m == http.MethodPost && sub == "delete":
 			return a.deleteObjects
+		case m == http.MethodGet && sub == "uploads":
+			return a.listMultipartUploads
 		}
 		return notImplemented
 	default:
 		switch {
 		case m == http.MethodPut && sub == "":
 			if req.Header.Get("x-amz-copy-source") != "" {
-				return notImplemented // CopyObject
+				return a.copyObject
 			}
 			return a.putObject
 		case (m == http.MethodGet || m == http.MethodHead) && sub == "":
 			return a.getObject
 		case m == http.MethodDelete && sub == "":
 			return a.deleteObject
+		case m == http.MethodPost && sub == "uploads":
+			return a.createMultipartUpload
+		case m == http.MethodPut && sub == "uploadId":
+			if req.Header.Get("x-amz-copy-source") != "" {
+				return a.uploadPartCopy
+			}
+			return a.uploadPart
+		case m == http.MethodPost && sub == "uploadId":
+			return a.completeMultipartUpload
+		case m == http.MethodDelete && sub == "uploadId":
+			return a.abortMultipartUpload
+		case m == http.MethodGet && sub == "uploadId":
+			return a.listParts
+		case m == http.MethodGet && sub == "attributes":
+			return a.getObjectAttributes
 		}
 		return notImplemented
 	}

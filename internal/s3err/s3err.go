@@ -43,6 +43,11 @@ const (
 	NoSuchBucket                      Code = "NoSuchBucket"
 	NoSuchKey                         Code = "NoSuchKey"
 	NoSuchVersion                     Code = "NoSuchVersion"
+	NoSuchUpload                      Code = "NoSuchUpload"
+	InvalidPart                       Code = "InvalidPart"
+	InvalidPartOrder                  Code = "InvalidPartOrder"
+	InvalidPartNumber                 Code = "InvalidPartNumber"
+	ConditionalRequestConflict        Code = "ConditionalRequestConflict"
 	NotImplemented                    Code = "NotImplemented"
 	NotModified                       Code = "NotModified"
 	PreconditionFailed                Code = "PreconditionFailed"
@@ -92,6 +97,11 @@ var table = map[Code]entry{
 	NoSuchBucket:                      {http.StatusNotFound, "The specified bucket does not exist"},
 	NoSuchKey:                         {http.StatusNotFound, "The specified key does not exist."},
 	NoSuchVersion:                     {http.StatusNotFound, "The specified version does not exist."},
+	NoSuchUpload:                      {http.StatusNotFound, "The specified multipart upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed."},
+	InvalidPart:                       {http.StatusBadRequest, "One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part's entity tag."},
+	InvalidPartOrder:                  {http.StatusBadRequest, "The list of parts was not in ascending order. Parts must be ordered by part number."},
+	InvalidPartNumber:                 {http.StatusRequestedRangeNotSatisfiable, "The requested partnumber is not satisfiable"},
+	ConditionalRequestConflict:        {http.StatusConflict, "A conflicting conditional operation is currently in progress against this resource. Please try again."},
 	NotImplemented:                    {http.StatusNotImplemented, "A header or query you provided implies functionality that is not implemented."},
 	NotModified:                       {http.StatusNotModified, "Not Modified"},
 	PreconditionFailed:                {http.StatusPreconditionFailed, "At least one of the pre-conditions you specified did not hold"},

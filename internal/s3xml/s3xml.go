@@ -206,3 +206,189 @@ func Decode(r io.Reader, limit int64, root string, v any) error {
 	}
 	return nil
 }
+
+// Checksums are the checksum elements shared by many documents.
+type Checksums struct {
+	ChecksumCRC32     string `xml:"ChecksumCRC32,omitempty"`
+	ChecksumCRC32C    string `xml:"ChecksumCRC32C,omitempty"`
+	ChecksumCRC64NVME string `xml:"ChecksumCRC64NVME,omitempty"`
+	ChecksumSHA1      string `xml:"ChecksumSHA1,omitempty"`
+	ChecksumSHA256    string `xml:"ChecksumSHA256,omitempty"`
+}
+
+// Set stores value under the algorithm's element.
+func (c *Checksums) Set(alg, value string) {
+	switch alg {
+	case "CRC32":
+		c.ChecksumCRC32 = value
+	case "CRC32C":
+		c.ChecksumCRC32C = value
+	case "CRC64NVME":
+		c.ChecksumCRC64NVME = value
+	case "SHA1":
+		c.ChecksumSHA1 = value
+	case "SHA256":
+		c.ChecksumSHA256 = value
+	}
+}
+
+// Get returns the value for the algorithm.
+func (c *Checksums) Get(alg string) string {
+	switch alg {
+	case "CRC32":
+		return c.ChecksumCRC32
+	case "CRC32C":
+		return c.ChecksumCRC32C
+	case "CRC64NVME":
+		return c.ChecksumCRC64NVME
+	case "SHA1":
+		return c.ChecksumSHA1
+	case "SHA256":
+		return c.ChecksumSHA256
+	}
+	return ""
+}
+
+// InitiateMultipartUploadResult answers CreateMultipartUpload.
+type InitiateMultipartUploadResult struct {
+	XMLName  xml.Name `xml:"InitiateMultipartUploadResult"`
+	NS       string   `xml:"xmlns,attr"`
+	Bucket   string   `xml:"Bucket"`
+	Key      string   `xml:"Key"`
+	UploadID string   `xml:"UploadId"`
+}
+
+// CompleteMultipartUpload is CompleteMultipartUpload's request body.
+type CompleteMultipartUpload struct {
+	Parts []CompletedPart `xml:"Part"`
+}
+
+// CompletedPart names one part to assemble.
+type CompletedPart struct {
+	PartNumber int    `xml:"PartNumber"`
+	ETag       string `xml:"ETag"`
+	Checksums
+}
+
+// CompleteMultipartUploadResult answers CompleteMultipartUpload.
+type CompleteMultipartUploadResult struct {
+	XMLName  xml.Name `xml:"CompleteMultipartUploadResult"`
+	NS       string   `xml:"xmlns,attr"`
+	Location string   `xml:"Location"`
+	Bucket   string   `xml:"Bucket"`
+	Key      string   `xml:"Key"`
+	ETag     string   `xml:"ETag"`
+	Checksums
+	ChecksumType string `xml:"ChecksumType,omitempty"`
+}
+
+// ListPartsResult answers ListParts.
+type ListPartsResult struct {
+	XMLName              xml.Name   `xml:"ListPartsResult"`
+	NS                   string     `xml:"xmlns,attr"`
+	Bucket               string     `xml:"Bucket"`
+	Key                  string     `xml:"Key"`
+	UploadID             string     `xml:"UploadId"`
+	PartNumberMarker     int        `xml:"PartNumberMarker"`
+	NextPartNumberMarker int        `xml:"NextPartNumberMarker"`
+	MaxParts             int        `xml:"MaxParts"`
+	IsTruncated          bool       `xml:"IsTruncated"`
+	Parts                []PartInfo `xml:"Part"`
+	Initiator            Owner      `xml:"Initiator"`
+	Owner                Owner      `xml:"Owner"`
+	StorageClass         string     `xml:"StorageClass"`
+	ChecksumAlgorithm    string     `xml:"ChecksumAlgorithm,omitempty"`
+	ChecksumType         string     `xml:"ChecksumType,omitempty"`
+}
+
+// PartInfo is one part in ListParts.
+type PartInfo struct {
+	PartNumber   int    `xml:"PartNumber"`
+	LastModified string `xml:"LastModified"`
+	ETag         string `xml:"ETag"`
+	Size         int64  `xml:"Size"`
+	Checksums
+}
+
+// ListMultipartUploadsResult answers ListMultipartUploads.
+type ListMultipartUploadsResult struct {
+	XMLName            xml.Name       `xml:"ListMultipartUploadsResult"`
+	NS                 string         `xml:"xmlns,attr"`
+	Bucket             string         `xml:"Bucket"`
+	KeyMarker          string         `xml:"KeyMarker"`
+	UploadIDMarker     string         `xml:"UploadIdMarker"`
+	NextKeyMarker      string         `xml:"NextKeyMarker,omitempty"`
+	NextUploadIDMarker string         `xml:"NextUploadIdMarker,omitempty"`
+	Delimiter          string         `xml:"Delimiter,omitempty"`
+	Prefix             string         `xml:"Prefix"`
+	MaxUploads         int            `xml:"MaxUploads"`
+	IsTruncated        bool           `xml:"IsTruncated"`
+	EncodingType       string         `xml:"EncodingType,omitempty"`
+	Uploads            []UploadInfo   `xml:"Upload"`
+	CommonPrefixes     []CommonPrefix `xml:"CommonPrefixes"`
+}
+
+// UploadInfo is one upload in ListMultipartUploads.
+type UploadInfo struct {
+	Key               string `xml:"Key"`
+	UploadID          string `xml:"UploadId"`
+	Initiator         Owner  `xml:"Initiator"`
+	Owner             Owner  `xml:"Owner"`
+	StorageClass      string `xml:"StorageClass"`
+	Initiated         string `xml:"Initiated"`
+	ChecksumAlgorithm string `xml:"ChecksumAlgorithm,omitempty"`
+	ChecksumType      string `xml:"ChecksumType,omitempty"`
+}
+
+// CopyObjectResult answers CopyObject.
+type CopyObjectResult struct {
+	XMLName      xml.Name `xml:"CopyObjectResult"`
+	NS           string   `xml:"xmlns,attr"`
+	ETag         string   `xml:"ETag"`
+	LastModified string   `xml:"LastModified"`
+	ChecksumType string   `xml:"ChecksumType,omitempty"`
+	Checksums
+}
+
+// CopyPartResult answers UploadPartCopy.
+type CopyPartResult struct {
+	XMLName      xml.Name `xml:"CopyPartResult"`
+	NS           string   `xml:"xmlns,attr"`
+	ETag         string   `xml:"ETag"`
+	LastModified string   `xml:"LastModified"`
+	Checksums
+}
+
+// GetObjectAttributesResponse answers GetObjectAttributes.
+type GetObjectAttributesResponse struct {
+	XMLName      xml.Name         `xml:"GetObjectAttributesResponse"`
+	NS           string           `xml:"xmlns,attr"`
+	ETag         string           `xml:"ETag,omitempty"`
+	Checksum     *ChecksumInfo    `xml:"Checksum,omitempty"`
+	ObjectParts  *ObjectPartsInfo `xml:"ObjectParts,omitempty"`
+	StorageClass string           `xml:"StorageClass,omitempty"`
+	ObjectSize   *int64           `xml:"ObjectSize,omitempty"`
+}
+
+// ChecksumInfo is GetObjectAttributes' Checksum element.
+type ChecksumInfo struct {
+	Checksums
+	ChecksumType string `xml:"ChecksumType,omitempty"`
+}
+
+// ObjectPartsInfo is GetObjectAttributes' ObjectParts element.
+type ObjectPartsInfo struct {
+	TotalPartsCount      int              `xml:"TotalPartsCount"`
+	PartNumberMarker     int              `xml:"PartNumberMarker"`
+	NextPartNumberMarker int              `xml:"NextPartNumberMarker"`
+	MaxParts             int              `xml:"MaxParts"`
+	IsTruncated          bool             `xml:"IsTruncated"`
+	Parts                []ObjectPartInfo `xml:"Part"`
+}
+
+// ObjectPartInfo is one part in GetObjectAttributes.
+type ObjectPartInfo struct {
+	PartNumber int   `xml:"PartNumber"`
+	Size       int64 `xml:"Size"`
+	Checksums
+}

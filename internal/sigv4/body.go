@@ -59,10 +59,25 @@ const (
 	stDone                      // io.EOF delivered
 )
 
-// Body wraps body according to a.Payload; see the package documentation and
-// Reader. decodedLength is x-amz-decoded-content-length, or -1 if absent; it
-// is only used by the streaming modes.
+// Body wraps body according to a.Payload:
+//   - PayloadSigned: the SHA-256 of the bytes read is compared with
+//     PayloadSHA256 at EOF; a mismatch is XAmzContentSHA256Mismatch (400).
+//   - PayloadUnsigned: body as is.
+//   - streaming modes: aws-chunked framing is decoded and every chunk
+//     signature (chained from the request signature) and the trailer
+//     signature are verified; a bad one is SignatureDoesNotMatch (403).
+//     Chunk data is streamed through with bounded buffering, so a chunk's
+//     bytes may reach the caller before its signature is checked: the caller
+//     must discard the upload if Read ever returns an error. decodedLength is
+//     x-amz-decoded-content-length (-1 if absent); a different decoded byte
+//     count, or a body cut short, is IncompleteBody (400); unparsable framing
+//     is InvalidRequest (400).
+//
+// Errors from body itself are returned unchanged.
 func (a *Auth) Body(body io.Reader, decodedLength int64) *Reader {
+	if body == nil {
+		body = http.NoBody
+	}
 	if a == nil {
 		return &Reader{mode: PayloadUnsigned, src: body}
 	}
@@ -325,6 +340,11 @@ func (r *Reader) readTrailers() error {
 		if err != nil && err != io.EOF {
 			return truncated(err)
 		}
+		if err == io.EOF && len(bytes.TrimSpace(line)) > 0 {
+			// Every trailer line is newline-terminated; a partial one
+			// means the body was cut short.
+			return errIncompleteBody()
+		}
 		total += len(line) + 2
 		if total > maxTrailerBytes {
 			return errBadChunk("trailers too large")
@@ -363,6 +383,15 @@ func (r *Reader) readTrailers() error {
 		}
 		if err == io.EOF {
 			break
+		}
+	}
+	if r.mode == PayloadStreamingSigned {
+		return nil
+	}
+	// A declared trailer that never came means the body was cut short.
+	for _, n := range r.a.trailers {
+		if _, ok := r.trailers[textproto.CanonicalMIMEHeaderKey(n)]; !ok {
+			return errIncompleteBody()
 		}
 	}
 	if r.mode != PayloadStreamingSignedTrailer {

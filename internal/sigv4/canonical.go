@@ -51,9 +51,6 @@ func uriEncode(s string, keepSlash bool) string {
 func canonicalURI(r *http.Request) string {
 	p := r.URL.Path
 	if p == "" {
-		p = r.URL.Opaque // "GET foo" style requests; harmless fallback
-	}
-	if p == "" {
 		return "/"
 	}
 	return uriEncode(p, true)

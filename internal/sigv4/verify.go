@@ -241,29 +241,42 @@ func parseAuthorization(h string) (authHeader, *Error) {
 		return ah, errInvalidArgument("Unsupported Authorization Type")
 	}
 	var seen [3]bool
-	fields := strings.FieldsFunc(h[len(algorithm):], func(c rune) bool {
-		return c == ',' || c == ' ' || c == '\t'
-	})
-	for _, f := range fields {
+	rest := h[len(algorithm):]
+	for rest != "" {
+		// Split on runs of ',', ' ' and '\t' (none occurs inside a value).
+		i := 0
+		for i < len(rest) && (rest[i] == ',' || rest[i] == ' ' || rest[i] == '\t') {
+			i++
+		}
+		rest = rest[i:]
+		j := 0
+		for j < len(rest) && rest[j] != ',' && rest[j] != ' ' && rest[j] != '\t' {
+			j++
+		}
+		f := rest[:j]
+		rest = rest[j:]
+		if f == "" {
+			continue
+		}
 		k, val, ok := strings.Cut(f, "=")
 		if !ok {
 			return ah, errHeaderMalformed("the authorization component \"" + clip(f) + "\" is malformed.")
 		}
-		var i int
+		var c int
 		switch k {
 		case "Credential":
-			i, ah.credential = 0, val
+			c, ah.credential = 0, val
 		case "SignedHeaders":
-			i, ah.signedHeaders = 1, val
+			c, ah.signedHeaders = 1, val
 		case "Signature":
-			i, ah.signature = 2, val
+			c, ah.signature = 2, val
 		default:
 			return ah, errHeaderMalformed("the authorization component \"" + clip(f) + "\" is malformed.")
 		}
-		if seen[i] {
+		if seen[c] {
 			return ah, errHeaderMalformed("duplicate authorization component \"" + k + "\".")
 		}
-		seen[i] = true
+		seen[c] = true
 	}
 	if !seen[0] || !seen[1] || !seen[2] {
 		return ah, errHeaderMalformed("the authorization header requires three components: Credential, SignedHeaders, and Signature.")

@@ -36,6 +36,10 @@ func Run(t *testing.T, newStore func(t *testing.T) meta.Store) {
 		{"Parts", testParts},
 		{"ConcurrentPuts", testConcurrentPuts},
 		{"ConditionalRace", testConditionalRace},
+		{"MultipartLifecycle", testMultipartLifecycle},
+		{"MultipartAbortAndVeto", testMultipartAbortAndVeto},
+		{"ListUploads", testListUploads},
+		{"CompleteRacesPartUpload", testCompleteRacesPartUpload},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -53,6 +53,33 @@ var migrations = []string{
 		PRIMARY KEY (seq, number)
 	);
 	CREATE INDEX version_parts_blob ON version_parts(blob_id);`,
+	// 2: multipart uploads; versions remember the upload that made them.
+	`
+	CREATE TABLE uploads (
+		upload_id          TEXT PRIMARY KEY,
+		bucket             TEXT NOT NULL,
+		name               TEXT NOT NULL,
+		initiated          INTEGER NOT NULL,
+		storage_class      TEXT NOT NULL,
+		owner              TEXT NOT NULL,
+		attrs              BLOB NOT NULL,
+		checksum_algorithm TEXT NOT NULL,
+		checksum_type      TEXT NOT NULL
+	);
+	CREATE INDEX uploads_by_key ON uploads(bucket, name, initiated, upload_id);
+	CREATE TABLE upload_parts (
+		upload_id TEXT NOT NULL,
+		number    INTEGER NOT NULL,
+		size      INTEGER NOT NULL,
+		etag      TEXT NOT NULL,
+		blob_id   TEXT NOT NULL,
+		modified  INTEGER NOT NULL,
+		checksums BLOB,
+		PRIMARY KEY (upload_id, number)
+	);
+	CREATE INDEX upload_parts_blob ON upload_parts(blob_id);
+	ALTER TABLE versions ADD COLUMN upload_id TEXT;
+	CREATE INDEX versions_upload ON versions(upload_id) WHERE upload_id IS NOT NULL;`,
 }
 
 func migrate(db *sql.DB) error {

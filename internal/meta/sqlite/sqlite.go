@@ -189,6 +189,14 @@ func isFatal(err error) bool {
 	return errors.As(err, &f)
 }
 
+// nullable stores "" as NULL, keeping partial indexes small.
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
 func nanos(t time.Time) int64 { return t.UnixNano() }
 
 func fromNanos(n int64) time.Time { return time.Unix(0, n).UTC() }
@@ -286,6 +294,14 @@ func (s *Store) DeleteBucket(ctx context.Context, name string) error {
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
+		// Uploads in progress go with the bucket; their part blobs become
+		// orphans that the sweeper removes.
+		if _, err := tx.Exec(`DELETE FROM upload_parts WHERE upload_id IN (SELECT upload_id FROM uploads WHERE bucket = ?)`, name); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(`DELETE FROM uploads WHERE bucket = ?`, name); err != nil {
+			return err
+		}
 		_, err = tx.Exec(`DELETE FROM buckets WHERE name = ?`, name)
 		return err
 	})
@@ -308,20 +324,21 @@ func (s *Store) UpdateBucket(ctx context.Context, name string, fn func(*meta.Buc
 
 // --- objects ---
 
-const versionCols = `seq, bucket, name, version_id, is_latest, delete_marker, size, etag, modified, storage_class, owner, blob_id, inline, attrs`
+const versionCols = `seq, bucket, name, version_id, is_latest, delete_marker, size, etag, modified, storage_class, owner, blob_id, inline, attrs, upload_id`
 
 func scanVersion(r scanner) (*meta.Object, error) {
 	var o meta.Object
 	var modified int64
-	var blobID sql.NullString
+	var blobID, uploadID sql.NullString
 	var attrs []byte
 	err := r.Scan(&o.Seq, &o.Bucket, &o.Key, &o.VersionID, &o.IsLatest, &o.DeleteMarker, &o.Size, &o.ETag,
-		&modified, &o.StorageClass, &o.Owner, &blobID, &o.Inline, &attrs)
+		&modified, &o.StorageClass, &o.Owner, &blobID, &o.Inline, &attrs, &uploadID)
 	if err != nil {
 		return nil, err
 	}
 	o.Modified = fromNanos(modified)
 	o.BlobID = blobID.String
+	o.UploadID = uploadID.String
 	if len(attrs) > 0 {
 		if err := json.Unmarshal(attrs, &o.Attrs); err != nil {
 			return nil, fmt.Errorf("sqlite: decode attrs of %s/%s: %w", o.Bucket, o.Key, err)
@@ -414,13 +431,10 @@ func insertVersion(ctx context.Context, tx *sql.Tx, o *meta.Object) error {
 	if err != nil {
 		return err
 	}
-	var blobID any
-	if o.BlobID != "" {
-		blobID = o.BlobID
-	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO versions(bucket, name, version_id, is_latest, delete_marker, size, etag, modified, storage_class, owner, blob_id, inline, attrs)
-		VALUES (?,?,?,1,?,?,?,?,?,?,?,?,?)`,
-		o.Bucket, o.Key, o.VersionID, o.DeleteMarker, o.Size, o.ETag, nanos(o.Modified), o.StorageClass, o.Owner, blobID, o.Inline, attrs)
+	res, err := tx.ExecContext(ctx, `INSERT INTO versions(bucket, name, version_id, is_latest, delete_marker, size, etag, modified, storage_class, owner, blob_id, inline, attrs, upload_id)
+		VALUES (?,?,?,1,?,?,?,?,?,?,?,?,?,?)`,
+		o.Bucket, o.Key, o.VersionID, o.DeleteMarker, o.Size, o.ETag, nanos(o.Modified), o.StorageClass, o.Owner,
+		nullable(o.BlobID), o.Inline, attrs, nullable(o.UploadID))
 	if err != nil {
 		return err
 	}
@@ -594,7 +608,8 @@ func (s *Store) ScanLatest(ctx context.Context, bucket, prefix, start string, li
 func (s *Store) BlobReferenced(ctx context.Context, blobID string) (bool, error) {
 	var one int
 	err := s.rdb.QueryRowContext(ctx, `SELECT 1 FROM versions WHERE blob_id = ?
-		UNION ALL SELECT 1 FROM version_parts WHERE blob_id = ? LIMIT 1`, blobID, blobID).Scan(&one)
+		UNION ALL SELECT 1 FROM version_parts WHERE blob_id = ?
+		UNION ALL SELECT 1 FROM upload_parts WHERE blob_id = ? LIMIT 1`, blobID, blobID, blobID).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}

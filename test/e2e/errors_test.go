@@ -1,0 +1,258 @@
+package e2e
+
+import (
+	"bytes"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
+
+	"talus/internal/testserver"
+)
+
+func TestErrorsRequestIDHeaders(t *testing.T) {
+	srv := testserver.Start(t)
+	c := srv.Client()
+	mustCreateBucket(t, c, "ids")
+	mustPut(t, c, "ids", "k", []byte("v"))
+
+	reqs := []*http.Request{
+		rqSigned(t, http.MethodGet, srv.URL+"/", nil),
+		rqSigned(t, http.MethodPut, srv.URL+"/ids2", nil),
+		rqSigned(t, http.MethodPut, srv.URL+"/ids/new", []byte("x")),
+		rqSigned(t, http.MethodGet, srv.URL+"/ids/k", nil),
+		rqSigned(t, http.MethodHead, srv.URL+"/ids/k", nil),
+		rqSigned(t, http.MethodHead, srv.URL+"/ids", nil),
+		rqSigned(t, http.MethodGet, srv.URL+"/ids?list-type=2", nil),
+		rqSigned(t, http.MethodGet, srv.URL+"/ids?location", nil),
+		rqSigned(t, http.MethodDelete, srv.URL+"/ids/new", nil),
+		rqSigned(t, http.MethodGet, srv.URL+"/ids/missing", nil),
+		rqSigned(t, http.MethodHead, srv.URL+"/ids/missing", nil),
+		rqSigned(t, http.MethodGet, srv.URL+"/nobucket", nil),
+		rqSigned(t, http.MethodGet, srv.URL+"/ids?cors", nil),
+		rqNew(t, http.MethodGet, srv.URL+"/ids/k", nil),
+		rqNew(t, http.MethodHead, srv.URL+"/ids/k", nil),
+	}
+	seen := map[string]bool{}
+	for _, req := range reqs {
+		res := rqDo(t, req)
+		id, id2 := res.Header.Get("X-Amz-Request-Id"), res.Header.Get("X-Amz-Id-2")
+		if id == "" || id2 == "" {
+			t.Fatalf("%s %s (%d): x-amz-request-id %q x-amz-id-2 %q", req.Method, req.URL, res.Status, id, id2)
+		}
+		if seen[id] {
+			t.Fatalf("request id %s reused", id)
+		}
+		seen[id] = true
+	}
+
+	// The SDK reads both into its error.
+	_, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("ids"), Key: aws.String("missing")})
+	var re interface {
+		ServiceRequestID() string
+		ServiceHostID() string
+	}
+	if !errors.As(err, &re) || re.ServiceRequestID() == "" || re.ServiceHostID() == "" {
+		t.Fatalf("SDK error lacks request ids: %v", err)
+	}
+}
+
+func TestErrorsXMLBody(t *testing.T) {
+	srv := testserver.Start(t)
+	c := srv.Client()
+	mustCreateBucket(t, c, "xmlerr")
+
+	res := rqDo(t, rqSigned(t, http.MethodGet, srv.URL+"/xmlerr/no/such/key", nil))
+	doc := rqErr(t, res, http.StatusNotFound, "NoSuchKey")
+	if doc.Resource != "/xmlerr/no/such/key" {
+		t.Errorf("Resource = %q", doc.Resource)
+	}
+	if !bytes.HasPrefix(res.Body, []byte("<?xml")) {
+		t.Errorf("body lacks an XML declaration: %s", res.Body)
+	}
+	if res.Header.Get("Content-Length") == "" {
+		t.Error("no Content-Length on an error")
+	}
+
+	res = rqDo(t, rqSigned(t, http.MethodGet, srv.URL+"/nosuchbucket?list-type=2", nil))
+	doc = rqErr(t, res, http.StatusNotFound, "NoSuchBucket")
+	if doc.Resource != "/nosuchbucket" || !bytes.Contains(res.Body, []byte("<BucketName>nosuchbucket</BucketName>")) {
+		t.Errorf("NoSuchBucket body: %s", res.Body)
+	}
+
+	res = rqDo(t, rqSigned(t, http.MethodGet, srv.URL+"/nosuchbucket/key", nil))
+	rqErr(t, res, http.StatusNotFound, "NoSuchBucket")
+
+	// Auth failures are XML errors too.
+	res = rqDo(t, rqNew(t, http.MethodGet, srv.URL+"/xmlerr", nil))
+	if doc := rqErr(t, res, http.StatusForbidden, "AccessDenied"); doc.Resource != "/xmlerr" {
+		t.Errorf("Resource = %q", doc.Resource)
+	}
+
+	// The SDK parses the same document.
+	_, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("xmlerr"), Key: aws.String("nope")})
+	var nsk *types.NoSuchKey
+	if !errors.As(err, &nsk) {
+		t.Fatalf("GetObject error %T %v, want *types.NoSuchKey", err, err)
+	}
+	var ae smithy.APIError
+	if !errors.As(err, &ae) || ae.ErrorMessage() == "" {
+		t.Fatalf("no message: %v", err)
+	}
+}
+
+func TestErrorsHeadHasNoBody(t *testing.T) {
+	srv := testserver.Start(t)
+	c := srv.Client()
+	mustCreateBucket(t, c, "headerr")
+	for _, tc := range []struct {
+		req    *http.Request
+		status int
+	}{
+		{rqSigned(t, http.MethodHead, srv.URL+"/headerr/missing", nil), http.StatusNotFound},
+		{rqSigned(t, http.MethodHead, srv.URL+"/nobucket/missing", nil), http.StatusNotFound},
+		{rqSigned(t, http.MethodHead, srv.URL+"/nobucket", nil), http.StatusNotFound},
+		{rqNew(t, http.MethodHead, srv.URL+"/headerr", nil), http.StatusForbidden},
+	} {
+		res := rqDo(t, tc.req)
+		if res.Status != tc.status || len(res.Body) != 0 {
+			t.Fatalf("HEAD %s = %d %q, want %d without body", tc.req.URL.Path, res.Status, res.Body, tc.status)
+		}
+		if cl := res.Header.Get("Content-Length"); cl != "" && cl != "0" {
+			t.Fatalf("HEAD %s: Content-Length %s for a bodiless error", tc.req.URL.Path, cl)
+		}
+		if res.Header.Get("X-Amz-Request-Id") == "" {
+			t.Fatal("no request id")
+		}
+	}
+	bad := testserver.NewClient(srv.URL, testserver.AccessKey, "wrong-secret")
+	_, err := bad.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("headerr"), Key: aws.String("k")})
+	if rqStatus(err) != http.StatusForbidden {
+		t.Fatalf("badly signed HeadObject: %v", err)
+	}
+}
+
+func TestErrorsNotImplemented(t *testing.T) {
+	srv := testserver.Start(t)
+	c := srv.Client()
+	mustCreateBucket(t, c, "noimpl")
+	mustPut(t, c, "noimpl", "obj", []byte("data"))
+
+	notImpl := func(name string, err error) {
+		t.Helper()
+		if apiCode(err) != "NotImplemented" || rqStatus(err) != http.StatusNotImplemented {
+			t.Fatalf("%s: %v, want 501 NotImplemented", name, err)
+		}
+	}
+	_, err := c.GetBucketCors(ctx, &s3.GetBucketCorsInput{Bucket: aws.String("noimpl")})
+	notImpl("GetBucketCors", err)
+	_, err = c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String("noimpl"),
+		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}})
+	notImpl("PutBucketVersioning", err)
+	_, err = c.PutObjectTagging(ctx, &s3.PutObjectTaggingInput{Bucket: aws.String("noimpl"), Key: aws.String("obj"),
+		Tagging: &types.Tagging{TagSet: []types.Tag{{Key: aws.String("k"), Value: aws.String("v")}}}})
+	notImpl("PutObjectTagging", err)
+	_, err = c.GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: aws.String("noimpl")})
+	notImpl("GetBucketAcl", err)
+	_, err = c.GetObjectAcl(ctx, &s3.GetObjectAclInput{Bucket: aws.String("noimpl"), Key: aws.String("obj")})
+	notImpl("GetObjectAcl", err)
+	_, err = c.SelectObjectContent(ctx, &s3.SelectObjectContentInput{Bucket: aws.String("noimpl"), Key: aws.String("obj"),
+		Expression: aws.String("select * from s3object"), ExpressionType: types.ExpressionTypeSql,
+		InputSerialization: &types.InputSerialization{CSV: &types.CSVInput{}}, OutputSerialization: &types.OutputSerialization{CSV: &types.CSVOutput{}}})
+	notImpl("SelectObjectContent", err)
+
+	// Versioning stayed off.
+	v, err := c.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: aws.String("noimpl")})
+	if err == nil && v.Status == types.BucketVersioningStatusEnabled {
+		t.Fatal("versioning was enabled by a 501 request")
+	}
+
+	for _, tc := range []struct {
+		method, path string
+		body         []byte
+		hdr          string
+	}{
+		{http.MethodGet, "/noimpl?cors", nil, ""},
+		{http.MethodPut, "/noimpl?versioning", []byte("<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>"), ""},
+		{http.MethodPost, "/noimpl/obj?restore", nil, ""},
+		{http.MethodGet, "/noimpl?acl", nil, ""},
+		{http.MethodGet, "/noimpl/obj?acl", nil, ""},
+		{http.MethodPut, "/noimpl/copy2?retention", []byte{}, "noimpl/obj"},
+		{http.MethodGet, "/noimpl?lifecycle", nil, ""},
+		{http.MethodGet, "/noimpl/obj?tagging&x-id=GetObjectTagging", nil, ""},
+	} {
+		req := rqNew(t, tc.method, srv.URL+tc.path, tc.body)
+		if tc.hdr != "" {
+			req.Header.Set("X-Amz-Copy-Source", tc.hdr)
+		}
+		rqSign(t, req, tc.body)
+		res := rqDo(t, req)
+		doc := rqErr(t, res, http.StatusNotImplemented, "NotImplemented")
+		if want := strings.SplitN(tc.path, "?", 2)[0]; doc.Resource != want {
+			t.Errorf("%s %s: Resource %q, want %q", tc.method, tc.path, doc.Resource, want)
+		}
+	}
+	rqMissing(t, c, "noimpl", "copy2")
+	if got := mustGet(t, c, "noimpl", "obj"); string(got) != "data" {
+		t.Fatalf("object changed: %q", got)
+	}
+}
+
+func TestErrorsXIDIgnored(t *testing.T) {
+	srv := testserver.Start(t)
+	c := srv.Client()
+	mustCreateBucket(t, c, "xid")
+	mustPut(t, c, "xid", "k", []byte("value"))
+
+	res := rqDo(t, rqSigned(t, http.MethodGet, srv.URL+"/xid/k?x-id=GetObject", nil))
+	if res.Status != http.StatusOK || string(res.Body) != "value" {
+		t.Fatalf("GET ?x-id=GetObject: %d %q", res.Status, res.Body)
+	}
+	// x-id never selects the operation: a misleading one is ignored too.
+	res = rqDo(t, rqSigned(t, http.MethodGet, srv.URL+"/xid/k?x-id=DeleteObject", nil))
+	if res.Status != http.StatusOK || string(res.Body) != "value" {
+		t.Fatalf("GET ?x-id=DeleteObject: %d %q", res.Status, res.Body)
+	}
+	res = rqDo(t, rqSigned(t, http.MethodPut, srv.URL+"/xid/k2?x-id=PutObject", []byte("two")))
+	if res.Status != http.StatusOK {
+		t.Fatalf("PUT ?x-id=PutObject: %d %s", res.Status, res.Body)
+	}
+	if got := mustGet(t, c, "xid", "k2"); string(got) != "two" {
+		t.Fatalf("k2 = %q", got)
+	}
+	res = rqDo(t, rqSigned(t, http.MethodGet, srv.URL+"/xid?list-type=2&x-id=ListObjectsV2", nil))
+	if res.Status != http.StatusOK || !bytes.Contains(res.Body, []byte("<Key>k2</Key>")) || !bytes.Contains(res.Body, []byte("<KeyCount>2</KeyCount>")) {
+		t.Fatalf("list ?x-id: %d %s", res.Status, res.Body)
+	}
+	res = rqDo(t, rqSigned(t, http.MethodDelete, srv.URL+"/xid/k2?x-id=DeleteObject", nil))
+	if res.Status != http.StatusNoContent {
+		t.Fatalf("DELETE ?x-id: %d %s", res.Status, res.Body)
+	}
+	rqMissing(t, c, "xid", "k2")
+}
+
+func TestErrorsHealthEndpoints(t *testing.T) {
+	srv := testserver.Start(t)
+	for _, p := range []string{"/_talus/health/live", "/_talus/health/ready"} {
+		res := rqDo(t, rqNew(t, http.MethodGet, srv.URL+p, nil))
+		if res.Status != http.StatusOK {
+			t.Fatalf("GET %s = %d %s", p, res.Status, res.Body)
+		}
+		// Credentials, even bad ones, do not matter.
+		req := rqNew(t, http.MethodGet, srv.URL+p, nil)
+		req.Header.Set("Authorization", "garbage")
+		if res := rqDo(t, req); res.Status != http.StatusOK {
+			t.Fatalf("GET %s with garbage auth = %d", p, res.Status)
+		}
+	}
+	// Other /_talus/ paths are not S3 and not open.
+	res := rqDo(t, rqNew(t, http.MethodGet, srv.URL+"/_talus/nothing", nil))
+	if res.Status != http.StatusNotFound {
+		t.Fatalf("GET /_talus/nothing = %d", res.Status)
+	}
+}

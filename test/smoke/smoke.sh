@@ -1,0 +1,206 @@
+#!/usr/bin/env bash
+# Smoke test: drive a real talus server with Debian's S3 clients (awscli,
+# rclone, s3cmd). Each client creates a bucket, uploads a 20 MiB random file,
+# lists it, downloads and compares it, then deletes the object and the bucket.
+#
+# Needs: go (unless $TALUS_BIN is set), curl, awscli, rclone, s3cmd.
+# Usage: test/smoke/smoke.sh            (builds ./cmd/talus)
+#        TALUS_BIN=/path/talus test/smoke/smoke.sh
+# Env:   AWS_BIN (default /usr/bin/aws if present, else aws on PATH);
+#        SMOKE_KEEP=1 keeps the work dir (client and server logs).
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+work=$(mktemp -d "${TMPDIR:-/tmp}/talus-smoke.XXXXXX")
+server_pid=""
+
+cleanup() {
+	if [[ -n $server_pid ]] && kill -0 "$server_pid" 2>/dev/null; then
+		kill "$server_pid" 2>/dev/null || true
+		wait "$server_pid" 2>/dev/null || true
+	fi
+	if [[ -n ${SMOKE_KEEP:-} ]]; then
+		echo "kept $work"
+	else
+		rm -rf "$work"
+	fi
+}
+trap cleanup EXIT
+
+ak=AKIATALUSSMOKE000001
+sk=talus-smoke-secret-key-0123456789abcdef
+region=us-east-1
+size=$((20 << 20))
+key=dir/file.bin
+
+if [[ -n ${TALUS_BIN:-} ]]; then
+	bin=$TALUS_BIN
+else
+	(cd "$repo" && go build -o "$work/talus" ./cmd/talus)
+	bin=$work/talus
+fi
+
+# The clients talk plain HTTP to 127.0.0.1: a custom CA bundle is useless,
+# and rclone refuses to start when AWS_CA_BUNDLE is set.
+unset AWS_CA_BUNDLE
+
+# Start on a kernel-chosen port; the endpoint is read from the log.
+mkdir "$work/data"
+TALUS_ROOT_ACCESS_KEY=$ak TALUS_ROOT_SECRET_KEY=$sk \
+	"$bin" server --address 127.0.0.1:0 --data "$work/data" >"$work/server.log" 2>&1 &
+server_pid=$!
+endpoint=""
+for _ in $(seq 150); do
+	endpoint=$(grep -o 'endpoint=http://[0-9.:]*' "$work/server.log" | head -n1 | cut -d= -f2 || true)
+	[[ -n $endpoint ]] && break
+	kill -0 "$server_pid" 2>/dev/null || break
+	sleep 0.1
+done
+if [[ -z $endpoint ]]; then
+	echo "talus did not start:" >&2
+	cat "$work/server.log" >&2
+	exit 1
+fi
+for _ in $(seq 100); do
+	curl -fsS -o /dev/null "$endpoint/_talus/health/ready" 2>/dev/null && break
+	sleep 0.1
+done
+curl -fsS -o /dev/null "$endpoint/_talus/health/ready" || {
+	echo "talus at $endpoint never became ready" >&2
+	cat "$work/server.log" >&2
+	exit 1
+}
+hostport=${endpoint#http://}
+echo "talus at $endpoint"
+
+head -c "$size" /dev/urandom >"$work/upload.bin"
+want_sum=$(sha256sum <"$work/upload.bin" | cut -d' ' -f1)
+
+passed=0
+failed=0
+client=""
+
+# step DESC CMD...: run CMD with its output in the client's log; count it.
+step() {
+	local desc=$1
+	shift
+	echo "+ $desc: $*" >>"$work/$client.log"
+	if "$@" >>"$work/$client.log" 2>&1; then
+		passed=$((passed + 1))
+		return 0
+	fi
+	failed=$((failed + 1))
+	echo "FAIL $client: $desc"
+	echo "--- $client log (tail) ---"
+	tail -n 25 "$work/$client.log"
+	echo "---"
+	return 1
+}
+
+# listed FILE FIELD_SIZE FIELD_NAME NAME: FILE has a line whose fields hold
+# the expected size and NAME.
+listed() {
+	awk -v s="$size" -v n="$4" -v fs="$2" -v fn="$3" '$fs == s && $fn == n { found = 1 } END { exit !found }' "$1"
+}
+
+same_sum() {
+	local got
+	got=$(sha256sum <"$1" | cut -d' ' -f1)
+	[[ $got == "$want_sum" ]] || {
+		echo "sha256 $got, want $want_sum"
+		return 1
+	}
+}
+
+# ---- awscli -------------------------------------------------------------
+aws_bin=${AWS_BIN:-aws}
+[[ -z ${AWS_BIN:-} && -x /usr/bin/aws ]] && aws_bin=/usr/bin/aws
+cat >"$work/aws-config" <<EOF
+[default]
+region = $region
+s3 =
+    multipart_threshold = 64MB
+    addressing_style = path
+EOF
+awsc() {
+	env -u AWS_PROFILE -u AWS_DEFAULT_PROFILE -u AWS_SESSION_TOKEN \
+		AWS_CONFIG_FILE="$work/aws-config" AWS_SHARED_CREDENTIALS_FILE="$work/aws-credentials-none" \
+		AWS_ACCESS_KEY_ID=$ak AWS_SECRET_ACCESS_KEY=$sk \
+		AWS_DEFAULT_REGION=$region AWS_EC2_METADATA_DISABLED=true AWS_PAGER= \
+		"$aws_bin" --endpoint-url "$endpoint" "$@"
+}
+run_awscli() {
+	local b=s3://aws-smoke
+	step "version" awsc --version || return 1
+	step "create bucket" awsc s3 mb "$b" || return 1
+	step "upload 20 MiB" awsc s3 cp --no-progress "$work/upload.bin" "$b/$key" || return 1
+	step "list" awsc s3 ls --recursive "$b" || return 1
+	awsc s3 ls --recursive "$b" >"$work/aws.ls" 2>&1 || true
+	step "listing shows $key, $size B" listed "$work/aws.ls" 3 4 "$key" || return 1
+	step "download" awsc s3 cp --no-progress "$b/$key" "$work/aws.down" || return 1
+	step "sha256 matches" same_sum "$work/aws.down" || return 1
+	step "delete object" awsc s3 rm "$b/$key" || return 1
+	step "delete bucket" awsc s3 rb "$b" || return 1
+}
+
+# ---- rclone -------------------------------------------------------------
+: >"$work/rclone.conf"
+rc() {
+	RCLONE_CONFIG=$work/rclone.conf \
+		RCLONE_CONFIG_TALUS_TYPE=s3 RCLONE_CONFIG_TALUS_PROVIDER=Other \
+		RCLONE_CONFIG_TALUS_ENDPOINT=$endpoint RCLONE_CONFIG_TALUS_REGION=$region \
+		RCLONE_CONFIG_TALUS_ACCESS_KEY_ID=$ak RCLONE_CONFIG_TALUS_SECRET_ACCESS_KEY=$sk \
+		RCLONE_CONFIG_TALUS_FORCE_PATH_STYLE=true RCLONE_CONFIG_TALUS_UPLOAD_CUTOFF=256M \
+		RCLONE_CONFIG_TALUS_ENV_AUTH=false \
+		rclone --retries 1 --low-level-retries 1 "$@"
+}
+run_rclone() {
+	local b=talus:rclone-smoke
+	step "version" rc version || return 1
+	step "create bucket" rc mkdir "$b" || return 1
+	step "upload 20 MiB" rc copyto "$work/upload.bin" "$b/$key" || return 1
+	step "list" rc ls "$b" || return 1
+	rc ls "$b" >"$work/rclone.ls" 2>&1 || true
+	step "listing shows $key, $size B" listed "$work/rclone.ls" 1 2 "$key" || return 1
+	step "download" rc copyto "$b/$key" "$work/rclone.down" || return 1
+	step "sha256 matches" same_sum "$work/rclone.down" || return 1
+	step "delete object" rc deletefile "$b/$key" || return 1
+	step "delete bucket" rc rmdir "$b" || return 1
+}
+
+# ---- s3cmd --------------------------------------------------------------
+: >"$work/s3cfg"
+s3c() {
+	s3cmd -c "$work/s3cfg" --host="$hostport" --host-bucket="$hostport" --no-ssl \
+		--access_key="$ak" --secret_key="$sk" --region="$region" --disable-multipart \
+		--no-progress "$@"
+}
+run_s3cmd() {
+	local b=s3://s3cmd-smoke
+	step "version" s3c --version || return 1
+	step "create bucket" s3c mb "$b" || return 1
+	step "upload 20 MiB" s3c put "$work/upload.bin" "$b/$key" || return 1
+	step "list" s3c ls --recursive "$b" || return 1
+	s3c ls --recursive "$b" >"$work/s3cmd.ls" 2>&1 || true
+	step "listing shows $key, $size B" listed "$work/s3cmd.ls" 3 4 "$b/$key" || return 1
+	step "download" s3c get "$b/$key" "$work/s3cmd.down" || return 1
+	step "sha256 matches" same_sum "$work/s3cmd.down" || return 1
+	step "delete object" s3c del "$b/$key" || return 1
+	step "delete bucket" s3c rb "$b" || return 1
+}
+
+for client in awscli rclone s3cmd; do
+	: >"$work/$client.log"
+	if "run_$client"; then
+		echo "PASS $client"
+	fi
+done
+
+if ((failed > 0)); then
+	echo "--- server log (tail) ---"
+	tail -n 40 "$work/server.log"
+	echo "---"
+fi
+echo "$passed passed, $failed failed"
+((failed == 0))
