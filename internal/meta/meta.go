@@ -83,6 +83,7 @@ type Attrs struct {
 	// Checksums maps an algorithm name (CRC32, SHA256, ...) to its base64 value.
 	Checksums    map[string]string `json:"ck,omitempty"`
 	ChecksumType string            `json:"ckt,omitempty"` // FULL_OBJECT or COMPOSITE
+	Tags         map[string]string `json:"tg,omitempty"`
 }
 
 // Part is one part of a multipart object's manifest.
@@ -159,6 +160,12 @@ type Store interface {
 	// latest, the next newest becomes latest. Deleting what does not exist
 	// succeeds with an empty result.
 	DeleteObject(ctx context.Context, bucket, key, versionID string, opts DeleteOptions) (DeleteResult, error)
+
+	// UpdateObject applies fn to the version (latest when versionID is "")
+	// inside a transaction and stores the changed Attrs; nothing else of
+	// the version may change. fn sees delete markers too. ErrNoSuchKey or
+	// ErrNoSuchVersion when it does not exist.
+	UpdateObject(ctx context.Context, bucket, key, versionID string, fn func(*Object) error) (*Object, error)
 
 	// ScanLatest returns up to limit latest versions that are not delete
 	// markers, with keys >= start that begin with prefix, in byte order.

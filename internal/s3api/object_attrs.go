@@ -43,7 +43,7 @@ func (a *API) getObjectAttributes(ctx context.Context, req *request) (*response,
 		return nil, err
 	}
 	if o.DeleteMarker {
-		return nil, &markerError{err: s3err.New(s3err.NoSuchKey).With("Key", req.key), versionID: o.VersionID, modified: o.Modified}
+		return nil, deleteMarkerError(req, o)
 	}
 	out := s3xml.GetObjectAttributesResponse{NS: s3xml.NS}
 	if want["ETag"] {

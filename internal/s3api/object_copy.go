@@ -124,7 +124,7 @@ func (a *API) copyObject(ctx context.Context, req *request) (*response, error) {
 	if directive != "" && directive != "COPY" && directive != "REPLACE" {
 		return nil, s3err.Newf(s3err.InvalidArgument, "Unknown metadata directive.").With("ArgumentName", "x-amz-metadata-directive")
 	}
-	if td := h.Get("x-amz-tagging-directive"); td != "" && td != "COPY" && td != "REPLACE" {
+	if td := strings.ToUpper(h.Get("x-amz-tagging-directive")); td != "" && td != "COPY" && td != "REPLACE" {
 		return nil, s3err.Newf(s3err.InvalidArgument, "Unknown tagging directive.").With("ArgumentName", "x-amz-tagging-directive")
 	}
 	newAttrs, class, err := objectAttrs(h)
@@ -158,6 +158,11 @@ func (a *API) copyObject(ctx context.Context, req *request) (*response, error) {
 		if h.Get("x-amz-website-redirect-location") != "" {
 			attrs.WebsiteRedirect = newAttrs.WebsiteRedirect
 		}
+	}
+	// Tags follow their own directive: the source's unless REPLACE.
+	attrs.Tags = src.Attrs.Tags
+	if strings.ToUpper(h.Get("x-amz-tagging-directive")) == "REPLACE" {
+		attrs.Tags = newAttrs.Tags
 	}
 	if alg == "" {
 		// Keep the source's algorithm, recomputed over the whole new object.

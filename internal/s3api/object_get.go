@@ -90,14 +90,7 @@ func (a *API) getObjectOnce(ctx context.Context, req *request) (*response, error
 		return nil, err
 	}
 	if o.DeleteMarker {
-		var e *s3err.Error
-		if req.query.Get("versionId") != "" {
-			e = s3err.New(s3err.MethodNotAllowed).With("Method", req.Method).With("ResourceType", "DeleteMarker")
-		} else {
-			e = s3err.New(s3err.NoSuchKey).With("Key", req.key)
-		}
-		// The marker's headers travel with the error.
-		return nil, &markerError{err: e, versionID: o.VersionID, modified: o.Modified}
+		return nil, deleteMarkerError(req, o)
 	}
 
 	cond := s3.Conditions{IfMatch: req.Header.Get("If-Match"), IfNoneMatch: req.Header.Get("If-None-Match")}
@@ -234,12 +227,28 @@ func setObjectHeaders(h http.Header, o *meta.Object) {
 	for k, v := range at.UserMeta {
 		h["X-Amz-Meta-"+k] = []string{v}
 	}
+	if n := len(at.Tags); n > 0 {
+		h.Set("x-amz-tagging-count", itoa(n))
+	}
 	if o.StorageClass != "" && o.StorageClass != "STANDARD" {
 		h.Set("x-amz-storage-class", o.StorageClass)
 	}
 	if o.VersionID != meta.NullVersion {
 		h.Set("x-amz-version-id", o.VersionID)
 	}
+}
+
+// deleteMarkerError is S3's answer to a request that reaches a delete
+// marker: 404 NoSuchKey for the latest version, 405 when the request named
+// the marker's version ID. The marker's headers travel with the error.
+func deleteMarkerError(req *request, o *meta.Object) error {
+	var e *s3err.Error
+	if req.query.Get("versionId") != "" {
+		e = s3err.New(s3err.MethodNotAllowed).With("Method", req.Method).With("ResourceType", "DeleteMarker")
+	} else {
+		e = s3err.New(s3err.NoSuchKey).With("Key", req.key)
+	}
+	return &markerError{err: e, versionID: o.VersionID, modified: o.Modified}
 }
 
 // markerError is a 404/405 about a delete marker, carrying its headers.

@@ -74,6 +74,15 @@ func objectAttrs(h http.Header) (meta.Attrs, string, error) {
 	if s3.UserMetadataSize(at.UserMeta) > s3.MaxUserMetadataSize {
 		return at, "", s3err.New(s3err.MetadataTooLarge).With("MaxSizeAllowed", "2048")
 	}
+	if v := h.Get("x-amz-tagging"); v != "" {
+		tags, err := s3.ParseTaggingHeader(v)
+		if err == nil {
+			at.Tags, err = s3.CheckTags(tags, s3.MaxObjectTags)
+		}
+		if err != nil {
+			return at, "", s3err.Newf(s3err.InvalidTag, "%s", err.Error())
+		}
+	}
 	class := h.Get("x-amz-storage-class")
 	if class == "" {
 		class = "STANDARD"

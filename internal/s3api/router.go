@@ -90,6 +90,12 @@ func (a *API) route(req *request) handler {
 			return a.listParts
 		case m == http.MethodGet && sub == "attributes":
 			return a.getObjectAttributes
+		case m == http.MethodGet && sub == "tagging":
+			return a.getObjectTagging
+		case m == http.MethodPut && sub == "tagging":
+			return a.putObjectTagging
+		case m == http.MethodDelete && sub == "tagging":
+			return a.deleteObjectTagging
 		}
 		return notImplemented
 	}

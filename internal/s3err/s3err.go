@@ -44,6 +44,8 @@ const (
 	NoSuchKey                         Code = "NoSuchKey"
 	NoSuchVersion                     Code = "NoSuchVersion"
 	NoSuchUpload                      Code = "NoSuchUpload"
+	InvalidTag                        Code = "InvalidTag"
+	NoSuchTagSet                      Code = "NoSuchTagSet"
 	InvalidPart                       Code = "InvalidPart"
 	InvalidPartOrder                  Code = "InvalidPartOrder"
 	InvalidPartNumber                 Code = "InvalidPartNumber"
@@ -98,6 +100,8 @@ var table = map[Code]entry{
 	NoSuchKey:                         {http.StatusNotFound, "The specified key does not exist."},
 	NoSuchVersion:                     {http.StatusNotFound, "The specified version does not exist."},
 	NoSuchUpload:                      {http.StatusNotFound, "The specified multipart upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed."},
+	InvalidTag:                        {http.StatusBadRequest, "The tag provided was not a valid tag."},
+	NoSuchTagSet:                      {http.StatusNotFound, "The TagSet does not exist"},
 	InvalidPart:                       {http.StatusBadRequest, "One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part's entity tag."},
 	InvalidPartOrder:                  {http.StatusBadRequest, "The list of parts was not in ascending order. Parts must be ordered by part number."},
 	InvalidPartNumber:                 {http.StatusRequestedRangeNotSatisfiable, "The requested partnumber is not satisfiable"},

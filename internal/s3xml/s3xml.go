@@ -392,3 +392,16 @@ type ObjectPartInfo struct {
 	Size       int64 `xml:"Size"`
 	Checksums
 }
+
+// Tagging is the tag document of objects and buckets.
+type Tagging struct {
+	XMLName xml.Name `xml:"Tagging"`
+	NS      string   `xml:"xmlns,attr,omitempty"`
+	TagSet  []TagXML `xml:"TagSet>Tag"`
+}
+
+// TagXML is one tag.
+type TagXML struct {
+	Key   string `xml:"Key"`
+	Value string `xml:"Value"`
+}

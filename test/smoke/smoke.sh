@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Smoke test: drive a real talus server with Debian's S3 clients (awscli,
-# rclone, s3cmd). Each client creates a bucket, uploads a 20 MiB random file,
+# rclone, s3cmd). Each client creates a bucket, uploads a 20 MiB random file
+# (as a multipart upload for rclone and s3cmd, whose part sizes are set to 5 MiB),
 # lists it, downloads and compares it, then deletes the object and the bucket.
 #
 # Needs: go (unless $TALUS_BIN is set), curl, awscli, rclone, s3cmd.
@@ -76,6 +77,8 @@ echo "talus at $endpoint"
 
 head -c "$size" /dev/urandom >"$work/upload.bin"
 want_sum=$(sha256sum <"$work/upload.bin" | cut -d' ' -f1)
+head -c $((100 << 20)) /dev/urandom >"$work/big.bin"
+big_sum=$(sha256sum <"$work/big.bin" | cut -d' ' -f1)
 
 passed=0
 failed=0
@@ -113,6 +116,15 @@ same_sum() {
 	}
 }
 
+same_sum_big() {
+	local got
+	got=$(sha256sum <"$1" | cut -d' ' -f1)
+	[[ $got == "$big_sum" ]] || {
+		echo "sha256 $got, want $big_sum"
+		return 1
+	}
+}
+
 # ---- awscli -------------------------------------------------------------
 aws_bin=${AWS_BIN:-aws}
 [[ -z ${AWS_BIN:-} && -x /usr/bin/aws ]] && aws_bin=/usr/bin/aws
@@ -120,7 +132,6 @@ cat >"$work/aws-config" <<EOF
 [default]
 region = $region
 s3 =
-    multipart_threshold = 64MB
     addressing_style = path
 EOF
 awsc() {
@@ -140,7 +151,15 @@ run_awscli() {
 	step "listing shows $key, $size B" listed "$work/aws.ls" 3 4 "$key" || return 1
 	step "download" awsc s3 cp --no-progress "$b/$key" "$work/aws.down" || return 1
 	step "sha256 matches" same_sum "$work/aws.down" || return 1
-	step "delete object" awsc s3 rm "$b/$key" || return 1
+	# 100 MiB: multipart up and down (8 MiB parts), then a server-side
+	# multipart copy (UploadPartCopy).
+	step "upload 100 MiB (multipart)" awsc s3 cp --no-progress "$work/big.bin" "$b/big" || return 1
+	step "download 100 MiB" awsc s3 cp --no-progress "$b/big" "$work/aws.big.down" || return 1
+	step "100 MiB sha256 matches" same_sum_big "$work/aws.big.down" || return 1
+	step "server-side copy 100 MiB" awsc s3 cp --no-progress "$b/big" "$b/big-copy" || return 1
+	step "download the copy" awsc s3 cp --no-progress "$b/big-copy" "$work/aws.copy.down" || return 1
+	step "copy sha256 matches" same_sum_big "$work/aws.copy.down" || return 1
+	step "delete objects" awsc s3 rm --recursive "$b" || return 1
 	step "delete bucket" awsc s3 rb "$b" || return 1
 }
 
@@ -151,7 +170,7 @@ rc() {
 		RCLONE_CONFIG_TALUS_TYPE=s3 RCLONE_CONFIG_TALUS_PROVIDER=Other \
 		RCLONE_CONFIG_TALUS_ENDPOINT=$endpoint RCLONE_CONFIG_TALUS_REGION=$region \
 		RCLONE_CONFIG_TALUS_ACCESS_KEY_ID=$ak RCLONE_CONFIG_TALUS_SECRET_ACCESS_KEY=$sk \
-		RCLONE_CONFIG_TALUS_FORCE_PATH_STYLE=true RCLONE_CONFIG_TALUS_UPLOAD_CUTOFF=256M \
+		RCLONE_CONFIG_TALUS_FORCE_PATH_STYLE=true RCLONE_CONFIG_TALUS_UPLOAD_CUTOFF=5M RCLONE_CONFIG_TALUS_CHUNK_SIZE=5M \
 		RCLONE_CONFIG_TALUS_ENV_AUTH=false \
 		rclone --retries 1 --low-level-retries 1 "$@"
 }
@@ -173,7 +192,7 @@ run_rclone() {
 : >"$work/s3cfg"
 s3c() {
 	s3cmd -c "$work/s3cfg" --host="$hostport" --host-bucket="$hostport" --no-ssl \
-		--access_key="$ak" --secret_key="$sk" --region="$region" --disable-multipart \
+		--access_key="$ak" --secret_key="$sk" --region="$region" --multipart-chunk-size-mb=5 \
 		--no-progress "$@"
 }
 run_s3cmd() {

@@ -36,6 +36,7 @@ func Run(t *testing.T, newStore func(t *testing.T) meta.Store) {
 		{"Parts", testParts},
 		{"ConcurrentPuts", testConcurrentPuts},
 		{"ConditionalRace", testConditionalRace},
+		{"UpdateObject", testUpdateObject},
 		{"MultipartLifecycle", testMultipartLifecycle},
 		{"MultipartAbortAndVeto", testMultipartAbortAndVeto},
 		{"ListUploads", testListUploads},
@@ -579,5 +580,43 @@ func testConditionalRace(t *testing.T, s meta.Store) {
 	wg.Wait()
 	if wins != 1 {
 		t.Fatalf("%d writers won an If-None-Match race, want 1", wins)
+	}
+}
+
+func testUpdateObject(t *testing.T, s meta.Store) {
+	mustBucket(t, s, "u")
+	setVersioning(t, s, "u", meta.Enabled)
+	r1 := put(t, s, "u", "k", "e1")
+	put(t, s, "u", "k", "e2")
+	tag := func(v string) func(*meta.Object) error {
+		return func(o *meta.Object) error { o.Attrs.Tags = map[string]string{"t": v}; return nil }
+	}
+	o, err := s.UpdateObject(ctx, "u", "k", r1.VersionID, tag("old"))
+	if err != nil || o.Attrs.Tags["t"] != "old" || o.ETag != "e1" {
+		t.Fatalf("UpdateObject(version) = %+v, %v", o, err)
+	}
+	if _, err := s.UpdateObject(ctx, "u", "k", "", tag("new")); err != nil {
+		t.Fatal(err)
+	}
+	got1, _ := s.GetObject(ctx, "u", "k", r1.VersionID)
+	got2, _ := s.GetObject(ctx, "u", "k", "")
+	if got1.Attrs.Tags["t"] != "old" || got2.Attrs.Tags["t"] != "new" || got2.ETag != "e2" || !got2.IsLatest {
+		t.Fatalf("after updates: %+v / %+v", got1.Attrs, got2.Attrs)
+	}
+	if got2.Attrs.UserMeta["k"] != "e2" {
+		t.Fatalf("update lost other attributes: %+v", got2.Attrs)
+	}
+	veto := errors.New("veto")
+	if _, err := s.UpdateObject(ctx, "u", "k", "", func(o *meta.Object) error { o.Attrs.Tags = nil; return veto }); !errors.Is(err, veto) {
+		t.Fatalf("vetoed update = %v", err)
+	}
+	if got, _ := s.GetObject(ctx, "u", "k", ""); got.Attrs.Tags["t"] != "new" {
+		t.Fatal("vetoed update applied")
+	}
+	if _, err := s.UpdateObject(ctx, "u", "nope", "", tag("x")); !errors.Is(err, meta.ErrNoSuchKey) {
+		t.Fatalf("UpdateObject(missing) = %v", err)
+	}
+	if _, err := s.UpdateObject(ctx, "u", "k", "0000", tag("x")); !errors.Is(err, meta.ErrNoSuchVersion) {
+		t.Fatalf("UpdateObject(missing version) = %v", err)
 	}
 }

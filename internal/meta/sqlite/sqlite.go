@@ -574,6 +574,38 @@ func (s *Store) DeleteObject(ctx context.Context, bucket, key, versionID string,
 	return res, nil
 }
 
+func (s *Store) UpdateObject(ctx context.Context, bucket, key, versionID string, fn func(*meta.Object) error) (*meta.Object, error) {
+	var out *meta.Object
+	err := s.write(func(tx *sql.Tx) error {
+		o, err := getVersion(ctx, tx, bucket, key, versionID)
+		if err != nil {
+			return err
+		}
+		if o == nil {
+			if _, err := getBucket(ctx, tx, bucket); err != nil {
+				return err
+			}
+			if versionID != "" {
+				return meta.ErrNoSuchVersion
+			}
+			return meta.ErrNoSuchKey
+		}
+		if err := fn(o); err != nil {
+			return err
+		}
+		attrs, err := json.Marshal(&o.Attrs)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE versions SET attrs = ? WHERE seq = ?`, attrs, o.Seq); err != nil {
+			return err
+		}
+		out = o
+		return nil
+	})
+	return out, err
+}
+
 func (s *Store) ScanLatest(ctx context.Context, bucket, prefix, start string, limit int) ([]meta.Object, error) {
 	if start < prefix {
 		start = prefix
