@@ -46,6 +46,21 @@ type Bucket struct {
 	Owner      string
 	Versioning string
 	ObjectLock bool
+	Config     BucketConfig
+}
+
+// BucketConfig holds a bucket's sub-resource configurations.
+type BucketConfig struct {
+	Tags map[string]string `json:"tags,omitempty"`
+	// DefaultRetention applies to new versions in an object-lock bucket.
+	DefaultRetention *DefaultRetention `json:"lockDefault,omitempty"`
+}
+
+// DefaultRetention is an object lock default rule: Days or Years.
+type DefaultRetention struct {
+	Mode  string `json:"mode"`
+	Days  int    `json:"days,omitempty"`
+	Years int    `json:"years,omitempty"`
 }
 
 // Object is one version of an object (or a delete marker).
@@ -84,6 +99,11 @@ type Attrs struct {
 	Checksums    map[string]string `json:"ck,omitempty"`
 	ChecksumType string            `json:"ckt,omitempty"` // FULL_OBJECT or COMPOSITE
 	Tags         map[string]string `json:"tg,omitempty"`
+	// Object lock: retention mode (GOVERNANCE or COMPLIANCE) until a date,
+	// and a legal hold.
+	LockMode      string    `json:"lm,omitempty"`
+	LockUntil     time.Time `json:"lu,omitzero"`
+	LockLegalHold string    `json:"lh,omitempty"` // "ON", "OFF", or "" when never set
 }
 
 // Part is one part of a multipart object's manifest.
@@ -171,6 +191,12 @@ type Store interface {
 	// markers, with keys >= start that begin with prefix, in byte order.
 	// Inline data and Attrs are not loaded.
 	ScanLatest(ctx context.Context, bucket, prefix, start string, limit int) ([]Object, error)
+
+	// ScanVersions returns up to limit versions, delete markers included,
+	// whose keys begin with prefix and are >= c.Start, ordered by key and
+	// newest first within a key, resuming after cursor c. Inline data and
+	// parts are not loaded.
+	ScanVersions(ctx context.Context, bucket, prefix string, c VersionCursor, limit int) ([]Object, error)
 
 	// BlobReferenced reports whether any version (or upload part) names the blob.
 	BlobReferenced(ctx context.Context, blobID string) (bool, error)

@@ -71,6 +71,8 @@ type request struct {
 	key    string
 	query  url.Values
 	auth   *sigv4.Auth
+	// versioning is the bucket's versioning state once a.bucket loaded it.
+	versioning string
 }
 
 // response is what a handler returns; render turns it into bytes.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"talus/internal/meta"
 	"talus/internal/s3"
@@ -26,7 +27,16 @@ func (a *API) bucket(ctx context.Context, req *request) (meta.Bucket, error) {
 	if errors.Is(err, meta.ErrNoSuchBucket) {
 		return b, s3err.New(s3err.NoSuchBucket).With("BucketName", req.bucket)
 	}
+	req.versioning = b.Versioning
 	return b, err
+}
+
+// setVersionID sets x-amz-version-id as S3 does: always for a real version
+// ID, and "null" only in buckets that have had versioning configured.
+func setVersionID(h http.Header, req *request, vid string) {
+	if vid != "" && (vid != meta.NullVersion || req.versioning != meta.Unversioned) {
+		h.Set("x-amz-version-id", vid)
+	}
 }
 
 func (a *API) listBuckets(ctx context.Context, req *request) (*response, error) {
@@ -71,9 +81,7 @@ func (a *API) createBucket(ctx context.Context, req *request) (*response, error)
 	if acl := req.Header.Get("x-amz-acl"); acl != "" && acl != "private" {
 		return nil, s3err.Newf(s3err.NotImplemented, "Canned ACLs other than private are not supported yet.")
 	}
-	if req.Header.Get("x-amz-bucket-object-lock-enabled") == "true" {
-		return nil, s3err.Newf(s3err.NotImplemented, "Object lock is not supported yet.")
-	}
+	lock := strings.EqualFold(req.Header.Get("x-amz-bucket-object-lock-enabled"), "true")
 	body, err := a.readSmallBody(req, maxConfigBody)
 	if err != nil {
 		return nil, err
@@ -93,7 +101,12 @@ func (a *API) createBucket(ctx context.Context, req *request) (*response, error)
 				"The %s location constraint is incompatible for the region specific endpoint this request was sent to.", lc)
 		}
 	}
-	err = a.meta.CreateBucket(ctx, meta.Bucket{Name: req.bucket, Created: a.cfg.Now().UTC(), Region: a.cfg.Region, Owner: a.cfg.Owner})
+	nb := meta.Bucket{Name: req.bucket, Created: a.cfg.Now().UTC(), Region: a.cfg.Region, Owner: a.cfg.Owner}
+	if lock {
+		// Object lock needs versioning, so S3 turns it on with the lock.
+		nb.ObjectLock, nb.Versioning = true, meta.Enabled
+	}
+	err = a.meta.CreateBucket(ctx, nb)
 	if errors.Is(err, meta.ErrBucketExists) {
 		b, gerr := a.meta.GetBucket(ctx, req.bucket)
 		if gerr == nil && b.Owner == a.cfg.Owner {
@@ -148,7 +161,11 @@ func (a *API) getBucketLocation(ctx context.Context, req *request) (*response, e
 // readSmallBody reads a whole request body of at most limit bytes through
 // signature verification and any Content-MD5 or checksum the client sent.
 func (a *API) readSmallBody(req *request, limit int64) ([]byte, error) {
-	p, err := a.openPayload(req)
+	return a.readBody(req, limit, true)
+}
+
+func (a *API) readBody(req *request, limit int64, headerSums bool) ([]byte, error) {
+	p, err := a.openPayloadWith(req, headerSums)
 	if err != nil {
 		return nil, err
 	}

@@ -69,7 +69,11 @@ func (a *API) createMultipartUpload(ctx context.Context, req *request) (*respons
 	if err != nil {
 		return nil, err
 	}
-	if _, err := a.bucket(ctx, req); err != nil {
+	b, err := a.bucket(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.lockFor(req.Header, b, &attrs); err != nil {
 		return nil, err
 	}
 	u := meta.Upload{
@@ -317,7 +321,9 @@ func (a *API) completeMultipartUpload(ctx context.Context, req *request) (*respo
 		return nil, err
 	}
 	uploadID := req.query.Get("uploadId")
-	body, err := a.readSmallBody(req, maxCompleteBody)
+	// The x-amz-checksum-* headers of a Complete are the whole object's
+	// checksum (checked in assemble), not the XML body's.
+	body, err := a.readBody(req, maxCompleteBody, false)
 	if err != nil {
 		return nil, err
 	}
@@ -367,9 +373,7 @@ func completeResponse(req *request, o *meta.Object, versionID string) *response 
 	}
 	out.ChecksumType = o.Attrs.ChecksumType
 	resp := xmlResponse(http.StatusOK, out)
-	if versionID != meta.NullVersion {
-		resp.header.Set("x-amz-version-id", versionID)
-	}
+	setVersionID(resp.header, req, versionID)
 	return resp
 }
 

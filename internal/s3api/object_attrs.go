@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"talus/internal/meta"
 	"talus/internal/s3err"
 	"talus/internal/s3xml"
 )
@@ -88,9 +87,7 @@ func (a *API) getObjectAttributes(ctx context.Context, req *request) (*response,
 	}
 	resp := xmlResponse(http.StatusOK, out)
 	resp.header.Set("Last-Modified", o.Modified.UTC().Format(http.TimeFormat))
-	if o.VersionID != meta.NullVersion {
-		resp.header.Set("x-amz-version-id", o.VersionID)
-	}
+	setVersionID(resp.header, req, o.VersionID)
 	return resp, nil
 }
 

@@ -138,7 +138,8 @@ func (a *API) copyObject(ctx context.Context, req *request) (*response, error) {
 			return nil, s3err.Newf(s3err.InvalidRequest, "Checksum algorithm provided is unsupported.")
 		}
 	}
-	if _, err := a.bucket(ctx, req); err != nil {
+	b, err := a.bucket(ctx, req)
+	if err != nil {
 		return nil, err
 	}
 	cs, src, err := a.loadCopySource(ctx, req)
@@ -158,6 +159,10 @@ func (a *API) copyObject(ctx context.Context, req *request) (*response, error) {
 		if h.Get("x-amz-website-redirect-location") != "" {
 			attrs.WebsiteRedirect = newAttrs.WebsiteRedirect
 		}
+	}
+	// Retention is never copied: the request's headers or the bucket default apply.
+	if err := a.lockFor(h, b, &attrs); err != nil {
+		return nil, err
 	}
 	// Tags follow their own directive: the source's unless REPLACE.
 	attrs.Tags = src.Attrs.Tags
@@ -202,10 +207,8 @@ func (a *API) copyObject(ctx context.Context, req *request) (*response, error) {
 		out.Set(name, v)
 	}
 	resp := xmlResponse(http.StatusOK, out)
-	if res.VersionID != meta.NullVersion {
-		resp.header.Set("x-amz-version-id", res.VersionID)
-	}
-	if src.VersionID != meta.NullVersion {
+	setVersionID(resp.header, req, res.VersionID)
+	if src.VersionID != meta.NullVersion || cs.versionID != "" {
 		resp.header.Set("x-amz-copy-source-version-id", src.VersionID)
 	}
 	return resp, nil

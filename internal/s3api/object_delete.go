@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"talus/internal/meta"
+	"talus/internal/s3"
 	"talus/internal/s3err"
 	"talus/internal/s3xml"
 )
@@ -25,7 +26,7 @@ func (a *API) deleteObject(ctx context.Context, req *request) (*response, error)
 	if _, ok := req.query["versionId"]; ok && vid == "" {
 		return nil, s3err.Newf(s3err.InvalidArgument, "Version id cannot be the empty string").With("ArgumentName", "versionId")
 	}
-	res, err := a.removeObject(ctx, req.bucket, req.key, vid)
+	res, err := a.removeObject(ctx, req.bucket, req.key, vid, bypassGovernance(req))
 	if err != nil {
 		return nil, err
 	}
@@ -33,18 +34,23 @@ func (a *API) deleteObject(ctx context.Context, req *request) (*response, error)
 	if res.DeleteMarker {
 		resp.header.Set("x-amz-delete-marker", "true")
 	}
-	if res.VersionID != "" && (vid != "" || res.VersionID != meta.NullVersion || res.DeleteMarker) {
-		resp.header.Set("x-amz-version-id", res.VersionID)
-	}
+	setVersionID(resp.header, req, res.VersionID)
 	return resp, nil
 }
 
 // removeObject deletes a key or version and frees its blobs.
-func (a *API) removeObject(ctx context.Context, bucket, key, vid string) (meta.DeleteResult, error) {
+func (a *API) removeObject(ctx context.Context, bucket, key, vid string, bypass bool) (meta.DeleteResult, error) {
 	if vid != "" && vid != meta.NullVersion && !validVersionID(vid) {
 		return meta.DeleteResult{}, s3err.Newf(s3err.InvalidArgument, "Invalid version id specified").With("ArgumentName", "versionId").With("ArgumentValue", vid)
 	}
-	res, err := a.meta.DeleteObject(ctx, bucket, key, vid, meta.DeleteOptions{})
+	// Object lock is checked inside the transaction that removes the version.
+	check := func(victim *meta.Object) error {
+		if s3.CheckDelete(lockOf(victim), bypass, a.cfg.Now()) != nil {
+			return lockedError()
+		}
+		return nil
+	}
+	res, err := a.meta.DeleteObject(ctx, bucket, key, vid, meta.DeleteOptions{Check: check})
 	if err != nil {
 		if errors.Is(err, meta.ErrNoSuchBucket) {
 			return res, s3err.New(s3err.NoSuchBucket).With("BucketName", bucket)
@@ -59,16 +65,10 @@ func (a *API) deleteObjects(ctx context.Context, req *request) (*response, error
 	if _, err := a.bucket(ctx, req); err != nil {
 		return nil, err
 	}
-	h := req.Header
-	hasSum := h.Get("Content-MD5") != "" || h.Get("x-amz-trailer") != ""
-	for _, name := range []string{"crc32", "crc32c", "crc64nvme", "sha1", "sha256"} {
-		if h.Get("x-amz-checksum-"+name) != "" {
-			hasSum = true
-		}
-	}
-	if !hasSum {
+	if !hasIntegrity(req.Header) {
 		return nil, s3err.Newf(s3err.InvalidRequest, "Missing required header for this request: Content-Md5.")
 	}
+	bypass := bypassGovernance(req)
 	body, err := a.readSmallBody(req, maxDeleteBody)
 	if err != nil {
 		return nil, err
@@ -87,7 +87,7 @@ func (a *API) deleteObjects(ctx context.Context, req *request) (*response, error
 			out.Errors = append(out.Errors, s3xml.DeleteError{Key: obj.Key, VersionID: obj.VersionID, Code: string(e.Code), Message: e.Message})
 			continue
 		}
-		res, err := a.removeObject(ctx, req.bucket, obj.Key, obj.VersionID)
+		res, err := a.removeObject(ctx, req.bucket, obj.Key, obj.VersionID, bypass)
 		if err != nil {
 			e := toS3Error(err)
 			if e.Status >= 500 {

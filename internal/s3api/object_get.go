@@ -111,7 +111,7 @@ func (a *API) getObjectOnce(ctx context.Context, req *request) (*response, error
 	}
 
 	resp := newResponse(http.StatusOK)
-	setObjectHeaders(resp.header, o)
+	setObjectHeaders(resp.header, req, o)
 	rng, partSums, err := readRange(req, o)
 	if err != nil {
 		return nil, err
@@ -206,7 +206,7 @@ func (a *API) openData(ctx context.Context, o *meta.Object, off, n int64) (io.Re
 }
 
 // setObjectHeaders writes the stored headers of an object version.
-func setObjectHeaders(h http.Header, o *meta.Object) {
+func setObjectHeaders(h http.Header, req *request, o *meta.Object) {
 	h.Set("ETag", o.ETag)
 	h.Set("Last-Modified", o.Modified.UTC().Format(http.TimeFormat))
 	h.Set("Accept-Ranges", "bytes")
@@ -233,9 +233,8 @@ func setObjectHeaders(h http.Header, o *meta.Object) {
 	if o.StorageClass != "" && o.StorageClass != "STANDARD" {
 		h.Set("x-amz-storage-class", o.StorageClass)
 	}
-	if o.VersionID != meta.NullVersion {
-		h.Set("x-amz-version-id", o.VersionID)
-	}
+	setVersionID(h, req, o.VersionID)
+	setLockHeaders(h, o)
 }
 
 // deleteMarkerError is S3's answer to a request that reaches a delete

@@ -183,8 +183,17 @@ func (a *API) putObject(ctx context.Context, req *request) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := a.bucket(ctx, req); err != nil {
+	b, err := a.bucket(ctx, req)
+	if err != nil {
 		return nil, err
+	}
+	if err := a.lockFor(req.Header, b, &attrs); err != nil {
+		return nil, err
+	}
+	if needsLockIntegrity(req.Header, b) {
+		if err := requireIntegrity(req.Header); err != nil {
+			return nil, err
+		}
 	}
 	if err := cond.precheck(ctx, a, req.bucket, req.key); err != nil {
 		return nil, err
@@ -226,9 +235,7 @@ func (a *API) putObject(ctx context.Context, req *request) (*response, error) {
 		resp.header.Set(alg.HeaderName(), sum)
 		resp.header.Set("x-amz-checksum-type", "FULL_OBJECT")
 	}
-	if res.VersionID != meta.NullVersion {
-		resp.header.Set("x-amz-version-id", res.VersionID)
-	}
+	setVersionID(resp.header, req, res.VersionID)
 	return resp, nil
 }
 

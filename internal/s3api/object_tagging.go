@@ -14,9 +14,9 @@ import (
 
 const maxTaggingBody = 64 << 10
 
-// tagVersion applies fn to the tags of the version the request names.
-// Tags belong to versions, never to delete markers.
-func (a *API) tagVersion(ctx context.Context, req *request, fn func(*meta.Object) error) (*meta.Object, error) {
+// updateVersion applies fn to the version the request names (its tags,
+// retention or legal hold). These belong to versions, never to delete markers.
+func (a *API) updateVersion(ctx context.Context, req *request, fn func(*meta.Object) error) (*meta.Object, error) {
 	if _, err := a.lookupVersion(ctx, req); err != nil {
 		return nil, err
 	}
@@ -104,7 +104,7 @@ func (a *API) putObjectTagging(ctx context.Context, req *request) (*response, er
 	if err != nil {
 		return nil, err
 	}
-	o, err := a.tagVersion(ctx, req, func(o *meta.Object) error {
+	o, err := a.updateVersion(ctx, req, func(o *meta.Object) error {
 		o.Attrs.Tags = tags
 		return nil
 	})
@@ -117,7 +117,7 @@ func (a *API) putObjectTagging(ctx context.Context, req *request) (*response, er
 }
 
 func (a *API) deleteObjectTagging(ctx context.Context, req *request) (*response, error) {
-	o, err := a.tagVersion(ctx, req, func(o *meta.Object) error {
+	o, err := a.updateVersion(ctx, req, func(o *meta.Object) error {
 		o.Attrs.Tags = nil
 		return nil
 	})

@@ -50,6 +50,13 @@ func (p *payload) Read(b []byte) (int, error) {
 // openPayload sets up reading req's body. It validates the integrity
 // headers (Content-MD5, x-amz-checksum-*, x-amz-trailer) before any byte is read.
 func (a *API) openPayload(req *request) (*payload, error) {
+	return a.openPayloadWith(req, true)
+}
+
+// openPayloadWith is openPayload; with headerSums false, x-amz-checksum-*
+// headers are left alone because they describe something other than the
+// body (CompleteMultipartUpload's whole-object checksum).
+func (a *API) openPayloadWith(req *request, headerSums bool) (*payload, error) {
 	p := &payload{size: req.ContentLength}
 	h := req.Header
 	switch req.auth.Payload {
@@ -68,8 +75,10 @@ func (a *API) openPayload(req *request) (*payload, error) {
 		}
 		p.md5 = sum
 	}
-	if err := p.parseChecksum(h); err != nil {
-		return nil, err
+	if headerSums {
+		if err := p.parseChecksum(h); err != nil {
+			return nil, err
+		}
 	}
 	if p.trailer && req.auth.Payload != sigv4.PayloadStreamingSignedTrailer && req.auth.Payload != sigv4.PayloadStreamingUnsignedTrailer {
 		return nil, s3err.Newf(s3err.InvalidRequest, "The x-amz-trailer header requires a streaming trailer payload.")

@@ -65,9 +65,7 @@ func (a *API) renderError(w http.ResponseWriter, req *request, err error) int {
 	var me *markerError
 	if errors.As(err, &me) {
 		h.Set("x-amz-delete-marker", "true")
-		if me.versionID != meta.NullVersion || req.query.Get("versionId") != "" {
-			h.Set("x-amz-version-id", me.versionID)
-		}
+		setVersionID(h, req, me.versionID)
 		h.Set("Last-Modified", me.modified.UTC().Format(http.TimeFormat))
 	}
 	if req.Method == http.MethodHead || e.Status == http.StatusNotModified {

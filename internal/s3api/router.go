@@ -62,6 +62,22 @@ func (a *API) route(req *request) handler {
 			return a.deleteObjects
 		case m == http.MethodGet && sub == "uploads":
 			return a.listMultipartUploads
+		case m == http.MethodGet && sub == "versioning":
+			return a.getBucketVersioning
+		case m == http.MethodPut && sub == "versioning":
+			return a.putBucketVersioning
+		case m == http.MethodGet && sub == "versions":
+			return a.listObjectVersions
+		case m == http.MethodGet && sub == "object-lock":
+			return a.getObjectLockConfiguration
+		case m == http.MethodPut && sub == "object-lock":
+			return a.putObjectLockConfiguration
+		case m == http.MethodGet && sub == "tagging":
+			return a.getBucketTagging
+		case m == http.MethodPut && sub == "tagging":
+			return a.putBucketTagging
+		case m == http.MethodDelete && sub == "tagging":
+			return a.deleteBucketTagging
 		}
 		return notImplemented
 	default:
@@ -96,6 +112,14 @@ func (a *API) route(req *request) handler {
 			return a.putObjectTagging
 		case m == http.MethodDelete && sub == "tagging":
 			return a.deleteObjectTagging
+		case m == http.MethodGet && sub == "retention":
+			return a.getObjectRetention
+		case m == http.MethodPut && sub == "retention":
+			return a.putObjectRetention
+		case m == http.MethodGet && sub == "legal-hold":
+			return a.getObjectLegalHold
+		case m == http.MethodPut && sub == "legal-hold":
+			return a.putObjectLegalHold
 		}
 		return notImplemented
 	}

@@ -45,6 +45,10 @@ const (
 	NoSuchVersion                     Code = "NoSuchVersion"
 	NoSuchUpload                      Code = "NoSuchUpload"
 	InvalidTag                        Code = "InvalidTag"
+	InvalidBucketState                Code = "InvalidBucketState"
+	IllegalVersioningConfiguration    Code = "IllegalVersioningConfigurationException"
+	ObjectLockConfigurationNotFound   Code = "ObjectLockConfigurationNotFoundError"
+	NoSuchObjectLockConfiguration     Code = "NoSuchObjectLockConfiguration"
 	NoSuchTagSet                      Code = "NoSuchTagSet"
 	InvalidPart                       Code = "InvalidPart"
 	InvalidPartOrder                  Code = "InvalidPartOrder"
@@ -100,6 +104,10 @@ var table = map[Code]entry{
 	NoSuchKey:                         {http.StatusNotFound, "The specified key does not exist."},
 	NoSuchVersion:                     {http.StatusNotFound, "The specified version does not exist."},
 	NoSuchUpload:                      {http.StatusNotFound, "The specified multipart upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed."},
+	InvalidBucketState:                {http.StatusConflict, "The request is not valid with the current state of the bucket."},
+	IllegalVersioningConfiguration:    {http.StatusBadRequest, "The Versioning element must be specified"},
+	ObjectLockConfigurationNotFound:   {http.StatusNotFound, "Object Lock configuration does not exist for this bucket"},
+	NoSuchObjectLockConfiguration:     {http.StatusNotFound, "The specified object does not have a ObjectLock configuration"},
 	InvalidTag:                        {http.StatusBadRequest, "The tag provided was not a valid tag."},
 	NoSuchTagSet:                      {http.StatusNotFound, "The TagSet does not exist"},
 	InvalidPart:                       {http.StatusBadRequest, "One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part's entity tag."},

@@ -378,7 +378,7 @@ type ChecksumInfo struct {
 
 // ObjectPartsInfo is GetObjectAttributes' ObjectParts element.
 type ObjectPartsInfo struct {
-	TotalPartsCount      int              `xml:"TotalPartsCount"`
+	TotalPartsCount      int              `xml:"PartsCount"`
 	PartNumberMarker     int              `xml:"PartNumberMarker"`
 	NextPartNumberMarker int              `xml:"NextPartNumberMarker"`
 	MaxParts             int              `xml:"MaxParts"`
@@ -404,4 +404,79 @@ type Tagging struct {
 type TagXML struct {
 	Key   string `xml:"Key"`
 	Value string `xml:"Value"`
+}
+
+// VersioningConfiguration is the versioning document (request and response).
+type VersioningConfiguration struct {
+	XMLName   xml.Name `xml:"VersioningConfiguration"`
+	NS        string   `xml:"xmlns,attr,omitempty"`
+	Status    string   `xml:"Status,omitempty"`
+	MfaDelete string   `xml:"MfaDelete,omitempty"`
+}
+
+// ListVersionsResult answers ListObjectVersions. Versions and delete
+// markers interleave in Entries, each named by its XMLName.
+type ListVersionsResult struct {
+	XMLName             xml.Name       `xml:"ListVersionsResult"`
+	NS                  string         `xml:"xmlns,attr"`
+	Name                string         `xml:"Name"`
+	Prefix              string         `xml:"Prefix"`
+	KeyMarker           string         `xml:"KeyMarker"`
+	VersionIDMarker     string         `xml:"VersionIdMarker"`
+	NextKeyMarker       string         `xml:"NextKeyMarker,omitempty"`
+	NextVersionIDMarker string         `xml:"NextVersionIdMarker,omitempty"`
+	MaxKeys             int            `xml:"MaxKeys"`
+	Delimiter           string         `xml:"Delimiter,omitempty"`
+	IsTruncated         bool           `xml:"IsTruncated"`
+	EncodingType        string         `xml:"EncodingType,omitempty"`
+	Entries             []VersionEntry `xml:",any"`
+	CommonPrefixes      []CommonPrefix `xml:"CommonPrefixes"`
+}
+
+// VersionEntry is a <Version> or a <DeleteMarker>.
+type VersionEntry struct {
+	XMLName      xml.Name
+	Key          string `xml:"Key"`
+	VersionID    string `xml:"VersionId"`
+	IsLatest     bool   `xml:"IsLatest"`
+	LastModified string `xml:"LastModified"`
+	ETag         string `xml:"ETag,omitempty"`
+	Size         *int64 `xml:"Size,omitempty"`
+	Owner        *Owner `xml:"Owner,omitempty"`
+	StorageClass string `xml:"StorageClass,omitempty"`
+}
+
+// ObjectLockConfiguration is the bucket's object lock document.
+type ObjectLockConfiguration struct {
+	XMLName           xml.Name        `xml:"ObjectLockConfiguration"`
+	NS                string          `xml:"xmlns,attr,omitempty"`
+	ObjectLockEnabled string          `xml:"ObjectLockEnabled,omitempty"`
+	Rule              *ObjectLockRule `xml:"Rule,omitempty"`
+}
+
+// ObjectLockRule holds the default retention.
+type ObjectLockRule struct {
+	DefaultRetention *DefaultRetention `xml:"DefaultRetention"`
+}
+
+// DefaultRetention is Mode with Days or Years.
+type DefaultRetention struct {
+	Mode  string `xml:"Mode,omitempty"`
+	Days  *int   `xml:"Days,omitempty"`
+	Years *int   `xml:"Years,omitempty"`
+}
+
+// Retention is an object version's retention document.
+type Retention struct {
+	XMLName         xml.Name `xml:"Retention"`
+	NS              string   `xml:"xmlns,attr,omitempty"`
+	Mode            string   `xml:"Mode,omitempty"`
+	RetainUntilDate string   `xml:"RetainUntilDate,omitempty"`
+}
+
+// LegalHold is an object version's legal hold document.
+type LegalHold struct {
+	XMLName xml.Name `xml:"LegalHold"`
+	NS      string   `xml:"xmlns,attr,omitempty"`
+	Status  string   `xml:"Status"`
 }

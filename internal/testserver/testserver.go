@@ -108,9 +108,13 @@ func (s *Server) Client(opts ...func(*s3.Options)) *s3.Client {
 
 // NewClient returns an S3 client for any endpoint.
 func NewClient(endpoint, ak, sk string, opts ...func(*s3.Options)) *s3.Client {
+	// Checksum settings as config.LoadDefaultConfig resolves them, so tests
+	// see what a default SDK client sends (CRC32 on uploads) and validates.
 	cfg := aws.Config{
-		Region:      Region,
-		Credentials: credentials.NewStaticCredentialsProvider(ak, sk, ""),
+		Region:                     Region,
+		Credentials:                credentials.NewStaticCredentialsProvider(ak, sk, ""),
+		RequestChecksumCalculation: aws.RequestChecksumCalculationWhenSupported,
+		ResponseChecksumValidation: aws.ResponseChecksumValidationWhenSupported,
 	}
 	return s3.NewFromConfig(cfg, append([]func(*s3.Options){func(o *s3.Options) {
 		o.BaseEndpoint = aws.String(endpoint)

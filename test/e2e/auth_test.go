@@ -382,6 +382,20 @@ func TestAuthClockSkew(t *testing.T) {
 	}
 }
 
+func TestAuthBadDate(t *testing.T) {
+	srv := testserver.Start(t)
+	mustCreateBucket(t, srv.Client(), "date")
+	for _, d := range []string{"garbage", "2024-01-01T00:00:00Z", ""} {
+		req := rqSigned(t, http.MethodGet, srv.URL+"/date", nil)
+		if d == "" {
+			req.Header.Del("X-Amz-Date")
+		} else {
+			req.Header.Set("X-Amz-Date", d)
+		}
+		rqErr(t, rqDo(t, req), http.StatusForbidden, "AccessDenied")
+	}
+}
+
 func TestAuthWrongRegion(t *testing.T) {
 	srv := testserver.Start(t)
 	mustCreateBucket(t, srv.Client(), "region")
@@ -450,6 +464,13 @@ func TestAuthGarbageAuthorization(t *testing.T) {
 		{"AWS4-HMAC-SHA256 Credential=" + strings.Repeat("A/", 2000) + ", SignedHeaders=host, Signature=" + sig, ""},
 		{"AWS4-ECDSA-P256-SHA256 Credential=" + cred + ", SignedHeaders=host, Signature=" + sig, ""},
 	}
+	// Two Authorization headers, or a header and a presigned query.
+	req := rqSigned(t, http.MethodGet, srv.URL+"/garbage", nil)
+	req.Header.Add("Authorization", req.Header.Get("Authorization"))
+	rqErr(t, rqDo(t, req), http.StatusBadRequest, "InvalidArgument")
+	req = rqSigned(t, http.MethodGet, srv.URL+"/garbage?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature="+sig, nil)
+	rqErr(t, rqDo(t, req), http.StatusBadRequest, "InvalidArgument")
+
 	for _, tc := range cases {
 		req := rqNew(t, http.MethodGet, srv.URL+"/garbage", nil)
 		req.Header.Set("X-Amz-Date", date)
@@ -583,6 +604,33 @@ func TestAuthStreamingSignedCorrupt(t *testing.T) {
 				t.Fatalf("%s: existing object changed to %d bytes", tc.name, len(got))
 			}
 		}
+	}
+}
+
+func TestAuthStreamingSignedTruncated(t *testing.T) {
+	srv := testserver.Start(t)
+	c := srv.Client()
+	mustCreateBucket(t, c, "trunc")
+	data := rqPattern(100 << 10)
+	for _, cut := range []int{
+		-3,             // into the final zero-length chunk's header line
+		-86,            // the whole final zero-length chunk
+		-(86 + 1000),   // part of the last data chunk
+		-(86 + 36<<10), // most of the last data chunk
+	} {
+		req, wire := rqStreamingSigned(t, srv.URL+"/trunc/k", data, nil)
+		n := len(wire) + cut
+		req.Body = io.NopCloser(bytes.NewReader(wire[:n]))
+		req.ContentLength = int64(n)
+		res := rqDo(t, req)
+		if res.Status != http.StatusBadRequest && res.Status != http.StatusForbidden {
+			t.Fatalf("cut %d: status %d: %s", cut, res.Status, res.Body)
+		}
+		var doc rqErrorDoc
+		if err := xml.Unmarshal(res.Body, &doc); err != nil || doc.Code != "IncompleteBody" && doc.Code != "SignatureDoesNotMatch" && doc.Code != "InvalidRequest" {
+			t.Fatalf("cut %d: %s", cut, res.Body)
+		}
+		rqMissing(t, c, "trunc", "k")
 	}
 }
 

@@ -86,6 +86,32 @@ func TestBucketCreateResponse(t *testing.T) {
 	}
 }
 
+func TestBucketCreateHeaders(t *testing.T) {
+	srv := testserver.Start(t)
+	c := srv.Client()
+	_, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("acl-private"), ACL: types.BucketCannedACLPrivate})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("acl-public"), ACL: types.BucketCannedACLPublicRead})
+	rqCode(t, err, "NotImplemented", http.StatusNotImplemented)
+	// Object lock at creation turns versioning on with it.
+	if _, err = c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("locked"), ObjectLockEnabledForBucket: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+	v, err := c.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: aws.String("locked")})
+	if err != nil || v.Status != types.BucketVersioningStatusEnabled {
+		t.Fatalf("versioning of an object-lock bucket = %+v, %v", v, err)
+	}
+	lc, err := c.GetObjectLockConfiguration(ctx, &s3.GetObjectLockConfigurationInput{Bucket: aws.String("locked")})
+	if err != nil || lc.ObjectLockConfiguration.ObjectLockEnabled != types.ObjectLockEnabledEnabled {
+		t.Fatalf("object lock configuration = %+v, %v", lc, err)
+	}
+	if got := bucketNames(t, c); !slices.Equal(got, []string{"acl-private", "locked"}) {
+		t.Fatalf("buckets = %q", got)
+	}
+}
+
 func TestBucketCreateTwice(t *testing.T) {
 	srv := testserver.Start(t)
 	c := srv.Client()

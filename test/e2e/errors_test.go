@@ -169,9 +169,10 @@ func TestErrorsNotImplemented(t *testing.T) {
 	}
 	_, err := c.GetBucketCors(ctx, &s3.GetBucketCorsInput{Bucket: aws.String("noimpl")})
 	notImpl("GetBucketCors", err)
-	_, err = c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String("noimpl"),
-		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}})
-	notImpl("PutBucketVersioning", err)
+	_, err = c.PutBucketEncryption(ctx, &s3.PutBucketEncryptionInput{Bucket: aws.String("noimpl"),
+		ServerSideEncryptionConfiguration: &types.ServerSideEncryptionConfiguration{Rules: []types.ServerSideEncryptionRule{{
+			ApplyServerSideEncryptionByDefault: &types.ServerSideEncryptionByDefault{SSEAlgorithm: types.ServerSideEncryptionAes256}}}}})
+	notImpl("PutBucketEncryption", err)
 	_, err = c.GetBucketWebsite(ctx, &s3.GetBucketWebsiteInput{Bucket: aws.String("noimpl")})
 	notImpl("GetBucketWebsite", err)
 	_, err = c.GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: aws.String("noimpl")})
@@ -183,10 +184,9 @@ func TestErrorsNotImplemented(t *testing.T) {
 		InputSerialization: &types.InputSerialization{CSV: &types.CSVInput{}}, OutputSerialization: &types.OutputSerialization{CSV: &types.CSVOutput{}}})
 	notImpl("SelectObjectContent", err)
 
-	// Versioning stayed off.
-	v, err := c.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: aws.String("noimpl")})
-	if err == nil && v.Status == types.BucketVersioningStatusEnabled {
-		t.Fatal("versioning was enabled by a 501 request")
+	// Encryption stayed unconfigured.
+	if _, err := c.GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: aws.String("noimpl")}); err == nil {
+		t.Fatal("encryption was configured by a 501 request")
 	}
 
 	for _, tc := range []struct {
@@ -195,11 +195,11 @@ func TestErrorsNotImplemented(t *testing.T) {
 		hdr          string
 	}{
 		{http.MethodGet, "/noimpl?cors", nil, ""},
-		{http.MethodPut, "/noimpl?versioning", []byte("<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>"), ""},
+		{http.MethodPut, "/noimpl?website", []byte("<WebsiteConfiguration><IndexDocument><Suffix>index.html</Suffix></IndexDocument></WebsiteConfiguration>"), ""},
 		{http.MethodPost, "/noimpl/obj?restore", nil, ""},
 		{http.MethodGet, "/noimpl?acl", nil, ""},
 		{http.MethodGet, "/noimpl/obj?acl", nil, ""},
-		{http.MethodPut, "/noimpl/copy2?retention", []byte{}, "noimpl/obj"},
+		{http.MethodPut, "/noimpl/copy2?accelerate", []byte{}, "noimpl/obj"},
 		{http.MethodGet, "/noimpl?lifecycle", nil, ""},
 		{http.MethodGet, "/noimpl/obj?torrent&x-id=GetObjectTorrent", nil, ""},
 	} {
@@ -215,6 +215,7 @@ func TestErrorsNotImplemented(t *testing.T) {
 		}
 	}
 	rqMissing(t, c, "noimpl", "copy2")
+	_ = types.BucketVersioningStatusEnabled
 	if got := mustGet(t, c, "noimpl", "obj"); string(got) != "data" {
 		t.Fatalf("object changed: %q", got)
 	}

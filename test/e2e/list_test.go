@@ -468,6 +468,23 @@ func TestListStartAfter(t *testing.T) {
 	}
 }
 
+func TestListEmptyBucket(t *testing.T) {
+	srv := testserver.Start(t)
+	c := srv.Client()
+	mustCreateBucket(t, c, "lempty")
+	out, err := c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("lempty"), Delimiter: aws.String("/")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Contents) != 0 || len(out.CommonPrefixes) != 0 || aws.ToInt32(out.KeyCount) != 0 || aws.ToBool(out.IsTruncated) || aws.ToString(out.Name) != "lempty" {
+		t.Fatalf("empty bucket: %+v", out)
+	}
+	o1, err := c.ListObjects(ctx, &s3.ListObjectsInput{Bucket: aws.String("lempty")})
+	if err != nil || len(o1.Contents) != 0 || aws.ToBool(o1.IsTruncated) || aws.ToInt32(o1.MaxKeys) != 1000 {
+		t.Fatalf("empty bucket v1: %v", err)
+	}
+}
+
 func TestListFetchOwner(t *testing.T) {
 	srv := testserver.Start(t)
 	c := srv.Client()

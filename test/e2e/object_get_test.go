@@ -183,8 +183,16 @@ func TestObjectConditionalGet(t *testing.T) {
 			}
 		}
 	}
+	// versionId=null names the only version of an unversioned object.
+	r := doRaw(t, rawReq{Method: http.MethodGet, URL: objURL(srv, "cond", "k") + "?versionId=null"})
+	if r.Status != 200 || !bytes.Equal(r.Body, body) || r.Header.Get("x-amz-version-id") != "" {
+		t.Errorf("versionId=null: %d %q version %q", r.Status, r.Body, r.Header.Get("x-amz-version-id"))
+	}
+	r = doRaw(t, rawReq{Method: http.MethodGet, URL: objURL(srv, "cond", "k") + "?versionId="})
+	wantRaw(t, "empty versionId", r, 400, "InvalidArgument")
+
 	// Conditions on a missing key: 404 wins.
-	r := doRaw(t, rawReq{Method: http.MethodGet, URL: objURL(srv, "cond", "missing"), Header: map[string]string{"If-Match": etag}})
+	r = doRaw(t, rawReq{Method: http.MethodGet, URL: objURL(srv, "cond", "missing"), Header: map[string]string{"If-Match": etag}})
 	wantRaw(t, "if-match on missing key", r, 404, "NoSuchKey")
 
 	// Through the SDK.

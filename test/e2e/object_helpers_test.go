@@ -244,9 +244,9 @@ func waitBlobCount(t testing.TB, srv *testserver.Server, want int) {
 }
 
 // sendShortBody sends a signed PUT that declares contentLength bytes but
-// delivers only body, then half-closes the connection. It returns the status
-// the server answered with, or 0 if it answered nothing parseable.
-func sendShortBody(t testing.TB, rr rawReq, contentLength int) int {
+// delivers only body, then half-closes the connection. It returns the
+// server's answer (Status 0 if it answered nothing parseable).
+func sendShortBody(t testing.TB, rr rawReq, contentLength int) rawResp {
 	t.Helper()
 	rr.ContentLength = int64(contentLength)
 	req := signRaw(t, rr)
@@ -276,8 +276,9 @@ func sendShortBody(t testing.TB, rr rawReq, contentLength int) int {
 	conn.(*net.TCPConn).CloseWrite()
 	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
 	if err != nil {
-		return 0
+		return rawResp{}
 	}
-	resp.Body.Close()
-	return resp.StatusCode
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return rawResp{Status: resp.StatusCode, Header: resp.Header, Body: body}
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -131,12 +132,8 @@ func TestObjectContentMD5(t *testing.T) {
 		}
 
 		// Malformed digests.
-		for _, bad := range []string{"not base64!", base64.StdEncoding.EncodeToString(make([]byte, 15)), base64.StdEncoding.EncodeToString(make([]byte, 17)), ""} {
+		for _, bad := range []string{"not base64!", base64.StdEncoding.EncodeToString(make([]byte, 15)), base64.StdEncoding.EncodeToString(make([]byte, 17))} {
 			r := doRaw(t, rawReq{Method: http.MethodPut, URL: objURL(srv, "md5", key+"-new"), Header: map[string]string{"Content-MD5": bad}, Body: body})
-			if bad == "" {
-				// An empty header is not sent at all by net/http; nothing to check.
-				continue
-			}
 			wantRaw(t, fmt.Sprintf("malformed Content-MD5 %q", bad), r, 400, "InvalidDigest")
 		}
 		mustNoKey(t, c, "md5", key+"-new")
@@ -288,23 +285,27 @@ func TestObjectShortBody(t *testing.T) {
 		full := randBytes(uint64(size), size)
 		key := fmt.Sprintf("obj-%d", size)
 		for _, payload := range []string{unsignedPayload, sha256Hex(full)} {
-			status := sendShortBody(t, rawReq{Method: http.MethodPut, URL: objURL(srv, "short", key), Body: full[:size/2], Payload: payload}, size)
-			if status != 0 && status != 400 {
-				t.Errorf("size %d: short body answered %d, want 400 or nothing", size, status)
-			}
+			r := sendShortBody(t, rawReq{Method: http.MethodPut, URL: objURL(srv, "short", key), Body: full[:size/2], Payload: payload}, size)
+			wantRaw(t, fmt.Sprintf("size %d: short body", size), r, 400, "IncompleteBody")
 			mustNoKey(t, c, "short", key)
 		}
 		// And over an existing object, which must survive.
 		mustPut(t, c, "short", key+"-existing", []byte("keep me"))
-		status := sendShortBody(t, rawReq{Method: http.MethodPut, URL: objURL(srv, "short", key+"-existing"), Body: full[:size-1], Payload: unsignedPayload}, size)
-		if status != 0 && status != 400 {
-			t.Errorf("size %d: short body answered %d", size, status)
-		}
+		r := sendShortBody(t, rawReq{Method: http.MethodPut, URL: objURL(srv, "short", key+"-existing"), Body: full[:size-1], Payload: unsignedPayload}, size)
+		wantRaw(t, fmt.Sprintf("size %d: short body over an existing key", size), r, 400, "IncompleteBody")
 		if got := mustGet(t, c, "short", key+"-existing"); string(got) != "keep me" {
 			t.Fatalf("size %d: existing object replaced by a truncated upload: %d bytes", size, len(got))
 		}
 	}
 	waitBlobCount(t, srv, 0)
+
+	// No Content-Length at all (Transfer-Encoding: chunked): S3 answers 411.
+	req := signRaw(t, rawReq{Method: http.MethodPut, URL: objURL(srv, "short", "no-length"), Payload: unsignedPayload})
+	req.Body = io.NopCloser(strings.NewReader("streamed"))
+	req.ContentLength = -1
+	r := send(t, req)
+	wantRaw(t, "PUT without Content-Length", r, 411, "MissingContentLength")
+	mustNoKey(t, c, "short", "no-length")
 }
 
 func TestObjectConditionalPut(t *testing.T) {
@@ -409,6 +410,35 @@ func TestObjectConditionalPutRace(t *testing.T) {
 	}
 	// Losers' blobs are gone; only the 64 KiB winner remains.
 	waitBlobCount(t, srv, 1)
+
+	// Compare-and-swap: 16 writers all holding the same ETag, one wins.
+	base := mustPut(t, c, "race", "cas", []byte("base"))
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var wins []int
+	for i := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("race"), Key: aws.String("cas"),
+				Body: strings.NewReader(fmt.Sprint("writer ", i)), IfMatch: base.ETag})
+			switch {
+			case err == nil:
+				mu.Lock()
+				wins = append(wins, i)
+				mu.Unlock()
+			case apiCode(err) != "PreconditionFailed":
+				t.Errorf("CAS writer %d: %v, want PreconditionFailed", i, err)
+			}
+		}()
+	}
+	wg.Wait()
+	if len(wins) != 1 {
+		t.Fatalf("CAS: %d writers succeeded (%v), want exactly 1", len(wins), wins)
+	}
+	if got := mustGet(t, c, "race", "cas"); string(got) != fmt.Sprint("writer ", wins[0]) {
+		t.Fatalf("CAS: stored %q, winner was %d", got, wins[0])
+	}
 }
 
 // chunkedUnsigned encodes body as an unsigned aws-chunked stream with one
@@ -470,6 +500,18 @@ func TestObjectTrailingChecksum(t *testing.T) {
 			mustNoKey(t, c, "trail", key+"-bad")
 			if got := mustGet(t, c, "trail", key); !bytes.Equal(got, body) {
 				t.Fatalf("%s: overwritten by a body with a wrong trailing checksum", key)
+			}
+			// A decoded length that promises more than the chunks carry.
+			r = doRaw(t, rawReq{Method: http.MethodPut, URL: objURL(srv, "trail", key), Payload: "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
+				Header: map[string]string{
+					"Content-Encoding":             "aws-chunked",
+					"X-Amz-Decoded-Content-Length": fmt.Sprint(size + 1),
+					"X-Amz-Trailer":                name,
+				},
+				Body: chunkedUnsigned(body, 64<<10, name, sums[alg])})
+			wantRaw(t, "short decoded length", r, 400, "IncompleteBody")
+			if got := mustGet(t, c, "trail", key); !bytes.Equal(got, body) {
+				t.Fatalf("%s: overwritten by a body shorter than its decoded length", key)
 			}
 		}
 	}

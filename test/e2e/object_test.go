@@ -213,6 +213,18 @@ func TestObjectMetadata(t *testing.T) {
 		t.Errorf("raw HEAD meta header: %v", r.Header)
 	}
 
+	// An overwrite replaces all stored headers and metadata.
+	r = doRaw(t, rawReq{Method: http.MethodPut, URL: objURL(srv, "meta", "full"), Body: []byte("again")})
+	wantRaw(t, "overwrite", r, 200, "")
+	h, err = c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("meta"), Key: aws.String("full")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if aws.ToString(h.ContentType) != "binary/octet-stream" || h.CacheControl != nil || h.ContentDisposition != nil || h.ContentEncoding != nil ||
+		h.ContentLanguage != nil || h.ExpiresString != nil || h.WebsiteRedirectLocation != nil || len(h.Metadata) != 0 || h.StorageClass != "" {
+		t.Errorf("overwrite kept old attributes: %+v", h)
+	}
+
 	// STANDARD is accepted and, like S3, not echoed.
 	_, err = c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("meta"), Key: aws.String("std"), Body: strings.NewReader("x"), StorageClass: types.StorageClassStandard})
 	if err != nil {

@@ -183,7 +183,7 @@ func TestPresignedExpiry(t *testing.T) {
 	// More than a week is refused outright.
 	r = plainDo(t, http.MethodGet, presignRaw(t, http.MethodGet, u, "604801", now), nil, nil)
 	wantRaw(t, "X-Amz-Expires > 604800", r, 400, "AuthorizationQueryParametersError")
-	for _, bad := range []string{"0", "-1", "soon"} {
+	for _, bad := range []string{"-1", "soon"} { // S3: "must be non-negative", "should be a number"
 		r = plainDo(t, http.MethodGet, presignRaw(t, http.MethodGet, u, bad, now), nil, nil)
 		wantRaw(t, "X-Amz-Expires="+bad, r, 400, "AuthorizationQueryParametersError")
 	}

@@ -37,6 +37,8 @@ func Run(t *testing.T, newStore func(t *testing.T) meta.Store) {
 		{"ConcurrentPuts", testConcurrentPuts},
 		{"ConditionalRace", testConditionalRace},
 		{"UpdateObject", testUpdateObject},
+		{"ListVersions", testListVersions},
+		{"BucketConfig", testBucketConfig},
 		{"MultipartLifecycle", testMultipartLifecycle},
 		{"MultipartAbortAndVeto", testMultipartAbortAndVeto},
 		{"ListUploads", testListUploads},
@@ -618,5 +620,26 @@ func testUpdateObject(t *testing.T, s meta.Store) {
 	}
 	if _, err := s.UpdateObject(ctx, "u", "k", "0000", tag("x")); !errors.Is(err, meta.ErrNoSuchVersion) {
 		t.Fatalf("UpdateObject(missing version) = %v", err)
+	}
+}
+
+func testBucketConfig(t *testing.T, s meta.Store) {
+	mustBucket(t, s, "cfg")
+	err := s.UpdateBucket(ctx, "cfg", func(b *meta.Bucket) error {
+		b.ObjectLock = true
+		b.Config.Tags = map[string]string{"team": "blue"}
+		b.Config.DefaultRetention = &meta.DefaultRetention{Mode: "GOVERNANCE", Days: 3}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := s.GetBucket(ctx, "cfg")
+	if err != nil || !b.ObjectLock || b.Config.Tags["team"] != "blue" || b.Config.DefaultRetention == nil || b.Config.DefaultRetention.Days != 3 {
+		t.Fatalf("config round trip = %+v, %v", b, err)
+	}
+	list, _ := s.ListBuckets(ctx, "", "cfg", "", 10)
+	if len(list) != 1 || list[0].Config.Tags["team"] != "blue" {
+		t.Fatalf("ListBuckets config = %+v", list)
 	}
 }

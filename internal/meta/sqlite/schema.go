@@ -35,7 +35,8 @@ var migrations = []string{
 		attrs         BLOB NOT NULL
 	);
 	CREATE UNIQUE INDEX versions_by_id ON versions(bucket, name, version_id);
-	CREATE INDEX versions_by_age ON versions(bucket, name, seq);
+	-- Newest first per key: ListObjectVersions order and promotion on delete.
+	CREATE INDEX versions_by_age ON versions(bucket, name, seq DESC);
 	-- At most one latest version per key.
 	CREATE UNIQUE INDEX versions_latest ON versions(bucket, name) WHERE is_latest = 1;
 	-- Covers ListObjects: latest, live versions in key order, no table lookups.
@@ -80,6 +81,8 @@ var migrations = []string{
 	CREATE INDEX upload_parts_blob ON upload_parts(blob_id);
 	ALTER TABLE versions ADD COLUMN upload_id TEXT;
 	CREATE INDEX versions_upload ON versions(upload_id) WHERE upload_id IS NOT NULL;`,
+	// 3: bucket configuration documents (tags, object lock, later policies).
+	`ALTER TABLE buckets ADD COLUMN config BLOB;`,
 }
 
 func migrate(db *sql.DB) error {

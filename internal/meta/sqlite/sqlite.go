@@ -213,22 +213,34 @@ func (s *Store) CreateBucket(ctx context.Context, b meta.Bucket) error {
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		_, err = tx.Exec(`INSERT INTO buckets(name, created, region, owner, versioning, object_lock) VALUES (?,?,?,?,?,?)`,
-			b.Name, nanos(b.Created), b.Region, b.Owner, b.Versioning, b.ObjectLock)
+		config, err := json.Marshal(&b.Config)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(`INSERT INTO buckets(`+bucketCols+`) VALUES (?,?,?,?,?,?,?)`,
+			b.Name, nanos(b.Created), b.Region, b.Owner, b.Versioning, b.ObjectLock, config)
 		return err
 	})
 }
 
-const bucketCols = `name, created, region, owner, versioning, object_lock`
+const bucketCols = `name, created, region, owner, versioning, object_lock, config`
 
 type scanner interface{ Scan(dest ...any) error }
 
 func scanBucket(r scanner) (meta.Bucket, error) {
 	var b meta.Bucket
 	var created int64
-	err := r.Scan(&b.Name, &created, &b.Region, &b.Owner, &b.Versioning, &b.ObjectLock)
+	var config []byte
+	if err := r.Scan(&b.Name, &created, &b.Region, &b.Owner, &b.Versioning, &b.ObjectLock, &config); err != nil {
+		return b, err
+	}
 	b.Created = fromNanos(created)
-	return b, err
+	if len(config) > 0 {
+		if err := json.Unmarshal(config, &b.Config); err != nil {
+			return b, fmt.Errorf("sqlite: decode config of bucket %s: %w", b.Name, err)
+		}
+	}
+	return b, nil
 }
 
 func getBucket(ctx context.Context, q querier, name string) (meta.Bucket, error) {
@@ -316,8 +328,12 @@ func (s *Store) UpdateBucket(ctx context.Context, name string, fn func(*meta.Buc
 		if err := fn(&b); err != nil {
 			return err
 		}
-		_, err = tx.Exec(`UPDATE buckets SET region = ?, owner = ?, versioning = ?, object_lock = ? WHERE name = ?`,
-			b.Region, b.Owner, b.Versioning, b.ObjectLock, name)
+		config, err := json.Marshal(&b.Config)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(`UPDATE buckets SET region = ?, owner = ?, versioning = ?, object_lock = ?, config = ? WHERE name = ?`,
+			b.Region, b.Owner, b.Versioning, b.ObjectLock, config, name)
 		return err
 	})
 }
@@ -629,6 +645,45 @@ func (s *Store) ScanLatest(ctx context.Context, bucket, prefix, start string, li
 		o := meta.Object{Bucket: bucket, IsLatest: true}
 		var modified int64
 		if err := rows.Scan(&o.Key, &o.VersionID, &o.Size, &o.ETag, &modified, &o.StorageClass, &o.Owner); err != nil {
+			return nil, err
+		}
+		o.Modified = fromNanos(modified)
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+func (s *Store) ScanVersions(ctx context.Context, bucket, prefix string, c meta.VersionCursor, limit int) ([]meta.Object, error) {
+	q := `SELECT seq, name, version_id, is_latest, delete_marker, size, etag, modified, storage_class, owner FROM versions WHERE bucket = ?`
+	args := []any{bucket}
+	if lo := max(prefix, c.Start); lo != "" {
+		q += ` AND name >= ?`
+		args = append(args, lo)
+	}
+	if end := meta.PrefixEnd(prefix); prefix != "" && end != "" {
+		q += ` AND name < ?`
+		args = append(args, end)
+	}
+	switch {
+	case c.Key != "" && c.Seq > 0:
+		q += ` AND (name > ? OR (name = ? AND seq < ?))`
+		args = append(args, c.Key, c.Key, c.Seq)
+	case c.Key != "":
+		q += ` AND name > ?`
+		args = append(args, c.Key)
+	}
+	q += ` ORDER BY name, seq DESC LIMIT ?`
+	args = append(args, limit)
+	rows, err := s.rdb.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make([]meta.Object, 0, limit)
+	for rows.Next() {
+		o := meta.Object{Bucket: bucket}
+		var modified int64
+		if err := rows.Scan(&o.Seq, &o.Key, &o.VersionID, &o.IsLatest, &o.DeleteMarker, &o.Size, &o.ETag, &modified, &o.StorageClass, &o.Owner); err != nil {
 			return nil, err
 		}
 		o.Modified = fromNanos(modified)
