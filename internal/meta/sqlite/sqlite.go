@@ -622,7 +622,10 @@ func (s *Store) UpdateObject(ctx context.Context, bucket, key, versionID string,
 	return out, err
 }
 
-func (s *Store) ScanLatest(ctx context.Context, bucket, prefix, start string, limit int) ([]meta.Object, error) {
+// scanLatestQuery lists latest live versions through the partial covering
+// index versions_live, which holds only latest non-marker rows: older
+// versions of a key cost nothing here (TestScanLatestUsesLiveIndex).
+func scanLatestQuery(bucket, prefix, start string, limit int) (string, []any) {
 	if start < prefix {
 		start = prefix
 	}
@@ -634,7 +637,11 @@ func (s *Store) ScanLatest(ctx context.Context, bucket, prefix, start string, li
 		args = append(args, end)
 	}
 	q += ` ORDER BY name LIMIT ?`
-	args = append(args, limit)
+	return q, append(args, limit)
+}
+
+func (s *Store) ScanLatest(ctx context.Context, bucket, prefix, start string, limit int) ([]meta.Object, error) {
+	q, args := scanLatestQuery(bucket, prefix, start, limit)
 	rows, err := s.rdb.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
