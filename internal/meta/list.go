@@ -27,8 +27,12 @@ type ListResult struct {
 	Next string
 }
 
-// scanBatch bounds how many rows one scan fetches.
-const scanBatch = 1000
+// scanBatch bounds how many rows one scan fetches; seekBatch is the first
+// fetch after seeking past a common prefix.
+const (
+	scanBatch = 1000
+	seekBatch = 8
+)
 
 // ListObjects folds the latest versions of a bucket into S3's listing page.
 // Every object and every common prefix counts against MaxKeys. Keys under a
@@ -50,11 +54,12 @@ func ListObjects(ctx context.Context, s Store, bucket string, o ListOptions) (Li
 		}
 	}
 	count := 0
+	// After a seek past a common prefix the next rows often fold into the
+	// next prefix too, so fetch a few and grow while keys stay flat.
+	size := scanBatch
 	for {
-		want := o.MaxKeys - count + 1
-		if want > scanBatch {
-			want = scanBatch
-		}
+		want := min(o.MaxKeys-count+1, size)
+		size = min(size*4, scanBatch)
 		batch, err := s.ScanLatest(ctx, bucket, o.Prefix, start, want)
 		if err != nil {
 			return res, err
@@ -77,7 +82,7 @@ func ListObjects(ctx context.Context, s Store, bucket string, o ListOptions) (Li
 				if start == "" {
 					return res, nil
 				}
-				reseek = true
+				reseek, size = true, seekBatch
 				break
 			}
 			if count == o.MaxKeys {

@@ -47,8 +47,10 @@ func ListVersions(ctx context.Context, s Store, bucket string, o VersionListOpti
 		}
 	}
 	count := 0
+	size := scanBatch
 	for {
-		want := min(o.MaxKeys-count+1, scanBatch)
+		want := min(o.MaxKeys-count+1, size)
+		size = min(size*4, scanBatch)
 		batch, err := s.ScanVersions(ctx, bucket, o.Prefix, c, want)
 		if err != nil {
 			return res, err
@@ -71,7 +73,7 @@ func ListVersions(ctx context.Context, s Store, bucket string, o VersionListOpti
 				if c.Start == "" {
 					return res, nil
 				}
-				reseek = true
+				reseek, size = true, seekBatch
 				break
 			}
 			res.Entries = append(res.Entries, ListEntry{Object: v})

@@ -43,7 +43,7 @@ func (s *Store) CreateUpload(ctx context.Context, u meta.Upload) error {
 	if err != nil {
 		return err
 	}
-	return s.write(func(tx *sql.Tx) error {
+	return s.write(func(tx *wtx) error {
 		if _, err := getBucket(ctx, tx, u.Bucket); err != nil {
 			return err
 		}
@@ -54,7 +54,7 @@ func (s *Store) CreateUpload(ctx context.Context, u meta.Upload) error {
 }
 
 func (s *Store) GetUpload(ctx context.Context, bucket, key, uploadID string) (meta.Upload, error) {
-	return getUpload(ctx, s.rdb, bucket, key, uploadID)
+	return getUpload(ctx, s.r, bucket, key, uploadID)
 }
 
 func (s *Store) PutPart(ctx context.Context, bucket, key, uploadID string, p meta.UploadPart) ([]string, error) {
@@ -66,7 +66,7 @@ func (s *Store) PutPart(ctx context.Context, bucket, key, uploadID string, p met
 		}
 	}
 	var freed []string
-	err := s.write(func(tx *sql.Tx) error {
+	err := s.write(func(tx *wtx) error {
 		freed = nil
 		if _, err := getUpload(ctx, tx, bucket, key, uploadID); err != nil {
 			return err
@@ -115,14 +115,14 @@ func listParts(ctx context.Context, q querier, uploadID string, after, limit int
 }
 
 func (s *Store) ListParts(ctx context.Context, bucket, key, uploadID string, after, limit int) ([]meta.UploadPart, error) {
-	if _, err := getUpload(ctx, s.rdb, bucket, key, uploadID); err != nil {
+	if _, err := getUpload(ctx, s.r, bucket, key, uploadID); err != nil {
 		return nil, err
 	}
-	return listParts(ctx, s.rdb, uploadID, after, limit)
+	return listParts(ctx, s.r, uploadID, after, limit)
 }
 
 func (s *Store) ListUploads(ctx context.Context, bucket string, o meta.UploadListOptions) ([]meta.Upload, error) {
-	if _, err := getBucket(ctx, s.rdb, bucket); err != nil {
+	if _, err := getBucket(ctx, s.r, bucket); err != nil {
 		return nil, err
 	}
 	q := `SELECT ` + uploadCols + ` FROM uploads WHERE bucket = ? AND name >= ?`
@@ -135,7 +135,7 @@ func (s *Store) ListUploads(ctx context.Context, bucket string, o meta.UploadLis
 		var initiated int64
 		err := sql.ErrNoRows
 		if o.UploadIDMarker != "" {
-			err = s.rdb.QueryRowContext(ctx, `SELECT initiated FROM uploads WHERE upload_id = ? AND bucket = ? AND name = ?`,
+			err = s.r.QueryRowContext(ctx, `SELECT initiated FROM uploads WHERE upload_id = ? AND bucket = ? AND name = ?`,
 				o.UploadIDMarker, bucket, o.KeyMarker).Scan(&initiated)
 		}
 		switch {
@@ -151,7 +151,7 @@ func (s *Store) ListUploads(ctx context.Context, bucket string, o meta.UploadLis
 	}
 	q += ` ORDER BY name, initiated, upload_id LIMIT ?`
 	args = append(args, o.Limit)
-	rows, err := s.rdb.QueryContext(ctx, q, args...)
+	rows, err := s.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -169,7 +169,7 @@ func (s *Store) ListUploads(ctx context.Context, bucket string, o meta.UploadLis
 
 // dropUpload removes an upload and its part rows, returning the part blobs
 // not in keep.
-func dropUpload(ctx context.Context, tx *sql.Tx, uploadID string, keep map[string]bool) ([]string, error) {
+func dropUpload(ctx context.Context, tx *wtx, uploadID string, keep map[string]bool) ([]string, error) {
 	parts, err := listParts(ctx, tx, uploadID, 0, 1<<30)
 	if err != nil {
 		return nil, err
@@ -191,7 +191,7 @@ func dropUpload(ctx context.Context, tx *sql.Tx, uploadID string, keep map[strin
 
 func (s *Store) AbortUpload(ctx context.Context, bucket, key, uploadID string) ([]string, error) {
 	var freed []string
-	err := s.write(func(tx *sql.Tx) error {
+	err := s.write(func(tx *wtx) error {
 		if _, err := getUpload(ctx, tx, bucket, key, uploadID); err != nil {
 			return err
 		}
@@ -204,7 +204,7 @@ func (s *Store) AbortUpload(ctx context.Context, bucket, key, uploadID string) (
 
 func (s *Store) CompleteUpload(ctx context.Context, o *meta.Object, build func(meta.Upload, []meta.UploadPart) error, opts meta.PutOptions) (meta.PutResult, error) {
 	var res meta.PutResult
-	err := s.write(func(tx *sql.Tx) error {
+	err := s.write(func(tx *wtx) error {
 		u, err := getUpload(ctx, tx, o.Bucket, o.Key, o.UploadID)
 		if err != nil {
 			return err
@@ -257,14 +257,14 @@ func (s *Store) CompleteUpload(ctx context.Context, o *meta.Object, build func(m
 }
 
 func (s *Store) CompletedVersion(ctx context.Context, bucket, key, uploadID string) (*meta.Object, error) {
-	o, err := scanVersion(s.rdb.QueryRowContext(ctx, `SELECT `+versionCols+` FROM versions WHERE upload_id = ? AND bucket = ? AND name = ?`, uploadID, bucket, key))
+	o, err := scanVersion(s.r.QueryRowContext(ctx, `SELECT `+versionCols+` FROM versions WHERE upload_id = ? AND bucket = ? AND name = ?`, uploadID, bucket, key))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, meta.ErrNoSuchUpload
 	}
 	if err != nil {
 		return nil, err
 	}
-	if err := loadParts(ctx, s.rdb, o); err != nil {
+	if err := loadParts(ctx, s.r, o); err != nil {
 		return nil, err
 	}
 	return o, nil

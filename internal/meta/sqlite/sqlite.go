@@ -27,6 +27,9 @@ const maxBatch = 256
 type Store struct {
 	rdb  *sql.DB // read pool
 	wdb  *sql.DB // one connection, used only by the writer goroutine
+	wcon *sql.Conn
+	r    reader
+	wc   *stmtCache
 	reqs chan *writeReq
 	quit chan struct{}
 	wg   sync.WaitGroup
@@ -35,7 +38,7 @@ type Store struct {
 }
 
 type writeReq struct {
-	fn   func(tx *sql.Tx) error
+	fn   func(tx *wtx) error
 	done chan error
 }
 
@@ -73,7 +76,15 @@ func Open(path string) (*Store, error) {
 	n := 2 * runtime.GOMAXPROCS(0)
 	rdb.SetMaxOpenConns(n)
 	rdb.SetMaxIdleConns(n)
-	s := &Store{rdb: rdb, wdb: wdb, reqs: make(chan *writeReq, maxBatch), quit: make(chan struct{}), now: time.Now}
+	// The writer keeps its one connection, so statements prepared on it
+	// serve every transaction.
+	wcon, err := wdb.Conn(context.Background())
+	if err != nil {
+		wdb.Close()
+		rdb.Close()
+		return nil, err
+	}
+	s := &Store{rdb: rdb, wdb: wdb, wcon: wcon, r: reader{newStmtCache(rdb)}, wc: newStmtCache(wcon), reqs: make(chan *writeReq, maxBatch), quit: make(chan struct{}), now: time.Now}
 	s.wg.Add(1)
 	go s.writer()
 	return s, nil
@@ -84,6 +95,9 @@ func (s *Store) Close() error {
 	s.once.Do(func() {
 		close(s.quit)
 		s.wg.Wait()
+		s.r.c.close()
+		s.wc.close()
+		s.wcon.Close()
 	})
 	return errors.Join(s.rdb.Close(), s.wdb.Close())
 }
@@ -93,7 +107,7 @@ var errClosed = errors.New("sqlite: store closed")
 // write runs fn in a write transaction, possibly shared with other writes.
 // fn's error rolls back only fn's own changes. It waits for the commit even
 // if ctx ends, so a caller never mistakes a committed write for a failed one.
-func (s *Store) write(fn func(tx *sql.Tx) error) error {
+func (s *Store) write(fn func(tx *wtx) error) error {
 	r := &writeReq{fn: fn, done: make(chan error, 1)}
 	select {
 	case s.reqs <- r:
@@ -136,33 +150,44 @@ func (s *Store) writer() {
 
 func (s *Store) commit(batch []*writeReq) {
 	ctx := context.Background()
+	tx := &wtx{c: s.wc}
 	errs := make([]error, len(batch))
-	tx, err := s.wdb.BeginTx(ctx, nil)
+	_, err := tx.ExecContext(ctx, "BEGIN IMMEDIATE")
 	if err == nil {
-		for i, r := range batch {
-			errs[i] = runSavepoint(ctx, tx, r.fn)
-			if errs[i] != nil && isFatal(errs[i]) {
-				err = errs[i]
-				break
+		if len(batch) == 1 {
+			// Alone in the transaction: its error rolls back everything.
+			errs[0] = batch[0].fn(tx)
+			err = errs[0]
+		} else {
+			for i, r := range batch {
+				errs[i] = runSavepoint(ctx, tx, r.fn)
+				if errs[i] != nil && isFatal(errs[i]) {
+					err = errs[i]
+					break
+				}
 			}
 		}
 		if err == nil {
-			err = tx.Commit()
-		} else {
-			_ = tx.Rollback()
+			_, err = tx.ExecContext(ctx, "COMMIT")
+		}
+		if err != nil {
+			if _, rerr := tx.ExecContext(ctx, "ROLLBACK"); rerr != nil {
+				err = errors.Join(err, rerr)
+			}
 		}
 	}
+	// Each write gets its own failure if it had one, else the transaction's.
 	for i, r := range batch {
-		if err != nil {
-			r.done <- err
-		} else {
+		if errs[i] != nil {
 			r.done <- errs[i]
+		} else {
+			r.done <- err
 		}
 	}
 }
 
 // runSavepoint isolates one write inside the shared transaction.
-func runSavepoint(ctx context.Context, tx *sql.Tx, fn func(*sql.Tx) error) error {
+func runSavepoint(ctx context.Context, tx *wtx, fn func(*wtx) error) error {
 	if _, err := tx.ExecContext(ctx, "SAVEPOINT w"); err != nil {
 		return fatalErr{err}
 	}
@@ -204,9 +229,9 @@ func fromNanos(n int64) time.Time { return time.Unix(0, n).UTC() }
 // --- buckets ---
 
 func (s *Store) CreateBucket(ctx context.Context, b meta.Bucket) error {
-	return s.write(func(tx *sql.Tx) error {
+	return s.write(func(tx *wtx) error {
 		var one int
-		err := tx.QueryRow(`SELECT 1 FROM buckets WHERE name = ?`, b.Name).Scan(&one)
+		err := tx.QueryRowContext(ctx, `SELECT 1 FROM buckets WHERE name = ?`, b.Name).Scan(&one)
 		if err == nil {
 			return meta.ErrBucketExists
 		}
@@ -217,7 +242,7 @@ func (s *Store) CreateBucket(ctx context.Context, b meta.Bucket) error {
 		if err != nil {
 			return err
 		}
-		_, err = tx.Exec(`INSERT INTO buckets(`+bucketCols+`) VALUES (?,?,?,?,?,?,?)`,
+		_, err = tx.ExecContext(ctx, `INSERT INTO buckets(`+bucketCols+`) VALUES (?,?,?,?,?,?,?)`,
 			b.Name, nanos(b.Created), b.Region, b.Owner, b.Versioning, b.ObjectLock, config)
 		return err
 	})
@@ -257,7 +282,7 @@ type querier interface {
 }
 
 func (s *Store) GetBucket(ctx context.Context, name string) (meta.Bucket, error) {
-	return getBucket(ctx, s.rdb, name)
+	return getBucket(ctx, s.r, name)
 }
 
 func (s *Store) ListBuckets(ctx context.Context, owner, prefix, after string, limit int) ([]meta.Bucket, error) {
@@ -277,7 +302,7 @@ func (s *Store) ListBuckets(ctx context.Context, owner, prefix, after string, li
 	}
 	q += ` ORDER BY name LIMIT ?`
 	args = append(args, limit)
-	rows, err := s.rdb.QueryContext(ctx, q, args...)
+	rows, err := s.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -294,12 +319,12 @@ func (s *Store) ListBuckets(ctx context.Context, owner, prefix, after string, li
 }
 
 func (s *Store) DeleteBucket(ctx context.Context, name string) error {
-	return s.write(func(tx *sql.Tx) error {
+	return s.write(func(tx *wtx) error {
 		if _, err := getBucket(ctx, tx, name); err != nil {
 			return err
 		}
 		var one int
-		err := tx.QueryRow(`SELECT 1 FROM versions WHERE bucket = ? LIMIT 1`, name).Scan(&one)
+		err := tx.QueryRowContext(ctx, `SELECT 1 FROM versions WHERE bucket = ? LIMIT 1`, name).Scan(&one)
 		if err == nil {
 			return meta.ErrBucketNotEmpty
 		}
@@ -308,19 +333,19 @@ func (s *Store) DeleteBucket(ctx context.Context, name string) error {
 		}
 		// Uploads in progress go with the bucket; their part blobs become
 		// orphans that the sweeper removes.
-		if _, err := tx.Exec(`DELETE FROM upload_parts WHERE upload_id IN (SELECT upload_id FROM uploads WHERE bucket = ?)`, name); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM upload_parts WHERE upload_id IN (SELECT upload_id FROM uploads WHERE bucket = ?)`, name); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(`DELETE FROM uploads WHERE bucket = ?`, name); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM uploads WHERE bucket = ?`, name); err != nil {
 			return err
 		}
-		_, err = tx.Exec(`DELETE FROM buckets WHERE name = ?`, name)
+		_, err = tx.ExecContext(ctx, `DELETE FROM buckets WHERE name = ?`, name)
 		return err
 	})
 }
 
 func (s *Store) UpdateBucket(ctx context.Context, name string, fn func(*meta.Bucket) error) error {
-	return s.write(func(tx *sql.Tx) error {
+	return s.write(func(tx *wtx) error {
 		b, err := getBucket(ctx, tx, name)
 		if err != nil {
 			return err
@@ -332,7 +357,7 @@ func (s *Store) UpdateBucket(ctx context.Context, name string, fn func(*meta.Buc
 		if err != nil {
 			return err
 		}
-		_, err = tx.Exec(`UPDATE buckets SET region = ?, owner = ?, versioning = ?, object_lock = ?, config = ? WHERE name = ?`,
+		_, err = tx.ExecContext(ctx, `UPDATE buckets SET region = ?, owner = ?, versioning = ?, object_lock = ?, config = ? WHERE name = ?`,
 			b.Region, b.Owner, b.Versioning, b.ObjectLock, config, name)
 		return err
 	})
@@ -408,12 +433,12 @@ func getVersion(ctx context.Context, q querier, bucket, key, versionID string) (
 }
 
 func (s *Store) GetObject(ctx context.Context, bucket, key, versionID string) (*meta.Object, error) {
-	o, err := getVersion(ctx, s.rdb, bucket, key, versionID)
+	o, err := getVersion(ctx, s.r, bucket, key, versionID)
 	if err != nil {
 		return nil, err
 	}
 	if o == nil {
-		if _, err := getBucket(ctx, s.rdb, bucket); err != nil {
+		if _, err := getBucket(ctx, s.r, bucket); err != nil {
 			return nil, err
 		}
 		if versionID != "" {
@@ -425,7 +450,7 @@ func (s *Store) GetObject(ctx context.Context, bucket, key, versionID string) (*
 }
 
 // removeVersion deletes a version row and its parts, returning the freed blobs.
-func removeVersion(ctx context.Context, tx *sql.Tx, o *meta.Object) ([]string, error) {
+func removeVersion(ctx context.Context, tx *wtx, o *meta.Object) ([]string, error) {
 	var freed []string
 	if o.BlobID != "" {
 		freed = append(freed, o.BlobID)
@@ -442,7 +467,7 @@ func removeVersion(ctx context.Context, tx *sql.Tx, o *meta.Object) ([]string, e
 	return freed, nil
 }
 
-func insertVersion(ctx context.Context, tx *sql.Tx, o *meta.Object) error {
+func insertVersion(ctx context.Context, tx *wtx, o *meta.Object) error {
 	attrs, err := json.Marshal(&o.Attrs)
 	if err != nil {
 		return err
@@ -475,7 +500,7 @@ func insertVersion(ctx context.Context, tx *sql.Tx, o *meta.Object) error {
 
 // addLatest makes o the latest version of its key. Outside Enabled
 // versioning o takes the null version's place.
-func addLatest(ctx context.Context, tx *sql.Tx, versioning string, o *meta.Object, now time.Time) ([]string, error) {
+func addLatest(ctx context.Context, tx *wtx, versioning string, o *meta.Object, now time.Time) ([]string, error) {
 	var freed []string
 	if versioning == meta.Enabled {
 		o.VersionID = meta.NewVersionID(now)
@@ -499,7 +524,7 @@ func addLatest(ctx context.Context, tx *sql.Tx, versioning string, o *meta.Objec
 
 func (s *Store) PutObject(ctx context.Context, o *meta.Object, opts meta.PutOptions) (meta.PutResult, error) {
 	var res meta.PutResult
-	err := s.write(func(tx *sql.Tx) error {
+	err := s.write(func(tx *wtx) error {
 		b, err := getBucket(ctx, tx, o.Bucket)
 		if err != nil {
 			return err
@@ -534,7 +559,7 @@ func (s *Store) PutObject(ctx context.Context, o *meta.Object, opts meta.PutOpti
 
 func (s *Store) DeleteObject(ctx context.Context, bucket, key, versionID string, opts meta.DeleteOptions) (meta.DeleteResult, error) {
 	var res meta.DeleteResult
-	err := s.write(func(tx *sql.Tx) error {
+	err := s.write(func(tx *wtx) error {
 		res = meta.DeleteResult{}
 		b, err := getBucket(ctx, tx, bucket)
 		if err != nil {
@@ -592,7 +617,7 @@ func (s *Store) DeleteObject(ctx context.Context, bucket, key, versionID string,
 
 func (s *Store) UpdateObject(ctx context.Context, bucket, key, versionID string, fn func(*meta.Object) error) (*meta.Object, error) {
 	var out *meta.Object
-	err := s.write(func(tx *sql.Tx) error {
+	err := s.write(func(tx *wtx) error {
 		o, err := getVersion(ctx, tx, bucket, key, versionID)
 		if err != nil {
 			return err
@@ -642,7 +667,7 @@ func scanLatestQuery(bucket, prefix, start string, limit int) (string, []any) {
 
 func (s *Store) ScanLatest(ctx context.Context, bucket, prefix, start string, limit int) ([]meta.Object, error) {
 	q, args := scanLatestQuery(bucket, prefix, start, limit)
-	rows, err := s.rdb.QueryContext(ctx, q, args...)
+	rows, err := s.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -681,7 +706,7 @@ func (s *Store) ScanVersions(ctx context.Context, bucket, prefix string, c meta.
 	}
 	q += ` ORDER BY name, seq DESC LIMIT ?`
 	args = append(args, limit)
-	rows, err := s.rdb.QueryContext(ctx, q, args...)
+	rows, err := s.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -701,7 +726,7 @@ func (s *Store) ScanVersions(ctx context.Context, bucket, prefix string, c meta.
 
 func (s *Store) BlobReferenced(ctx context.Context, blobID string) (bool, error) {
 	var one int
-	err := s.rdb.QueryRowContext(ctx, `SELECT 1 FROM versions WHERE blob_id = ?
+	err := s.r.QueryRowContext(ctx, `SELECT 1 FROM versions WHERE blob_id = ?
 		UNION ALL SELECT 1 FROM version_parts WHERE blob_id = ?
 		UNION ALL SELECT 1 FROM upload_parts WHERE blob_id = ? LIMIT 1`, blobID, blobID, blobID).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
