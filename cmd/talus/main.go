@@ -3,7 +3,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -16,7 +15,9 @@ import (
 	"strings"
 	"syscall"
 
+	"talus/internal/bench"
 	"talus/internal/fsutil"
+	"talus/internal/iam"
 	"talus/internal/server"
 )
 
@@ -24,9 +25,10 @@ const usage = `Usage: talus <command> [flags]
 
 Commands:
   server    run the S3 server
+  bench     load-test an S3 endpoint (put, get, mixed, list, multipart-put, delete)
   version   print the version
 
-Run 'talus server -h' for the server's flags.
+Run 'talus server -h' or 'talus bench -h' for their flags.
 `
 
 var version = "dev"
@@ -40,6 +42,8 @@ func main() {
 	switch os.Args[1] {
 	case "server":
 		err = runServer(os.Args[2:])
+	case "bench":
+		err = bench.Main(os.Args[2:], os.Stdout, os.Stderr)
 	case "version":
 		fmt.Println("talus", version)
 	case "-h", "--help", "help":
@@ -178,30 +182,12 @@ func rootCredentials(dir string) (string, string, error) {
 	if !errors.Is(err, fs.ErrNotExist) {
 		return "", "", err
 	}
-	c.AccessKey = "TL" + randomString(18, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
-	c.SecretKey = randomString(40, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+	c.AccessKey = "TL" + iam.RandomString(18, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+	c.SecretKey = iam.RandomString(40, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
 	b, _ = json.MarshalIndent(c, "", "  ")
 	if err := fsutil.WriteFileAtomic(path, append(b, '\n'), 0o600); err != nil {
 		return "", "", err
 	}
 	fmt.Fprintf(os.Stderr, "Generated root credentials (kept in %s, mode 0600):\n  access key: %s\n  secret key: %s\n", path, c.AccessKey, c.SecretKey)
 	return c.AccessKey, c.SecretKey, nil
-}
-
-// randomString draws n uniform characters from alphabet (rejection sampling).
-func randomString(n int, alphabet string) string {
-	limit := 256 - 256%len(alphabet)
-	out := make([]byte, 0, n)
-	var b [64]byte
-	for len(out) < n {
-		if _, err := rand.Read(b[:]); err != nil {
-			panic(err)
-		}
-		for _, c := range b {
-			if int(c) < limit && len(out) < n {
-				out = append(out, alphabet[int(c)%len(alphabet)])
-			}
-		}
-	}
-	return string(out)
 }

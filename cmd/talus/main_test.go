@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"talus/internal/iam"
 )
 
 func TestRootCredentialsGeneratedOnceAndPrivate(t *testing.T) {
@@ -44,7 +46,7 @@ func TestRootCredentialsFromEnvironment(t *testing.T) {
 }
 
 func TestRandomStringUsesAlphabet(t *testing.T) {
-	s := randomString(1000, "ab")
+	s := iam.RandomString(1000, "ab")
 	for _, c := range s {
 		if c != 'a' && c != 'b' {
 			t.Fatalf("character %q outside the alphabet", c)

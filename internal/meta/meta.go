@@ -202,6 +202,7 @@ type Store interface {
 	BlobReferenced(ctx context.Context, blobID string) (bool, error)
 
 	Multipart
+	Identities
 
 	Close() error
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"talus/internal/blob"
+	"talus/internal/iam"
 	"talus/internal/meta"
 	"talus/internal/s3err"
 	"talus/internal/sigv4"
@@ -25,8 +26,8 @@ type Config struct {
 	Region string
 	// Domains enable virtual-hosted-style requests: bucket.DOMAIN.
 	Domains []string
-	// Lookup returns the secret of an access key.
-	Lookup sigv4.SecretLookup
+	// Identities resolves access keys to principals and secrets.
+	Identities *iam.Resolver
 	// Owner is the canonical ID written as the owner of new buckets and objects.
 	Owner string
 	// InlineMax is the largest object kept inside the metadata row.
@@ -57,7 +58,10 @@ func New(cfg Config, m meta.Store, b blob.Store) *API {
 		cfg:      cfg,
 		meta:     m,
 		blobs:    b,
-		verifier: &sigv4.Verifier{Region: cfg.Region, Lookup: cfg.Lookup, Now: cfg.Now},
+		verifier: &sigv4.Verifier{Region: cfg.Region, Now: cfg.Now, Lookup: func(ak string) (string, bool) {
+			_, secret, ok := cfg.Identities.Lookup(context.Background(), ak)
+			return secret, ok
+		}},
 		log:      cfg.Logger,
 	}
 }
@@ -71,6 +75,8 @@ type request struct {
 	key    string
 	query  url.Values
 	auth   *sigv4.Auth
+	// principal is who the request runs as.
+	principal iam.Principal
 	// versioning is the bucket's versioning state once a.bucket loaded it.
 	versioning string
 }
@@ -127,12 +133,18 @@ func (a *API) serve(w http.ResponseWriter, req *request) (int, error) {
 	if err != nil {
 		return a.renderError(w, req, authError(err)), err
 	}
+	req.auth = auth
 	if auth.Anonymous {
-		// Anonymous access arrives with policies and ACLs.
+		req.principal = iam.Principal{Anonymous: true}
+	} else {
+		req.principal, _, _ = a.cfg.Identities.Lookup(req.Context(), auth.AccessKey)
+	}
+	if !req.principal.Root {
+		// Users and anonymous requests are authorized by policies, which
+		// arrive with access control.
 		err := s3err.New(s3err.AccessDenied)
 		return a.renderError(w, req, err), err
 	}
-	req.auth = auth
 	h := a.route(req)
 	resp, err := h(req.Context(), req)
 	if err != nil {

@@ -34,6 +34,9 @@ func (a *API) deleteObject(ctx context.Context, req *request) (*response, error)
 	if res.DeleteMarker {
 		resp.header.Set("x-amz-delete-marker", "true")
 	}
+	if res.VersionID == "" {
+		res.VersionID = vid // S3 echoes a version that did not exist
+	}
 	setVersionID(resp.header, req, res.VersionID)
 	return resp, nil
 }
@@ -87,6 +90,12 @@ func (a *API) deleteObjects(ctx context.Context, req *request) (*response, error
 			out.Errors = append(out.Errors, s3xml.DeleteError{Key: obj.Key, VersionID: obj.VersionID, Code: string(e.Code), Message: e.Message})
 			continue
 		}
+		if v := obj.VersionID; v != "" && v != meta.NullVersion && !validVersionID(v) {
+			// Unlike DeleteObject (InvalidArgument), S3 reports a malformed ID here as missing.
+			e := s3err.New(s3err.NoSuchVersion)
+			out.Errors = append(out.Errors, s3xml.DeleteError{Key: obj.Key, VersionID: v, Code: string(e.Code), Message: e.Message})
+			continue
+		}
 		res, err := a.removeObject(ctx, req.bucket, obj.Key, obj.VersionID, bypass)
 		if err != nil {
 			e := toS3Error(err)
@@ -101,10 +110,9 @@ func (a *API) deleteObjects(ctx context.Context, req *request) (*response, error
 		}
 		item := s3xml.DeletedItem{Key: obj.Key, VersionID: obj.VersionID}
 		if res.DeleteMarker {
+			// The marker created, or (deleting one by version ID) the marker removed.
 			item.DeleteMarker = true
-			if obj.VersionID == "" {
-				item.DeleteMarkerVersionID = res.VersionID
-			}
+			item.DeleteMarkerVersionID = res.VersionID
 		}
 		out.Deleted = append(out.Deleted, item)
 	}

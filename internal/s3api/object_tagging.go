@@ -64,7 +64,7 @@ func (a *API) getObjectTagging(ctx context.Context, req *request) (*response, er
 		return nil, err
 	}
 	resp := xmlResponse(http.StatusOK, taggingDoc(o.Attrs.Tags))
-	resp.header.Set("x-amz-version-id", o.VersionID)
+	setVersionID(resp.header, req, o.VersionID)
 	return resp, nil
 }
 
@@ -112,7 +112,7 @@ func (a *API) putObjectTagging(ctx context.Context, req *request) (*response, er
 		return nil, err
 	}
 	resp := newResponse(http.StatusOK)
-	resp.header.Set("x-amz-version-id", o.VersionID)
+	setVersionID(resp.header, req, o.VersionID)
 	return resp, nil
 }
 
@@ -125,6 +125,6 @@ func (a *API) deleteObjectTagging(ctx context.Context, req *request) (*response,
 		return nil, err
 	}
 	resp := newResponse(http.StatusNoContent)
-	resp.header.Set("x-amz-version-id", o.VersionID)
+	setVersionID(resp.header, req, o.VersionID)
 	return resp, nil
 }

@@ -20,6 +20,8 @@ import (
 
 	"talus/internal/blob"
 	"talus/internal/blob/localfs"
+	"talus/internal/iam"
+	"talus/internal/iamapi"
 	"talus/internal/meta"
 	"talus/internal/meta/sqlite"
 	"talus/internal/s3api"
@@ -95,15 +97,15 @@ func New(cfg Config) (*Server, error) {
 		s.closeStores()
 		return nil, err
 	}
+	ids, err := iam.NewResolver(cfg.AccessKey, cfg.SecretKey, s.meta)
+	if err != nil {
+		s.closeStores()
+		return nil, err
+	}
 	api := s3api.New(s3api.Config{
-		Region:  cfg.Region,
-		Domains: cfg.Domains,
-		Lookup: func(ak string) (string, bool) {
-			if ak == cfg.AccessKey {
-				return cfg.SecretKey, true
-			}
-			return "", false
-		},
+		Region:     cfg.Region,
+		Domains:    cfg.Domains,
+		Identities: ids,
 		Owner:     cfg.AccessKey,
 		InlineMax: cfg.InlineMax,
 		Logger:    cfg.Logger,
@@ -117,8 +119,9 @@ func New(cfg Config) (*Server, error) {
 		}
 		w.WriteHeader(http.StatusServiceUnavailable)
 	})
+	iamHandler := iamapi.New(s.meta, ids, nil, cfg.Logger)
 	s.http = &http.Server{
-		Handler:           route(mux, api),
+		Handler:           route(mux, iamHandler, api),
 		ReadHeaderTimeout: 30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
@@ -139,15 +142,19 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// route sends /_talus/ to the internal mux and everything else to S3.
-// Bucket names cannot contain '_', so the prefix never shadows a bucket.
-func route(internal *http.ServeMux, api http.Handler) http.Handler {
+// route sends /_talus/ to the internal mux, IAM query requests to the IAM
+// API and everything else to S3. Bucket names cannot contain '_', so the
+// prefix never shadows a bucket, and S3 has no form-encoded POST on "/".
+func route(internal *http.ServeMux, iamHandler, api http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if len(r.URL.Path) >= 8 && r.URL.Path[:8] == "/_talus/" {
+		switch {
+		case len(r.URL.Path) >= 8 && r.URL.Path[:8] == "/_talus/":
 			internal.ServeHTTP(w, r)
-			return
+		case iamapi.Is(r):
+			iamHandler.ServeHTTP(w, r)
+		default:
+			api.ServeHTTP(w, r)
 		}
-		api.ServeHTTP(w, r)
 	})
 }
 

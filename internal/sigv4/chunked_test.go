@@ -197,7 +197,7 @@ func (e *encoder) encode(data []byte, chunk int, trailers [][2]string) []byte {
 func testAuth(mode PayloadMode, trailers ...string) (*Auth, *encoder) {
 	a := &Auth{
 		AccessKey: testAK, Payload: mode,
-		key:      deriveKey(testSecret, "20260102", testRegion),
+		key:      deriveKey(testSecret, "20260102", testRegion, "s3"),
 		seed:     strings.Repeat("5e", 32),
 		amzDate:  "20260102T030405Z",
 		scope:    "20260102/us-east-1/s3/aws4_request",
@@ -271,7 +271,7 @@ func TestStreamingShapes(t *testing.T) {
 // The AWS documentation examples: 66560 bytes of 'a' in a 64 KiB chunk and a
 // 1 KiB chunk, without and with a signed trailer.
 func TestStreamingAWSDocumentVectors(t *testing.T) {
-	key := deriveKey(testSecret, "20130524", "us-east-1")
+	key := deriveKey(testSecret, "20130524", "us-east-1", "s3")
 	a1, a2 := strings.Repeat("a", 65536), strings.Repeat("a", 1024)
 	cases := []struct {
 		name, seed, body string

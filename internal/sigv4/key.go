@@ -13,10 +13,10 @@ func hmacSHA256(key []byte, data string) []byte {
 	return m.Sum(nil)
 }
 
-func deriveKey(secret, date, region string) []byte {
+func deriveKey(secret, date, region, service string) []byte {
 	k := hmacSHA256([]byte("AWS4"+secret), date)
 	k = hmacSHA256(k, region)
-	k = hmacSHA256(k, "s3")
+	k = hmacSHA256(k, service)
 	return hmacSHA256(k, "aws4_request")
 }
 
@@ -31,15 +31,21 @@ var keyCache struct {
 
 const keyCacheMax = 512
 
+// signingKey returns the S3 signing key.
 func signingKey(secret, date, region string) []byte {
-	ck := date + "\x00" + region + "\x00" + secret
+	return serviceKey(secret, date, region, "s3")
+}
+
+// serviceKey returns the signing key for a service.
+func serviceKey(secret, date, region, service string) []byte {
+	ck := date + "\x00" + region + "\x00" + service + "\x00" + secret
 	keyCache.Lock()
 	k, ok := keyCache.m[ck]
 	keyCache.Unlock()
 	if ok {
 		return k
 	}
-	k = deriveKey(secret, date, region)
+	k = deriveKey(secret, date, region, service)
 	keyCache.Lock()
 	if keyCache.m == nil {
 		keyCache.m = make(map[string][]byte)

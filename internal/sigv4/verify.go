@@ -1,6 +1,7 @@
 package sigv4
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
@@ -33,6 +34,9 @@ type Verifier struct {
 	Lookup  SecretLookup
 	Now     func() time.Time // nil = time.Now
 	MaxSkew time.Duration    // 0 = 15 minutes
+	// Service is the credential scope's service: "" means "s3"; the IAM
+	// API on the same endpoint verifies with "iam".
+	Service string
 }
 
 // PayloadMode says how the request body is protected.
@@ -331,8 +335,8 @@ func (v *Verifier) checkScope(credStr string, t time.Time, mk func(string) *Erro
 	if v.Region != "" && c.region != v.Region {
 		return c, mk("the region '" + clip(c.region) + "' is wrong; expecting '" + v.Region + "'")
 	}
-	if c.service != "s3" {
-		return c, mk("incorrect service \"" + clip(c.service) + "\". This endpoint belongs to \"s3\".")
+	if service := cmp.Or(v.Service, "s3"); c.service != service {
+		return c, mk("incorrect service \"" + clip(c.service) + "\". This endpoint belongs to \"" + service + "\".")
 	}
 	if c.terminal != "aws4_request" {
 		return c, mk("incorrect terminal \"" + clip(c.terminal) + "\". This endpoint uses \"aws4_request\".")
@@ -488,7 +492,7 @@ func (v *Verifier) finish(r *http.Request, a *Auth, cred credential, t time.Time
 	a.AccessKey = cred.accessKey
 	a.amzDate = t.UTC().Format(iso8601)
 	a.scope = cred.scope()
-	a.key = signingKey(secret, cred.date, cred.region)
+	a.key = serviceKey(secret, cred.date, cred.region, cred.service)
 	a.trailers = declaredTrailers(r)
 
 	signedList := strings.Join(signed, ";")

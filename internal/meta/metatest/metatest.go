@@ -39,6 +39,7 @@ func Run(t *testing.T, newStore func(t *testing.T) meta.Store) {
 		{"UpdateObject", testUpdateObject},
 		{"ListVersions", testListVersions},
 		{"BucketConfig", testBucketConfig},
+		{"Identities", testIdentities},
 		{"MultipartLifecycle", testMultipartLifecycle},
 		{"MultipartAbortAndVeto", testMultipartAbortAndVeto},
 		{"ListUploads", testListUploads},

@@ -83,6 +83,27 @@ var migrations = []string{
 	CREATE INDEX versions_upload ON versions(upload_id) WHERE upload_id IS NOT NULL;`,
 	// 3: bucket configuration documents (tags, object lock, later policies).
 	`ALTER TABLE buckets ADD COLUMN config BLOB;`,
+	// 4: IAM users, access keys (secrets sealed by the caller) and inline policies.
+	`CREATE TABLE users (
+		name    TEXT PRIMARY KEY,
+		id      TEXT NOT NULL UNIQUE,
+		path    TEXT NOT NULL,
+		created INTEGER NOT NULL
+	);
+	CREATE TABLE access_keys (
+		id      TEXT PRIMARY KEY,
+		user    TEXT NOT NULL REFERENCES users(name),
+		status  TEXT NOT NULL,
+		created INTEGER NOT NULL,
+		secret  BLOB NOT NULL
+	);
+	CREATE INDEX access_keys_by_user ON access_keys(user, created);
+	CREATE TABLE user_policies (
+		user     TEXT NOT NULL REFERENCES users(name),
+		name     TEXT NOT NULL,
+		document TEXT NOT NULL,
+		PRIMARY KEY (user, name)
+	);`,
 }
 
 func migrate(db *sql.DB) error {

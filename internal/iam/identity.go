@@ -1,0 +1,132 @@
+package iam
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"talus/internal/meta"
+)
+
+// AccountID is the single account every identity belongs to.
+const AccountID = "000000000000"
+
+// Principal is who a request runs as.
+type Principal struct {
+	Root      bool
+	Anonymous bool
+	User      string // IAM user name; "" for root and anonymous
+	UserID    string
+	AccessKey string
+}
+
+// ARN returns the principal's ARN as policies name it.
+func (p Principal) ARN() string {
+	switch {
+	case p.Root:
+		return "arn:aws:iam::" + AccountID + ":root"
+	case p.User != "":
+		return "arn:aws:iam::" + AccountID + ":user/" + p.User
+	}
+	return ""
+}
+
+// Resolver maps access keys to principals and secrets: the root key from
+// configuration, user keys from the store (cached briefly, since every
+// request needs one).
+type Resolver struct {
+	rootKey, rootSecret string
+	store               meta.Identities
+	sealer              *Sealer
+	ttl                 time.Duration
+	mu                  sync.Mutex
+	cache               map[string]cached
+}
+
+type cached struct {
+	p       Principal
+	secret  string
+	ok      bool
+	expires time.Time
+}
+
+// NewResolver returns a resolver for the root key pair and the user store.
+func NewResolver(rootKey, rootSecret string, store meta.Identities) (*Resolver, error) {
+	s, err := NewSealer(rootSecret)
+	if err != nil {
+		return nil, err
+	}
+	return &Resolver{rootKey: rootKey, rootSecret: rootSecret, store: store, sealer: s, ttl: 2 * time.Second, cache: map[string]cached{}}, nil
+}
+
+// Sealer returns the sealer for new secrets.
+func (r *Resolver) Sealer() *Sealer { return r.sealer }
+
+// Lookup returns the principal and secret of an active access key.
+func (r *Resolver) Lookup(ctx context.Context, accessKey string) (Principal, string, bool) {
+	if accessKey == r.rootKey {
+		return Principal{Root: true, AccessKey: accessKey}, r.rootSecret, true
+	}
+	now := time.Now()
+	r.mu.Lock()
+	c, hit := r.cache[accessKey]
+	r.mu.Unlock()
+	if hit && now.Before(c.expires) {
+		return c.p, c.secret, c.ok
+	}
+	c = cached{expires: now.Add(r.ttl)}
+	k, err := r.store.GetAccessKey(ctx, accessKey)
+	if err == nil && k.Status == "Active" {
+		if secret, err := r.sealer.Open(k.ID, k.SealedSecret); err == nil {
+			if u, err := r.store.GetUser(ctx, k.User); err == nil {
+				c.p, c.secret, c.ok = Principal{User: u.Name, UserID: u.ID, AccessKey: k.ID}, secret, true
+			}
+		}
+	} else if err != nil && !errors.Is(err, meta.ErrNoSuchAccessKey) {
+		return Principal{}, "", false // store trouble: do not cache
+	}
+	r.mu.Lock()
+	if len(r.cache) > 10000 {
+		r.cache = map[string]cached{}
+	}
+	r.cache[accessKey] = c
+	r.mu.Unlock()
+	return c.p, c.secret, c.ok
+}
+
+// Forget drops a cached key after it changed in this process.
+func (r *Resolver) Forget(accessKey string) {
+	r.mu.Lock()
+	delete(r.cache, accessKey)
+	r.mu.Unlock()
+}
+
+// NewAccessKey returns a fresh key pair in AWS's shapes: a 20-character
+// ID starting AKIA and a 40-character secret.
+func NewAccessKey() (id, secret string) {
+	return "AKIA" + RandomString(16, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"), RandomString(40, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+}
+
+// NewUserID returns a user ID in AWS's shape (AIDA + 17 characters).
+func NewUserID() string { return "AIDA" + RandomString(17, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") }
+
+// RandomString draws n uniform characters from alphabet (rejection sampling).
+func RandomString(n int, alphabet string) string {
+	limit := 256 - 256%len(alphabet)
+	out := make([]byte, 0, n)
+	var b [64]byte
+	for len(out) < n {
+		if _, err := rand.Read(b[:]); err != nil {
+			panic(fmt.Sprintf("iam: crypto/rand failed: %v", err))
+		}
+		for _, c := range b {
+			if int(c) < limit && len(out) < n {
+				out = append(out, alphabet[int(c)%len(alphabet)])
+			}
+		}
+	}
+	return string(out)
+}

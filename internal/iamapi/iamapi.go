@@ -1,0 +1,477 @@
+// Package iamapi serves the subset of AWS's IAM query API that manages
+// users, access keys and inline user policies, on the S3 endpoint, so that
+// `aws iam --endpoint-url ...` works. Requests are SigV4-signed for the
+// "iam" service. Only the root credentials may call it (users allowed
+// iam:* arrive with policy evaluation).
+package iamapi
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"talus/internal/iam"
+	"talus/internal/meta"
+	"talus/internal/sigv4"
+)
+
+// NS is IAM's XML namespace.
+const NS = "https://iam.amazonaws.com/doc/2010-05-08/"
+
+// maxBody bounds a request: policies are at most a few KiB.
+const maxBody = 128 << 10
+
+// maxKeysPerUser is AWS's quota of access keys per user.
+const maxKeysPerUser = 2
+
+// PolicyCheck validates an identity policy document; nil accepts any JSON.
+type PolicyCheck func(doc string) error
+
+// Handler serves the IAM API.
+type Handler struct {
+	store    meta.Identities
+	ids      *iam.Resolver
+	verifier *sigv4.Verifier
+	check    PolicyCheck
+	log      *slog.Logger
+	now      func() time.Time
+}
+
+// New returns the IAM API handler.
+func New(store meta.Identities, ids *iam.Resolver, check PolicyCheck, log *slog.Logger) *Handler {
+	h := &Handler{store: store, ids: ids, check: check, log: log, now: time.Now}
+	h.verifier = &sigv4.Verifier{Service: "iam", Lookup: func(ak string) (string, bool) {
+		_, secret, ok := ids.Lookup(context.Background(), ak)
+		return secret, ok
+	}}
+	return h
+}
+
+// Is reports whether r is an IAM API request: the query protocol on "/"
+// (form-encoded POST or a GET with Action). S3 has no operation there.
+func Is(r *http.Request) bool {
+	if r.URL.Path != "/" {
+		return false
+	}
+	if r.Method == http.MethodPost && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		return true
+	}
+	return r.Method == http.MethodGet && r.URL.Query().Get("Action") != ""
+}
+
+// apiError is an IAM error response.
+type apiError struct {
+	status int
+	code   string
+	msg    string
+}
+
+func (e *apiError) Error() string { return e.code + ": " + e.msg }
+
+func errf(status int, code, format string, args ...any) *apiError {
+	msg := format
+	if len(args) > 0 {
+		msg = fmt.Sprintf(format, args...)
+	}
+	return &apiError{status: status, code: code, msg: msg}
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	reqID := newRequestID()
+	w.Header().Set("x-amzn-RequestId", reqID)
+	out, err := h.serve(r)
+	if err != nil {
+		var ae *apiError
+		if !errors.As(err, &ae) {
+			h.log.Error("iam request failed", "id", reqID, "err", err)
+			ae = &apiError{status: http.StatusInternalServerError, code: "ServiceFailure", msg: "The request processing has failed because of an unknown error."}
+		}
+		writeXML(w, ae.status, errorResponse{NS: NS, Error: errorBody{Type: errorType(ae.status), Code: ae.code, Message: ae.msg}, RequestID: reqID})
+		return
+	}
+	out.setRequestID(reqID)
+	writeXML(w, http.StatusOK, out)
+}
+
+func errorType(status int) string {
+	if status >= 500 {
+		return "Receiver"
+	}
+	return "Sender"
+}
+
+// serve authenticates, parses and dispatches one request.
+func (h *Handler) serve(r *http.Request) (response, error) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if err != nil {
+		return nil, errf(http.StatusBadRequest, "MalformedInput", "The request body could not be read.")
+	}
+	if len(body) > maxBody {
+		return nil, errf(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "The request body is too large.")
+	}
+	// IAM clients sign the body hash without sending it as a header.
+	if r.Header.Get("X-Amz-Content-Sha256") == "" {
+		sum := sha256.Sum256(body)
+		r.Header.Set("X-Amz-Content-Sha256", hex.EncodeToString(sum[:]))
+	}
+	auth, err := h.verifier.Verify(r)
+	if err != nil {
+		var se *sigv4.Error
+		if errors.As(err, &se) {
+			return nil, &apiError{status: se.Status, code: se.Code, msg: se.Message}
+		}
+		return nil, err
+	}
+	if auth.Anonymous {
+		return nil, errf(http.StatusForbidden, "MissingAuthenticationToken", "Request is missing Authentication Token")
+	}
+	p, _, _ := h.ids.Lookup(r.Context(), auth.AccessKey)
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		return nil, errf(http.StatusBadRequest, "MalformedQueryString", "The request body is not form-encoded.")
+	}
+	for k, v := range r.URL.Query() {
+		if _, ok := form[k]; !ok {
+			form[k] = v
+		}
+	}
+	action := form.Get("Action")
+	if !p.Root {
+		return nil, errf(http.StatusForbidden, "AccessDenied", "User: %s is not authorized to perform: iam:%s", p.ARN(), action)
+	}
+	return h.dispatch(r.Context(), action, form)
+}
+
+var userName = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
+var policyName = regexp.MustCompile(`^[\w+=,.@-]{1,128}$`)
+
+func (h *Handler) param(form url.Values, name string, re *regexp.Regexp) (string, error) {
+	v := form.Get(name)
+	if v == "" {
+		return "", errf(http.StatusBadRequest, "ValidationError", "1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null", lowerFirst(name))
+	}
+	if re != nil && !re.MatchString(v) {
+		return "", errf(http.StatusBadRequest, "ValidationError", "The specified value for %s is invalid.", lowerFirst(name))
+	}
+	return v, nil
+}
+
+func lowerFirst(s string) string { return strings.ToLower(s[:1]) + s[1:] }
+
+func (h *Handler) dispatch(ctx context.Context, action string, form url.Values) (response, error) {
+	switch action {
+	case "CreateUser":
+		return h.createUser(ctx, form)
+	case "GetUser":
+		return h.getUser(ctx, form)
+	case "ListUsers":
+		return h.listUsers(ctx, form)
+	case "DeleteUser":
+		return h.deleteUser(ctx, form)
+	case "CreateAccessKey":
+		return h.createAccessKey(ctx, form)
+	case "ListAccessKeys":
+		return h.listAccessKeys(ctx, form)
+	case "UpdateAccessKey":
+		return h.updateAccessKey(ctx, form)
+	case "DeleteAccessKey":
+		return h.deleteAccessKey(ctx, form)
+	case "PutUserPolicy":
+		return h.putUserPolicy(ctx, form)
+	case "GetUserPolicy":
+		return h.getUserPolicy(ctx, form)
+	case "ListUserPolicies":
+		return h.listUserPolicies(ctx, form)
+	case "DeleteUserPolicy":
+		return h.deleteUserPolicy(ctx, form)
+	case "":
+		return nil, errf(http.StatusBadRequest, "MissingAction", "Missing Action")
+	}
+	return nil, errf(http.StatusBadRequest, "InvalidAction", "The action %s is not valid for this web service.", action)
+}
+
+// storeError maps store sentinels to IAM errors.
+func storeError(err error, user string) error {
+	switch {
+	case errors.Is(err, meta.ErrNoSuchUser):
+		return errf(http.StatusNotFound, "NoSuchEntity", "The user with name %s cannot be found.", user)
+	case errors.Is(err, meta.ErrUserExists):
+		return errf(http.StatusConflict, "EntityAlreadyExists", "User with name %s already exists.", user)
+	case errors.Is(err, meta.ErrUserInUse):
+		return errf(http.StatusConflict, "DeleteConflict", "Cannot delete entity, must delete policies and access keys first.")
+	case errors.Is(err, meta.ErrNoSuchAccessKey):
+		return errf(http.StatusNotFound, "NoSuchEntity", "The Access Key with id cannot be found for user %s.", user)
+	case errors.Is(err, meta.ErrNoSuchPolicy):
+		return errf(http.StatusNotFound, "NoSuchEntity", "The user policy cannot be found.")
+	}
+	return err
+}
+
+func userXML(u meta.User) *userInfo {
+	return &userInfo{Path: u.Path, UserName: u.Name, UserID: u.ID, Arn: iam.Principal{User: u.Name}.ARN(), CreateDate: isoTime(u.Created)}
+}
+
+func isoTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z") }
+
+func (h *Handler) createUser(ctx context.Context, form url.Values) (response, error) {
+	name, err := h.param(form, "UserName", userName)
+	if err != nil {
+		return nil, err
+	}
+	path := form.Get("Path")
+	if path == "" {
+		path = "/"
+	}
+	if !strings.HasPrefix(path, "/") || !strings.HasSuffix(path, "/") || len(path) > 512 {
+		return nil, errf(http.StatusBadRequest, "ValidationError", "The specified value for path is invalid.")
+	}
+	u := meta.User{Name: name, ID: iam.NewUserID(), Path: path, Created: h.now().UTC()}
+	if err := h.store.CreateUser(ctx, u); err != nil {
+		return nil, storeError(err, name)
+	}
+	return &createUserResponse{Result: userResult{User: userXML(u)}}, nil
+}
+
+func (h *Handler) getUser(ctx context.Context, form url.Values) (response, error) {
+	name, err := h.param(form, "UserName", userName)
+	if err != nil {
+		return nil, err
+	}
+	u, err := h.store.GetUser(ctx, name)
+	if err != nil {
+		return nil, storeError(err, name)
+	}
+	return &getUserResponse{Result: userResult{User: userXML(u)}}, nil
+}
+
+// page reads Marker / MaxItems (1–1000, default 100).
+func page(form url.Values) (string, int, error) {
+	max := 100
+	if v := form.Get("MaxItems"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			return "", 0, errf(http.StatusBadRequest, "ValidationError", "The specified value for maxItems is invalid.")
+		}
+		max = n
+	}
+	return form.Get("Marker"), max, nil
+}
+
+func (h *Handler) listUsers(ctx context.Context, form url.Values) (response, error) {
+	marker, max, err := page(form)
+	if err != nil {
+		return nil, err
+	}
+	prefix := form.Get("PathPrefix")
+	var out listUsersResponse
+	after := marker
+	for len(out.Result.Users) <= max {
+		users, err := h.store.ListUsers(ctx, after, max+1)
+		if err != nil {
+			return nil, err
+		}
+		for _, u := range users {
+			after = u.Name
+			if strings.HasPrefix(u.Path, prefix) {
+				out.Result.Users = append(out.Result.Users, userXML(u))
+			}
+		}
+		if len(users) <= max {
+			break
+		}
+	}
+	if len(out.Result.Users) > max {
+		out.Result.Users = out.Result.Users[:max]
+		out.Result.IsTruncated = true
+		out.Result.Marker = out.Result.Users[max-1].UserName
+	}
+	return &out, nil
+}
+
+func (h *Handler) deleteUser(ctx context.Context, form url.Values) (response, error) {
+	name, err := h.param(form, "UserName", userName)
+	if err != nil {
+		return nil, err
+	}
+	if err := h.store.DeleteUser(ctx, name); err != nil {
+		return nil, storeError(err, name)
+	}
+	return &emptyResponse{XMLName: xml.Name{Local: "DeleteUserResponse"}}, nil
+}
+
+func (h *Handler) createAccessKey(ctx context.Context, form url.Values) (response, error) {
+	name, err := h.param(form, "UserName", userName)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := h.store.ListAccessKeys(ctx, name)
+	if err != nil {
+		return nil, storeError(err, name)
+	}
+	if len(keys) >= maxKeysPerUser {
+		return nil, errf(http.StatusConflict, "LimitExceeded", "Cannot exceed quota for AccessKeysPerUser: %d", maxKeysPerUser)
+	}
+	id, secret := iam.NewAccessKey()
+	k := meta.AccessKey{ID: id, User: name, Status: "Active", Created: h.now().UTC(), SealedSecret: h.ids.Sealer().Seal(id, secret)}
+	if err := h.store.CreateAccessKey(ctx, k); err != nil {
+		return nil, storeError(err, name)
+	}
+	return &createAccessKeyResponse{Result: accessKeyResult{AccessKey: accessKeyInfo{
+		UserName: name, AccessKeyID: id, Status: k.Status, SecretAccessKey: secret, CreateDate: isoTime(k.Created)}}}, nil
+}
+
+func (h *Handler) listAccessKeys(ctx context.Context, form url.Values) (response, error) {
+	name, err := h.param(form, "UserName", userName)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := h.store.ListAccessKeys(ctx, name)
+	if err != nil {
+		return nil, storeError(err, name)
+	}
+	out := &listAccessKeysResponse{}
+	out.Result.Keys = []accessKeyInfo{}
+	for _, k := range keys {
+		out.Result.Keys = append(out.Result.Keys, accessKeyInfo{UserName: k.User, AccessKeyID: k.ID, Status: k.Status, CreateDate: isoTime(k.Created)})
+	}
+	return out, nil
+}
+
+func (h *Handler) updateAccessKey(ctx context.Context, form url.Values) (response, error) {
+	name, err := h.param(form, "UserName", userName)
+	if err != nil {
+		return nil, err
+	}
+	id, err := h.param(form, "AccessKeyId", nil)
+	if err != nil {
+		return nil, err
+	}
+	status := form.Get("Status")
+	if status != "Active" && status != "Inactive" {
+		return nil, errf(http.StatusBadRequest, "ValidationError", "1 validation error detected: Value '%s' at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive]", status)
+	}
+	if err := h.store.UpdateAccessKey(ctx, name, id, status); err != nil {
+		return nil, storeError(err, name)
+	}
+	h.ids.Forget(id)
+	return &emptyResponse{XMLName: xml.Name{Local: "UpdateAccessKeyResponse"}}, nil
+}
+
+func (h *Handler) deleteAccessKey(ctx context.Context, form url.Values) (response, error) {
+	name, err := h.param(form, "UserName", userName)
+	if err != nil {
+		return nil, err
+	}
+	id, err := h.param(form, "AccessKeyId", nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := h.store.DeleteAccessKey(ctx, name, id); err != nil {
+		return nil, storeError(err, name)
+	}
+	h.ids.Forget(id)
+	return &emptyResponse{XMLName: xml.Name{Local: "DeleteAccessKeyResponse"}}, nil
+}
+
+func (h *Handler) putUserPolicy(ctx context.Context, form url.Values) (response, error) {
+	name, err := h.param(form, "UserName", userName)
+	if err != nil {
+		return nil, err
+	}
+	pname, err := h.param(form, "PolicyName", policyName)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := h.param(form, "PolicyDocument", nil)
+	if err != nil {
+		return nil, err
+	}
+	if h.check != nil {
+		if err := h.check(doc); err != nil {
+			return nil, errf(http.StatusBadRequest, "MalformedPolicyDocument", "%s", err.Error())
+		}
+	}
+	if err := h.store.PutUserPolicy(ctx, name, pname, doc); err != nil {
+		return nil, storeError(err, name)
+	}
+	return &emptyResponse{XMLName: xml.Name{Local: "PutUserPolicyResponse"}}, nil
+}
+
+func (h *Handler) getUserPolicy(ctx context.Context, form url.Values) (response, error) {
+	name, err := h.param(form, "UserName", userName)
+	if err != nil {
+		return nil, err
+	}
+	pname, err := h.param(form, "PolicyName", policyName)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := h.store.GetUserPolicy(ctx, name, pname)
+	if err != nil {
+		return nil, storeError(err, name)
+	}
+	// The query API returns the document URL-encoded, as AWS does.
+	return &getUserPolicyResponse{Result: userPolicyResult{UserName: name, PolicyName: pname, PolicyDocument: url.QueryEscape(doc)}}, nil
+}
+
+func (h *Handler) listUserPolicies(ctx context.Context, form url.Values) (response, error) {
+	name, err := h.param(form, "UserName", userName)
+	if err != nil {
+		return nil, err
+	}
+	names, err := h.store.ListUserPolicies(ctx, name)
+	if err != nil {
+		return nil, storeError(err, name)
+	}
+	out := &listUserPoliciesResponse{}
+	out.Result.PolicyNames = append([]string{}, names...)
+	return out, nil
+}
+
+func (h *Handler) deleteUserPolicy(ctx context.Context, form url.Values) (response, error) {
+	name, err := h.param(form, "UserName", userName)
+	if err != nil {
+		return nil, err
+	}
+	pname, err := h.param(form, "PolicyName", policyName)
+	if err != nil {
+		return nil, err
+	}
+	if err := h.store.DeleteUserPolicy(ctx, name, pname); err != nil {
+		return nil, storeError(err, name)
+	}
+	return &emptyResponse{XMLName: xml.Name{Local: "DeleteUserPolicyResponse"}}, nil
+}
+
+func writeXML(w http.ResponseWriter, status int, v any) {
+	var buf bytes.Buffer
+	buf.WriteString(xml.Header)
+	if err := xml.NewEncoder(&buf).Encode(v); err != nil {
+		http.Error(w, "encoding failure", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/xml")
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+func newRequestID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	h := hex.EncodeToString(b[:])
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}

@@ -1,0 +1,208 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"talus/internal/meta"
+)
+
+func (s *Store) CreateUser(ctx context.Context, u meta.User) error {
+	return s.write(func(tx *wtx) error {
+		var one int
+		err := tx.QueryRowContext(ctx, `SELECT 1 FROM users WHERE name = ?`, u.Name).Scan(&one)
+		if err == nil {
+			return meta.ErrUserExists
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO users(name, id, path, created) VALUES (?,?,?,?)`, u.Name, u.ID, u.Path, nanos(u.Created))
+		return err
+	})
+}
+
+func getUser(ctx context.Context, q querier, name string) (meta.User, error) {
+	var u meta.User
+	var created int64
+	err := q.QueryRowContext(ctx, `SELECT name, id, path, created FROM users WHERE name = ?`, name).Scan(&u.Name, &u.ID, &u.Path, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, meta.ErrNoSuchUser
+	}
+	u.Created = fromNanos(created)
+	return u, err
+}
+
+func (s *Store) GetUser(ctx context.Context, name string) (meta.User, error) {
+	return getUser(ctx, s.r, name)
+}
+
+func (s *Store) ListUsers(ctx context.Context, after string, limit int) ([]meta.User, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT name, id, path, created FROM users WHERE name > ? ORDER BY name LIMIT ?`, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []meta.User
+	for rows.Next() {
+		var u meta.User
+		var created int64
+		if err := rows.Scan(&u.Name, &u.ID, &u.Path, &created); err != nil {
+			return nil, err
+		}
+		u.Created = fromNanos(created)
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+func (s *Store) DeleteUser(ctx context.Context, name string) error {
+	return s.write(func(tx *wtx) error {
+		if _, err := getUser(ctx, tx, name); err != nil {
+			return err
+		}
+		var one int
+		err := tx.QueryRowContext(ctx, `SELECT 1 FROM access_keys WHERE user = ? UNION ALL SELECT 1 FROM user_policies WHERE user = ? LIMIT 1`, name, name).Scan(&one)
+		if err == nil {
+			return meta.ErrUserInUse
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM users WHERE name = ?`, name)
+		return err
+	})
+}
+
+func (s *Store) CreateAccessKey(ctx context.Context, k meta.AccessKey) error {
+	return s.write(func(tx *wtx) error {
+		if _, err := getUser(ctx, tx, k.User); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO access_keys(id, user, status, created, secret) VALUES (?,?,?,?,?)`,
+			k.ID, k.User, k.Status, nanos(k.Created), k.SealedSecret)
+		return err
+	})
+}
+
+const keyCols = `id, user, status, created, secret`
+
+func scanKey(r scanner) (meta.AccessKey, error) {
+	var k meta.AccessKey
+	var created int64
+	err := r.Scan(&k.ID, &k.User, &k.Status, &created, &k.SealedSecret)
+	k.Created = fromNanos(created)
+	return k, err
+}
+
+func (s *Store) GetAccessKey(ctx context.Context, id string) (meta.AccessKey, error) {
+	k, err := scanKey(s.r.QueryRowContext(ctx, `SELECT `+keyCols+` FROM access_keys WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return k, meta.ErrNoSuchAccessKey
+	}
+	return k, err
+}
+
+func (s *Store) ListAccessKeys(ctx context.Context, user string) ([]meta.AccessKey, error) {
+	if _, err := getUser(ctx, s.r, user); err != nil {
+		return nil, err
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT `+keyCols+` FROM access_keys WHERE user = ? ORDER BY created, id`, user)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []meta.AccessKey
+	for rows.Next() {
+		k, err := scanKey(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}
+
+// changeKey runs an update or delete of one user's key.
+func (s *Store) changeKey(ctx context.Context, user, q string, args ...any) error {
+	return s.write(func(tx *wtx) error {
+		if _, err := getUser(ctx, tx, user); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return meta.ErrNoSuchAccessKey
+		}
+		return nil
+	})
+}
+
+func (s *Store) UpdateAccessKey(ctx context.Context, user, id, status string) error {
+	return s.changeKey(ctx, user, `UPDATE access_keys SET status = ? WHERE id = ? AND user = ?`, status, id, user)
+}
+
+func (s *Store) DeleteAccessKey(ctx context.Context, user, id string) error {
+	return s.changeKey(ctx, user, `DELETE FROM access_keys WHERE id = ? AND user = ?`, id, user)
+}
+
+func (s *Store) PutUserPolicy(ctx context.Context, user, name, document string) error {
+	return s.write(func(tx *wtx) error {
+		if _, err := getUser(ctx, tx, user); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO user_policies(user, name, document) VALUES (?,?,?)`, user, name, document)
+		return err
+	})
+}
+
+func (s *Store) GetUserPolicy(ctx context.Context, user, name string) (string, error) {
+	if _, err := getUser(ctx, s.r, user); err != nil {
+		return "", err
+	}
+	var doc string
+	err := s.r.QueryRowContext(ctx, `SELECT document FROM user_policies WHERE user = ? AND name = ?`, user, name).Scan(&doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", meta.ErrNoSuchPolicy
+	}
+	return doc, err
+}
+
+func (s *Store) ListUserPolicies(ctx context.Context, user string) ([]string, error) {
+	if _, err := getUser(ctx, s.r, user); err != nil {
+		return nil, err
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT name FROM user_policies WHERE user = ? ORDER BY name`, user)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+func (s *Store) DeleteUserPolicy(ctx context.Context, user, name string) error {
+	return s.write(func(tx *wtx) error {
+		if _, err := getUser(ctx, tx, user); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM user_policies WHERE user = ? AND name = ?`, user, name)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return meta.ErrNoSuchPolicy
+		}
+		return nil
+	})
+}
