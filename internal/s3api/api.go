@@ -55,14 +55,14 @@ func New(cfg Config, m meta.Store, b blob.Store) *API {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	return &API{
-		cfg:      cfg,
-		meta:     m,
-		blobs:    b,
+		cfg:   cfg,
+		meta:  m,
+		blobs: b,
 		verifier: &sigv4.Verifier{Region: cfg.Region, Now: cfg.Now, Lookup: func(ak string) (string, bool) {
 			_, secret, ok := cfg.Identities.Lookup(context.Background(), ak)
 			return secret, ok
 		}},
-		log:      cfg.Logger,
+		log: cfg.Logger,
 	}
 }
 

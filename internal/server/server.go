@@ -106,9 +106,9 @@ func New(cfg Config) (*Server, error) {
 		Region:     cfg.Region,
 		Domains:    cfg.Domains,
 		Identities: ids,
-		Owner:     cfg.AccessKey,
-		InlineMax: cfg.InlineMax,
-		Logger:    cfg.Logger,
+		Owner:      cfg.AccessKey,
+		InlineMax:  cfg.InlineMax,
+		Logger:     cfg.Logger,
 	}, s.meta, s.blobs)
 	mux := http.NewServeMux()
 	mux.HandleFunc("/_talus/health/live", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) })
