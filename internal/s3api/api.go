@@ -145,8 +145,8 @@ func (a *API) serve(w http.ResponseWriter, req *request) (int, error) {
 		err := s3err.New(s3err.AccessDenied)
 		return a.renderError(w, req, err), err
 	}
-	h := a.route(req)
-	resp, err := h(req.Context(), req)
+	op := a.route(req)
+	resp, err := op.h(a, req.Context(), req)
 	if err != nil {
 		return a.renderError(w, req, err), err
 	}

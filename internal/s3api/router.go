@@ -2,7 +2,6 @@ package s3api
 
 import (
 	"context"
-	"net/http"
 
 	"talus/internal/s3err"
 )
@@ -33,98 +32,103 @@ func (req *request) subresource() string {
 	return ""
 }
 
-// route picks the handler for a request.
-func (a *API) route(req *request) handler {
-	sub := req.subresource()
-	m := req.Method
-	switch {
-	case req.bucket == "":
-		if m == http.MethodGet && sub == "" {
-			return a.listBuckets
-		}
-		return notImplemented
-	case req.key == "":
-		switch {
-		case m == http.MethodPut && sub == "":
-			return a.createBucket
-		case m == http.MethodHead && sub == "":
-			return a.headBucket
-		case m == http.MethodDelete && sub == "":
-			return a.deleteBucket
-		case m == http.MethodGet && sub == "location":
-			return a.getBucketLocation
-		case m == http.MethodGet && sub == "":
-			if req.query.Get("list-type") == "2" {
-				return a.listObjectsV2
-			}
-			return a.listObjects
-		case m == http.MethodPost && sub == "delete":
-			return a.deleteObjects
-		case m == http.MethodGet && sub == "uploads":
-			return a.listMultipartUploads
-		case m == http.MethodGet && sub == "versioning":
-			return a.getBucketVersioning
-		case m == http.MethodPut && sub == "versioning":
-			return a.putBucketVersioning
-		case m == http.MethodGet && sub == "versions":
-			return a.listObjectVersions
-		case m == http.MethodGet && sub == "object-lock":
-			return a.getObjectLockConfiguration
-		case m == http.MethodPut && sub == "object-lock":
-			return a.putObjectLockConfiguration
-		case m == http.MethodGet && sub == "tagging":
-			return a.getBucketTagging
-		case m == http.MethodPut && sub == "tagging":
-			return a.putBucketTagging
-		case m == http.MethodDelete && sub == "tagging":
-			return a.deleteBucketTagging
-		}
-		return notImplemented
-	default:
-		switch {
-		case m == http.MethodPut && sub == "":
-			if req.Header.Get("x-amz-copy-source") != "" {
-				return a.copyObject
-			}
-			return a.putObject
-		case (m == http.MethodGet || m == http.MethodHead) && sub == "":
-			return a.getObject
-		case m == http.MethodDelete && sub == "":
-			return a.deleteObject
-		case m == http.MethodPost && sub == "uploads":
-			return a.createMultipartUpload
-		case m == http.MethodPut && sub == "uploadId":
-			if req.Header.Get("x-amz-copy-source") != "" {
-				return a.uploadPartCopy
-			}
-			return a.uploadPart
-		case m == http.MethodPost && sub == "uploadId":
-			return a.completeMultipartUpload
-		case m == http.MethodDelete && sub == "uploadId":
-			return a.abortMultipartUpload
-		case m == http.MethodGet && sub == "uploadId":
-			return a.listParts
-		case m == http.MethodGet && sub == "attributes":
-			return a.getObjectAttributes
-		case m == http.MethodGet && sub == "tagging":
-			return a.getObjectTagging
-		case m == http.MethodPut && sub == "tagging":
-			return a.putObjectTagging
-		case m == http.MethodDelete && sub == "tagging":
-			return a.deleteObjectTagging
-		case m == http.MethodGet && sub == "retention":
-			return a.getObjectRetention
-		case m == http.MethodPut && sub == "retention":
-			return a.putObjectRetention
-		case m == http.MethodGet && sub == "legal-hold":
-			return a.getObjectLegalHold
-		case m == http.MethodPut && sub == "legal-hold":
-			return a.putObjectLegalHold
-		}
-		return notImplemented
-	}
+// operation is one S3 API operation: its name, the IAM action that
+// authorizes it (versionAction when the request names a versionId), and
+// its handler.
+type operation struct {
+	name          string
+	action        string
+	versionAction string
+	h             func(*API, context.Context, *request) (*response, error)
 }
 
-func notImplemented(ctx context.Context, req *request) (*response, error) {
+type level int
+
+const (
+	service level = iota // no bucket
+	bucket
+	object
+)
+
+type routeKey struct {
+	level  level
+	method string
+	sub    string
+	copy   bool // x-amz-copy-source present
+}
+
+// operations is the one table of what each request does and which action
+// authorizes it, named as AWS documents them.
+var operations = map[routeKey]operation{
+	{service, "GET", "", false}: {"ListBuckets", "s3:ListAllMyBuckets", "", (*API).listBuckets},
+
+	{bucket, "PUT", "", false}:            {"CreateBucket", "s3:CreateBucket", "", (*API).createBucket},
+	{bucket, "HEAD", "", false}:           {"HeadBucket", "s3:ListBucket", "", (*API).headBucket},
+	{bucket, "DELETE", "", false}:         {"DeleteBucket", "s3:DeleteBucket", "", (*API).deleteBucket},
+	{bucket, "GET", "location", false}:    {"GetBucketLocation", "s3:GetBucketLocation", "", (*API).getBucketLocation},
+	{bucket, "GET", "", false}:            {"ListObjects", "s3:ListBucket", "", (*API).listObjects},
+	{bucket, "POST", "delete", false}:     {"DeleteObjects", "s3:DeleteObject", "", (*API).deleteObjects},
+	{bucket, "GET", "uploads", false}:     {"ListMultipartUploads", "s3:ListBucketMultipartUploads", "", (*API).listMultipartUploads},
+	{bucket, "GET", "versioning", false}:  {"GetBucketVersioning", "s3:GetBucketVersioning", "", (*API).getBucketVersioning},
+	{bucket, "PUT", "versioning", false}:  {"PutBucketVersioning", "s3:PutBucketVersioning", "", (*API).putBucketVersioning},
+	{bucket, "GET", "versions", false}:    {"ListObjectVersions", "s3:ListBucketVersions", "", (*API).listObjectVersions},
+	{bucket, "GET", "object-lock", false}: {"GetObjectLockConfiguration", "s3:GetBucketObjectLockConfiguration", "", (*API).getObjectLockConfiguration},
+	{bucket, "PUT", "object-lock", false}: {"PutObjectLockConfiguration", "s3:PutBucketObjectLockConfiguration", "", (*API).putObjectLockConfiguration},
+	{bucket, "GET", "tagging", false}:     {"GetBucketTagging", "s3:GetBucketTagging", "", (*API).getBucketTagging},
+	{bucket, "PUT", "tagging", false}:     {"PutBucketTagging", "s3:PutBucketTagging", "", (*API).putBucketTagging},
+	{bucket, "DELETE", "tagging", false}:  {"DeleteBucketTagging", "s3:PutBucketTagging", "", (*API).deleteBucketTagging},
+
+	{object, "PUT", "", false}:            {"PutObject", "s3:PutObject", "", (*API).putObject},
+	{object, "PUT", "", true}:             {"CopyObject", "s3:PutObject", "", (*API).copyObject},
+	{object, "GET", "", false}:            {"GetObject", "s3:GetObject", "s3:GetObjectVersion", (*API).getObject},
+	{object, "HEAD", "", false}:           {"HeadObject", "s3:GetObject", "s3:GetObjectVersion", (*API).getObject},
+	{object, "DELETE", "", false}:         {"DeleteObject", "s3:DeleteObject", "s3:DeleteObjectVersion", (*API).deleteObject},
+	{object, "POST", "uploads", false}:    {"CreateMultipartUpload", "s3:PutObject", "", (*API).createMultipartUpload},
+	{object, "PUT", "uploadId", false}:    {"UploadPart", "s3:PutObject", "", (*API).uploadPart},
+	{object, "PUT", "uploadId", true}:     {"UploadPartCopy", "s3:PutObject", "", (*API).uploadPartCopy},
+	{object, "POST", "uploadId", false}:   {"CompleteMultipartUpload", "s3:PutObject", "", (*API).completeMultipartUpload},
+	{object, "DELETE", "uploadId", false}: {"AbortMultipartUpload", "s3:AbortMultipartUpload", "", (*API).abortMultipartUpload},
+	{object, "GET", "uploadId", false}:    {"ListParts", "s3:ListMultipartUploadParts", "", (*API).listParts},
+	{object, "GET", "attributes", false}:  {"GetObjectAttributes", "s3:GetObjectAttributes", "s3:GetObjectVersionAttributes", (*API).getObjectAttributes},
+	{object, "GET", "tagging", false}:     {"GetObjectTagging", "s3:GetObjectTagging", "s3:GetObjectVersionTagging", (*API).getObjectTagging},
+	{object, "PUT", "tagging", false}:     {"PutObjectTagging", "s3:PutObjectTagging", "s3:PutObjectVersionTagging", (*API).putObjectTagging},
+	{object, "DELETE", "tagging", false}:  {"DeleteObjectTagging", "s3:DeleteObjectTagging", "s3:DeleteObjectVersionTagging", (*API).deleteObjectTagging},
+	{object, "GET", "retention", false}:   {"GetObjectRetention", "s3:GetObjectRetention", "", (*API).getObjectRetention},
+	{object, "PUT", "retention", false}:   {"PutObjectRetention", "s3:PutObjectRetention", "", (*API).putObjectRetention},
+	{object, "GET", "legal-hold", false}:  {"GetObjectLegalHold", "s3:GetObjectLegalHold", "", (*API).getObjectLegalHold},
+	{object, "PUT", "legal-hold", false}:  {"PutObjectLegalHold", "s3:PutObjectLegalHold", "", (*API).putObjectLegalHold},
+}
+
+var notImplementedOp = operation{name: "NotImplemented", h: func(*API, context.Context, *request) (*response, error) {
 	return nil, s3err.New(s3err.NotImplemented)
+}}
+
+// route picks the operation of a request.
+func (a *API) route(req *request) operation {
+	k := routeKey{method: req.Method, sub: req.subresource()}
+	switch {
+	case req.bucket == "":
+		k.level = service
+	case req.key == "":
+		k.level = bucket
+	default:
+		k.level = object
+		k.copy = req.Header.Get("x-amz-copy-source") != ""
+	}
+	op, ok := operations[k]
+	if !ok {
+		return notImplementedOp
+	}
+	if op.name == "ListObjects" && req.query.Get("list-type") == "2" {
+		op.name, op.h = "ListObjectsV2", (*API).listObjectsV2
+	}
+	return op
+}
+
+// iamAction is the action that authorizes this request.
+func (op operation) iamAction(req *request) string {
+	if _, ok := req.query["versionId"]; ok && op.versionAction != "" {
+		return op.versionAction
+	}
+	return op.action
 }
