@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"talus/internal/meta"
+	"talus/internal/policy"
 )
 
 // AccountID is the single account every identity belongs to.
@@ -44,6 +45,12 @@ type Resolver struct {
 	ttl                 time.Duration
 	mu                  sync.Mutex
 	cache               map[string]cached
+	policies            map[string]cachedPolicies
+}
+
+type cachedPolicies struct {
+	docs    []*policy.Document
+	expires time.Time
 }
 
 type cached struct {
@@ -59,7 +66,8 @@ func NewResolver(rootKey, rootSecret string, store meta.Identities) (*Resolver, 
 	if err != nil {
 		return nil, err
 	}
-	return &Resolver{rootKey: rootKey, rootSecret: rootSecret, store: store, sealer: s, ttl: 2 * time.Second, cache: map[string]cached{}}, nil
+	return &Resolver{rootKey: rootKey, rootSecret: rootSecret, store: store, sealer: s, ttl: 2 * time.Second,
+		cache: map[string]cached{}, policies: map[string]cachedPolicies{}}, nil
 }
 
 // Sealer returns the sealer for new secrets.
@@ -102,6 +110,52 @@ func (r *Resolver) Forget(accessKey string) {
 	r.mu.Lock()
 	delete(r.cache, accessKey)
 	r.mu.Unlock()
+}
+
+// UserPolicies returns a user's inline policies, parsed (cached briefly).
+func (r *Resolver) UserPolicies(ctx context.Context, user string) ([]*policy.Document, error) {
+	r.mu.Lock()
+	c, ok := r.policies[user]
+	r.mu.Unlock()
+	if ok && time.Now().Before(c.expires) {
+		return c.docs, nil
+	}
+	names, err := r.store.ListUserPolicies(ctx, user)
+	if err != nil {
+		return nil, err
+	}
+	var docs []*policy.Document
+	for _, n := range names {
+		text, err := r.store.GetUserPolicy(ctx, user, n)
+		if err != nil {
+			continue // deleted meanwhile
+		}
+		if d, err := policy.Parse([]byte(text), policy.IdentityPolicy, ""); err == nil {
+			docs = append(docs, d)
+		}
+	}
+	r.mu.Lock()
+	if len(r.policies) > 10000 {
+		r.policies = map[string]cachedPolicies{}
+	}
+	r.policies[user] = cachedPolicies{docs: docs, expires: time.Now().Add(r.ttl)}
+	r.mu.Unlock()
+	return docs, nil
+}
+
+// ForgetPolicies drops a user's cached policies after they changed.
+func (r *Resolver) ForgetPolicies(user string) {
+	r.mu.Lock()
+	delete(r.policies, user)
+	r.mu.Unlock()
+}
+
+// PolicyPrincipal is p as the policy evaluator sees it.
+func (p Principal) PolicyPrincipal() policy.Principal {
+	if p.Anonymous {
+		return policy.Principal{Anonymous: true}
+	}
+	return policy.Principal{ARN: p.ARN(), Account: AccountID, Username: p.User, UserID: p.UserID}
 }
 
 // NewAccessKey returns a fresh key pair in AWS's shapes: a 20-character

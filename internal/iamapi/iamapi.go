@@ -25,6 +25,7 @@ import (
 
 	"talus/internal/iam"
 	"talus/internal/meta"
+	"talus/internal/policy"
 	"talus/internal/sigv4"
 )
 
@@ -150,9 +151,26 @@ func (h *Handler) serve(r *http.Request) (response, error) {
 	}
 	action := form.Get("Action")
 	if !p.Root {
-		return nil, errf(http.StatusForbidden, "AccessDenied", "User: %s is not authorized to perform: iam:%s", p.ARN(), action)
+		resource := "arn:aws:iam::" + iam.AccountID + ":user/" + form.Get("UserName")
+		if ok, err := h.allowed(r.Context(), p, "iam:"+action, resource); err != nil || !ok {
+			return nil, errf(http.StatusForbidden, "AccessDenied", "User: %s is not authorized to perform: iam:%s on resource: %s", p.ARN(), action, resource)
+		}
 	}
 	return h.dispatch(r.Context(), action, form)
+}
+
+// allowed evaluates the user's identity policies for an IAM action.
+func (h *Handler) allowed(ctx context.Context, p iam.Principal, action, resource string) (bool, error) {
+	docs, err := h.ids.UserPolicies(ctx, p.User)
+	if err != nil {
+		return false, err
+	}
+	req := &policy.Request{Principal: p.PolicyPrincipal(), Action: action, Resource: resource, Context: map[string][]string{}}
+	results := make([]policy.Effect, 0, len(docs))
+	for _, d := range docs {
+		results = append(results, d.Evaluate(req))
+	}
+	return policy.Decide(results...), nil
 }
 
 var userName = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
@@ -407,6 +425,7 @@ func (h *Handler) putUserPolicy(ctx context.Context, form url.Values) (response,
 	if err := h.store.PutUserPolicy(ctx, name, pname, doc); err != nil {
 		return nil, storeError(err, name)
 	}
+	h.ids.ForgetPolicies(name)
 	return &emptyResponse{XMLName: xml.Name{Local: "PutUserPolicyResponse"}}, nil
 }
 
@@ -453,6 +472,7 @@ func (h *Handler) deleteUserPolicy(ctx context.Context, form url.Values) (respon
 	if err := h.store.DeleteUserPolicy(ctx, name, pname); err != nil {
 		return nil, storeError(err, name)
 	}
+	h.ids.ForgetPolicies(name)
 	return &emptyResponse{XMLName: xml.Name{Local: "DeleteUserPolicyResponse"}}, nil
 }
 

@@ -52,8 +52,22 @@ type Bucket struct {
 // BucketConfig holds a bucket's sub-resource configurations.
 type BucketConfig struct {
 	Tags map[string]string `json:"tags,omitempty"`
+	// Policy is the bucket policy document as the client sent it.
+	Policy string `json:"policy,omitempty"`
+	// PublicAccessBlock holds the four public access block settings.
+	PublicAccessBlock PublicAccessBlock `json:"pab,omitzero"`
 	// DefaultRetention applies to new versions in an object-lock bucket.
 	DefaultRetention *DefaultRetention `json:"lockDefault,omitempty"`
+}
+
+// PublicAccessBlock is a bucket's public access block configuration.
+type PublicAccessBlock struct {
+	BlockPublicAcls       bool `json:"blockAcls,omitempty"`
+	IgnorePublicAcls      bool `json:"ignoreAcls,omitempty"`
+	BlockPublicPolicy     bool `json:"blockPolicy,omitempty"`
+	RestrictPublicBuckets bool `json:"restrict,omitempty"`
+	// Set is true once a configuration was stored.
+	Set bool `json:"set,omitempty"`
 }
 
 // DefaultRetention is an object lock default rule: Days or Years.

@@ -44,6 +44,7 @@ type API struct {
 	blobs    blob.Store
 	verifier *sigv4.Verifier
 	log      *slog.Logger
+	authz    *authorizer
 }
 
 // New returns the S3 API over the given stores.
@@ -62,7 +63,8 @@ func New(cfg Config, m meta.Store, b blob.Store) *API {
 			_, secret, ok := cfg.Identities.Lookup(context.Background(), ak)
 			return secret, ok
 		}},
-		log: cfg.Logger,
+		log:   cfg.Logger,
+		authz: newAuthorizer(),
 	}
 }
 
@@ -139,13 +141,10 @@ func (a *API) serve(w http.ResponseWriter, req *request) (int, error) {
 	} else {
 		req.principal, _, _ = a.cfg.Identities.Lookup(req.Context(), auth.AccessKey)
 	}
-	if !req.principal.Root {
-		// Users and anonymous requests are authorized by policies, which
-		// arrive with access control.
-		err := s3err.New(s3err.AccessDenied)
+	op := a.route(req)
+	if err := a.authorize(req.Context(), req, op); err != nil {
 		return a.renderError(w, req, err), err
 	}
-	op := a.route(req)
 	resp, err := op.h(a, req.Context(), req)
 	if err != nil {
 		return a.renderError(w, req, err), err

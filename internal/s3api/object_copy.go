@@ -76,6 +76,13 @@ func (a *API) loadCopySource(ctx context.Context, req *request) (copySource, *me
 	case err != nil:
 		return cs, nil, err
 	}
+	action := "s3:GetObject"
+	if cs.versionID != "" {
+		action = "s3:GetObjectVersion"
+	}
+	if err := a.allowed(ctx, req, action, arn(cs.bucket, cs.key, true), nil); err != nil {
+		return cs, nil, err
+	}
 	if o.DeleteMarker {
 		if cs.versionID != "" {
 			return cs, nil, s3err.Newf(s3err.InvalidRequest, "The source of a copy request may not specifically refer to a delete marker by version id.")

@@ -26,7 +26,7 @@ func (a *API) deleteObject(ctx context.Context, req *request) (*response, error)
 	if _, ok := req.query["versionId"]; ok && vid == "" {
 		return nil, s3err.Newf(s3err.InvalidArgument, "Version id cannot be the empty string").With("ArgumentName", "versionId")
 	}
-	res, err := a.removeObject(ctx, req.bucket, req.key, vid, bypassGovernance(req))
+	res, err := a.removeObject(ctx, req.bucket, req.key, vid, a.bypassGovernance(ctx, req, req.key))
 	if err != nil {
 		return nil, err
 	}
@@ -71,7 +71,7 @@ func (a *API) deleteObjects(ctx context.Context, req *request) (*response, error
 	if !hasIntegrity(req.Header) {
 		return nil, s3err.Newf(s3err.InvalidRequest, "Missing required header for this request: Content-Md5.")
 	}
-	bypass := bypassGovernance(req)
+
 	body, err := a.readSmallBody(req, maxDeleteBody)
 	if err != nil {
 		return nil, err
@@ -85,7 +85,15 @@ func (a *API) deleteObjects(ctx context.Context, req *request) (*response, error
 	}
 	out := s3xml.DeleteResult{NS: s3xml.NS}
 	for _, obj := range doc.Objects {
-		if err := checkKey(obj.Key); err != nil {
+		action := "s3:DeleteObject"
+		if obj.VersionID != "" {
+			action = "s3:DeleteObjectVersion"
+		}
+		err := checkKey(obj.Key)
+		if err == nil {
+			err = a.allowed(ctx, req, action, arn(req.bucket, obj.Key, true), nil)
+		}
+		if err != nil {
 			e := toS3Error(err)
 			out.Errors = append(out.Errors, s3xml.DeleteError{Key: obj.Key, VersionID: obj.VersionID, Code: string(e.Code), Message: e.Message})
 			continue
@@ -96,7 +104,7 @@ func (a *API) deleteObjects(ctx context.Context, req *request) (*response, error
 			out.Errors = append(out.Errors, s3xml.DeleteError{Key: obj.Key, VersionID: v, Code: string(e.Code), Message: e.Message})
 			continue
 		}
-		res, err := a.removeObject(ctx, req.bucket, obj.Key, obj.VersionID, bypass)
+		res, err := a.removeObject(ctx, req.bucket, obj.Key, obj.VersionID, a.bypassGovernance(ctx, req, obj.Key))
 		if err != nil {
 			e := toS3Error(err)
 			if e.Status >= 500 {

@@ -26,9 +26,12 @@ func lockOf(o *meta.Object) s3.Lock {
 }
 
 // bypassGovernance reports whether the request asks to bypass GOVERNANCE
-// retention. (Permission to do so is checked with access control.)
-func bypassGovernance(req *request) bool {
-	return strings.EqualFold(req.Header.Get("x-amz-bypass-governance-retention"), "true")
+// retention and holds s3:BypassGovernanceRetention on the object.
+func (a *API) bypassGovernance(ctx context.Context, req *request, key string) bool {
+	if !strings.EqualFold(req.Header.Get("x-amz-bypass-governance-retention"), "true") {
+		return false
+	}
+	return a.allowed(ctx, req, "s3:BypassGovernanceRetention", arn(req.bucket, key, true), nil) == nil
 }
 
 // hasIntegrity reports whether the request carries Content-MD5 or an
@@ -244,7 +247,7 @@ func (a *API) putObjectRetention(ctx context.Context, req *request) (*response, 
 			return nil, s3err.Newf(s3err.InvalidArgument, "The retain until date must be in the future!")
 		}
 	}
-	bypass := bypassGovernance(req)
+	bypass := a.bypassGovernance(ctx, req, req.key)
 	_, err = a.updateVersion(ctx, req, func(o *meta.Object) error {
 		if err := s3.CheckRetentionChange(lockOf(o), doc.Mode, until, bypass, a.cfg.Now()); err != nil {
 			return lockedError()

@@ -45,6 +45,8 @@ const (
 	NoSuchVersion                     Code = "NoSuchVersion"
 	NoSuchUpload                      Code = "NoSuchUpload"
 	InvalidTag                        Code = "InvalidTag"
+	MalformedPolicy                   Code = "MalformedPolicy"
+	NoSuchBucketPolicy                Code = "NoSuchBucketPolicy"
 	InvalidBucketState                Code = "InvalidBucketState"
 	IllegalVersioningConfiguration    Code = "IllegalVersioningConfigurationException"
 	ObjectLockConfigurationNotFound   Code = "ObjectLockConfigurationNotFoundError"
@@ -108,6 +110,8 @@ var table = map[Code]entry{
 	IllegalVersioningConfiguration:    {http.StatusBadRequest, "The Versioning element must be specified"},
 	ObjectLockConfigurationNotFound:   {http.StatusNotFound, "Object Lock configuration does not exist for this bucket"},
 	NoSuchObjectLockConfiguration:     {http.StatusNotFound, "The specified object does not have a ObjectLock configuration"},
+	MalformedPolicy:                   {http.StatusBadRequest, "Policies must be valid JSON and the first byte must be '{'"},
+	NoSuchBucketPolicy:                {http.StatusNotFound, "The bucket policy does not exist"},
 	InvalidTag:                        {http.StatusBadRequest, "The tag provided was not a valid tag."},
 	NoSuchTagSet:                      {http.StatusNotFound, "The TagSet does not exist"},
 	InvalidPart:                       {http.StatusBadRequest, "One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part's entity tag."},

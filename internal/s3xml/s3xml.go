@@ -480,3 +480,10 @@ type LegalHold struct {
 	NS      string   `xml:"xmlns,attr,omitempty"`
 	Status  string   `xml:"Status"`
 }
+
+// PolicyStatus answers GetBucketPolicyStatus.
+type PolicyStatus struct {
+	XMLName  xml.Name `xml:"PolicyStatus"`
+	NS       string   `xml:"xmlns,attr"`
+	IsPublic bool     `xml:"IsPublic"`
+}

@@ -24,6 +24,7 @@ import (
 	"talus/internal/iamapi"
 	"talus/internal/meta"
 	"talus/internal/meta/sqlite"
+	"talus/internal/policy"
 	"talus/internal/s3api"
 )
 
@@ -119,7 +120,10 @@ func New(cfg Config) (*Server, error) {
 		}
 		w.WriteHeader(http.StatusServiceUnavailable)
 	})
-	iamHandler := iamapi.New(s.meta, ids, nil, cfg.Logger)
+	iamHandler := iamapi.New(s.meta, ids, func(doc string) error {
+		_, err := policy.Parse([]byte(doc), policy.IdentityPolicy, "")
+		return err
+	}, cfg.Logger)
 	s.http = &http.Server{
 		Handler:           route(mux, iamHandler, api),
 		ReadHeaderTimeout: 30 * time.Second,

@@ -1,0 +1,19 @@
+# Talus: build, test, benchmark.
+.PHONY: build test bench bench-quick
+
+build:
+	go build -o bin/talus ./cmd/talus
+
+# The whole suite (installs the client tools it needs; see scripts/test.sh).
+test:
+	bash scripts/test.sh
+
+# The standard benchmark set, under 5 minutes on 2 cores: the Go
+# micro-benchmarks, then talus bench against a fresh local server.
+bench:
+	go test -run '^$$' -bench . -benchtime 200ms ./internal/...
+	bash scripts/bench.sh
+
+# The same talus bench set, shorter runs and fewer list keys (~1 minute).
+bench-quick:
+	bash scripts/bench.sh --quick

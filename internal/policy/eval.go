@@ -1,0 +1,191 @@
+package policy
+
+import "strings"
+
+// Principal identifies who makes a request.
+type Principal struct {
+	Anonymous bool   // unauthenticated request
+	ARN       string // arn:aws:iam::ACCOUNT:user/NAME, or arn:aws:iam::ACCOUNT:root
+	Account   string // 12-digit account ID; derived from ARN when empty
+	Username  string // aws:username
+	UserID    string // aws:userid
+}
+
+func (p *Principal) account() string {
+	if p.Account != "" {
+		return p.Account
+	}
+	if parts, ok := splitARN(p.ARN); ok {
+		return parts[4]
+	}
+	return ""
+}
+
+// Request is what a policy is evaluated against.
+type Request struct {
+	Principal Principal
+	Action    string // e.g. "s3:GetObject"
+	Resource  string // e.g. "arn:aws:s3:::bucket/key" or "arn:aws:s3:::bucket"
+	// Context holds condition keys (aws:SourceIp, s3:prefix, ...). Key
+	// names are case-insensitive. aws:username, aws:userid,
+	// aws:PrincipalArn and aws:PrincipalAccount default to the values in
+	// Principal (for non-anonymous principals) when absent.
+	Context map[string][]string
+}
+
+// Effect is the outcome of evaluating a document.
+type Effect int
+
+const (
+	NotApplicable Effect = iota // no statement matched
+	Allow                       // an Allow statement matched and no Deny did
+	Deny                        // a Deny statement matched
+)
+
+func (e Effect) String() string {
+	switch e {
+	case NotApplicable:
+		return "NotApplicable"
+	case Allow:
+		return "Allow"
+	case Deny:
+		return "Deny"
+	}
+	return "Effect(?)"
+}
+
+// Decide combines the results of every policy that applies to a request:
+// it is true only if none is Deny and at least one is Allow.
+func Decide(results ...Effect) bool {
+	allowed := false
+	for _, r := range results {
+		switch r {
+		case Deny:
+			return false
+		case Allow:
+			allowed = true
+		}
+	}
+	return allowed
+}
+
+// Evaluate returns Deny if any statement with Effect Deny matches the
+// request, otherwise Allow if any Allow statement matches, otherwise
+// NotApplicable. A nil document is NotApplicable.
+func (d *Document) Evaluate(r *Request) Effect {
+	if d == nil || r == nil {
+		return NotApplicable
+	}
+	e := evalCtx{r: r}
+	allowed := false
+	for i := range d.Statements {
+		s := &d.Statements[i]
+		if allowed && !s.deny {
+			continue
+		}
+		if s.matches(&e) {
+			if s.deny {
+				return Deny
+			}
+			allowed = true
+		}
+	}
+	if allowed {
+		return Allow
+	}
+	return NotApplicable
+}
+
+type evalCtx struct {
+	r   *Request
+	one [1]string
+}
+
+// lookup returns the values of a (lower-case) condition key, or nil.
+func (e *evalCtx) lookup(key string) []string {
+	ctx := e.r.Context
+	if v, ok := ctx[key]; ok {
+		return v
+	}
+	for k, v := range ctx {
+		if len(k) == len(key) && strings.EqualFold(k, key) {
+			return v
+		}
+	}
+	p := &e.r.Principal
+	if p.Anonymous {
+		return nil
+	}
+	var v string
+	switch key {
+	case "aws:username":
+		v = p.Username
+	case "aws:userid":
+		v = p.UserID
+	case "aws:principalarn":
+		v = p.ARN
+	case "aws:principalaccount":
+		v = p.account()
+	}
+	if v == "" {
+		return nil
+	}
+	return []string{v}
+}
+
+func (ps *Principals) matches(p *Principal) bool {
+	for i := range ps.entries {
+		en := &ps.entries[i]
+		switch {
+		case en.any:
+			return true
+		case p.Anonymous:
+		case en.account != "":
+			if p.account() == en.account {
+				return true
+			}
+		case en.arn != "":
+			if p.ARN == en.arn {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (s *Statement) matches(e *evalCtx) bool {
+	r := e.r
+	if s.Principal != nil && !s.Principal.matches(&r.Principal) {
+		return false
+	}
+	if s.NotPrincipal != nil && s.NotPrincipal.matches(&r.Principal) {
+		return false
+	}
+	hit := false
+	for _, a := range s.actions {
+		if globMatch(a, r.Action, true) {
+			hit = true
+			break
+		}
+	}
+	if hit == s.notAction {
+		return false
+	}
+	hit = false
+	for i := range s.resources {
+		g, ok := s.resources[i].expand(e, true)
+		if ok && arnMatch(g, r.Resource) {
+			hit = true
+			break
+		}
+	}
+	if hit == s.notResource {
+		return false
+	}
+	for i := range s.conds {
+		if !s.conds[i].eval(e) {
+			return false
+		}
+	}
+	return true
+}

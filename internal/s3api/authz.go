@@ -1,0 +1,248 @@
+package s3api
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"talus/internal/policy"
+	"talus/internal/s3"
+	"talus/internal/s3err"
+)
+
+// authorizer decides requests the way AWS does for one account: the
+// principal's identity policies and the bucket policy are evaluated
+// together; an explicit Deny wins, then any Allow, else the request is
+// denied. The root principal is always allowed.
+type authorizer struct {
+	mu     sync.Mutex
+	parsed map[string]*policy.Document // bucket policy text → parsed
+}
+
+func newAuthorizer() *authorizer {
+	return &authorizer{parsed: map[string]*policy.Document{}}
+}
+
+// arn returns the S3 resource ARN of a bucket or object.
+func arn(bucket, key string, objectLevel bool) string {
+	switch {
+	case bucket == "":
+		return "arn:aws:s3:::*"
+	case objectLevel:
+		return "arn:aws:s3:::" + bucket + "/" + key
+	}
+	return "arn:aws:s3:::" + bucket
+}
+
+// authorize checks the request's operation before its handler runs.
+func (a *API) authorize(ctx context.Context, req *request, op operation) error {
+	if req.principal.Root || op.action == "" {
+		return nil
+	}
+	return a.allowed(ctx, req, op.iamAction(req), arn(req.bucket, req.key, isObjectOp(req)), nil)
+}
+
+func isObjectOp(req *request) bool { return req.key != "" }
+
+// allowed evaluates one action on one resource for the request's principal.
+// extra adds condition keys known only to the handler.
+func (a *API) allowed(ctx context.Context, req *request, action, resource string, extra map[string][]string) error {
+	if req.principal.Root {
+		return nil
+	}
+	docs, err := a.policiesFor(ctx, req)
+	if err != nil {
+		return err
+	}
+	if len(docs) == 0 {
+		return s3err.New(s3err.AccessDenied)
+	}
+	pr := policy.Request{Principal: req.principal.PolicyPrincipal(), Action: action, Resource: resource, Context: a.conditionContext(ctx, req, docs)}
+	for k, v := range extra {
+		pr.Context[k] = v
+	}
+	results := make([]policy.Effect, 0, len(docs))
+	for _, d := range docs {
+		results = append(results, d.Evaluate(&pr))
+	}
+	if !policy.Decide(results...) {
+		return s3err.New(s3err.AccessDenied)
+	}
+	return nil
+}
+
+// policiesFor returns the identity policies of the principal and the
+// bucket's policy, parsed.
+func (a *API) policiesFor(ctx context.Context, req *request) ([]*policy.Document, error) {
+	var docs []*policy.Document
+	if u := req.principal.User; u != "" {
+		ud, err := a.cfg.Identities.UserPolicies(ctx, u)
+		if err != nil {
+			return nil, err
+		}
+		docs = append(docs, ud...)
+	}
+	if req.bucket != "" {
+		b, err := a.meta.GetBucket(ctx, req.bucket)
+		if err == nil && b.Config.Policy != "" {
+			if d := a.authz.bucketPolicy(b.Name, b.Config.Policy); d != nil {
+				docs = append(docs, d)
+			}
+		}
+	}
+	return docs, nil
+}
+
+func (z *authorizer) bucketPolicy(bucket, text string) *policy.Document {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	if d, ok := z.parsed[text]; ok {
+		return d
+	}
+	d, err := policy.Parse([]byte(text), policy.BucketPolicy, bucket)
+	if err != nil {
+		return nil // validated when stored; a bad one grants nothing
+	}
+	if len(z.parsed) > 1000 {
+		z.parsed = map[string]*policy.Document{}
+	}
+	z.parsed[text] = d
+	return d
+}
+
+// conditionContext collects the condition keys of a request.
+func (a *API) conditionContext(ctx context.Context, req *request, docs []*policy.Document) map[string][]string {
+	now := a.cfg.Now().UTC()
+	c := map[string][]string{
+		"aws:SourceIp":        {remoteIP(req.Request)},
+		"aws:SecureTransport": {strconv.FormatBool(req.TLS != nil)},
+		"aws:CurrentTime":     {now.Format(time.RFC3339)},
+		"aws:EpochTime":       {strconv.FormatInt(now.Unix(), 10)},
+		"s3:signatureversion": {"AWS4-HMAC-SHA256"},
+	}
+	if v := req.Header.Get("Referer"); v != "" {
+		c["aws:Referer"] = []string{v}
+	}
+	if v := req.Header.Get("User-Agent"); v != "" {
+		c["aws:UserAgent"] = []string{v}
+	}
+	switch {
+	case req.auth != nil && req.auth.Presigned:
+		c["s3:authType"] = []string{"REST-QUERY-STRING"}
+	case req.principal.Anonymous:
+	default:
+		c["s3:authType"] = []string{"REST-HEADER"}
+	}
+	if v := req.Header.Get("x-amz-content-sha256"); v != "" {
+		c["s3:x-amz-content-sha256"] = []string{v}
+	}
+	if req.key == "" {
+		for _, k := range []string{"prefix", "delimiter", "max-keys"} {
+			if v, ok := req.query[k]; ok {
+				c["s3:"+k] = v[:1]
+			}
+		}
+	}
+	if v, ok := req.query["versionId"]; ok {
+		c["s3:VersionId"] = v[:1]
+	}
+	for _, h := range []string{"x-amz-acl", "x-amz-grant-read", "x-amz-grant-write", "x-amz-grant-full-control", "x-amz-server-side-encryption", "x-amz-storage-class", "x-amz-metadata-directive", "x-amz-copy-source"} {
+		if v := req.Header.Get(h); v != "" {
+			c["s3:"+h] = []string{v}
+		}
+	}
+	if v := req.Header.Get("x-amz-object-lock-mode"); v != "" {
+		c["s3:object-lock-mode"] = []string{v}
+	}
+	if v := req.Header.Get("x-amz-object-lock-retain-until-date"); v != "" {
+		c["s3:object-lock-retain-until-date"] = []string{v}
+	}
+	if v := req.Header.Get("x-amz-object-lock-legal-hold"); v != "" {
+		c["s3:object-lock-legal-hold"] = []string{v}
+	}
+	if v := req.Header.Get("x-amz-tagging"); v != "" {
+		if tags, err := s3.ParseTaggingHeader(v); err == nil {
+			addRequestTags(c, tags)
+		}
+	}
+	// Existing object tags cost a lookup, so only when a policy asks.
+	if req.key != "" && mentions(docs, "existingobjecttag") {
+		if o, err := a.meta.GetObject(ctx, req.bucket, req.key, req.query.Get("versionId")); err == nil && !o.DeleteMarker {
+			for k, v := range o.Attrs.Tags {
+				c["s3:ExistingObjectTag/"+k] = []string{v}
+			}
+		}
+	}
+	return c
+}
+
+func addRequestTags(c map[string][]string, tags []s3.Tag) {
+	keys := make([]string, 0, len(tags))
+	for _, t := range tags {
+		c["s3:RequestObjectTag/"+t.Key] = []string{t.Value}
+		keys = append(keys, t.Key)
+	}
+	c["s3:RequestObjectTagKeys"] = keys
+}
+
+func mentions(docs []*policy.Document, word string) bool {
+	for _, d := range docs {
+		if strings.Contains(strings.ToLower(string(d.Raw)), word) {
+			return true
+		}
+	}
+	return false
+}
+
+// bucketPolicyIsPublic applies AWS's definition: a policy is public if it
+// allows a wildcard principal without a condition that pins the caller
+// (source IP ranges, accounts, ARNs, VPCs, user IDs).
+func bucketPolicyIsPublic(d *policy.Document) bool {
+	for _, st := range d.Statements {
+		if st.Effect != "Allow" || st.Principal == nil {
+			continue
+		}
+		wild := st.Principal.Wildcard
+		for _, p := range st.Principal.AWS {
+			wild = wild || p == "*"
+		}
+		if !wild || pinned(st.Condition) {
+			continue
+		}
+		return true
+	}
+	return false
+}
+
+var pinningKeys = map[string]bool{
+	"aws:sourceip": true, "aws:sourcearn": true, "aws:sourcevpc": true, "aws:sourcevpce": true,
+	"aws:sourceaccount": true, "aws:sourceowner": true, "aws:principalaccount": true, "aws:principalarn": true,
+	"aws:principalorgid": true, "aws:userid": true, "aws:username": true, "s3:dataaccesspointaccount": true,
+	"s3:dataaccesspointarn": true,
+}
+
+func pinned(cond map[string]map[string][]string) bool {
+	for op, keys := range cond {
+		lop := strings.ToLower(op)
+		if strings.HasPrefix(lop, "not") || strings.Contains(lop, "notequals") || strings.Contains(lop, "notlike") || strings.HasSuffix(lop, "ifexists") {
+			continue // negative or optional conditions do not pin the caller
+		}
+		for k, vals := range keys {
+			if !pinningKeys[strings.ToLower(k)] {
+				continue
+			}
+			open := false
+			for _, v := range vals {
+				if v == "*" || v == "0.0.0.0/0" || v == "::/0" {
+					open = true
+				}
+			}
+			if !open {
+				return true
+			}
+		}
+	}
+	return false
+}
