@@ -18,6 +18,7 @@ import (
 	"talus/internal/iam"
 	"talus/internal/meta"
 	"talus/internal/s3err"
+	"talus/internal/sigv2"
 	"talus/internal/sigv4"
 )
 
@@ -81,6 +82,10 @@ type request struct {
 	principal iam.Principal
 	// versioning is the bucket's versioning state once a.bucket loaded it.
 	versioning string
+	// virtualHost: the bucket came from the Host header.
+	virtualHost bool
+	// sigV2: the request was signed with Signature Version 2.
+	sigV2 bool
 }
 
 // response is what a handler returns; render turns it into bytes.
@@ -131,7 +136,7 @@ func (a *API) serve(w http.ResponseWriter, req *request) (int, error) {
 	if err := a.parse(req); err != nil {
 		return a.renderError(w, req, err), err
 	}
-	auth, err := a.verifier.Verify(req.Request)
+	auth, err := a.authenticate(req)
 	if err != nil {
 		return a.renderError(w, req, authError(err)), err
 	}
@@ -164,7 +169,7 @@ func (a *API) parse(req *request) error {
 		return s3err.New(s3err.InvalidRequest)
 	}
 	if b, ok := a.hostBucket(req.Host); ok {
-		req.bucket = b
+		req.bucket, req.virtualHost = b, true
 		req.key = path[1:]
 		return nil
 	}
@@ -191,11 +196,37 @@ func (a *API) hostBucket(host string) (string, bool) {
 	return "", false
 }
 
-// authError converts a sigv4 failure into an S3 error.
+// authenticate verifies a SigV4 or (for legacy clients) SigV2 signature.
+// It never reads the body.
+func (a *API) authenticate(req *request) (*sigv4.Auth, error) {
+	if !sigv2.IsV2(req.Request) {
+		return a.verifier.Verify(req.Request)
+	}
+	opts := sigv2.Options{}
+	if req.virtualHost {
+		opts.Bucket = req.bucket
+	}
+	ak, err := sigv2.VerifyOptions(req.Request, a.verifier.Lookup, a.cfg.Now(), opts)
+	if err != nil {
+		return nil, err
+	}
+	req.sigV2 = true
+	if ak == "" {
+		return &sigv4.Auth{Anonymous: true, Payload: sigv4.PayloadUnsigned}, nil
+	}
+	// SigV2 does not cover the body; Content-MD5 is its integrity check.
+	return &sigv4.Auth{AccessKey: ak, Payload: sigv4.PayloadUnsigned}, nil
+}
+
+// authError converts a signature failure into an S3 error.
 func authError(err error) error {
-	var e *sigv4.Error
-	if errors.As(err, &e) {
-		return &s3err.Error{Code: s3err.Code(e.Code), Message: e.Message, Status: e.Status}
+	var e4 *sigv4.Error
+	if errors.As(err, &e4) {
+		return &s3err.Error{Code: s3err.Code(e4.Code), Message: e4.Message, Status: e4.Status}
+	}
+	var e2 *sigv2.Error
+	if errors.As(err, &e2) {
+		return &s3err.Error{Code: s3err.Code(e2.Code), Message: e2.Message, Status: e2.Status}
 	}
 	return s3err.Internal(err)
 }

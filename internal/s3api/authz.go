@@ -122,6 +122,9 @@ func (a *API) conditionContext(ctx context.Context, req *request, docs []*policy
 		"aws:EpochTime":       {strconv.FormatInt(now.Unix(), 10)},
 		"s3:signatureversion": {"AWS4-HMAC-SHA256"},
 	}
+	if req.sigV2 {
+		c["s3:signatureversion"] = []string{"AWS"}
+	}
 	if v := req.Header.Get("Referer"); v != "" {
 		c["aws:Referer"] = []string{v}
 	}

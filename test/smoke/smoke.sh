@@ -205,6 +205,11 @@ run_s3cmd() {
 	step "listing shows $key, $size B" listed "$work/s3cmd.ls" 3 4 "$b/$key" || return 1
 	step "download" s3c get "$b/$key" "$work/s3cmd.down" || return 1
 	step "sha256 matches" same_sum "$work/s3cmd.down" || return 1
+	# Legacy clients: the same round trip signed with Signature Version 2.
+	step "SigV2 upload" s3c --signature-v2 put "$work/upload.bin" "$b/v2-$key" || return 1
+	step "SigV2 download" s3c --signature-v2 get "$b/v2-$key" "$work/s3cmd.v2.down" || return 1
+	step "SigV2 sha256 matches" same_sum "$work/s3cmd.v2.down" || return 1
+	step "SigV2 delete" s3c --signature-v2 del "$b/v2-$key" || return 1
 	step "delete object" s3c del "$b/$key" || return 1
 	step "delete bucket" s3c rb "$b" || return 1
 }

@@ -1,0 +1,268 @@
+package sigv2
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+)
+
+// signedSubresources are the query parameters that Signature Version 2
+// includes in the CanonicalizedResource, sorted bytewise as they are signed.
+// It is the list in the S3 documentation (acl, lifecycle, location, logging,
+// notification, partNumber, policy, requestPayment, uploadId, uploads,
+// versionId, versioning, versions, website, delete and the response-*
+// overrides) and the further ones S3 clients sign (the AWS SDKs for Java and
+// JavaScript, minio-go): accelerate, analytics, cors, encryption, inventory,
+// legal-hold, metrics, replication, restore, retention, select, select-type,
+// tagging and torrent.
+var signedSubresources = []string{
+	"accelerate",
+	"acl",
+	"analytics",
+	"cors",
+	"delete",
+	"encryption",
+	"inventory",
+	"legal-hold",
+	"lifecycle",
+	"location",
+	"logging",
+	"metrics",
+	"notification",
+	"partNumber",
+	"policy",
+	"replication",
+	"requestPayment",
+	"response-cache-control",
+	"response-content-disposition",
+	"response-content-encoding",
+	"response-content-language",
+	"response-content-type",
+	"response-expires",
+	"restore",
+	"retention",
+	"select",
+	"select-type",
+	"tagging",
+	"torrent",
+	"uploadId",
+	"uploads",
+	"versionId",
+	"versioning",
+	"versions",
+	"website",
+}
+
+type queryParam struct{ key, value string }
+
+// parseQuery splits a raw query into decoded pairs, keeping order and
+// duplicates. It accepts what url.ParseQuery rejects (';', bad escapes, which
+// are kept verbatim) so that a malformed query fails the signature rather
+// than the parse.
+func parseQuery(raw string) []queryParam {
+	var params []queryParam
+	for raw != "" {
+		var part string
+		part, raw, _ = strings.Cut(raw, "&")
+		if part == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(part, "=")
+		params = append(params, queryParam{unescapeQuery(k), unescapeQuery(v)})
+	}
+	return params
+}
+
+func unescapeQuery(s string) string {
+	if !strings.ContainsAny(s, "%+") {
+		return s
+	}
+	if u, err := url.QueryUnescape(s); err == nil {
+		return u
+	}
+	return s
+}
+
+// firstParam returns the first value of key and how many times it occurs.
+func firstParam(q []queryParam, key string) (string, int) {
+	var v string
+	n := 0
+	for _, p := range q {
+		if p.key == key {
+			if n == 0 {
+				v = p.value
+			}
+			n++
+		}
+	}
+	return v, n
+}
+
+// appendSubresources appends "?a&b=v" for the signed sub-resources present in
+// q, in signedSubresources order, each with its first (decoded) value; an
+// empty value is written without '='. Values are not encoded, as the S3
+// documentation specifies.
+func appendSubresources(dst []byte, q []queryParam) []byte {
+	sep := byte('?')
+	for _, name := range signedSubresources {
+		v, n := firstParam(q, name)
+		if n == 0 {
+			continue
+		}
+		dst = append(dst, sep)
+		sep = '&'
+		dst = append(dst, name...)
+		if v != "" {
+			dst = append(dst, '=')
+			dst = append(dst, v...)
+		}
+	}
+	return dst
+}
+
+// rawPath returns the path as the client sent it (see the package doc).
+func rawPath(r *http.Request) string {
+	if ru := r.RequestURI; strings.HasPrefix(ru, "/") {
+		p, _, _ := strings.Cut(ru, "?")
+		if d, err := url.PathUnescape(p); err == nil && d == r.URL.Path {
+			return p
+		}
+	}
+	if p := r.URL.EscapedPath(); p != "" {
+		return p
+	}
+	return "/"
+}
+
+const upperhex = "0123456789ABCDEF"
+
+// awsEncodePath is AWS UriEncode with '/' kept: unreserved bytes as is, every
+// other byte (each byte of multi-byte UTF-8 too) as %XX, upper-case hex.
+func awsEncodePath(s string) string {
+	if s == "" {
+		return "/"
+	}
+	b := make([]byte, 0, len(s)+16)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'A' <= c && c <= 'Z', 'a' <= c && c <= 'z', '0' <= c && c <= '9',
+			c == '-', c == '_', c == '.', c == '~', c == '/':
+			b = append(b, c)
+		default:
+			b = append(b, '%', upperhex[c>>4], upperhex[c&15])
+		}
+	}
+	return string(b)
+}
+
+// resources returns the CanonicalizedResource candidates: the raw path form
+// first, then the re-encoded form when it differs.
+func resources(r *http.Request, q []queryParam, bucket string) [][]byte {
+	build := func(path string) []byte {
+		b := make([]byte, 0, len(bucket)+len(path)+32)
+		if bucket != "" {
+			b = append(b, '/')
+			b = append(b, bucket...)
+		}
+		b = append(b, path...)
+		return appendSubresources(b, q)
+	}
+	raw := rawPath(r)
+	out := [][]byte{build(raw)}
+	if enc := awsEncodePath(r.URL.Path); enc != raw {
+		out = append(out, build(enc))
+	}
+	return out
+}
+
+// amzHeaders returns the CanonicalizedAmzHeaders: every x-amz-* header,
+// lower-cased, sorted, values trimmed and joined with ',', one
+// "name:value\n" line each. skip names one header to leave out ("" for
+// none).
+func amzHeaders(h http.Header, skip string) []byte {
+	var names []string
+	vals := map[string][]string{}
+	for k, vv := range h {
+		lk := strings.ToLower(k)
+		if !strings.HasPrefix(lk, "x-amz-") || lk == skip {
+			continue
+		}
+		if _, ok := vals[lk]; !ok {
+			names = append(names, lk)
+		}
+		vals[lk] = append(vals[lk], vv...)
+	}
+	slices.Sort(names)
+	var b []byte
+	for _, n := range names {
+		b = append(b, n...)
+		b = append(b, ':')
+		for i, v := range vals[n] {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, unfold(v)...)
+		}
+		b = append(b, '\n')
+	}
+	return b
+}
+
+// unfold trims a header value and replaces each folded line break (with the
+// blanks around it) by one space.
+func unfold(v string) string {
+	v = strings.Trim(v, " \t")
+	if !strings.ContainsAny(v, "\r\n") {
+		return v
+	}
+	lines := strings.FieldsFunc(v, func(c rune) bool { return c == '\r' || c == '\n' })
+	for i := range lines {
+		lines[i] = strings.Trim(lines[i], " \t")
+	}
+	return strings.Join(lines, " ")
+}
+
+// buildStringToSign assembles Method\nContent-MD5\nContent-Type\nDate\n +
+// amz headers + resource.
+func buildStringToSign(r *http.Request, dateLine string, amz, resource []byte) []byte {
+	md5 := r.Header.Get("Content-Md5")
+	ct := r.Header.Get("Content-Type")
+	b := make([]byte, 0, len(r.Method)+len(md5)+len(ct)+len(dateLine)+len(amz)+len(resource)+4)
+	b = append(b, r.Method...)
+	b = append(b, '\n')
+	b = append(b, md5...)
+	b = append(b, '\n')
+	b = append(b, ct...)
+	b = append(b, '\n')
+	b = append(b, dateLine...)
+	b = append(b, '\n')
+	b = append(b, amz...)
+	return append(b, resource...)
+}
+
+// StringToSign returns the primary StringToSign Verify computes for r: the
+// raw path form of the resource; for header auth the Date header, or "" when
+// x-amz-date is present; for query auth (no Authorization header, V2 query
+// parameters) the Expires parameter. It is what S3 echoes in
+// SignatureDoesNotMatch errors, meant for debugging and logging.
+func StringToSign(r *http.Request, opts Options) string {
+	q := parseQuery(r.URL.RawQuery)
+	if r.Header.Get("Authorization") == "" && hasV2Query(q) {
+		exp, _ := firstParam(q, "Expires")
+		return stringToSign(r, q, exp, opts)
+	}
+	return stringToSign(r, q, headerDateLine(r), opts)
+}
+
+func headerDateLine(r *http.Request) string {
+	if r.Header.Get("X-Amz-Date") != "" {
+		return ""
+	}
+	return r.Header.Get("Date")
+}
+
+func stringToSign(r *http.Request, q []queryParam, dateLine string, opts Options) string {
+	return string(buildStringToSign(r, dateLine, amzHeaders(r.Header, ""), resources(r, q, opts.Bucket)[0]))
+}
