@@ -56,8 +56,24 @@ type BucketConfig struct {
 	Policy string `json:"policy,omitempty"`
 	// PublicAccessBlock holds the four public access block settings.
 	PublicAccessBlock PublicAccessBlock `json:"pab,omitzero"`
+	// Ownership is the object ownership setting: BucketOwnerEnforced
+	// (ACLs disabled), BucketOwnerPreferred or ObjectWriter; "" when
+	// deleted (S3 then behaves as ObjectWriter).
+	Ownership string `json:"own,omitempty"`
+	// ACL is the bucket's access control list.
+	ACL []Grant `json:"acl,omitempty"`
 	// DefaultRetention applies to new versions in an object-lock bucket.
 	DefaultRetention *DefaultRetention `json:"lockDefault,omitempty"`
+}
+
+// Grant is one ACL entry: a grantee and a permission (FULL_CONTROL, READ,
+// WRITE, READ_ACP, WRITE_ACP). The grantee is a canonical user ID, a group
+// URI, or an email address.
+type Grant struct {
+	ID         string `json:"id,omitempty"`
+	URI        string `json:"uri,omitempty"`
+	Email      string `json:"email,omitempty"`
+	Permission string `json:"p"`
 }
 
 // PublicAccessBlock is a bucket's public access block configuration.
@@ -118,6 +134,8 @@ type Attrs struct {
 	LockMode      string    `json:"lm,omitempty"`
 	LockUntil     time.Time `json:"lu,omitzero"`
 	LockLegalHold string    `json:"lh,omitempty"` // "ON", "OFF", or "" when never set
+	// ACL is the version's access control list (nil: owner full control).
+	ACL []Grant `json:"acl,omitempty"`
 }
 
 // Part is one part of a multipart object's manifest.

@@ -147,6 +147,10 @@ func (a *API) serve(w http.ResponseWriter, req *request) (int, error) {
 		req.principal, _, _ = a.cfg.Identities.Lookup(req.Context(), auth.AccessKey)
 	}
 	op := a.route(req)
+	if v := req.Header.Get("x-amz-expected-bucket-owner"); v != "" && v != iam.AccountID && req.bucket != "" {
+		err := s3err.New(s3err.AccessDenied)
+		return a.renderError(w, req, err), err
+	}
 	if err := a.authorize(req.Context(), req, op); err != nil {
 		return a.renderError(w, req, err), err
 	}

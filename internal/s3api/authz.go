@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"talus/internal/meta"
 	"talus/internal/policy"
 	"talus/internal/s3"
 	"talus/internal/s3err"
@@ -52,47 +53,87 @@ func (a *API) allowed(ctx context.Context, req *request, action, resource string
 	if req.principal.Root {
 		return nil
 	}
-	docs, err := a.policiesFor(ctx, req)
+	docs, b, err := a.policiesFor(ctx, req)
 	if err != nil {
 		return err
-	}
-	if len(docs) == 0 {
-		return s3err.New(s3err.AccessDenied)
 	}
 	pr := policy.Request{Principal: req.principal.PolicyPrincipal(), Action: action, Resource: resource, Context: a.conditionContext(ctx, req, docs)}
 	for k, v := range extra {
 		pr.Context[k] = v
 	}
-	results := make([]policy.Effect, 0, len(docs))
+	deny, allow := false, false
 	for _, d := range docs {
-		results = append(results, d.Evaluate(&pr))
+		switch d.Evaluate(&pr) {
+		case policy.Deny:
+			deny = true
+		case policy.Allow:
+			allow = true
+		}
 	}
-	if !policy.Decide(results...) {
+	switch {
+	case deny:
 		return s3err.New(s3err.AccessDenied)
+	case allow:
+		return nil
+	case b != nil && a.aclAllows(ctx, req, b, action, resource):
+		return nil
 	}
-	return nil
+	return s3err.New(s3err.AccessDenied)
+}
+
+// aclAllows is the ACL part of authorization: with ACLs enabled (ownership
+// not BucketOwnerEnforced), a grant on the bucket or the object allows
+// what no policy allowed. IgnorePublicAcls drops grants to the public groups.
+func (a *API) aclAllows(ctx context.Context, req *request, b *meta.Bucket, action, resource string) bool {
+	if aclsDisabled(*b) {
+		return false
+	}
+	perm, onBucket, ok := s3.ACLPermission(action)
+	if !ok {
+		return false
+	}
+	grants := b.Config.ACL
+	if !onBucket {
+		key := strings.TrimPrefix(resource, "arn:aws:s3:::"+b.Name+"/")
+		o, err := a.meta.GetObject(ctx, b.Name, key, req.query.Get("versionId"))
+		if err != nil || o.DeleteMarker {
+			return false
+		}
+		grants = o.Attrs.ACL
+	}
+	g := s3.Grantee{Anonymous: req.principal.Anonymous, ID: a.cfg.Owner}
+	return s3.ACLAllows(toS3Grants(grants), g, perm, b.Config.PublicAccessBlock.IgnorePublicAcls)
 }
 
 // policiesFor returns the identity policies of the principal and the
-// bucket's policy, parsed.
-func (a *API) policiesFor(ctx context.Context, req *request) ([]*policy.Document, error) {
+// bucket's policy, parsed, and the bucket (nil when none). With
+// RestrictPublicBuckets, a public bucket policy grants nothing to callers
+// outside the account (here: anonymous ones).
+func (a *API) policiesFor(ctx context.Context, req *request) ([]*policy.Document, *meta.Bucket, error) {
 	var docs []*policy.Document
 	if u := req.principal.User; u != "" {
 		ud, err := a.cfg.Identities.UserPolicies(ctx, u)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		docs = append(docs, ud...)
 	}
-	if req.bucket != "" {
-		b, err := a.meta.GetBucket(ctx, req.bucket)
-		if err == nil && b.Config.Policy != "" {
-			if d := a.authz.bucketPolicy(b.Name, b.Config.Policy); d != nil {
+	if req.bucket == "" {
+		return docs, nil, nil
+	}
+	b, err := a.meta.GetBucket(ctx, req.bucket)
+	if err != nil {
+		return docs, nil, nil
+	}
+	if b.Config.Policy != "" {
+		if d := a.authz.bucketPolicy(b.Name, b.Config.Policy); d != nil {
+			restricted := b.Config.PublicAccessBlock.RestrictPublicBuckets && req.principal.Anonymous && bucketPolicyIsPublic(d)
+			if !restricted {
 				docs = append(docs, d)
 			}
 		}
 	}
-	return docs, nil
+	return docs, &b, nil
 }
 
 func (z *authorizer) bucketPolicy(bucket, text string) *policy.Document {

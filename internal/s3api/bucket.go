@@ -78,8 +78,21 @@ func (a *API) createBucket(ctx context.Context, req *request) (*response, error)
 	if err := s3.CheckBucketName(req.bucket); err != nil {
 		return nil, s3err.New(s3err.InvalidBucketName).With("BucketName", req.bucket)
 	}
-	if acl := req.Header.Get("x-amz-acl"); acl != "" && acl != "private" {
-		return nil, s3err.Newf(s3err.NotImplemented, "Canned ACLs other than private are not supported yet.")
+	ownership := req.Header.Get("x-amz-object-ownership")
+	if ownership == "" {
+		ownership = s3.OwnerEnforced // S3's default for new buckets
+	} else if !validOwnership(ownership) {
+		return nil, s3err.Newf(s3err.InvalidArgument, "Invalid x-amz-object-ownership header").With("ArgumentName", "x-amz-object-ownership")
+	}
+	grants, aclSet, err := a.headerACL(req.Header, true)
+	if err != nil {
+		return nil, err
+	}
+	if aclSet && ownership == s3.OwnerEnforced {
+		if c := req.Header.Get("x-amz-acl"); c != "private" && c != "bucket-owner-full-control" {
+			return nil, s3err.New(s3err.InvalidBucketAclWithOwnership)
+		}
+		grants = nil
 	}
 	lock := strings.EqualFold(req.Header.Get("x-amz-bucket-object-lock-enabled"), "true")
 	body, err := a.readSmallBody(req, maxConfigBody)
@@ -101,7 +114,8 @@ func (a *API) createBucket(ctx context.Context, req *request) (*response, error)
 				"The %s location constraint is incompatible for the region specific endpoint this request was sent to.", lc)
 		}
 	}
-	nb := meta.Bucket{Name: req.bucket, Created: a.cfg.Now().UTC(), Region: a.cfg.Region, Owner: a.cfg.Owner}
+	nb := meta.Bucket{Name: req.bucket, Created: a.cfg.Now().UTC(), Region: a.cfg.Region, Owner: a.cfg.Owner,
+		Config: meta.BucketConfig{Ownership: ownership, ACL: toMetaGrants(grants)}}
 	if lock {
 		// Object lock needs versioning, so S3 turns it on with the lock.
 		nb.ObjectLock, nb.Versioning = true, meta.Enabled

@@ -76,6 +76,9 @@ func (a *API) createMultipartUpload(ctx context.Context, req *request) (*respons
 	if err := a.lockFor(req.Header, b, &attrs); err != nil {
 		return nil, err
 	}
+	if err := a.objectACL(req.Header, b, &attrs); err != nil {
+		return nil, err
+	}
 	u := meta.Upload{
 		Bucket: req.bucket, Key: req.key, UploadID: meta.NewVersionID(a.cfg.Now()), Initiated: a.cfg.Now().UTC(),
 		StorageClass: class, Owner: a.cfg.Owner, Attrs: attrs, ChecksumAlgorithm: string(alg), ChecksumType: ctype,

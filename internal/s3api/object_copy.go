@@ -167,8 +167,13 @@ func (a *API) copyObject(ctx context.Context, req *request) (*response, error) {
 			attrs.WebsiteRedirect = newAttrs.WebsiteRedirect
 		}
 	}
-	// Retention is never copied: the request's headers or the bucket default apply.
+	// Retention and ACLs are never copied: the request's headers (or the
+	// bucket's defaults) apply.
 	if err := a.lockFor(h, b, &attrs); err != nil {
+		return nil, err
+	}
+	attrs.ACL = nil
+	if err := a.objectACL(h, b, &attrs); err != nil {
 		return nil, err
 	}
 	// Tags follow their own directive: the source's unless REPLACE.

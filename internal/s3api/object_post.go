@@ -78,6 +78,12 @@ func (a *API) postObject(ctx context.Context, req *request) (*response, error) {
 	if err := a.lockFor(h, b, &attrs); err != nil {
 		return nil, err
 	}
+	if v := form.Field("acl"); v != "" {
+		h.Set("x-amz-acl", v)
+	}
+	if err := a.objectACL(h, b, &attrs); err != nil {
+		return nil, err
+	}
 	extra := map[string][]string{"s3:authType": {"POST"}}
 	if v := form.Field("acl"); v != "" {
 		extra["s3:x-amz-acl"] = []string{v}

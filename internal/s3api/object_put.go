@@ -190,6 +190,9 @@ func (a *API) putObject(ctx context.Context, req *request) (*response, error) {
 	if err := a.lockFor(req.Header, b, &attrs); err != nil {
 		return nil, err
 	}
+	if err := a.objectACL(req.Header, b, &attrs); err != nil {
+		return nil, err
+	}
 	if needsLockIntegrity(req.Header, b) {
 		if err := requireIntegrity(req.Header); err != nil {
 			return nil, err

@@ -46,6 +46,11 @@ const (
 	NoSuchUpload                      Code = "NoSuchUpload"
 	InvalidTag                        Code = "InvalidTag"
 	MalformedPolicy                   Code = "MalformedPolicy"
+	MalformedACLError                 Code = "MalformedACLError"
+	AccessControlListNotSupported     Code = "AccessControlListNotSupported"
+	InvalidBucketAclWithOwnership     Code = "InvalidBucketAclWithObjectOwnership"
+	OwnershipControlsNotFound         Code = "OwnershipControlsNotFoundError"
+	NoSuchPublicAccessBlock           Code = "NoSuchPublicAccessBlockConfiguration"
 	NoSuchBucketPolicy                Code = "NoSuchBucketPolicy"
 	InvalidBucketState                Code = "InvalidBucketState"
 	IllegalVersioningConfiguration    Code = "IllegalVersioningConfigurationException"
@@ -110,6 +115,11 @@ var table = map[Code]entry{
 	IllegalVersioningConfiguration:    {http.StatusBadRequest, "The Versioning element must be specified"},
 	ObjectLockConfigurationNotFound:   {http.StatusNotFound, "Object Lock configuration does not exist for this bucket"},
 	NoSuchObjectLockConfiguration:     {http.StatusNotFound, "The specified object does not have a ObjectLock configuration"},
+	MalformedACLError:                 {http.StatusBadRequest, "The XML you provided was not well-formed or did not validate against our published schema."},
+	AccessControlListNotSupported:     {http.StatusBadRequest, "The bucket does not allow ACLs"},
+	InvalidBucketAclWithOwnership:     {http.StatusBadRequest, "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting"},
+	OwnershipControlsNotFound:         {http.StatusNotFound, "The bucket ownership controls were not found"},
+	NoSuchPublicAccessBlock:           {http.StatusNotFound, "The public access block configuration was not found"},
 	MalformedPolicy:                   {http.StatusBadRequest, "Policies must be valid JSON and the first byte must be '{'"},
 	NoSuchBucketPolicy:                {http.StatusNotFound, "The bucket policy does not exist"},
 	InvalidTag:                        {http.StatusBadRequest, "The tag provided was not a valid tag."},

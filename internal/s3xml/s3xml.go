@@ -487,3 +487,53 @@ type PolicyStatus struct {
 	NS       string   `xml:"xmlns,attr"`
 	IsPublic bool     `xml:"IsPublic"`
 }
+
+// XSI is the XML Schema instance namespace used by ACL grantees.
+const XSI = "http://www.w3.org/2001/XMLSchema-instance"
+
+// AccessControlPolicy is the ACL document of buckets and objects.
+type AccessControlPolicy struct {
+	XMLName xml.Name   `xml:"AccessControlPolicy"`
+	NS      string     `xml:"xmlns,attr,omitempty"`
+	Owner   Owner      `xml:"Owner"`
+	Grants  []GrantXML `xml:"AccessControlList>Grant"`
+}
+
+// GrantXML is one grant; Grantee.Type is CanonicalUser, Group or AmazonCustomerByEmail.
+type GrantXML struct {
+	Grantee    Grantee `xml:"Grantee"`
+	Permission string  `xml:"Permission"`
+}
+
+// Grantee is written with xsi:type; when decoding, any namespace prefix is accepted.
+type Grantee struct {
+	XSI          string `xml:"xmlns:xsi,attr,omitempty"`
+	Type         string `xml:"xsi:type,attr,omitempty"`
+	DecodedType  string `xml:"type,attr,omitempty"`
+	ID           string `xml:"ID,omitempty"`
+	DisplayName  string `xml:"DisplayName,omitempty"`
+	URI          string `xml:"URI,omitempty"`
+	EmailAddress string `xml:"EmailAddress,omitempty"`
+}
+
+// OwnershipControls is the object ownership document.
+type OwnershipControls struct {
+	XMLName xml.Name                `xml:"OwnershipControls"`
+	NS      string                  `xml:"xmlns,attr,omitempty"`
+	Rules   []OwnershipControlsRule `xml:"Rule"`
+}
+
+// OwnershipControlsRule names the ownership setting.
+type OwnershipControlsRule struct {
+	ObjectOwnership string `xml:"ObjectOwnership"`
+}
+
+// PublicAccessBlockConfiguration is the public access block document.
+type PublicAccessBlockConfiguration struct {
+	XMLName               xml.Name `xml:"PublicAccessBlockConfiguration"`
+	NS                    string   `xml:"xmlns,attr,omitempty"`
+	BlockPublicAcls       bool     `xml:"BlockPublicAcls"`
+	IgnorePublicAcls      bool     `xml:"IgnorePublicAcls"`
+	BlockPublicPolicy     bool     `xml:"BlockPublicPolicy"`
+	RestrictPublicBuckets bool     `xml:"RestrictPublicBuckets"`
+}

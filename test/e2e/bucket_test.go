@@ -93,8 +93,9 @@ func TestBucketCreateHeaders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// New buckets default to BucketOwnerEnforced: ACLs are disabled.
 	_, err = c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("acl-public"), ACL: types.BucketCannedACLPublicRead})
-	rqCode(t, err, "NotImplemented", http.StatusNotImplemented)
+	rqCode(t, err, "InvalidBucketAclWithObjectOwnership", http.StatusBadRequest)
 	// Object lock at creation turns versioning on with it.
 	if _, err = c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("locked"), ObjectLockEnabledForBucket: aws.Bool(true)}); err != nil {
 		t.Fatal(err)

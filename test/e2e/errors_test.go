@@ -175,10 +175,10 @@ func TestErrorsNotImplemented(t *testing.T) {
 	notImpl("PutBucketEncryption", err)
 	_, err = c.GetBucketWebsite(ctx, &s3.GetBucketWebsiteInput{Bucket: aws.String("noimpl")})
 	notImpl("GetBucketWebsite", err)
-	_, err = c.GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: aws.String("noimpl")})
-	notImpl("GetBucketAcl", err)
-	_, err = c.GetObjectAcl(ctx, &s3.GetObjectAclInput{Bucket: aws.String("noimpl"), Key: aws.String("obj")})
-	notImpl("GetObjectAcl", err)
+	_, err = c.GetBucketLogging(ctx, &s3.GetBucketLoggingInput{Bucket: aws.String("noimpl")})
+	notImpl("GetBucketLogging", err)
+	_, err = c.GetBucketReplication(ctx, &s3.GetBucketReplicationInput{Bucket: aws.String("noimpl")})
+	notImpl("GetBucketReplication", err)
 	_, err = c.SelectObjectContent(ctx, &s3.SelectObjectContentInput{Bucket: aws.String("noimpl"), Key: aws.String("obj"),
 		Expression: aws.String("select * from s3object"), ExpressionType: types.ExpressionTypeSql,
 		InputSerialization: &types.InputSerialization{CSV: &types.CSVInput{}}, OutputSerialization: &types.OutputSerialization{CSV: &types.CSVOutput{}}})
@@ -197,8 +197,8 @@ func TestErrorsNotImplemented(t *testing.T) {
 		{http.MethodGet, "/noimpl?cors", nil, ""},
 		{http.MethodPut, "/noimpl?website", []byte("<WebsiteConfiguration><IndexDocument><Suffix>index.html</Suffix></IndexDocument></WebsiteConfiguration>"), ""},
 		{http.MethodPost, "/noimpl/obj?restore", nil, ""},
-		{http.MethodGet, "/noimpl?acl", nil, ""},
-		{http.MethodGet, "/noimpl/obj?acl", nil, ""},
+		{http.MethodGet, "/noimpl?logging", nil, ""},
+		{http.MethodGet, "/noimpl?replication", nil, ""},
 		{http.MethodPut, "/noimpl/copy2?accelerate", []byte{}, "noimpl/obj"},
 		{http.MethodGet, "/noimpl?lifecycle", nil, ""},
 		{http.MethodGet, "/noimpl/obj?torrent&x-id=GetObjectTorrent", nil, ""},

@@ -1,0 +1,78 @@
+package s3
+
+import "testing"
+
+func TestCannedACL(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		bucket    bool
+		public    bool
+		anonRead  bool
+		anonWrite bool
+		authRead  bool
+		ok        bool
+	}{
+		{"private", true, false, false, false, false, true},
+		{"public-read", true, true, true, false, true, true},
+		{"public-read-write", true, true, true, true, true, true},
+		{"authenticated-read", false, true, false, false, true, true},
+		{"bucket-owner-read", false, false, false, false, false, true},
+		{"bucket-owner-full-control", false, false, false, false, false, true},
+		{"aws-exec-read", false, false, false, false, false, true},
+		{"log-delivery-write", true, false, false, false, false, true},
+		{"log-delivery-write", false, false, false, false, false, false},
+		{"bogus", true, false, false, false, false, false},
+	} {
+		g, err := CannedACL(tc.name, "owner", tc.bucket)
+		if (err == nil) != tc.ok {
+			t.Fatalf("%s: err = %v", tc.name, err)
+		}
+		if err != nil {
+			continue
+		}
+		anon, user := Grantee{Anonymous: true}, Grantee{ID: "someone"}
+		if IsPublicACL(g) != tc.public || ACLAllows(g, anon, PermRead, false) != tc.anonRead ||
+			ACLAllows(g, anon, PermWrite, false) != tc.anonWrite || ACLAllows(g, user, PermRead, false) != tc.authRead {
+			t.Errorf("%s: grants %+v", tc.name, g)
+		}
+		if !ACLAllows(g, Grantee{ID: "owner"}, PermWriteACP, false) {
+			t.Errorf("%s: owner lacks full control", tc.name)
+		}
+		if ACLAllows(g, anon, PermRead, true) {
+			t.Errorf("%s: public grant honoured while ignored", tc.name)
+		}
+	}
+}
+
+func TestGrantHeaders(t *testing.T) {
+	h := map[string]string{
+		"x-amz-grant-read":  `uri="http://acs.amazonaws.com/groups/global/AllUsers", id="abc"`,
+		"x-amz-grant-write": `emailAddress="a@example.com"`,
+	}
+	g, ok, err := GrantHeaders(func(k string) string { return h[k] }, "owner")
+	if err != nil || !ok || len(g) != 3 || g[0].URI != AllUsers || g[1].ID != "abc" || g[2].Email != "a@example.com" || g[2].Permission != PermWrite {
+		t.Fatalf("GrantHeaders = %+v %v %v", g, ok, err)
+	}
+	if _, _, err := GrantHeaders(func(k string) string {
+		if k == "x-amz-grant-read" {
+			return "nonsense"
+		}
+		return ""
+	}, "o"); err == nil {
+		t.Fatal("malformed grant accepted")
+	}
+	if _, ok, _ := GrantHeaders(func(string) string { return "" }, "o"); ok {
+		t.Fatal("no headers reported present")
+	}
+}
+
+func TestACLPermission(t *testing.T) {
+	for action, want := range map[string]string{"s3:ListBucket": PermRead, "s3:PutObject": PermWrite, "s3:GetObject": PermRead, "s3:PutObjectAcl": PermWriteACP} {
+		if p, _, ok := ACLPermission(action); !ok || p != want {
+			t.Errorf("%s → %q %v", action, p, ok)
+		}
+	}
+	if _, _, ok := ACLPermission("s3:PutBucketPolicy"); ok {
+		t.Error("bucket policy changes are never granted by ACLs")
+	}
+}
