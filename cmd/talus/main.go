@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -26,6 +28,7 @@ const usage = `Usage: talus <command> [flags]
 Commands:
   server    run the S3 server
   bench     load-test an S3 endpoint (put, get, mixed, list, multipart-put, delete)
+  admin     manage users, access keys and user policies
   version   print the version
 
 Run 'talus server -h' or 'talus bench -h' for their flags.
@@ -42,6 +45,8 @@ func main() {
 	switch os.Args[1] {
 	case "server":
 		err = runServer(os.Args[2:])
+	case "admin":
+		err = runAdmin(os.Args[2:], os.Stdout)
 	case "bench":
 		err = bench.Main(os.Args[2:], os.Stdout, os.Stderr)
 	case "version":
@@ -89,6 +94,7 @@ func runServer(args []string) error {
 	key := fl.String("tls-key", "", "TLS private key file (PEM)")
 	inline := fl.Int("inline-max", 32<<10, "largest object kept inline in the metadata store, in bytes")
 	logLevel := fl.String("log-level", env("TALUS_LOG_LEVEL", "info"), "log level: debug, info, warn, error")
+	pprofAddr := fl.String("pprof", "", "serve net/http/pprof on this address (e.g. 127.0.0.1:6060); off by default")
 	if err := fl.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -103,6 +109,9 @@ func runServer(args []string) error {
 		return fmt.Errorf("--log-level: %w", err)
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	if *pprofAddr != "" {
+		servePprof(*pprofAddr, log)
+	}
 
 	if err := os.MkdirAll(*data, 0o700); err != nil {
 		return err
@@ -152,6 +161,23 @@ func runServer(args []string) error {
 		}
 	}()
 	return srv.Serve()
+}
+
+// servePprof serves the runtime profiles on addr, apart from the S3
+// listener and without authentication: bind it to loopback.
+func servePprof(addr string, log *slog.Logger) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	go func() {
+		if err := http.ListenAndServe(addr, mux); err != nil {
+			log.Error("pprof listener", "addr", addr, "err", err)
+		}
+	}()
+	log.Info("pprof listening", "addr", addr)
 }
 
 // rootCredentials returns the root key pair: from the environment, else

@@ -1,11 +1,16 @@
 package main
 
 import (
+	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
 	"talus/internal/iam"
+	"talus/internal/testserver"
 )
 
 func TestRootCredentialsGeneratedOnceAndPrivate(t *testing.T) {
@@ -54,5 +59,63 @@ func TestRandomStringUsesAlphabet(t *testing.T) {
 	}
 	if len(s) != 1000 {
 		t.Fatalf("length %d", len(s))
+	}
+}
+
+func TestAdminCommands(t *testing.T) {
+	srv := testserver.Start(t)
+	t.Setenv("TALUS_ROOT_ACCESS_KEY", testserver.AccessKey)
+	t.Setenv("TALUS_ROOT_SECRET_KEY", testserver.SecretKey)
+	run := func(args ...string) string {
+		t.Helper()
+		var out strings.Builder
+		if err := runAdmin(append([]string{"--endpoint", srv.URL}, args...), &out); err != nil {
+			t.Fatalf("admin %v: %v", args, err)
+		}
+		return out.String()
+	}
+	if out := run("user", "create", "alice"); !strings.Contains(out, "arn:aws:iam::000000000000:user/alice") {
+		t.Fatalf("user create: %q", out)
+	}
+	if out := run("user", "list"); !strings.HasPrefix(out, "alice\t") {
+		t.Fatalf("user list: %q", out)
+	}
+	out := run("key", "create", "alice")
+	var id, secret string
+	for _, line := range strings.Split(out, "\n") {
+		if v, ok := strings.CutPrefix(line, "access key: "); ok {
+			id = v
+		}
+		if v, ok := strings.CutPrefix(line, "secret key: "); ok {
+			secret = v
+		}
+	}
+	if len(id) != 20 || len(secret) != 40 {
+		t.Fatalf("key create: %q", out)
+	}
+	doc := filepath.Join(t.TempDir(), "p.json")
+	os.WriteFile(doc, []byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}]}`), 0o600)
+	run("policy", "put", "alice", "list", doc)
+	if out := run("policy", "get", "alice", "list"); !strings.Contains(out, "s3:ListAllMyBuckets") {
+		t.Fatalf("policy get: %q", out)
+	}
+	// The new key works, within its policy.
+	c := testserver.NewClient(srv.URL, id, secret)
+	if _, err := c.ListBuckets(context.Background(), &s3.ListBucketsInput{}); err != nil {
+		t.Fatalf("alice ListBuckets: %v", err)
+	}
+	run("key", "disable", "alice", id)
+	if out := run("key", "list", "alice"); !strings.Contains(out, id+"\tInactive") {
+		t.Fatalf("key list: %q", out)
+	}
+	var out2 strings.Builder
+	if err := runAdmin([]string{"--endpoint", srv.URL, "user", "delete", "alice"}, &out2); err == nil || !strings.Contains(err.Error(), "DeleteConflict") {
+		t.Fatalf("deleting a user with keys: %v", err)
+	}
+	run("key", "delete", "alice", id)
+	run("policy", "delete", "alice", "list")
+	run("user", "delete", "alice")
+	if out := run("user", "list"); out != "" {
+		t.Fatalf("users left: %q", out)
 	}
 }

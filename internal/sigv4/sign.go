@@ -41,6 +41,11 @@ var signIgnored = map[string]bool{
 // X-Amz-Decoded-Content-Length and r.ContentLength (ChunkedLength) first;
 // the returned signature is the seed of NewChunkSigner.
 func Sign(r *http.Request, accessKey, secret, region string, payloadHash string, now time.Time) string {
+	return SignService(r, accessKey, secret, region, "s3", payloadHash, now)
+}
+
+// SignService is Sign for another service's credential scope (e.g. "iam").
+func SignService(r *http.Request, accessKey, secret, region, service, payloadHash string, now time.Time) string {
 	now = now.UTC()
 	amzDate := now.Format(iso8601)
 	date := amzDate[:8]
@@ -64,7 +69,7 @@ func Sign(r *http.Request, accessKey, secret, region string, payloadHash string,
 	signed = slices.Compact(signed)
 	signedList := strings.Join(signed, ";")
 
-	scope := date + "/" + region + "/s3/aws4_request"
+	scope := date + "/" + region + "/" + service + "/aws4_request"
 	query := canonicalQuery(parseQuery(r.URL.RawQuery), "", true)
 	creq := canonicalRequest(r, query, signed, signedList, payloadHash)
 	sum := sha256.Sum256(creq)
@@ -75,7 +80,7 @@ func Sign(r *http.Request, accessKey, secret, region string, payloadHash string,
 	sts = append(sts, scope...)
 	sts = append(sts, '\n')
 	sts = hex.AppendEncode(sts, sum[:])
-	sig := hexHMAC(signingKey(secret, date, region), sts)
+	sig := hexHMAC(serviceKey(secret, date, region, service), sts)
 
 	var b strings.Builder
 	b.Grow(len(algorithm) + len(accessKey) + len(scope) + len(signedList) + 120)
