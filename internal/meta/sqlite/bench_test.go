@@ -87,6 +87,17 @@ func fill(b *testing.B, s *Store, n int) {
 var filled struct {
 	once sync.Once
 	s    *Store
+	dir  string
+}
+
+// TestMain removes the shared benchmark fixture after the run.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if filled.s != nil {
+		filled.s.Close()
+		os.RemoveAll(filled.dir)
+	}
+	os.Exit(code)
 }
 
 // store100k is a shared store of 100,000 keys for the read benchmarks.
@@ -103,7 +114,7 @@ func store100k(b *testing.B) *Store {
 		}
 		s.CreateBucket(context.Background(), meta.Bucket{Name: "b", Owner: "o"})
 		fill(b, s, 100000)
-		filled.s = s
+		filled.s, filled.dir = s, dir
 	})
 	if filled.s == nil {
 		b.Skip("fixture failed")
