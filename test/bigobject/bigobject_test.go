@@ -17,12 +17,8 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -52,113 +48,22 @@ var ctx = context.Background()
 var talusBin string
 
 func TestMain(m *testing.M) {
-	os.Exit(run(m))
-}
-
-func run(m *testing.M) int {
-	if talusBin = os.Getenv("TALUS_BIN"); talusBin != "" {
-		return m.Run()
-	}
-	dir, err := os.MkdirTemp("", "talus-bigobject-bin-")
+	bin, cleanup, err := testserver.BuildBinary()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
-		return 1
+		os.Exit(1)
 	}
-	defer os.RemoveAll(dir)
-	talusBin = filepath.Join(dir, "talus")
-	build := exec.Command("go", "build", "-o", talusBin, "talus/cmd/talus")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building talus:", err)
-		return 1
-	}
-	return m.Run()
+	talusBin = bin
+	code := m.Run()
+	cleanup()
+	os.Exit(code)
 }
 
-// proc is a running talus process.
-type proc struct {
-	cmd  *exec.Cmd
-	url  string
-	host string // host:port
-	log  *logBuffer
-	done chan struct{}
-	err  error
-}
-
-type logBuffer struct {
-	mu       sync.Mutex
-	buf      []byte
-	endpoint chan string
-	sent     bool
-}
-
-var endpointRE = regexp.MustCompile(`endpoint=http://([0-9.:]+)`)
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.buf = append(l.buf, p...)
-	if !l.sent {
-		if m := endpointRE.FindSubmatch(l.buf); m != nil {
-			l.endpoint <- string(m[1])
-			l.sent = true
-		}
-	}
-	return len(p), nil
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return string(l.buf)
-}
-
-// start runs talus over dir on a kernel-chosen port and waits for readiness.
-func start(t *testing.T, dir string) *proc {
+// start runs talus over dir and creates the test bucket.
+func start(t *testing.T, dir string) *testserver.Process {
 	t.Helper()
-	p := &proc{log: &logBuffer{endpoint: make(chan string, 1)}, done: make(chan struct{})}
-	p.cmd = exec.Command(talusBin, "server", "--address", "127.0.0.1:0", "--data", dir)
-	p.cmd.Env = append(os.Environ(), "TALUS_ROOT_ACCESS_KEY="+accessKey, "TALUS_ROOT_SECRET_KEY="+secretKey)
-	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
-	if err := p.cmd.Start(); err != nil {
-		t.Fatalf("start talus: %v", err)
-	}
-	go func() { p.err = p.cmd.Wait(); close(p.done) }()
-	t.Cleanup(func() {
-		p.cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-p.done:
-		case <-time.After(30 * time.Second):
-			p.cmd.Process.Kill()
-			<-p.done
-		}
-		if t.Failed() {
-			t.Logf("server log:\n%s", p.log)
-		}
-	})
-	select {
-	case p.host = <-p.log.endpoint:
-		p.url = "http://" + p.host
-	case <-p.done:
-		t.Fatalf("talus exited during startup (%v):\n%s", p.err, p.log)
-	case <-time.After(15 * time.Second):
-		t.Fatalf("talus did not log its endpoint:\n%s", p.log)
-	}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		resp, err := http.Get(p.url + "/_talus/health/ready")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				break
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("talus not ready (%v):\n%s", err, p.log)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	c := testserver.NewClient(p.url, accessKey, secretKey)
+	p := testserver.StartProcess(t, talusBin, dir, accessKey, secretKey)
+	c := testserver.NewClient(p.URL, accessKey, secretKey)
 	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
 		t.Fatalf("CreateBucket: %v", err)
 	}
@@ -293,10 +198,10 @@ func TestPutGet5GiB(t *testing.T) {
 			float64(free)/(1<<30), dir, diskNeeded>>30)
 	}
 	p := start(t, dir)
-	pid := p.cmd.Process.Pid
+	pid := p.Cmd.Process.Pid
 	rss := sampleRSS(pid)
 	hc := &http.Client{Transport: &http.Transport{DisableCompression: true}}
-	url := p.url + "/" + bucket + "/five-gib"
+	url := p.URL + "/" + bucket + "/five-gib"
 
 	// PUT, generating the bytes on the fly.
 	gen := newGen(maxPut, 0x7a1c5)
@@ -408,7 +313,7 @@ func (zeros) Read(p []byte) (int, error) { clear(p); return len(p), nil }
 func TestPutTooLarge(t *testing.T) {
 	p := start(t, t.TempDir())
 	const size = maxPut + 1
-	url := p.url + "/" + bucket + "/too-large"
+	url := p.URL + "/" + bucket + "/too-large"
 
 	t.Run("no body sent", func(t *testing.T) {
 		// Only the headers go out; the server must answer without waiting
@@ -416,7 +321,7 @@ func TestPutTooLarge(t *testing.T) {
 		req, _ := http.NewRequest(http.MethodPut, url, nil)
 		req.ContentLength = size
 		sign(t, req)
-		conn, err := net.DialTimeout("tcp", p.host, 5*time.Second)
+		conn, err := net.DialTimeout("tcp", p.Host, 5*time.Second)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -469,7 +374,7 @@ func TestPutTooLarge(t *testing.T) {
 	})
 
 	// Nothing was stored.
-	c := testserver.NewClient(p.url, accessKey, secretKey)
+	c := testserver.NewClient(p.URL, accessKey, secretKey)
 	_, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String("too-large")})
 	var nf interface{ ErrorCode() string }
 	if !errors.As(err, &nf) || nf.ErrorCode() != "NotFound" {

@@ -8,22 +8,17 @@ import (
 	"context"
 	"crypto/md5"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"log/slog"
 	"math/rand/v2"
-	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -51,140 +46,36 @@ var ctx = context.Background()
 var talusBin string
 
 func TestMain(m *testing.M) {
-	os.Exit(run(m))
-}
-
-func run(m *testing.M) int {
-	if talusBin = os.Getenv("TALUS_BIN"); talusBin != "" {
-		return m.Run()
-	}
-	dir, err := os.MkdirTemp("", "talus-crash-bin-")
+	bin, cleanup, err := testserver.BuildBinary()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
-		return 1
+		os.Exit(1)
 	}
-	defer os.RemoveAll(dir)
-	talusBin = filepath.Join(dir, "talus")
-	build := exec.Command("go", "build", "-o", talusBin, "talus/cmd/talus")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building talus:", err)
-		return 1
-	}
-	return m.Run()
+	talusBin = bin
+	code := m.Run()
+	cleanup()
+	os.Exit(code)
 }
 
 // proc is a running talus process.
 type proc struct {
-	t    *testing.T
-	cmd  *exec.Cmd
-	url  string
-	log  *logBuffer
-	done chan struct{} // closed when the process has exited
-	err  error         // cmd.Wait's result, valid after done
-}
-
-// logBuffer collects the server's stderr and reports the endpoint it logs.
-type logBuffer struct {
-	mu       sync.Mutex
-	buf      bytes.Buffer
-	endpoint chan string
-	sent     bool
-}
-
-var endpointRE = regexp.MustCompile(`endpoint=(http://[0-9.:]+)`)
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.buf.Write(p)
-	if !l.sent {
-		if m := endpointRE.FindSubmatch(l.buf.Bytes()); m != nil {
-			l.endpoint <- string(m[1])
-			l.sent = true
-		}
-	}
-	return len(p), nil
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
+	*testserver.Process
+	t *testing.T
 }
 
 // start runs talus on dir with a kernel-chosen port and waits until it is ready.
 func start(t *testing.T, dir string) *proc {
 	t.Helper()
-	p := &proc{t: t, log: &logBuffer{endpoint: make(chan string, 1)}, done: make(chan struct{})}
-	p.cmd = exec.Command(talusBin, "server", "--address", "127.0.0.1:0", "--data", dir)
-	p.cmd.Env = append(os.Environ(), "TALUS_ROOT_ACCESS_KEY="+accessKey, "TALUS_ROOT_SECRET_KEY="+secretKey)
-	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
-	if err := p.cmd.Start(); err != nil {
-		t.Fatalf("start talus: %v", err)
-	}
-	go func() { p.err = p.cmd.Wait(); close(p.done) }()
-	t.Cleanup(func() {
-		select {
-		case <-p.done:
-		default:
-			p.cmd.Process.Kill()
-			<-p.done
-		}
-	})
-	select {
-	case p.url = <-p.log.endpoint:
-	case <-p.done:
-		t.Fatalf("talus exited during startup (%v):\n%s", p.err, p.log)
-	case <-time.After(15 * time.Second):
-		t.Fatalf("talus did not log its endpoint:\n%s", p.log)
-	}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		resp, err := http.Get(p.url + "/_talus/health/ready")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return p
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("talus not ready (%v):\n%s", err, p.log)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	return &proc{Process: testserver.StartProcess(t, talusBin, dir, accessKey, secretKey), t: t}
 }
 
 func (p *proc) client() *s3.Client {
-	return testserver.NewClient(p.url, accessKey, secretKey)
+	return testserver.NewClient(p.URL, accessKey, secretKey)
 }
 
-// kill sends SIGKILL and waits for the process to be gone.
-func (p *proc) kill() {
-	p.t.Helper()
-	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		p.t.Fatalf("SIGKILL: %v", err)
-	}
-	<-p.done
-	var ee *exec.ExitError
-	if !errors.As(p.err, &ee) || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
-		p.t.Fatalf("talus did not die of SIGKILL: %v\n%s", p.err, p.log)
-	}
-}
+func (p *proc) kill() { p.t.Helper(); p.Kill(p.t) }
 
-// stop shuts talus down with SIGTERM and expects a clean exit.
-func (p *proc) stop() {
-	p.t.Helper()
-	p.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-p.done:
-	case <-time.After(30 * time.Second):
-		p.t.Fatalf("talus did not exit within 30s of SIGTERM:\n%s", p.log)
-	}
-	if p.err != nil {
-		p.t.Fatalf("talus exited with %v after SIGTERM:\n%s", p.err, p.log)
-	}
-}
+func (p *proc) stop() { p.t.Helper(); p.Stop(p.t) }
 
 // version is one content a key can hold.
 type version struct {
@@ -432,12 +323,12 @@ func TestKillDuringWrites(t *testing.T) {
 		t.Logf("cycle %d: killed after %v; %d PUTs acknowledged, %d in flight (%d of them blob-sized)",
 			cycle, dur.Round(time.Millisecond), s.acked, s.inFlight, s.inFlightBlob)
 		if s.acked == 0 {
-			t.Fatalf("cycle %d: no PUT was acknowledged before the kill:\n%s", cycle, p.log)
+			t.Fatalf("cycle %d: no PUT was acknowledged before the kill:\n%s", cycle, p.Log())
 		}
 		p = start(t, dir)
 		verify(t, p, m)
 		if t.Failed() {
-			t.Fatalf("cycle %d failed; server log:\n%s", cycle, p.log)
+			t.Fatalf("cycle %d failed; server log:\n%s", cycle, p.Log())
 		}
 	}
 	p.stop()
@@ -538,6 +429,6 @@ func TestCrashOrphanBlobs(t *testing.T) {
 		t.Errorf("%d temp files left after the sweep", tempsLeft)
 	}
 	// Nothing live went with the orphans.
-	in := &proc{t: t, url: "http://" + srv.Addr().String(), log: &logBuffer{}}
+	in := &proc{Process: &testserver.Process{URL: "http://" + srv.Addr().String()}, t: t}
 	verify(t, in, m)
 }
