@@ -23,14 +23,19 @@ func (s *Store) CreateUser(ctx context.Context, u meta.User) error {
 	})
 }
 
-func getUser(ctx context.Context, q querier, name string) (meta.User, error) {
+func scanUser(r scanner) (meta.User, error) {
 	var u meta.User
 	var created int64
-	err := q.QueryRowContext(ctx, `SELECT name, id, path, created FROM users WHERE name = ?`, name).Scan(&u.Name, &u.ID, &u.Path, &created)
+	err := r.Scan(&u.Name, &u.ID, &u.Path, &created)
+	u.Created = fromNanos(created)
+	return u, err
+}
+
+func getUser(ctx context.Context, q querier, name string) (meta.User, error) {
+	u, err := scanUser(q.QueryRowContext(ctx, `SELECT name, id, path, created FROM users WHERE name = ?`, name))
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, meta.ErrNoSuchUser
 	}
-	u.Created = fromNanos(created)
 	return u, err
 }
 
@@ -39,22 +44,7 @@ func (s *Store) GetUser(ctx context.Context, name string) (meta.User, error) {
 }
 
 func (s *Store) ListUsers(ctx context.Context, after string, limit int) ([]meta.User, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT name, id, path, created FROM users WHERE name > ? ORDER BY name LIMIT ?`, after, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []meta.User
-	for rows.Next() {
-		var u meta.User
-		var created int64
-		if err := rows.Scan(&u.Name, &u.ID, &u.Path, &created); err != nil {
-			return nil, err
-		}
-		u.Created = fromNanos(created)
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s.r, `SELECT name, id, path, created FROM users WHERE name > ? ORDER BY name LIMIT ?`, []any{after, limit}, scanUser)
 }
 
 func (s *Store) DeleteUser(ctx context.Context, name string) error {
@@ -108,20 +98,7 @@ func (s *Store) ListAccessKeys(ctx context.Context, user string) ([]meta.AccessK
 	if _, err := getUser(ctx, s.r, user); err != nil {
 		return nil, err
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT `+keyCols+` FROM access_keys WHERE user = ? ORDER BY created, id`, user)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []meta.AccessKey
-	for rows.Next() {
-		k, err := scanKey(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, k)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s.r, `SELECT `+keyCols+` FROM access_keys WHERE user = ? ORDER BY created, id`, []any{user}, scanKey)
 }
 
 // changeKey runs an update or delete of one user's key.
@@ -175,20 +152,10 @@ func (s *Store) ListUserPolicies(ctx context.Context, user string) ([]string, er
 	if _, err := getUser(ctx, s.r, user); err != nil {
 		return nil, err
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT name FROM user_policies WHERE user = ? ORDER BY name`, user)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
+	return queryAll(ctx, s.r, `SELECT name FROM user_policies WHERE user = ? ORDER BY name`, []any{user}, func(r scanner) (string, error) {
 		var n string
-		if err := rows.Scan(&n); err != nil {
-			return nil, err
-		}
-		out = append(out, n)
-	}
-	return out, rows.Err()
+		return n, r.Scan(&n)
+	})
 }
 
 func (s *Store) DeleteUserPolicy(ctx context.Context, user, name string) error {

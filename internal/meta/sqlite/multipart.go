@@ -150,21 +150,7 @@ func (s *Store) ListUploads(ctx context.Context, bucket string, o meta.UploadLis
 		}
 	}
 	q += ` ORDER BY name, initiated, upload_id LIMIT ?`
-	args = append(args, o.Limit)
-	rows, err := s.r.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []meta.Upload
-	for rows.Next() {
-		u, err := scanUpload(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s.r, q, append(args, o.Limit), scanUpload)
 }
 
 // dropUpload removes an upload and its part rows, returning the part blobs

@@ -301,21 +301,7 @@ func (s *Store) ListBuckets(ctx context.Context, owner, prefix, after string, li
 		args = append(args, owner)
 	}
 	q += ` ORDER BY name LIMIT ?`
-	args = append(args, limit)
-	rows, err := s.r.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []meta.Bucket
-	for rows.Next() {
-		b, err := scanBucket(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, b)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s.r, q, append(args, limit), scanBucket)
 }
 
 func (s *Store) DeleteBucket(ctx context.Context, name string) error {
