@@ -442,8 +442,11 @@ func (h *Handler) getUserPolicy(ctx context.Context, form url.Values) (response,
 	if err != nil {
 		return nil, storeError(err, name)
 	}
-	// The query API returns the document URL-encoded, as AWS does.
-	return &getUserPolicyResponse{Result: userPolicyResult{UserName: name, PolicyName: pname, PolicyDocument: url.QueryEscape(doc)}}, nil
+	// The query API returns the document URL-encoded per RFC 3986, as AWS
+	// does: a space is %20, not '+' (clients decode with a plain unquote).
+	// QueryEscape writes a literal '+' as %2B, so every '+' left is a space.
+	enc := strings.ReplaceAll(url.QueryEscape(doc), "+", "%20")
+	return &getUserPolicyResponse{Result: userPolicyResult{UserName: name, PolicyName: pname, PolicyDocument: enc}}, nil
 }
 
 func (h *Handler) listUserPolicies(ctx context.Context, form url.Values) (response, error) {

@@ -133,7 +133,11 @@ func (e *evalCtx) lookup(key string) []string {
 	return []string{v}
 }
 
-func (ps *Principals) matches(p *Principal) bool {
+// matches reports whether p is one of the principals. In Principal an
+// account entry stands for every principal of the account; in
+// NotPrincipal (exact) it names only the account itself, as AWS reads it
+// ("Deny, NotPrincipal [user/Bob, :root]" denies everyone but Bob).
+func (ps *Principals) matches(p *Principal, exact bool) bool {
 	for i := range ps.entries {
 		en := &ps.entries[i]
 		switch {
@@ -141,7 +145,7 @@ func (ps *Principals) matches(p *Principal) bool {
 			return true
 		case p.Anonymous:
 		case en.account != "":
-			if p.account() == en.account {
+			if p.account() == en.account && (!exact || p.ARN == "arn:aws:iam::"+en.account+":root") {
 				return true
 			}
 		case en.arn != "":
@@ -155,10 +159,10 @@ func (ps *Principals) matches(p *Principal) bool {
 
 func (s *Statement) matches(e *evalCtx) bool {
 	r := e.r
-	if s.Principal != nil && !s.Principal.matches(&r.Principal) {
+	if s.Principal != nil && !s.Principal.matches(&r.Principal, false) {
 		return false
 	}
-	if s.NotPrincipal != nil && s.NotPrincipal.matches(&r.Principal) {
+	if s.NotPrincipal != nil && s.NotPrincipal.matches(&r.Principal, true) {
 		return false
 	}
 	hit := false

@@ -259,7 +259,11 @@ func TestPrincipals(t *testing.T) {
 		{"not principal excluded", notDoc(`{"AWS":"arn:aws:iam::123456789012:user/alice"}`), alice, NotApplicable},
 		{"not principal other user", notDoc(`{"AWS":"arn:aws:iam::123456789012:user/alice"}`), bob, Deny},
 		{"not principal anon", notDoc(`{"AWS":"arn:aws:iam::123456789012:user/alice"}`), anon, Deny},
-		{"not principal account", notDoc(`{"AWS":"123456789012"}`), bob, NotApplicable},
+		// An account in NotPrincipal exempts the account itself, not its users.
+		{"not principal account", notDoc(`{"AWS":"123456789012"}`), bob, Deny},
+		{"not principal account root", notDoc(`{"AWS":"123456789012"}`), Principal{ARN: "arn:aws:iam::123456789012:root"}, NotApplicable},
+		{"not principal user and account", notDoc(`{"AWS":["arn:aws:iam::123456789012:user/alice","arn:aws:iam::123456789012:root"]}`), alice, NotApplicable},
+		{"not principal user and account, other user", notDoc(`{"AWS":["arn:aws:iam::123456789012:user/alice","arn:aws:iam::123456789012:root"]}`), bob, Deny},
 		{"not principal account other", notDoc(`{"AWS":"123456789012"}`), eve, Deny},
 		{"not principal star", notDoc(`{"AWS":"*"}`), anon, NotApplicable},
 	}

@@ -101,7 +101,13 @@ func (a *API) aclAllows(ctx context.Context, req *request, b *meta.Bucket, actio
 		}
 		grants = o.Attrs.ACL
 	}
-	g := s3.Grantee{Anonymous: req.principal.Anonymous, ID: a.cfg.Owner}
+	// A grant to the account's canonical ID is the account's (root's), not
+	// its IAM users': they need a policy, as in S3. Only the group grants
+	// reach them.
+	g := s3.Grantee{Anonymous: req.principal.Anonymous}
+	if req.principal.Root {
+		g.ID = a.cfg.Owner
+	}
 	return s3.ACLAllows(toS3Grants(grants), g, perm, b.Config.PublicAccessBlock.IgnorePublicAcls)
 }
 
