@@ -208,6 +208,10 @@ func (a *API) conditionContext(ctx context.Context, req *request, docs []*policy
 	}
 	if v := req.Header.Get("x-amz-object-lock-retain-until-date"); v != "" {
 		c["s3:object-lock-retain-until-date"] = []string{v}
+		if until, err := parseLockDate(v); err == nil {
+			days := int64(until.Sub(now).Hours() / 24)
+			c["s3:object-lock-remaining-retention-days"] = []string{strconv.FormatInt(max(days, 0), 10)}
+		}
 	}
 	if v := req.Header.Get("x-amz-object-lock-legal-hold"); v != "" {
 		c["s3:object-lock-legal-hold"] = []string{v}

@@ -249,3 +249,25 @@ func TestAccessGovernanceBypassNeedsPermission(t *testing.T) {
 		t.Fatalf("bypass with permission: %v", err)
 	}
 }
+
+func TestAccessObjectLockConditionKeys(t *testing.T) {
+	srv := testserver.Start(t)
+	root := srv.Client()
+	if _, err := root.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("vault"), ObjectLockEnabledForBucket: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+	// Writers may lock objects for at most 30 days.
+	u, _, _ := newUser(t, srv, "writer", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::vault/*"},
+		{"Effect":"Deny","Action":"s3:PutObject","Resource":"arn:aws:s3:::vault/*",
+		 "Condition":{"NumericGreaterThan":{"s3:object-lock-remaining-retention-days":"30"}}}]}`)
+	put := func(days int) error {
+		_, err := u.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("vault"), Key: aws.String("k"), Body: bytes.NewReader([]byte("v")),
+			ObjectLockMode: types.ObjectLockModeGovernance, ObjectLockRetainUntilDate: aws.Time(time.Now().Add(time.Duration(days) * 24 * time.Hour))})
+		return err
+	}
+	if err := put(10); err != nil {
+		t.Fatalf("10-day lock: %v", err)
+	}
+	mustCode(t, put(40), "AccessDenied")
+}
