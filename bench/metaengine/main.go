@@ -4,6 +4,11 @@
 //
 //	cd bench/metaengine && go run . [-runs 3] [-engines sqlite,bbolt,pebble]
 //	cd bench/metaengine && go run . -sweep      # sqlite settings sweep
+//	cd bench/metaengine && go run . -sweep -sweep-set read
+//	cd bench/metaengine && go run . -only writes -writers 64
+//
+// Run with CGO_ENABLED=0 to measure the pure-Go builds. Results and the
+// decision are written up in docs/design-metaengine.md.
 //
 // It is a separate Go module so that the main module does not gain these
 // dependencies. Data lives under -dir (default /tmp/talus-metaengine) and is
@@ -194,8 +199,8 @@ type sqliteCfg struct {
 }
 
 func defaultSqliteCfg() sqliteCfg {
-	return sqliteCfg{Journal: "WAL", Sync: "FULL", PageSize: 4096, CacheKB: 65536, MmapMB: 0,
-		BusyMS: 5000, Prepared: true, WriteConns: 1, ReadConns: 16}
+	return sqliteCfg{Journal: "WAL", Sync: "FULL", PageSize: 4096, CacheKB: 8192, MmapMB: 1024,
+		BusyMS: 5000, Prepared: true, WriteConns: 1, ReadConns: 4}
 }
 
 func (c sqliteCfg) dsn(path string, write bool) string {
@@ -1226,6 +1231,7 @@ func main() {
 	flag.BoolVar(&p.keep, "keep", false, "keep data directories")
 	flag.StringVar(&p.only, "only", "", "run only \"writes\" or only \"reads\" (load, size, reads, scans)")
 	sweep := flag.Bool("sweep", false, "run the sqlite settings sweep instead of the engine comparison")
+	sweepSet := flag.String("sweep-set", "settings", "sweep variants: \"settings\" (pragmas, schema, connections) or \"read\" (read pool size x cache x mmap)")
 	flag.Parse()
 
 	if err := os.MkdirAll(p.baseDir, 0o755); err != nil {
@@ -1236,7 +1242,7 @@ func main() {
 	fsyncProbe(p.baseDir)
 	t0 := time.Now()
 	if *sweep {
-		runSweep(p, *runs)
+		runSweep(p, *runs, *sweepSet)
 	} else {
 		names := strings.Split(*engines, ",")
 		res := newResults()
@@ -1257,25 +1263,43 @@ func main() {
 // ---------------------------------------------------------------------------
 // SQLite settings sweep
 
-func runSweep(p *params, runs int) {
+func runSweep(p *params, runs int, set string) {
 	type variant struct {
 		name string
 		mod  func(*sqliteCfg)
 	}
 	variants := []variant{
-		{"recommended: WAL, sync=FULL, 4 KiB pages, 64 MiB cache, no mmap, prepared, 1 writer conn", func(*sqliteCfg) {}},
+		{"recommended: WAL, sync=FULL, 4 KiB pages, 8 MiB cache, mmap 1 GiB, prepared, 1 writer + 4 reader conns", func(*sqliteCfg) {}},
 		{"synchronous=NORMAL (not power-loss durable)", func(c *sqliteCfg) { c.Sync = "NORMAL" }},
 		{"journal_mode=DELETE (rollback journal)", func(c *sqliteCfg) { c.Journal = "DELETE" }},
 		{"page_size=8192", func(c *sqliteCfg) { c.PageSize = 8192 }},
 		{"page_size=16384", func(c *sqliteCfg) { c.PageSize = 16384 }},
 		{"cache_size default (2 MiB)", func(c *sqliteCfg) { c.CacheKB = 2000 }},
-		{"mmap_size=1 GiB", func(c *sqliteCfg) { c.MmapMB = 1024 }},
+		{"cache_size 64 MiB", func(c *sqliteCfg) { c.CacheKB = 65536 }},
+		{"no mmap", func(c *sqliteCfg) { c.MmapMB = 0 }},
 		{"no prepared statements", func(c *sqliteCfg) { c.Prepared = false }},
 		{"WITHOUT ROWID table", func(c *sqliteCfg) { c.WithoutRowid = true }},
 		{"4 writer conns, busy_timeout=5000", func(c *sqliteCfg) { c.WriteConns = 4 }},
 		{"4 writer conns, busy_timeout=0", func(c *sqliteCfg) { c.WriteConns = 4; c.BusyMS = 0 }},
 		{"2 reader conns (= GOMAXPROCS)", func(c *sqliteCfg) { c.ReadConns = 2 }},
+		{"16 reader conns (one per reader goroutine)", func(c *sqliteCfg) { c.ReadConns = 16 }},
 		{"wal_autocheckpoint=0 + background PASSIVE checkpoint every 20 ms", func(c *sqliteCfg) { c.BgCheckpoint = true }},
+	}
+	if set == "read" {
+		rv := func(conns, cacheKB, mmapMB int) func(*sqliteCfg) {
+			return func(c *sqliteCfg) { c.ReadConns, c.CacheKB, c.MmapMB = conns, cacheKB, mmapMB }
+		}
+		variants = []variant{
+			{"16 read conns, cache 64 MiB, no mmap", rv(16, 65536, 0)},
+			{"16 read conns, cache 2 MiB, no mmap", rv(16, 2000, 0)},
+			{"4 read conns, cache 2 MiB, no mmap", rv(4, 2000, 0)},
+			{"4 read conns, cache 64 MiB, no mmap", rv(4, 65536, 0)},
+			{"2 read conns, cache 2 MiB, mmap 1 GiB", rv(2, 2000, 1024)},
+			{"4 read conns, cache 2 MiB, mmap 1 GiB", rv(4, 2000, 1024)},
+			{"4 read conns, cache 64 MiB, mmap 1 GiB", rv(4, 65536, 1024)},
+			{"8 read conns, cache 8 MiB, mmap 1 GiB", rv(8, 8192, 1024)},
+			{"16 read conns, cache 2 MiB, mmap 1 GiB", rv(16, 2000, 1024)},
+		}
 	}
 	res := newResults()
 	var cols []string
