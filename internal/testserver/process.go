@@ -2,6 +2,7 @@ package testserver
 
 import (
 	"bytes"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -53,7 +55,7 @@ type logBuffer struct {
 	sent     bool
 }
 
-var endpointRE = regexp.MustCompile(`endpoint=http://([0-9.:]+)`)
+var endpointRE = regexp.MustCompile(`endpoint=(https?)://([0-9.:]+)`)
 
 func (l *logBuffer) Write(p []byte) (int, error) {
 	l.mu.Lock()
@@ -61,7 +63,7 @@ func (l *logBuffer) Write(p []byte) (int, error) {
 	l.buf.Write(p)
 	if !l.sent {
 		if m := endpointRE.FindSubmatch(l.buf.Bytes()); m != nil {
-			l.endpoint <- string(m[1])
+			l.endpoint <- string(m[1]) + "://" + string(m[2])
 			l.sent = true
 		}
 	}
@@ -75,12 +77,13 @@ func (l *logBuffer) String() string {
 }
 
 // StartProcess runs `bin server` over dir on a kernel-chosen port with the
-// given root keys and waits until it is ready. The process is stopped when
-// the test ends, and its log is printed if the test failed.
-func StartProcess(t testing.TB, bin, dir, accessKey, secretKey string) *Process {
+// given root keys (and any extra flags) and waits until it is ready. The
+// process is stopped when the test ends, and its log is printed if the
+// test failed.
+func StartProcess(t testing.TB, bin, dir, accessKey, secretKey string, flags ...string) *Process {
 	t.Helper()
 	p := &Process{log: &logBuffer{endpoint: make(chan string, 1)}, done: make(chan struct{})}
-	p.Cmd = exec.Command(bin, "server", "--address", "127.0.0.1:0", "--data", dir)
+	p.Cmd = exec.Command(bin, append([]string{"server", "--address", "127.0.0.1:0", "--data", dir}, flags...)...)
 	p.Cmd.Env = append(os.Environ(), "TALUS_ROOT_ACCESS_KEY="+accessKey, "TALUS_ROOT_SECRET_KEY="+secretKey)
 	p.Cmd.Stdout, p.Cmd.Stderr = p.log, p.log
 	if err := p.Cmd.Start(); err != nil {
@@ -104,16 +107,18 @@ func StartProcess(t testing.TB, bin, dir, accessKey, secretKey string) *Process 
 		}
 	})
 	select {
-	case p.Host = <-p.log.endpoint:
-		p.URL = "http://" + p.Host
+	case p.URL = <-p.log.endpoint:
+		_, p.Host, _ = strings.Cut(p.URL, "://")
 	case <-p.done:
 		t.Fatalf("talus exited during startup (%v):\n%s", p.err, p.log)
 	case <-time.After(15 * time.Second):
 		t.Fatalf("talus did not log its endpoint:\n%s", p.log)
 	}
+	// Readiness over TLS is checked without verifying the test certificate.
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		resp, err := http.Get(p.URL + "/_talus/health/ready")
+		resp, err := hc.Get(p.URL + "/_talus/health/ready")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
