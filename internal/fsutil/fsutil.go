@@ -80,6 +80,11 @@ func CreateTemp(dir, prefix string, perm os.FileMode) (*TempFile, error) {
 // Name returns the temp file's current path.
 func (t *TempFile) Name() string { return t.name }
 
+// File returns the open file, for callers that tune how it is written
+// (O_DIRECT in localfs). Writes must still go through the TempFile or the
+// file; Commit and Abort own closing it.
+func (t *TempFile) File() *os.File { return t.f }
+
 // Write appends p to the temp file.
 func (t *TempFile) Write(p []byte) (int, error) { return t.f.Write(p) }
 

@@ -52,7 +52,7 @@ func Open(path string) (*Store, error) {
 		"journal_mode(WAL)",
 		"synchronous(FULL)",
 		"foreign_keys(1)",
-		"cache_size(-32000)",
+		"cache_size(-8000)", // 8 MiB per connection: larger measured no faster, and bounds RSS
 	} {
 		q.Add("_pragma", p)
 	}
