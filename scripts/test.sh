@@ -14,6 +14,7 @@ step "install: Debian clients for the smoke test"
 need=()
 command -v rclone >/dev/null || need+=(rclone)
 command -v s3cmd >/dev/null || need+=(s3cmd)
+command -v curl >/dev/null || need+=(curl)
 [ -x /usr/bin/aws ] || command -v aws >/dev/null || need+=(awscli)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
