@@ -228,15 +228,14 @@ func (a *API) putBucketOwnershipControls(ctx context.Context, req *request) (*re
 	if _, err := a.bucket(ctx, req); err != nil {
 		return nil, err
 	}
-	body, err := a.readSmallBody(req, maxConfigBody)
-	if err != nil {
+	var doc s3xml.OwnershipControls
+	if err := a.readXML(req, "OwnershipControls", &doc); err != nil {
 		return nil, err
 	}
-	var doc s3xml.OwnershipControls
-	if err := s3xml.Decode(bytesReader(body), maxConfigBody, "OwnershipControls", &doc); err != nil || len(doc.Rules) != 1 || !validOwnership(doc.Rules[0].ObjectOwnership) {
+	if len(doc.Rules) != 1 || !validOwnership(doc.Rules[0].ObjectOwnership) {
 		return nil, s3err.New(s3err.MalformedXML)
 	}
-	err = a.meta.UpdateBucket(ctx, req.bucket, func(b *meta.Bucket) error {
+	err := a.meta.UpdateBucket(ctx, req.bucket, func(b *meta.Bucket) error {
 		b.Config.Ownership = doc.Rules[0].ObjectOwnership
 		return nil
 	})
@@ -273,15 +272,11 @@ func (a *API) putPublicAccessBlock(ctx context.Context, req *request) (*response
 	if _, err := a.bucket(ctx, req); err != nil {
 		return nil, err
 	}
-	body, err := a.readSmallBody(req, maxConfigBody)
-	if err != nil {
+	var doc s3xml.PublicAccessBlockConfiguration
+	if err := a.readXML(req, "PublicAccessBlockConfiguration", &doc); err != nil {
 		return nil, err
 	}
-	var doc s3xml.PublicAccessBlockConfiguration
-	if err := s3xml.Decode(bytesReader(body), maxConfigBody, "PublicAccessBlockConfiguration", &doc); err != nil {
-		return nil, s3err.New(s3err.MalformedXML)
-	}
-	err = a.meta.UpdateBucket(ctx, req.bucket, func(b *meta.Bucket) error {
+	err := a.meta.UpdateBucket(ctx, req.bucket, func(b *meta.Bucket) error {
 		b.Config.PublicAccessBlock = meta.PublicAccessBlock{BlockPublicAcls: doc.BlockPublicAcls, IgnorePublicAcls: doc.IgnorePublicAcls,
 			BlockPublicPolicy: doc.BlockPublicPolicy, RestrictPublicBuckets: doc.RestrictPublicBuckets, Set: true}
 		return nil

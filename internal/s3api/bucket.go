@@ -172,6 +172,19 @@ func (a *API) getBucketLocation(ctx context.Context, req *request) (*response, e
 	return xmlResponse(http.StatusOK, s3xml.LocationConstraint{NS: s3xml.NS, Value: lc}), nil
 }
 
+// readXML reads a small configuration document whose root element is
+// root into v; anything that is not that document is MalformedXML.
+func (a *API) readXML(req *request, root string, v any) error {
+	body, err := a.readSmallBody(req, maxConfigBody)
+	if err != nil {
+		return err
+	}
+	if err := s3xml.Decode(bytesReader(body), maxConfigBody, root, v); err != nil {
+		return s3err.New(s3err.MalformedXML)
+	}
+	return nil
+}
+
 // readSmallBody reads a whole request body of at most limit bytes through
 // signature verification and any Content-MD5 or checksum the client sent.
 func (a *API) readSmallBody(req *request, limit int64) ([]byte, error) {

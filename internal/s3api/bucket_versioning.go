@@ -26,13 +26,9 @@ func (a *API) putBucketVersioning(ctx context.Context, req *request) (*response,
 	if _, err := a.bucket(ctx, req); err != nil {
 		return nil, err
 	}
-	body, err := a.readSmallBody(req, maxConfigBody)
-	if err != nil {
-		return nil, err
-	}
 	var doc s3xml.VersioningConfiguration
-	if err := s3xml.Decode(bytesReader(body), maxConfigBody, "VersioningConfiguration", &doc); err != nil {
-		return nil, s3err.New(s3err.MalformedXML)
+	if err := a.readXML(req, "VersioningConfiguration", &doc); err != nil {
+		return nil, err
 	}
 	switch doc.MfaDelete {
 	case "", "Disabled":
@@ -51,7 +47,7 @@ func (a *API) putBucketVersioning(ctx context.Context, req *request) (*response,
 	default:
 		return nil, s3err.New(s3err.MalformedXML)
 	}
-	err = a.meta.UpdateBucket(ctx, req.bucket, func(b *meta.Bucket) error {
+	err := a.meta.UpdateBucket(ctx, req.bucket, func(b *meta.Bucket) error {
 		if b.ObjectLock && doc.Status != meta.Enabled {
 			return s3err.Newf(s3err.InvalidBucketState, "An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.")
 		}

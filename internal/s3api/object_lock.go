@@ -132,12 +132,11 @@ func (a *API) putObjectLockConfiguration(ctx context.Context, req *request) (*re
 	if err := requireIntegrity(req.Header); err != nil {
 		return nil, err
 	}
-	body, err := a.readSmallBody(req, maxConfigBody)
-	if err != nil {
+	var doc s3xml.ObjectLockConfiguration
+	if err := a.readXML(req, "ObjectLockConfiguration", &doc); err != nil {
 		return nil, err
 	}
-	var doc s3xml.ObjectLockConfiguration
-	if err := s3xml.Decode(bytesReader(body), maxConfigBody, "ObjectLockConfiguration", &doc); err != nil || doc.ObjectLockEnabled != "Enabled" {
+	if doc.ObjectLockEnabled != "Enabled" {
 		return nil, s3err.New(s3err.MalformedXML)
 	}
 	var def *meta.DefaultRetention
@@ -156,7 +155,7 @@ func (a *API) putObjectLockConfiguration(ctx context.Context, req *request) (*re
 			return nil, s3err.Newf(s3err.InvalidArgument, "Default retention period must be a positive integer value.")
 		}
 	}
-	err = a.meta.UpdateBucket(ctx, req.bucket, func(b *meta.Bucket) error {
+	err := a.meta.UpdateBucket(ctx, req.bucket, func(b *meta.Bucket) error {
 		if !b.ObjectLock && b.Versioning != meta.Enabled {
 			return s3err.Newf(s3err.InvalidBucketState, "Versioning must be 'Enabled' on the bucket to apply a Object Lock configuration")
 		}
@@ -225,13 +224,9 @@ func (a *API) putObjectRetention(ctx context.Context, req *request) (*response, 
 	if err := requireIntegrity(req.Header); err != nil {
 		return nil, err
 	}
-	body, err := a.readSmallBody(req, maxConfigBody)
-	if err != nil {
-		return nil, err
-	}
 	var doc s3xml.Retention
-	if err := s3xml.Decode(bytesReader(body), maxConfigBody, "Retention", &doc); err != nil {
-		return nil, s3err.New(s3err.MalformedXML)
+	if err := a.readXML(req, "Retention", &doc); err != nil {
+		return nil, err
 	}
 	var until time.Time
 	switch {
@@ -240,6 +235,7 @@ func (a *API) putObjectRetention(ctx context.Context, req *request) (*response, 
 	case doc.Mode != s3.Governance && doc.Mode != s3.Compliance:
 		return nil, s3err.New(s3err.MalformedXML)
 	default:
+		var err error
 		if until, err = parseLockDate(doc.RetainUntilDate); err != nil {
 			return nil, s3err.New(s3err.MalformedXML)
 		}
@@ -248,7 +244,7 @@ func (a *API) putObjectRetention(ctx context.Context, req *request) (*response, 
 		}
 	}
 	bypass := a.bypassGovernance(ctx, req, req.key)
-	_, err = a.updateVersion(ctx, req, func(o *meta.Object) error {
+	_, err := a.updateVersion(ctx, req, func(o *meta.Object) error {
 		if err := s3.CheckRetentionChange(lockOf(o), doc.Mode, until, bypass, a.cfg.Now()); err != nil {
 			return lockedError()
 		}
@@ -282,15 +278,14 @@ func (a *API) putObjectLegalHold(ctx context.Context, req *request) (*response, 
 	if err := requireIntegrity(req.Header); err != nil {
 		return nil, err
 	}
-	body, err := a.readSmallBody(req, maxConfigBody)
-	if err != nil {
+	var doc s3xml.LegalHold
+	if err := a.readXML(req, "LegalHold", &doc); err != nil {
 		return nil, err
 	}
-	var doc s3xml.LegalHold
-	if err := s3xml.Decode(bytesReader(body), maxConfigBody, "LegalHold", &doc); err != nil || (doc.Status != "ON" && doc.Status != "OFF") {
+	if doc.Status != "ON" && doc.Status != "OFF" {
 		return nil, s3err.New(s3err.MalformedXML)
 	}
-	_, err = a.updateVersion(ctx, req, func(o *meta.Object) error {
+	_, err := a.updateVersion(ctx, req, func(o *meta.Object) error {
 		o.Attrs.LockLegalHold = doc.Status
 		return nil
 	})
