@@ -30,13 +30,9 @@ type payload struct {
 	err         error
 }
 
-// Read implements io.Reader over the decoded body.
+// Read implements io.Reader over the decoded body, remembering a read
+// failure for verify.
 func (p *payload) Read(b []byte) (int, error) {
-	if p.err != nil {
-		// Sticky: reading on after a transport error (a truncated body)
-		// would report a misleading digest mismatch instead.
-		return 0, p.err
-	}
 	n, err := p.src.Read(b)
 	if n > 0 {
 		p.hasher.Write(b[:n])

@@ -139,6 +139,10 @@ func (r *Reader) readSigned(p []byte) (int, error) {
 		}
 		r.state = stDone
 		r.err = io.EOF
+	} else if err != nil {
+		// Sticky: reading on after a transport error (a truncated body)
+		// would later report a misleading digest mismatch.
+		return n, r.fail(err)
 	}
 	return n, err
 }

@@ -578,3 +578,29 @@ func TestSignedPayloadEndToEnd(t *testing.T) {
 		t.Fatalf("%v", err)
 	}
 }
+
+// failOnce returns data, then an error, then (wrongly) more data.
+type failOnce struct{ calls int }
+
+func (f *failOnce) Read(p []byte) (int, error) {
+	f.calls++
+	if f.calls == 2 {
+		return 0, io.ErrUnexpectedEOF
+	}
+	return copy(p, "abc"), nil
+}
+
+func TestSignedBodyTransportErrorIsSticky(t *testing.T) {
+	a := &Auth{Payload: PayloadSigned, PayloadSHA256: strings.Repeat("0", 64)}
+	r := a.Body(&failOnce{}, -1)
+	buf := make([]byte, 8)
+	if _, err := r.Read(buf); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Read(buf); !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Fatalf("second read = %v", err)
+	}
+	if n, err := r.Read(buf); n != 0 || !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Fatalf("read after a transport error = %d, %v; want the same error again", n, err)
+	}
+}
