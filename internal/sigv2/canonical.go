@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"talus/internal/sigv4"
 )
 
 // signedSubresources are the query parameters that Signature Version 2
@@ -54,59 +56,14 @@ var signedSubresources = []string{
 	"website",
 }
 
-type queryParam struct{ key, value string }
-
-// parseQuery splits a raw query into decoded pairs, keeping order and
-// duplicates. It accepts what url.ParseQuery rejects (';', bad escapes, which
-// are kept verbatim) so that a malformed query fails the signature rather
-// than the parse.
-func parseQuery(raw string) []queryParam {
-	var params []queryParam
-	for raw != "" {
-		var part string
-		part, raw, _ = strings.Cut(raw, "&")
-		if part == "" {
-			continue
-		}
-		k, v, _ := strings.Cut(part, "=")
-		params = append(params, queryParam{unescapeQuery(k), unescapeQuery(v)})
-	}
-	return params
-}
-
-func unescapeQuery(s string) string {
-	if !strings.ContainsAny(s, "%+") {
-		return s
-	}
-	if u, err := url.QueryUnescape(s); err == nil {
-		return u
-	}
-	return s
-}
-
-// firstParam returns the first value of key and how many times it occurs.
-func firstParam(q []queryParam, key string) (string, int) {
-	var v string
-	n := 0
-	for _, p := range q {
-		if p.key == key {
-			if n == 0 {
-				v = p.value
-			}
-			n++
-		}
-	}
-	return v, n
-}
-
 // appendSubresources appends "?a&b=v" for the signed sub-resources present in
 // q, in signedSubresources order, each with its first (decoded) value; an
 // empty value is written without '='. Values are not encoded, as the S3
 // documentation specifies.
-func appendSubresources(dst []byte, q []queryParam) []byte {
+func appendSubresources(dst []byte, q []sigv4.QueryParam) []byte {
 	sep := byte('?')
 	for _, name := range signedSubresources {
-		v, n := firstParam(q, name)
+		v, n := sigv4.FirstParam(q, name)
 		if n == 0 {
 			continue
 		}
@@ -159,7 +116,7 @@ func awsEncodePath(s string) string {
 
 // resources returns the CanonicalizedResource candidates: the raw path form
 // first, then the re-encoded form when it differs.
-func resources(r *http.Request, q []queryParam, bucket string) [][]byte {
+func resources(r *http.Request, q []sigv4.QueryParam, bucket string) [][]byte {
 	build := func(path string) []byte {
 		b := make([]byte, 0, len(bucket)+len(path)+32)
 		if bucket != "" {
@@ -248,9 +205,9 @@ func buildStringToSign(r *http.Request, dateLine string, amz, resource []byte) [
 // parameters) the Expires parameter. It is what S3 echoes in
 // SignatureDoesNotMatch errors, meant for debugging and logging.
 func StringToSign(r *http.Request, opts Options) string {
-	q := parseQuery(r.URL.RawQuery)
+	q := sigv4.ParseQuery(r.URL.RawQuery)
 	if r.Header.Get("Authorization") == "" && hasV2Query(q) {
-		exp, _ := firstParam(q, "Expires")
+		exp, _ := sigv4.FirstParam(q, "Expires")
 		return stringToSign(r, q, exp, opts)
 	}
 	return stringToSign(r, q, headerDateLine(r), opts)
@@ -263,6 +220,6 @@ func headerDateLine(r *http.Request) string {
 	return r.Header.Get("Date")
 }
 
-func stringToSign(r *http.Request, q []queryParam, dateLine string, opts Options) string {
+func stringToSign(r *http.Request, q []sigv4.QueryParam, dateLine string, opts Options) string {
 	return string(buildStringToSign(r, dateLine, amzHeaders(r.Header, ""), resources(r, q, opts.Bucket)[0]))
 }

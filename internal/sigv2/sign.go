@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+
+	"talus/internal/sigv4"
 )
 
 // Sign signs r in place with the Authorization header, for tests and tools.
@@ -14,7 +16,7 @@ func Sign(r *http.Request, accessKey, secret string, now time.Time, opts Options
 	if r.Header.Get("Date") == "" && r.Header.Get("X-Amz-Date") == "" {
 		r.Header.Set("Date", now.UTC().Format(http.TimeFormat))
 	}
-	sts := stringToSign(r, parseQuery(r.URL.RawQuery), headerDateLine(r), opts)
+	sts := stringToSign(r, sigv4.ParseQuery(r.URL.RawQuery), headerDateLine(r), opts)
 	r.Header.Set("Authorization", "AWS "+accessKey+":"+signature(secret, []byte(sts)))
 }
 
@@ -33,6 +35,6 @@ func Presign(r *http.Request, accessKey, secret string, expires time.Time, opts 
 	}
 	raw += "AWSAccessKeyId=" + url.QueryEscape(accessKey) + "&Expires=" + exp
 	r.URL.RawQuery = raw
-	sts := stringToSign(r, parseQuery(raw), exp, opts)
+	sts := stringToSign(r, sigv4.ParseQuery(raw), exp, opts)
 	r.URL.RawQuery += "&Signature=" + url.QueryEscape(signature(secret, []byte(sts)))
 }

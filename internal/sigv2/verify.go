@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"talus/internal/sigv4"
 )
 
 // SecretLookup returns the secret key for an access key. It is an alias of
@@ -33,19 +35,19 @@ func IsV2(r *http.Request) bool {
 	if h := r.Header.Get("Authorization"); h != "" {
 		return strings.HasPrefix(strings.TrimLeft(h, " "), "AWS ")
 	}
-	q := parseQuery(r.URL.RawQuery)
+	q := sigv4.ParseQuery(r.URL.RawQuery)
 	return hasV2Query(q) && !hasV4Query(q)
 }
 
-func hasV2Query(q []queryParam) bool {
-	_, a := firstParam(q, "AWSAccessKeyId")
-	_, s := firstParam(q, "Signature")
+func hasV2Query(q []sigv4.QueryParam) bool {
+	_, a := sigv4.FirstParam(q, "AWSAccessKeyId")
+	_, s := sigv4.FirstParam(q, "Signature")
 	return a > 0 || s > 0
 }
 
-func hasV4Query(q []queryParam) bool {
+func hasV4Query(q []sigv4.QueryParam) bool {
 	for _, p := range q {
-		switch p.key {
+		switch p.Key {
 		case "X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature":
 			return true
 		}
@@ -74,7 +76,7 @@ func VerifyOptions(r *http.Request, lookup SecretLookup, now time.Time, opts Opt
 }
 
 func verify(r *http.Request, lookup SecretLookup, now time.Time, opts Options) (string, *Error) {
-	q := parseQuery(r.URL.RawQuery)
+	q := sigv4.ParseQuery(r.URL.RawQuery)
 	authz := r.Header.Values("Authorization")
 	if len(authz) > 0 {
 		if hasV2Query(q) || hasV4Query(q) {
@@ -130,7 +132,7 @@ func parseTime(v string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-func verifyHeader(r *http.Request, q []queryParam, h string, lookup SecretLookup, now time.Time, opts Options) (string, *Error) {
+func verifyHeader(r *http.Request, q []sigv4.QueryParam, h string, lookup SecretLookup, now time.Time, opts Options) (string, *Error) {
 	ak, sig, ok := parseAuthorization(h)
 	if !ok {
 		return "", errHeaderMalformed()
@@ -170,10 +172,10 @@ func verifyHeader(r *http.Request, q []queryParam, h string, lookup SecretLookup
 	return ak, nil
 }
 
-func verifyQuery(r *http.Request, q []queryParam, lookup SecretLookup, now time.Time, opts Options) (string, *Error) {
+func verifyQuery(r *http.Request, q []sigv4.QueryParam, lookup SecretLookup, now time.Time, opts Options) (string, *Error) {
 	var vals [3]string
 	for i, k := range [...]string{"AWSAccessKeyId", "Signature", "Expires"} {
-		v, n := firstParam(q, k)
+		v, n := sigv4.FirstParam(q, k)
 		if n == 0 || v == "" {
 			return "", errQueryIncomplete()
 		}

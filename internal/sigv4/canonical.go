@@ -56,17 +56,18 @@ func canonicalURI(r *http.Request) string {
 	return uriEncode(p, true)
 }
 
-type queryParam struct{ key, value string }
+// QueryParam is one decoded query pair, in wire order.
+type QueryParam struct{ Key, Value string }
 
-// parseQuery splits a raw query into decoded pairs, keeping order and
+// ParseQuery splits a raw query into decoded pairs, keeping order and
 // duplicates. Unlike url.ParseQuery it accepts ';' inside values and keys
 // without '='; undecodable escapes are kept verbatim (the signature will then
 // simply not match) instead of failing the whole request.
-func parseQuery(raw string) []queryParam {
+func ParseQuery(raw string) []QueryParam {
 	if raw == "" {
 		return nil
 	}
-	params := make([]queryParam, 0, strings.Count(raw, "&")+1)
+	params := make([]QueryParam, 0, strings.Count(raw, "&")+1)
 	for raw != "" {
 		var part string
 		part, raw, _ = strings.Cut(raw, "&")
@@ -74,7 +75,7 @@ func parseQuery(raw string) []queryParam {
 			continue
 		}
 		k, v, _ := strings.Cut(part, "=")
-		params = append(params, queryParam{unescapeQuery(k), unescapeQuery(v)})
+		params = append(params, QueryParam{unescapeQuery(k), unescapeQuery(v)})
 	}
 	return params
 }
@@ -94,59 +95,59 @@ func unescapeQuery(s string) string {
 // then by value. With byValue false, pairs sharing a key keep their wire
 // order instead, which is what clients built on url.Values.Encode (minio-go
 // among them) sign.
-func canonicalQuery(params []queryParam, skip string, byValue bool) string {
+func canonicalQuery(params []QueryParam, skip string, byValue bool) string {
 	if len(params) == 0 {
 		return ""
 	}
-	enc := make([]queryParam, 0, len(params))
+	enc := make([]QueryParam, 0, len(params))
 	for _, p := range params {
-		if skip != "" && p.key == skip {
+		if skip != "" && p.Key == skip {
 			continue
 		}
-		enc = append(enc, queryParam{uriEncode(p.key, false), uriEncode(p.value, false)})
+		enc = append(enc, QueryParam{uriEncode(p.Key, false), uriEncode(p.Value, false)})
 	}
-	slices.SortStableFunc(enc, func(a, b queryParam) int {
-		if c := strings.Compare(a.key, b.key); c != 0 || !byValue {
+	slices.SortStableFunc(enc, func(a, b QueryParam) int {
+		if c := strings.Compare(a.Key, b.Key); c != 0 || !byValue {
 			return c
 		}
-		return strings.Compare(a.value, b.value)
+		return strings.Compare(a.Value, b.Value)
 	})
 	var sb strings.Builder
 	for i, p := range enc {
 		if i > 0 {
 			sb.WriteByte('&')
 		}
-		sb.WriteString(p.key)
+		sb.WriteString(p.Key)
 		sb.WriteByte('=')
-		sb.WriteString(p.value)
+		sb.WriteString(p.Value)
 	}
 	return sb.String()
 }
 
 // valueOrderMatters reports whether some key repeats with values not already
 // in sorted order, i.e. whether the two canonicalQuery orders differ.
-func valueOrderMatters(params []queryParam, skip string) bool {
+func valueOrderMatters(params []QueryParam, skip string) bool {
 	last := map[string]string{}
 	for _, p := range params {
-		if p.key == skip {
+		if p.Key == skip {
 			continue
 		}
-		if prev, ok := last[p.key]; ok && uriEncode(p.value, false) < prev {
+		if prev, ok := last[p.Key]; ok && uriEncode(p.Value, false) < prev {
 			return true
 		}
-		last[p.key] = uriEncode(p.value, false)
+		last[p.Key] = uriEncode(p.Value, false)
 	}
 	return false
 }
 
-// firstParam returns the value of key and how many times it occurs.
-func firstParam(params []queryParam, key string) (string, int) {
+// FirstParam returns the value of key and how many times it occurs.
+func FirstParam(params []QueryParam, key string) (string, int) {
 	var v string
 	n := 0
 	for _, p := range params {
-		if p.key == key {
+		if p.Key == key {
 			if n == 0 {
-				v = p.value
+				v = p.Value
 			}
 			n++
 		}

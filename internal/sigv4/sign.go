@@ -70,7 +70,7 @@ func SignService(r *http.Request, accessKey, secret, region, service, payloadHas
 	signedList := strings.Join(signed, ";")
 
 	scope := date + "/" + region + "/" + service + "/aws4_request"
-	query := canonicalQuery(parseQuery(r.URL.RawQuery), "", true)
+	query := canonicalQuery(ParseQuery(r.URL.RawQuery), "", true)
 	creq := canonicalRequest(r, query, signed, signedList, payloadHash)
 	sum := sha256.Sum256(creq)
 	sts := make([]byte, 0, len(algorithm)+len(amzDate)+len(scope)+67)

@@ -100,19 +100,19 @@ func IsV2(r *http.Request) bool {
 	if h := r.Header.Get("Authorization"); h != "" {
 		return strings.HasPrefix(h, "AWS ")
 	}
-	q := parseQuery(r.URL.RawQuery)
+	q := ParseQuery(r.URL.RawQuery)
 	return isPresignV2(q)
 }
 
-func isPresignV2(q []queryParam) bool {
-	_, a := firstParam(q, "AWSAccessKeyId")
-	_, s := firstParam(q, "Signature")
+func isPresignV2(q []QueryParam) bool {
+	_, a := FirstParam(q, "AWSAccessKeyId")
+	_, s := FirstParam(q, "Signature")
 	return a > 0 && s > 0
 }
 
-func isPresignV4(q []queryParam) bool {
+func isPresignV4(q []QueryParam) bool {
 	for _, p := range q {
-		switch p.key {
+		switch p.Key {
 		case "X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature":
 			return true
 		}
@@ -135,7 +135,7 @@ func (v *Verifier) skew() time.Duration {
 }
 
 func (v *Verifier) verify(r *http.Request) (*Auth, *Error) {
-	q := parseQuery(r.URL.RawQuery)
+	q := ParseQuery(r.URL.RawQuery)
 	authz := r.Header.Values("Authorization")
 	if len(authz) > 0 {
 		if isPresignV4(q) || isPresignV2(q) {
@@ -367,7 +367,7 @@ func requestTime(r *http.Request) (time.Time, bool) {
 	return t, err == nil
 }
 
-func (v *Verifier) verifyHeader(r *http.Request, q []queryParam, h string) (*Auth, *Error) {
+func (v *Verifier) verifyHeader(r *http.Request, q []QueryParam, h string) (*Auth, *Error) {
 	ah, err := parseAuthorization(h)
 	if err != nil {
 		return nil, err
@@ -402,10 +402,10 @@ func (v *Verifier) verifyHeader(r *http.Request, q []queryParam, h string) (*Aut
 	return v.finish(r, a, cred, t, q, "", signed, payload, ah.signature)
 }
 
-func (v *Verifier) verifyPresigned(r *http.Request, q []queryParam) (*Auth, *Error) {
+func (v *Verifier) verifyPresigned(r *http.Request, q []QueryParam) (*Auth, *Error) {
 	var vals [6]string
 	for i, k := range [...]string{"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires", "X-Amz-SignedHeaders", "X-Amz-Signature"} {
-		val, n := firstParam(q, k)
+		val, n := FirstParam(q, k)
 		if n == 0 || val == "" {
 			return nil, errQueryParams("Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.")
 		}
@@ -479,7 +479,7 @@ func isDigits(s string) bool {
 }
 
 // finish looks up the secret and checks the request signature.
-func (v *Verifier) finish(r *http.Request, a *Auth, cred credential, t time.Time, q []queryParam,
+func (v *Verifier) finish(r *http.Request, a *Auth, cred credential, t time.Time, q []QueryParam,
 	skip string, signed []string, payload, sig string,
 ) (*Auth, *Error) {
 	if v.Lookup == nil {
