@@ -187,6 +187,22 @@ func (h *Handler) param(form url.Values, name string, re *regexp.Regexp) (string
 	return v, nil
 }
 
+// userAndPolicy reads UserName and PolicyName.
+func (h *Handler) userAndPolicy(form url.Values) (user, policy string, err error) {
+	if user, err = h.param(form, "UserName", userName); err == nil {
+		policy, err = h.param(form, "PolicyName", policyName)
+	}
+	return user, policy, err
+}
+
+// userAndKey reads UserName and AccessKeyId.
+func (h *Handler) userAndKey(form url.Values) (user, key string, err error) {
+	if user, err = h.param(form, "UserName", userName); err == nil {
+		key, err = h.param(form, "AccessKeyId", nil)
+	}
+	return user, key, err
+}
+
 func lowerFirst(s string) string { return strings.ToLower(s[:1]) + s[1:] }
 
 func (h *Handler) dispatch(ctx context.Context, action string, form url.Values) (response, error) {
@@ -369,11 +385,7 @@ func (h *Handler) listAccessKeys(ctx context.Context, form url.Values) (response
 }
 
 func (h *Handler) updateAccessKey(ctx context.Context, form url.Values) (response, error) {
-	name, err := h.param(form, "UserName", userName)
-	if err != nil {
-		return nil, err
-	}
-	id, err := h.param(form, "AccessKeyId", nil)
+	name, id, err := h.userAndKey(form)
 	if err != nil {
 		return nil, err
 	}
@@ -389,11 +401,7 @@ func (h *Handler) updateAccessKey(ctx context.Context, form url.Values) (respons
 }
 
 func (h *Handler) deleteAccessKey(ctx context.Context, form url.Values) (response, error) {
-	name, err := h.param(form, "UserName", userName)
-	if err != nil {
-		return nil, err
-	}
-	id, err := h.param(form, "AccessKeyId", nil)
+	name, id, err := h.userAndKey(form)
 	if err != nil {
 		return nil, err
 	}
@@ -405,11 +413,7 @@ func (h *Handler) deleteAccessKey(ctx context.Context, form url.Values) (respons
 }
 
 func (h *Handler) putUserPolicy(ctx context.Context, form url.Values) (response, error) {
-	name, err := h.param(form, "UserName", userName)
-	if err != nil {
-		return nil, err
-	}
-	pname, err := h.param(form, "PolicyName", policyName)
+	name, pname, err := h.userAndPolicy(form)
 	if err != nil {
 		return nil, err
 	}
@@ -430,11 +434,7 @@ func (h *Handler) putUserPolicy(ctx context.Context, form url.Values) (response,
 }
 
 func (h *Handler) getUserPolicy(ctx context.Context, form url.Values) (response, error) {
-	name, err := h.param(form, "UserName", userName)
-	if err != nil {
-		return nil, err
-	}
-	pname, err := h.param(form, "PolicyName", policyName)
+	name, pname, err := h.userAndPolicy(form)
 	if err != nil {
 		return nil, err
 	}
@@ -464,11 +464,7 @@ func (h *Handler) listUserPolicies(ctx context.Context, form url.Values) (respon
 }
 
 func (h *Handler) deleteUserPolicy(ctx context.Context, form url.Values) (response, error) {
-	name, err := h.param(form, "UserName", userName)
-	if err != nil {
-		return nil, err
-	}
-	pname, err := h.param(form, "PolicyName", policyName)
+	name, pname, err := h.userAndPolicy(form)
 	if err != nil {
 		return nil, err
 	}
