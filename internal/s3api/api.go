@@ -82,6 +82,8 @@ type request struct {
 	principal iam.Principal
 	// versioning is the bucket's versioning state once a.bucket loaded it.
 	versioning string
+	// loaded is the bucket row once authorization read it (nil otherwise).
+	loaded *meta.Bucket
 	// virtualHost: the bucket came from the Host header.
 	virtualHost bool
 	// sigV2: the request was signed with Signature Version 2.

@@ -127,10 +127,14 @@ func (a *API) policiesFor(ctx context.Context, req *request) ([]*policy.Document
 	if req.bucket == "" {
 		return docs, nil, nil
 	}
-	b, err := a.meta.GetBucket(ctx, req.bucket)
-	if err != nil {
-		return docs, nil, nil
+	if req.loaded == nil || req.loaded.Name != req.bucket {
+		b, err := a.meta.GetBucket(ctx, req.bucket)
+		if err != nil {
+			return docs, nil, nil
+		}
+		req.loaded, req.versioning = &b, b.Versioning
 	}
+	b := *req.loaded
 	if b.Config.Policy != "" {
 		if d := a.authz.bucketPolicy(b.Name, b.Config.Policy); d != nil {
 			restricted := b.Config.PublicAccessBlock.RestrictPublicBuckets && req.principal.Anonymous && bucketPolicyIsPublic(d)

@@ -23,6 +23,9 @@ func (a *API) bucket(ctx context.Context, req *request) (meta.Bucket, error) {
 		// S3 answers a lookup of an impossible name as a missing bucket.
 		return meta.Bucket{}, s3err.New(s3err.NoSuchBucket).With("BucketName", req.bucket)
 	}
+	if req.loaded != nil && req.loaded.Name == req.bucket {
+		return *req.loaded, nil // authorization already read it
+	}
 	b, err := a.meta.GetBucket(ctx, req.bucket)
 	if errors.Is(err, meta.ErrNoSuchBucket) {
 		return b, s3err.New(s3err.NoSuchBucket).With("BucketName", req.bucket)
