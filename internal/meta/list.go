@@ -46,7 +46,7 @@ func ListObjects(ctx context.Context, s Store, bucket string, o ListOptions) (Li
 	if o.After != "" && o.After >= start {
 		start = o.After + "\x00"
 		// A marker that is itself a common prefix resumes after everything under it.
-		if cp, ok := commonPrefix(o.After, o.Prefix, o.Delimiter); ok && cp == o.After {
+		if cp, ok := CommonPrefix(o.After, o.Prefix, o.Delimiter); ok && cp == o.After {
 			start = PrefixEnd(cp)
 			if start == "" {
 				return res, nil
@@ -70,7 +70,7 @@ func ListObjects(ctx context.Context, s Store, bucket string, o ListOptions) (Li
 		reseek := false
 		for i := range batch {
 			obj := &batch[i]
-			if cp, ok := commonPrefix(obj.Key, o.Prefix, o.Delimiter); ok {
+			if cp, ok := CommonPrefix(obj.Key, o.Prefix, o.Delimiter); ok {
 				if count == o.MaxKeys {
 					res.Truncated = true
 					return res, nil
@@ -100,8 +100,9 @@ func ListObjects(ctx context.Context, s Store, bucket string, o ListOptions) (Li
 	}
 }
 
-// commonPrefix returns the common prefix key folds into, if any.
-func commonPrefix(key, prefix, delim string) (string, bool) {
+// CommonPrefix returns the common prefix key folds into under delim
+// (the part of key up to and including the first delim after prefix).
+func CommonPrefix(key, prefix, delim string) (string, bool) {
 	if delim == "" || !strings.HasPrefix(key, prefix) {
 		return "", false
 	}

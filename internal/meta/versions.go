@@ -40,7 +40,7 @@ func ListVersions(ctx context.Context, s Store, bucket string, o VersionListOpti
 	c := o.After
 	if c.Key != "" && c.Seq == 0 {
 		// A marker that is itself a common prefix resumes after everything under it.
-		if cp, ok := commonPrefix(c.Key, o.Prefix, o.Delimiter); ok && cp == c.Key {
+		if cp, ok := CommonPrefix(c.Key, o.Prefix, o.Delimiter); ok && cp == c.Key {
 			if c.Start = PrefixEnd(cp); c.Start == "" {
 				return res, nil
 			}
@@ -66,7 +66,7 @@ func ListVersions(ctx context.Context, s Store, bucket string, o VersionListOpti
 				return res, nil
 			}
 			count++
-			if cp, ok := commonPrefix(v.Key, o.Prefix, o.Delimiter); ok {
+			if cp, ok := CommonPrefix(v.Key, o.Prefix, o.Delimiter); ok {
 				res.Entries = append(res.Entries, ListEntry{CommonPrefix: cp})
 				res.NextKey, res.NextVersionID = cp, ""
 				c = VersionCursor{Start: PrefixEnd(cp)}

@@ -254,7 +254,7 @@ func (a *API) listMultipartUploads(ctx context.Context, req *request) (*response
 	opts := meta.UploadListOptions{Prefix: lp.prefix, KeyMarker: q.Get("key-marker"), UploadIDMarker: q.Get("upload-id-marker")}
 	if opts.KeyMarker == "" {
 		opts.UploadIDMarker = ""
-	} else if cp, ok := commonPrefixOf(opts.KeyMarker, lp.prefix, lp.delimiter); ok && cp == opts.KeyMarker {
+	} else if cp, ok := meta.CommonPrefix(opts.KeyMarker, lp.prefix, lp.delimiter); ok && cp == opts.KeyMarker {
 		// Resuming after a common prefix skips everything under it.
 		opts.StartKey = meta.PrefixEnd(cp)
 	}
@@ -272,7 +272,7 @@ func (a *API) listMultipartUploads(ctx context.Context, req *request) (*response
 				break
 			}
 			count++
-			if cp, ok := commonPrefixOf(u.Key, lp.prefix, lp.delimiter); ok {
+			if cp, ok := meta.CommonPrefix(u.Key, lp.prefix, lp.delimiter); ok {
 				out.CommonPrefixes = append(out.CommonPrefixes, s3xml.CommonPrefix{Prefix: lp.enc(cp)})
 				out.NextKeyMarker, out.NextUploadIDMarker = lp.enc(cp), ""
 				opts.StartKey = meta.PrefixEnd(cp)
@@ -297,17 +297,6 @@ func (a *API) listMultipartUploads(ctx context.Context, req *request) (*response
 	return xmlResponse(http.StatusOK, out), nil
 }
 
-// commonPrefixOf returns the common prefix key folds into under delimiter.
-func commonPrefixOf(key, prefix, delim string) (string, bool) {
-	if delim == "" || !strings.HasPrefix(key, prefix) {
-		return "", false
-	}
-	i := strings.Index(key[len(prefix):], delim)
-	if i < 0 {
-		return "", false
-	}
-	return key[:len(prefix)+i+len(delim)], true
-}
 
 func (a *API) completeMultipartUpload(ctx context.Context, req *request) (*response, error) {
 	if err := checkKey(req.key); err != nil {
