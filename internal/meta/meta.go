@@ -15,6 +15,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
+	"strings"
 	"time"
 )
 
@@ -317,4 +318,13 @@ type Multipart interface {
 	// CompletedVersion returns the live version created by completing
 	// uploadID, or ErrNoSuchUpload.
 	CompletedVersion(ctx context.Context, bucket, key, uploadID string) (*Object, error)
+}
+
+// ValidVersionID reports whether v has the form NewVersionID produces.
+func ValidVersionID(v string) bool {
+	if len(v) != 32 {
+		return false
+	}
+	_, err := hex.DecodeString(v)
+	return err == nil && strings.ToLower(v) == v
 }

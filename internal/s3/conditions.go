@@ -77,22 +77,22 @@ func CheckWrite(ifMatch, ifNoneMatch string, exists bool, etag string) Outcome {
 // of possibly quoted, possibly weak ETags, or "*") names etag. It assumes
 // the object exists, which is what "*" asks.
 func etagListMatches(header, etag string) bool {
-	etag = normETag(etag)
+	etag = NormalizeETag(etag)
 	for item := range strings.SplitSeq(header, ",") {
 		item = strings.TrimSpace(item)
 		if item == "*" {
 			return true
 		}
-		if item != "" && normETag(item) == etag {
+		if item != "" && NormalizeETag(item) == etag {
 			return true
 		}
 	}
 	return false
 }
 
-// normETag strips a weak prefix and surrounding quotes; clients are sloppy
+// NormalizeETag strips a weak prefix and surrounding quotes; clients are sloppy
 // about both and S3 compares the opaque value only.
-func normETag(s string) string {
+func NormalizeETag(s string) string {
 	s = strings.TrimSpace(s)
 	s = strings.TrimPrefix(s, "W/")
 	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {

@@ -75,7 +75,7 @@ func (a *API) listObjectVersions(ctx context.Context, req *request) (*response, 
 			return nil, s3err.Newf(s3err.InvalidArgument, "A version-id marker cannot be specified without a key marker.").
 				With("ArgumentName", "version-id-marker").With("ArgumentValue", vm)
 		}
-		if vm != meta.NullVersion && !validVersionID(vm) {
+		if vm != meta.NullVersion && !meta.ValidVersionID(vm) {
 			return nil, s3err.Newf(s3err.InvalidArgument, "Invalid version id specified").With("ArgumentName", "version-id-marker").With("ArgumentValue", vm)
 		}
 		o, err := a.meta.GetObject(ctx, req.bucket, km, vm)

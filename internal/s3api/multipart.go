@@ -297,7 +297,6 @@ func (a *API) listMultipartUploads(ctx context.Context, req *request) (*response
 	return xmlResponse(http.StatusOK, out), nil
 }
 
-
 func (a *API) completeMultipartUpload(ctx context.Context, req *request) (*response, error) {
 	if err := checkKey(req.key); err != nil {
 		return nil, err
@@ -375,14 +374,12 @@ func sameParts(have []meta.Part, want []s3xml.CompletedPart) bool {
 		return false
 	}
 	for i := range have {
-		if have[i].Number != want[i].PartNumber || trimETag(have[i].ETag) != trimETag(want[i].ETag) {
+		if have[i].Number != want[i].PartNumber || s3.NormalizeETag(have[i].ETag) != s3.NormalizeETag(want[i].ETag) {
 			return false
 		}
 	}
 	return true
 }
-
-func trimETag(e string) string { return strings.Trim(strings.TrimSpace(e), `"`) }
 
 // assemble checks the requested parts against the stored ones and fills o.
 func assemble(o *meta.Object, u meta.Upload, stored []meta.UploadPart, want []s3xml.CompletedPart, wantAlg checksum.Algorithm, wantSum string) error {
@@ -397,7 +394,7 @@ func assemble(o *meta.Object, u meta.Upload, stored []meta.UploadPart, want []s3
 	o.Parts, o.Size = nil, 0
 	for i, w := range want {
 		p, ok := byNum[w.PartNumber]
-		if !ok || trimETag(p.ETag) != trimETag(w.ETag) {
+		if !ok || s3.NormalizeETag(p.ETag) != s3.NormalizeETag(w.ETag) {
 			return s3err.New(s3err.InvalidPart).With("UploadId", u.UploadID).With("PartNumber", itoa(w.PartNumber)).With("ETag", w.ETag)
 		}
 		if i < len(want)-1 && p.Size < minPartSize {
@@ -410,7 +407,7 @@ func assemble(o *meta.Object, u meta.Upload, stored []meta.UploadPart, want []s3
 					With("UploadId", u.UploadID).With("PartNumber", itoa(w.PartNumber))
 			}
 		}
-		raw, err := hex.DecodeString(trimETag(p.ETag))
+		raw, err := hex.DecodeString(s3.NormalizeETag(p.ETag))
 		if err != nil {
 			return s3err.Internal(err)
 		}

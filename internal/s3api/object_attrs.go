@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"talus/internal/s3"
 	"talus/internal/s3err"
 	"talus/internal/s3xml"
 )
@@ -46,7 +47,7 @@ func (a *API) getObjectAttributes(ctx context.Context, req *request) (*response,
 	}
 	out := s3xml.GetObjectAttributesResponse{NS: s3xml.NS}
 	if want["ETag"] {
-		out.ETag = trimETag(o.ETag)
+		out.ETag = s3.NormalizeETag(o.ETag)
 	}
 	if want["StorageClass"] {
 		out.StorageClass = o.StorageClass

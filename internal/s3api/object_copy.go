@@ -69,7 +69,7 @@ func (a *API) loadCopySource(ctx context.Context, req *request) (copySource, *me
 	case errors.Is(err, meta.ErrNoSuchKey):
 		return cs, nil, s3err.New(s3err.NoSuchKey).With("Key", cs.key)
 	case errors.Is(err, meta.ErrNoSuchVersion):
-		if cs.versionID != meta.NullVersion && !validVersionID(cs.versionID) {
+		if cs.versionID != meta.NullVersion && !meta.ValidVersionID(cs.versionID) {
 			return cs, nil, s3err.Newf(s3err.InvalidArgument, "Invalid version id specified")
 		}
 		return cs, nil, s3err.New(s3err.NoSuchVersion).With("Key", cs.key).With("VersionId", cs.versionID)

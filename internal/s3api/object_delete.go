@@ -43,7 +43,7 @@ func (a *API) deleteObject(ctx context.Context, req *request) (*response, error)
 
 // removeObject deletes a key or version and frees its blobs.
 func (a *API) removeObject(ctx context.Context, bucket, key, vid string, bypass bool) (meta.DeleteResult, error) {
-	if vid != "" && vid != meta.NullVersion && !validVersionID(vid) {
+	if vid != "" && vid != meta.NullVersion && !meta.ValidVersionID(vid) {
 		return meta.DeleteResult{}, s3err.Newf(s3err.InvalidArgument, "Invalid version id specified").With("ArgumentName", "versionId").With("ArgumentValue", vid)
 	}
 	// Object lock is checked inside the transaction that removes the version.
@@ -98,7 +98,7 @@ func (a *API) deleteObjects(ctx context.Context, req *request) (*response, error
 			out.Errors = append(out.Errors, s3xml.DeleteError{Key: obj.Key, VersionID: obj.VersionID, Code: string(e.Code), Message: e.Message})
 			continue
 		}
-		if v := obj.VersionID; v != "" && v != meta.NullVersion && !validVersionID(v) {
+		if v := obj.VersionID; v != "" && v != meta.NullVersion && !meta.ValidVersionID(v) {
 			// Unlike DeleteObject (InvalidArgument), S3 reports a malformed ID here as missing.
 			e := s3err.New(s3err.NoSuchVersion)
 			out.Errors = append(out.Errors, s3xml.DeleteError{Key: obj.Key, VersionID: v, Code: string(e.Code), Message: e.Message})

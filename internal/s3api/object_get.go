@@ -40,7 +40,7 @@ func (a *API) lookupObject(ctx context.Context, req *request) (*meta.Object, err
 	case errors.Is(err, meta.ErrNoSuchKey):
 		return nil, s3err.New(s3err.NoSuchKey).With("Key", req.key)
 	case errors.Is(err, meta.ErrNoSuchVersion):
-		if vid != meta.NullVersion && !validVersionID(vid) {
+		if vid != meta.NullVersion && !meta.ValidVersionID(vid) {
 			return nil, s3err.Newf(s3err.InvalidArgument, "Invalid version id specified").With("ArgumentName", "versionId").With("ArgumentValue", vid)
 		}
 		return nil, s3err.New(s3err.NoSuchVersion).With("Key", req.key).With("VersionId", vid)
@@ -48,20 +48,6 @@ func (a *API) lookupObject(ctx context.Context, req *request) (*meta.Object, err
 		return nil, err
 	}
 	return o, nil
-}
-
-// validVersionID reports whether v has the form of our version IDs.
-func validVersionID(v string) bool {
-	if len(v) != 32 {
-		return false
-	}
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
-			return false
-		}
-	}
-	return true
 }
 
 func (a *API) getObject(ctx context.Context, req *request) (*response, error) {
