@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
-	"errors"
 	"io"
 	"log/slog"
 	"net"
@@ -140,7 +139,7 @@ func (a *API) serve(w http.ResponseWriter, req *request) (int, error) {
 	}
 	auth, err := a.authenticate(req)
 	if err != nil {
-		return a.renderError(w, req, authError(err)), err
+		return a.renderError(w, req, err), err
 	}
 	req.auth = auth
 	if auth.Anonymous {
@@ -222,19 +221,6 @@ func (a *API) authenticate(req *request) (*sigv4.Auth, error) {
 	}
 	// SigV2 does not cover the body; Content-MD5 is its integrity check.
 	return &sigv4.Auth{AccessKey: ak, Payload: sigv4.PayloadUnsigned}, nil
-}
-
-// authError converts a signature failure into an S3 error.
-func authError(err error) error {
-	var e4 *sigv4.Error
-	if errors.As(err, &e4) {
-		return &s3err.Error{Code: s3err.Code(e4.Code), Message: e4.Message, Status: e4.Status}
-	}
-	var e2 *sigv2.Error
-	if errors.As(err, &e2) {
-		return &s3err.Error{Code: s3err.Code(e2.Code), Message: e2.Message, Status: e2.Status}
-	}
-	return s3err.Internal(err)
 }
 
 func remoteIP(r *http.Request) string {

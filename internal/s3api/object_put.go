@@ -155,7 +155,7 @@ func bodyError(err error) error {
 	if e := toS3Error(err); e.Code != s3err.InternalError {
 		return e
 	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, io.ErrUnexpectedEOF) || strings.Contains(err.Error(), "http: request body too large") {
+	if errors.Is(err, context.Canceled) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return s3err.New(s3err.IncompleteBody).WithCause(err)
 	}
 	return s3err.Internal(err)

@@ -9,10 +9,10 @@ import (
 	"sort"
 	"strconv"
 
-	"talus/internal/blob"
 	"talus/internal/meta"
 	"talus/internal/s3err"
 	"talus/internal/s3xml"
+	"talus/internal/sigv2"
 	"talus/internal/sigv4"
 )
 
@@ -104,9 +104,12 @@ func toS3Error(err error) *s3err.Error {
 		return e
 	}
 	var se *sigv4.Error
+	var se2 *sigv2.Error
 	switch {
 	case errors.As(err, &se):
 		return &s3err.Error{Code: s3err.Code(se.Code), Message: se.Message, Status: se.Status}
+	case errors.As(err, &se2):
+		return &s3err.Error{Code: s3err.Code(se2.Code), Message: se2.Message, Status: se2.Status}
 	case errors.Is(err, meta.ErrNoSuchBucket):
 		return s3err.New(s3err.NoSuchBucket)
 	case errors.Is(err, meta.ErrNoSuchKey):
@@ -117,8 +120,6 @@ func toS3Error(err error) *s3err.Error {
 		return s3err.New(s3err.BucketNotEmpty)
 	case errors.Is(err, meta.ErrPreconditionFailed):
 		return s3err.New(s3err.PreconditionFailed)
-	case errors.Is(err, blob.ErrNotFound):
-		return s3err.Internal(err)
 	}
 	return s3err.Internal(err)
 }
