@@ -108,7 +108,7 @@ func (a *API) postObject(ctx context.Context, req *request) (*response, error) {
 	p := copyPayload(body, -1, alg)
 	st, err := a.storeBlob(ctx, p)
 	if err != nil {
-		if errors.Is(err, errTooLarge) || errors.Is(errors.Unwrap(err), errTooLarge) {
+		if errors.Is(err, errTooLarge) {
 			return nil, s3err.New(s3err.EntityTooLarge)
 		}
 		return nil, bodyError(err)
