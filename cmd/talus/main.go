@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 
 	"talus/internal/bench"
 	"talus/internal/fsutil"
@@ -95,11 +96,15 @@ func runServer(args []string) error {
 	inline := fl.Int("inline-max", 32<<10, "largest object kept inline in the metadata store, in bytes")
 	logLevel := fl.String("log-level", env("TALUS_LOG_LEVEL", "info"), "log level: debug, info, warn, error")
 	pprofAddr := fl.String("pprof", "", "serve net/http/pprof on this address (e.g. 127.0.0.1:6060); off by default")
+	grace := fl.Duration("shutdown-timeout", 30*time.Second, "on SIGTERM/SIGINT, how long in-flight requests may take to finish")
 	if err := fl.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
 		return err
+	}
+	if *grace <= 0 {
+		return errors.New("--shutdown-timeout must be positive")
 	}
 	if (*cert == "") != (*key == "") {
 		return errors.New("--tls-cert and --tls-key go together")
@@ -123,7 +128,7 @@ func runServer(args []string) error {
 	srv, err := server.New(server.Config{
 		Address: *addr, DataDir: *data, Region: *region, Domains: doms,
 		AccessKey: ak, SecretKey: sk, TLSCert: *cert, TLSKey: *key,
-		InlineMax: *inline, Logger: log,
+		InlineMax: *inline, ShutdownTimeout: *grace, Logger: log,
 	})
 	if err != nil {
 		return err
@@ -138,8 +143,12 @@ func runServer(args []string) error {
 	}
 	log.Info("talus listening", "endpoint", scheme+"://"+srv.Addr().String(), "data", *data, "region", *region, "access_key", ak)
 
+	// The first SIGTERM or SIGINT stops accepting connections and lets
+	// requests in flight finish; the process exits only after the workers
+	// have stopped and the stores are closed.
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	stopped := make(chan error, 1)
 	go func() {
 		for sig := range sigs {
 			if sig == syscall.SIGHUP {
@@ -153,14 +162,21 @@ func runServer(args []string) error {
 				}
 				continue
 			}
-			log.Info("shutting down", "signal", sig.String())
-			if err := srv.Shutdown(context.Background()); err != nil {
-				log.Warn("shutdown", "err", err)
-			}
+			log.Info("shutting down", "signal", sig.String(), "grace", grace.String())
+			stopped <- srv.Shutdown(context.Background())
 			return
 		}
 	}()
-	return srv.Serve()
+	if err := srv.Serve(); err != nil {
+		srv.Shutdown(context.Background())
+		return err
+	}
+	// Serve returns as soon as the listener closes; wait for the drain.
+	if err := <-stopped; err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
 }
 
 // servePprof serves the runtime profiles on addr, apart from the S3

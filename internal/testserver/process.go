@@ -166,3 +166,33 @@ func (p *Process) Stop(t testing.TB) {
 		t.Fatalf("talus exited with %v after SIGTERM:\n%s", p.err, p.log)
 	}
 }
+
+// Signal sends sig to the process.
+func (p *Process) Signal(t testing.TB, sig os.Signal) {
+	t.Helper()
+	if err := p.Cmd.Process.Signal(sig); err != nil {
+		t.Fatalf("signal %v: %v", sig, err)
+	}
+}
+
+// Exited reports whether the process has exited, and its exit error.
+func (p *Process) Exited() (bool, error) {
+	select {
+	case <-p.done:
+		return true, p.err
+	default:
+		return false, nil
+	}
+}
+
+// Wait waits up to d for the process to exit and returns cmd.Wait's result.
+func (p *Process) Wait(t testing.TB, d time.Duration) error {
+	t.Helper()
+	select {
+	case <-p.done:
+		return p.err
+	case <-time.After(d):
+		t.Fatalf("talus did not exit within %v:\n%s", d, p.log)
+		return nil
+	}
+}
