@@ -30,6 +30,10 @@ Commands:
   policy put USER NAME FILE   policy get USER NAME       policy list USER
   policy delete USER NAME
 
+  rotate-root [--data DIR] [--access-key AK --secret-key SK]
+                              offline: replace the root credentials of DIR
+                              (see 'talus admin rotate-root -h')
+
 Flags:
   --endpoint URL   server address (env TALUS_ENDPOINT, default http://127.0.0.1:9000)
   --data DIR       read root credentials from DIR/root-credentials.json when
@@ -69,6 +73,9 @@ func runAdmin(args []string, stdout io.Writer) error {
 		return err
 	}
 	rest := fl.Args()
+	if len(rest) > 0 && rest[0] == "rotate-root" {
+		return runRotateRoot(rest[1:], *data, stdout)
+	}
 	if len(rest) < 2 {
 		fmt.Fprint(os.Stderr, adminUsage)
 		return errors.New("missing command")

@@ -3,24 +3,19 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/http/pprof"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
 
 	"talus/internal/bench"
-	"talus/internal/fsutil"
-	"talus/internal/iam"
 	"talus/internal/server"
 )
 
@@ -194,42 +189,4 @@ func servePprof(addr string, log *slog.Logger) {
 		}
 	}()
 	log.Info("pprof listening", "addr", addr)
-}
-
-// rootCredentials returns the root key pair: from the environment, else
-// from the data directory, else freshly generated, stored 0600 and printed once.
-func rootCredentials(dir string) (string, string, error) {
-	ak, sk := os.Getenv("TALUS_ROOT_ACCESS_KEY"), os.Getenv("TALUS_ROOT_SECRET_KEY")
-	if ak != "" || sk != "" {
-		if ak == "" || sk == "" {
-			return "", "", errors.New("set both TALUS_ROOT_ACCESS_KEY and TALUS_ROOT_SECRET_KEY, or neither")
-		}
-		if len(ak) < 3 || len(sk) < 8 {
-			return "", "", errors.New("TALUS_ROOT_ACCESS_KEY needs at least 3 characters and TALUS_ROOT_SECRET_KEY at least 8")
-		}
-		return ak, sk, nil
-	}
-	path := filepath.Join(dir, "root-credentials.json")
-	var c struct {
-		AccessKey string `json:"access_key"`
-		SecretKey string `json:"secret_key"`
-	}
-	b, err := os.ReadFile(path)
-	if err == nil {
-		if err := json.Unmarshal(b, &c); err != nil || c.AccessKey == "" || c.SecretKey == "" {
-			return "", "", fmt.Errorf("%s is damaged; remove it to generate new root credentials", path)
-		}
-		return c.AccessKey, c.SecretKey, nil
-	}
-	if !errors.Is(err, fs.ErrNotExist) {
-		return "", "", err
-	}
-	c.AccessKey = "TL" + iam.RandomString(18, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
-	c.SecretKey = iam.RandomString(40, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
-	b, _ = json.MarshalIndent(c, "", "  ")
-	if err := fsutil.WriteFileAtomic(path, append(b, '\n'), 0o600); err != nil {
-		return "", "", err
-	}
-	fmt.Fprintf(os.Stderr, "Generated root credentials (kept in %s, mode 0600):\n  access key: %s\n  secret key: %s\n", path, c.AccessKey, c.SecretKey)
-	return c.AccessKey, c.SecretKey, nil
 }

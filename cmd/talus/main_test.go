@@ -37,6 +37,29 @@ func TestRootCredentialsGeneratedOnceAndPrivate(t *testing.T) {
 	}
 }
 
+// TestRootCredentialsNotGeneratedForUsedDirectory: a directory that holds
+// data, or records its root key, never gets a generated second pair.
+func TestRootCredentialsNotGeneratedForUsedDirectory(t *testing.T) {
+	t.Setenv("TALUS_ROOT_ACCESS_KEY", "")
+	t.Setenv("TALUS_ROOT_SECRET_KEY", "")
+	legacy := t.TempDir()
+	os.WriteFile(filepath.Join(legacy, "meta.db"), nil, 0o600)
+	if _, _, err := rootCredentials(legacy); err == nil || !strings.Contains(err.Error(), "holds data but no root credentials") {
+		t.Fatalf("directory with data: %v", err)
+	}
+	recorded := t.TempDir()
+	os.Mkdir(filepath.Join(recorded, "keys"), 0o700)
+	os.WriteFile(filepath.Join(recorded, "keys", "root.json"), []byte(`{"access_key":"AKOWNER","secret_verifier":"ab","canonical_id":"AKOWNER"}`), 0o600)
+	if _, _, err := rootCredentials(recorded); err == nil || !strings.Contains(err.Error(), "belongs to root access key AKOWNER") {
+		t.Fatalf("recorded directory: %v", err)
+	}
+	for _, dir := range []string{legacy, recorded} {
+		if _, err := os.Stat(filepath.Join(dir, "root-credentials.json")); err == nil {
+			t.Fatalf("credentials generated in %s", dir)
+		}
+	}
+}
+
 func TestRootCredentialsFromEnvironment(t *testing.T) {
 	t.Setenv("TALUS_ROOT_ACCESS_KEY", "myaccess")
 	t.Setenv("TALUS_ROOT_SECRET_KEY", "mysecretkey")

@@ -12,7 +12,7 @@ import (
 )
 
 func TestSealer(t *testing.T) {
-	s, _ := NewSealer("root-secret")
+	s, _ := NewSealer(NewDataKey())
 	sealed := s.Seal("AKIA1", "the secret")
 	if strings.Contains(string(sealed), "the secret") {
 		t.Fatal("secret stored in clear text")
@@ -23,9 +23,12 @@ func TestSealer(t *testing.T) {
 	if _, err := s.Open("AKIA2", sealed); err == nil {
 		t.Fatal("sealed secret opened under another key ID")
 	}
-	other, _ := NewSealer("other-root-secret")
+	other, _ := NewSealer(NewDataKey())
 	if _, err := other.Open("AKIA1", sealed); err == nil {
-		t.Fatal("sealed secret opened with another root secret")
+		t.Fatal("sealed secret opened with another data key")
+	}
+	if _, err := NewSealer([]byte("short")); err == nil {
+		t.Fatal("a 5-byte data key was accepted")
 	}
 	if a, b := s.Seal("k", "x"), s.Seal("k", "x"); string(a) == string(b) {
 		t.Fatal("sealing is deterministic (nonce reuse)")
@@ -39,7 +42,8 @@ func TestResolver(t *testing.T) {
 	}
 	defer st.Close()
 	ctx := context.Background()
-	r, _ := NewResolver("ROOTKEY", "rootsecret", st)
+	sealer, _ := NewSealer(NewDataKey())
+	r := NewResolver("ROOTKEY", "rootsecret", sealer, st)
 	r.ttl = 0 // no caching, so status changes show at once
 	if p, sk, ok := r.Lookup(ctx, "ROOTKEY"); !ok || !p.Root || sk != "rootsecret" || p.ARN() != "arn:aws:iam::000000000000:root" {
 		t.Fatalf("root lookup = %+v %q %v", p, sk, ok)

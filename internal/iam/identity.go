@@ -60,14 +60,11 @@ type cached struct {
 	expires time.Time
 }
 
-// NewResolver returns a resolver for the root key pair and the user store.
-func NewResolver(rootKey, rootSecret string, store meta.Identities) (*Resolver, error) {
-	s, err := NewSealer(rootSecret)
-	if err != nil {
-		return nil, err
-	}
-	return &Resolver{rootKey: rootKey, rootSecret: rootSecret, store: store, sealer: s, ttl: 2 * time.Second,
-		cache: map[string]cached{}, policies: map[string]cachedPolicies{}}, nil
+// NewResolver returns a resolver for the root key pair and the user store,
+// whose secrets are sealed with sealer.
+func NewResolver(rootKey, rootSecret string, sealer *Sealer, store meta.Identities) *Resolver {
+	return &Resolver{rootKey: rootKey, rootSecret: rootSecret, store: store, sealer: sealer, ttl: 2 * time.Second,
+		cache: map[string]cached{}, policies: map[string]cachedPolicies{}}
 }
 
 // Sealer returns the sealer for new secrets.

@@ -56,6 +56,10 @@ type Identities interface {
 	UpdateAccessKey(ctx context.Context, user, id, status string) error
 	// DeleteAccessKey returns ErrNoSuchAccessKey unless the key is the user's.
 	DeleteAccessKey(ctx context.Context, user, id string) error
+	// ResealAccessKeys replaces every access key's sealed secret with
+	// reseal's result, in one transaction: if reseal fails for any key,
+	// nothing changes and its error is returned.
+	ResealAccessKeys(ctx context.Context, reseal func(AccessKey) ([]byte, error)) error
 
 	// PutUserPolicy creates or replaces an inline policy (ErrNoSuchUser).
 	PutUserPolicy(ctx context.Context, user, name, document string) error

@@ -98,16 +98,17 @@ func New(cfg Config) (*Server, error) {
 		s.closeStores()
 		return nil, err
 	}
-	ids, err := iam.NewResolver(cfg.AccessKey, cfg.SecretKey, s.meta)
+	sealer, owner, err := openRoot(context.Background(), cfg.DataDir, cfg.AccessKey, cfg.SecretKey, s.meta)
 	if err != nil {
 		s.closeStores()
 		return nil, err
 	}
+	ids := iam.NewResolver(cfg.AccessKey, cfg.SecretKey, sealer, s.meta)
 	api := s3api.New(s3api.Config{
 		Region:     cfg.Region,
 		Domains:    cfg.Domains,
 		Identities: ids,
-		Owner:      cfg.AccessKey,
+		Owner:      owner,
 		InlineMax:  cfg.InlineMax,
 		Logger:     cfg.Logger,
 	}, s.meta, s.blobs)

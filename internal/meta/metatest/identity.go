@@ -60,6 +60,34 @@ func testIdentities(t *testing.T, s meta.Store) {
 		t.Fatalf("deleting another user's key = %v", err)
 	}
 
+	// Resealing is all or nothing.
+	boom := errors.New("boom")
+	err = s.ResealAccessKeys(ctx, func(k meta.AccessKey) ([]byte, error) {
+		if k.ID == "AKIA2" {
+			return nil, boom
+		}
+		return []byte("new-" + k.ID), nil
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("failed reseal = %v", err)
+	}
+	if got, _ := s.GetAccessKey(ctx, "AKIA1"); string(got.SealedSecret) != "\x01\x02\x03" {
+		t.Fatalf("a failed reseal changed a secret: %q", got.SealedSecret)
+	}
+	seen := 0
+	err = s.ResealAccessKeys(ctx, func(k meta.AccessKey) ([]byte, error) {
+		seen++
+		return append([]byte("new-"+k.ID+"-"), k.SealedSecret...), nil
+	})
+	if err != nil || seen != 2 {
+		t.Fatalf("reseal = %v after %d keys", err, seen)
+	}
+	for id, want := range map[string]string{"AKIA1": "new-AKIA1-\x01\x02\x03", "AKIA2": "new-AKIA2-\x04"} {
+		if got, _ := s.GetAccessKey(ctx, id); string(got.SealedSecret) != want {
+			t.Fatalf("%s resealed to %q, want %q", id, got.SealedSecret, want)
+		}
+	}
+
 	if err := s.PutUserPolicy(ctx, "alice", "read", `{"v":1}`); err != nil {
 		t.Fatal(err)
 	}

@@ -126,6 +126,25 @@ func (s *Store) DeleteAccessKey(ctx context.Context, user, id string) error {
 	return s.changeKey(ctx, user, `DELETE FROM access_keys WHERE id = ? AND user = ?`, id, user)
 }
 
+func (s *Store) ResealAccessKeys(ctx context.Context, reseal func(meta.AccessKey) ([]byte, error)) error {
+	return s.write(func(tx *wtx) error {
+		keys, err := queryAll(ctx, tx, `SELECT `+keyCols+` FROM access_keys ORDER BY id`, nil, scanKey)
+		if err != nil {
+			return err
+		}
+		for _, k := range keys {
+			sealed, err := reseal(k)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE access_keys SET secret = ? WHERE id = ?`, sealed, k.ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 func (s *Store) PutUserPolicy(ctx context.Context, user, name, document string) error {
 	return s.write(func(tx *wtx) error {
 		if _, err := getUser(ctx, tx, user); err != nil {
