@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"talus/internal/bench"
 	"talus/internal/server"
 )
@@ -113,6 +115,9 @@ func runServer(args []string) error {
 		servePprof(*pprofAddr, log)
 	}
 
+	// Everything the server creates (metadata, blobs, temp files, keys)
+	// is object data or secrets: owner only, whatever the inherited umask.
+	unix.Umask(0o077)
 	if err := os.MkdirAll(*data, 0o700); err != nil {
 		return err
 	}

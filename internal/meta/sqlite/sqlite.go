@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"runtime"
 	"sync"
 	"time"
@@ -56,6 +57,9 @@ func Open(path string) (*Store, error) {
 	} {
 		q.Add("_pragma", p)
 	}
+	if err := createPrivate(path); err != nil {
+		return nil, err
+	}
 	dsn := "file:" + path + "?" + q.Encode()
 	wdb, err := sql.Open("sqlite", dsn+"&_txlock=immediate")
 	if err != nil {
@@ -100,6 +104,25 @@ func (s *Store) Close() error {
 		s.wcon.Close()
 	})
 	return errors.Join(s.rdb.Close(), s.wdb.Close())
+}
+
+// createPrivate creates the database file 0600 before SQLite opens it
+// (SQLite gives the -wal and -shm files the main file's mode) and takes
+// group and other access away from files an older version left open.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("sqlite: %w", err)
+	}
+	f.Close()
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if fi, err := os.Stat(p); err == nil && fi.Mode().Perm()&0o077 != 0 {
+			if err := os.Chmod(p, fi.Mode().Perm()&0o700); err != nil {
+				return fmt.Errorf("sqlite: %w", err)
+			}
+		}
+	}
+	return nil
 }
 
 var errClosed = errors.New("sqlite: store closed")
