@@ -18,6 +18,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"talus/internal/bench"
+	"talus/internal/s3"
 	"talus/internal/server"
 )
 
@@ -93,12 +94,17 @@ func runServer(args []string) error {
 	inline := fl.Int("inline-max", 32<<10, "largest object kept inline in the metadata store, in bytes")
 	logLevel := fl.String("log-level", env("TALUS_LOG_LEVEL", "info"), "log level: debug, info, warn, error")
 	pprofAddr := fl.String("pprof", "", "serve net/http/pprof on this address (e.g. 127.0.0.1:6060); off by default")
+	ownership := fl.String("default-object-ownership", env("TALUS_DEFAULT_OBJECT_OWNERSHIP", s3.OwnerEnforced),
+		"object ownership of buckets created without x-amz-object-ownership: BucketOwnerEnforced, BucketOwnerPreferred or ObjectWriter (env TALUS_DEFAULT_OBJECT_OWNERSHIP)")
 	grace := fl.Duration("shutdown-timeout", 30*time.Second, "on SIGTERM/SIGINT, how long in-flight requests may take to finish")
 	if err := fl.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
 		return err
+	}
+	if !s3.ValidObjectOwnership(*ownership) {
+		return fmt.Errorf("--default-object-ownership must be BucketOwnerEnforced, BucketOwnerPreferred or ObjectWriter, not %q", *ownership)
 	}
 	if *grace <= 0 {
 		return errors.New("--shutdown-timeout must be positive")
@@ -129,6 +135,7 @@ func runServer(args []string) error {
 		Address: *addr, DataDir: *data, Region: *region, Domains: doms,
 		AccessKey: ak, SecretKey: sk, TLSCert: *cert, TLSKey: *key,
 		InlineMax: *inline, ShutdownTimeout: *grace, Logger: log,
+		DefaultObjectOwnership: *ownership,
 	})
 	if err != nil {
 		return err

@@ -28,6 +28,11 @@ const (
 	ObjectWriter   = "ObjectWriter"
 )
 
+// ValidObjectOwnership reports whether v is one of the object ownership settings.
+func ValidObjectOwnership(v string) bool {
+	return v == OwnerEnforced || v == OwnerPreferred || v == ObjectWriter
+}
+
 // Grant is one ACL entry (mirrors meta.Grant without importing it).
 type Grant struct {
 	ID, URI, Email, Permission string

@@ -220,9 +220,7 @@ func (a *API) getBucketOwnershipControls(ctx context.Context, req *request) (*re
 	return xmlResponse(http.StatusOK, s3xml.OwnershipControls{NS: s3xml.NS, Rules: []s3xml.OwnershipControlsRule{{ObjectOwnership: b.Config.Ownership}}}), nil
 }
 
-func validOwnership(v string) bool {
-	return v == s3.OwnerEnforced || v == s3.OwnerPreferred || v == s3.ObjectWriter
-}
+func validOwnership(v string) bool { return s3.ValidObjectOwnership(v) }
 
 func (a *API) putBucketOwnershipControls(ctx context.Context, req *request) (*response, error) {
 	if _, err := a.bucket(ctx, req); err != nil {

@@ -16,6 +16,7 @@ import (
 	"talus/internal/blob"
 	"talus/internal/iam"
 	"talus/internal/meta"
+	"talus/internal/s3"
 	"talus/internal/s3err"
 	"talus/internal/sigv2"
 	"talus/internal/sigv4"
@@ -32,7 +33,10 @@ type Config struct {
 	Owner string
 	// InlineMax is the largest object kept inside the metadata row.
 	InlineMax int
-	Logger    *slog.Logger
+	// DefaultObjectOwnership is the object ownership of buckets created
+	// without x-amz-object-ownership; "" means BucketOwnerEnforced, S3's.
+	DefaultObjectOwnership string
+	Logger                 *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -51,6 +55,9 @@ type API struct {
 func New(cfg Config, m meta.Store, b blob.Store) *API {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.DefaultObjectOwnership == "" {
+		cfg.DefaultObjectOwnership = s3.OwnerEnforced
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))

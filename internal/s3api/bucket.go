@@ -83,7 +83,7 @@ func (a *API) createBucket(ctx context.Context, req *request) (*response, error)
 	}
 	ownership := req.Header.Get("x-amz-object-ownership")
 	if ownership == "" {
-		ownership = s3.OwnerEnforced // S3's default for new buckets
+		ownership = a.cfg.DefaultObjectOwnership
 	} else if !validOwnership(ownership) {
 		return nil, s3err.Newf(s3err.InvalidArgument, "Invalid x-amz-object-ownership header").With("ArgumentName", "x-amz-object-ownership")
 	}

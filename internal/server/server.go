@@ -25,6 +25,7 @@ import (
 	"talus/internal/meta"
 	"talus/internal/meta/sqlite"
 	"talus/internal/policy"
+	"talus/internal/s3"
 	"talus/internal/s3api"
 )
 
@@ -40,6 +41,9 @@ type Config struct {
 	TLSKey    string
 	// InlineMax is the largest object stored inside its metadata row.
 	InlineMax int
+	// DefaultObjectOwnership is the object ownership of new buckets created
+	// without x-amz-object-ownership ("" means BucketOwnerEnforced).
+	DefaultObjectOwnership string
 	// ShutdownTimeout bounds how long in-flight requests may finish.
 	ShutdownTimeout time.Duration
 	// SweepInterval and SweepGrace drive the orphan blob sweeper.
@@ -78,6 +82,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.SweepGrace == 0 {
 		cfg.SweepGrace = time.Hour
 	}
+	if v := cfg.DefaultObjectOwnership; v != "" && !s3.ValidObjectOwnership(v) {
+		return nil, fmt.Errorf("server: default object ownership must be BucketOwnerEnforced, BucketOwnerPreferred or ObjectWriter, not %q", v)
+	}
 	if cfg.AccessKey == "" || cfg.SecretKey == "" {
 		return nil, errors.New("server: root credentials are required")
 	}
@@ -111,6 +118,8 @@ func New(cfg Config) (*Server, error) {
 		Owner:      owner,
 		InlineMax:  cfg.InlineMax,
 		Logger:     cfg.Logger,
+
+		DefaultObjectOwnership: cfg.DefaultObjectOwnership,
 	}, s.meta, s.blobs)
 	mux := http.NewServeMux()
 	mux.HandleFunc("/_talus/health/live", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) })

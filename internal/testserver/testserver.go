@@ -40,6 +40,11 @@ func WithDomain(d string) Option { return func(c *server.Config) { c.Domains = a
 // WithInlineMax sets the inline threshold.
 func WithInlineMax(n int) Option { return func(c *server.Config) { c.InlineMax = n } }
 
+// WithDefaultObjectOwnership sets the object ownership of new buckets.
+func WithDefaultObjectOwnership(v string) Option {
+	return func(c *server.Config) { c.DefaultObjectOwnership = v }
+}
+
 // WithDir uses dir as the data directory (to restart over the same data).
 func WithDir(dir string) Option { return func(c *server.Config) { c.DataDir = dir } }
 
