@@ -103,15 +103,17 @@ func rotateHint(dataDir string) string {
 // sealed under the root secret has them re-sealed under the master key in
 // one transaction. The caller holds the directory lock.
 func openRoot(ctx context.Context, dataDir, accessKey, secret string, store meta.Identities) (*iam.Sealer, string, error) {
-	key, err := dataKey(dataDir, true)
+	rec, err := ReadRootRecord(dataDir)
 	if err != nil {
 		return nil, "", err
+	}
+	// A recorded directory must still have the key its secrets are sealed
+	// under; only a directory without a record gets a new one.
+	key, err := dataKey(dataDir, rec == nil)
+	if err != nil {
+		return nil, "", fmt.Errorf("data directory %s: master key: %w", dataDir, err)
 	}
 	sealer, err := iam.NewSealer(key)
-	if err != nil {
-		return nil, "", err
-	}
-	rec, err := ReadRootRecord(dataDir)
 	if err != nil {
 		return nil, "", err
 	}

@@ -100,3 +100,21 @@ func TestLegacyDirectoryMigratesOnFirstStart(t *testing.T) {
 		t.Fatalf("record after rotation = %+v", rec)
 	}
 }
+
+// TestMissingMasterKeyRefused: a recorded directory whose master key is
+// gone is refused instead of getting a new key its secrets do not open with.
+func TestMissingMasterKeyRefused(t *testing.T) {
+	cfg := testConfig(t)
+	s, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Shutdown(context.Background())
+	os.Remove(filepath.Join(cfg.DataDir, "keys", "master.key"))
+	if _, err := New(cfg); err == nil || !strings.Contains(err.Error(), "master key") {
+		t.Fatalf("start without the master key: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(cfg.DataDir, "keys", "master.key")); err == nil {
+		t.Fatal("a new master key was made for a recorded directory")
+	}
+}
