@@ -152,11 +152,13 @@ func runServer(args []string) error {
 
 	// The first SIGTERM or SIGINT stops accepting connections and lets
 	// requests in flight finish; the process exits only after the workers
-	// have stopped and the stores are closed.
+	// have stopped and the stores are closed. A second one exits at once
+	// (every acknowledged write is already durable).
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	stopped := make(chan error, 1)
 	go func() {
+		draining := false
 		for sig := range sigs {
 			if sig == syscall.SIGHUP {
 				if *cert == "" {
@@ -169,9 +171,13 @@ func runServer(args []string) error {
 				}
 				continue
 			}
+			if draining {
+				log.Warn("second signal: exiting without waiting for requests", "signal", sig.String())
+				os.Exit(1)
+			}
+			draining = true
 			log.Info("shutting down", "signal", sig.String(), "grace", grace.String())
-			stopped <- srv.Shutdown(context.Background())
-			return
+			go func() { stopped <- srv.Shutdown(context.Background()) }()
 		}
 	}()
 	if err := srv.Serve(); err != nil {

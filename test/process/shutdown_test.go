@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"errors"
 	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"os/exec"
 	"syscall"
 	"testing"
 	"time"
@@ -126,4 +128,42 @@ func TestSIGTERMFinishesUploadInFlight(t *testing.T) {
 		t.Fatalf("read back %d bytes, not the %d uploaded", len(got), size)
 	}
 	p2.Stop(t)
+}
+
+// TestSecondSignalExitsAtOnce: a second SIGTERM during the drain ends the
+// process without waiting for the upload still in flight.
+func TestSecondSignalExitsAtOnce(t *testing.T) {
+	p := testserver.StartProcess(t, talusBin, t.TempDir(), procAK, procSK)
+	c := testserver.NewClient(p.URL, procAK, procSK)
+	if _, err := c.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String("drain")}); err != nil {
+		t.Fatal(err)
+	}
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	req, _ := http.NewRequest(http.MethodPut, p.URL+"/drain/stuck", pr)
+	req.ContentLength = 1 << 20
+	sigv4.Sign(req, procAK, procSK, "us-east-1", "UNSIGNED-PAYLOAD", time.Now())
+	go func() {
+		if resp, err := http.DefaultTransport.RoundTrip(req); err == nil {
+			resp.Body.Close()
+		}
+	}()
+	if _, err := pw.Write(make([]byte, 64<<10)); err != nil {
+		t.Fatal(err)
+	}
+	p.Signal(t, syscall.SIGTERM)
+	time.Sleep(200 * time.Millisecond)
+	if exited, _ := p.Exited(); exited {
+		t.Fatal("exited on the first signal with an upload in flight")
+	}
+	start := time.Now()
+	p.Signal(t, syscall.SIGTERM)
+	err := p.Wait(t, 5*time.Second)
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+		t.Fatalf("after a second SIGTERM: %v", err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Fatalf("second SIGTERM took %v", d)
+	}
 }
