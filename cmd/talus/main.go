@@ -27,7 +27,7 @@ const usage = `Usage: talus <command> [flags]
 Commands:
   server    run the S3 server
   bench     load-test an S3 endpoint (put, get, mixed, list, multipart-put, delete)
-  admin     manage users, access keys and user policies
+  admin     manage users, access keys and user policies; rotate-root replaces the root credentials
   version   print the version
 
 Run 'talus server -h' or 'talus bench -h' for their flags.
