@@ -147,6 +147,9 @@ func openRoot(ctx context.Context, dataDir, accessKey, secret string, store meta
 // store, if not nil, runs under the directory lock just before the new
 // record is written (to store the new pair where the operator keeps it).
 func RotateRoot(dataDir, accessKey, secret string, store func() error) error {
+	if !HasData(dataDir) {
+		return fmt.Errorf("%s is not a talus data directory", dataDir)
+	}
 	lock, err := lockDir(dataDir)
 	if err != nil {
 		return err
@@ -157,10 +160,7 @@ func RotateRoot(dataDir, accessKey, secret string, store func() error) error {
 		return err
 	}
 	if rec == nil {
-		if HasData(dataDir) {
-			return fmt.Errorf("data directory %s has no root record yet: start 'talus server' once with its current root credentials, then rotate", dataDir)
-		}
-		return fmt.Errorf("%s is not a talus data directory", dataDir)
+		return fmt.Errorf("data directory %s has no root record yet: start 'talus server' once with its current root credentials, then rotate", dataDir)
 	}
 	key, err := dataKey(dataDir, false)
 	if err != nil {

@@ -118,3 +118,17 @@ func TestMissingMasterKeyRefused(t *testing.T) {
 		t.Fatal("a new master key was made for a recorded directory")
 	}
 }
+
+func TestRotateRootNeedsARecordedDirectory(t *testing.T) {
+	empty := t.TempDir()
+	if err := RotateRoot(empty, "AK2", "secret-two", nil); err == nil || !strings.Contains(err.Error(), "not a talus data directory") {
+		t.Fatalf("empty directory: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(empty, "talus.lock")); err == nil {
+		t.Fatal("rotate-root left a lock file in a foreign directory")
+	}
+	legacy := legacyDir(t, "secret-key-for-tests", "AKIAUSER000000000002", "s")
+	if err := RotateRoot(legacy, "AK2", "secret-two", nil); err == nil || !strings.Contains(err.Error(), "start 'talus server' once") {
+		t.Fatalf("legacy directory: %v", err)
+	}
+}
