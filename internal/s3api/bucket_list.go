@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"talus/internal/meta"
+	"talus/internal/s3"
 	"talus/internal/s3err"
 	"talus/internal/s3xml"
 )
@@ -41,10 +42,10 @@ func parseListParams(q url.Values) (listParams, error) {
 	return p, nil
 }
 
-// enc applies encoding-type=url the way S3 does (form encoding).
+// enc applies encoding-type=url the way S3 does (s3.URLEncodeKey).
 func (p listParams) enc(s string) string {
 	if p.urlEncode {
-		return url.QueryEscape(s)
+		return s3.URLEncodeKey(s)
 	}
 	return s
 }
@@ -93,7 +94,10 @@ func (a *API) listObjects(ctx context.Context, req *request) (*response, error) 
 		return nil, err
 	}
 	out := s3xml.ListBucketResult{
-		NS: s3xml.NS, Name: req.bucket, Prefix: p.enc(p.prefix), Marker: p.enc(marker), MaxKeys: p.maxKeys,
+		// Version 1 encodes Marker, NextMarker, Delimiter, keys and common
+		// prefixes, but echoes Prefix as sent (botocore decodes exactly
+		// these; version 2 and ListObjectVersions encode Prefix too).
+		NS: s3xml.NS, Name: req.bucket, Prefix: p.prefix, Marker: p.enc(marker), MaxKeys: p.maxKeys,
 		Delimiter: p.enc(p.delimiter), IsTruncated: res.Truncated, EncodingType: p.encodingType(),
 		Contents: objs, CommonPrefixes: cps,
 	}
