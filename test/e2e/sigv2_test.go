@@ -380,10 +380,9 @@ func TestSigV2Policies(t *testing.T) {
 	if res := as(http.MethodGet, "allowed/a", nil); res.Status != 200 {
 		t.Fatalf("V2 outside the bucket policy deny = %d", res.Status)
 	}
-	// The root key via V2 is not subject to policies.
-	if res := (v2Req{Method: http.MethodGet, URL: objURL(srv, "v2pol", "denied/d")}).do(t); res.Status != 200 {
-		t.Fatalf("root V2 GET = %d", res.Status)
-	}
+	// The bucket policy's Deny binds the root key too, V2 or V4.
+	wantRaw(t, "root V2 under a bucket policy V2 deny", v2Req{Method: http.MethodGet, URL: objURL(srv, "v2pol", "denied/d")}.do(t), 403, "AccessDenied")
+	condExpect(t, "root V4 under a bucket policy V2 deny", condGet(sdk, "v2pol", "denied/d"), 200)
 }
 
 // hmacV1 signs req the way botocore's HmacV1Auth and s3cmd do, over an
