@@ -116,10 +116,12 @@ func (a *API) listObjectsV2(ctx context.Context, req *request) (*response, error
 		return nil, err
 	}
 	after := req.query.Get("start-after")
+	// An empty continuation-token lists from the start (S3 echoes it
+	// back empty); any other must be one this server handed out.
 	token, hasToken := req.query["continuation-token"]
-	if hasToken {
+	if hasToken && token[0] != "" {
 		b, err := base64.RawURLEncoding.DecodeString(token[0])
-		if err != nil || token[0] == "" {
+		if err != nil {
 			return nil, s3err.Newf(s3err.InvalidArgument, "The continuation token provided is incorrect").With("ArgumentName", "continuation-token")
 		}
 		after = string(b)
@@ -134,7 +136,7 @@ func (a *API) listObjectsV2(ctx context.Context, req *request) (*response, error
 		EncodingType: p.encodingType(), Contents: objs, CommonPrefixes: cps,
 	}
 	if hasToken {
-		out.ContinuationToken = token[0]
+		out.ContinuationToken = &token[0]
 	}
 	if res.Truncated {
 		out.NextContinuationToken = base64.RawURLEncoding.EncodeToString([]byte(res.Next))
