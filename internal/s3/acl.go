@@ -168,3 +168,28 @@ func ACLPermission(action string) (perm string, onBucket bool, ok bool) {
 	}
 	return "", false, false
 }
+
+// OwnerFullControlOnly reports whether grants give FULL_CONTROL to owner
+// and nothing to anyone else.
+func OwnerFullControlOnly(grants []Grant, owner string) bool {
+	for _, g := range grants {
+		if g.ID != owner || g.URI != "" || g.Email != "" || g.Permission != PermFullControl {
+			return false
+		}
+	}
+	return len(grants) > 0
+}
+
+// EnforcedACLAccepted reports whether a request that sets an ACL (canned
+// is its x-amz-acl, "" for none; grants what it expands to) is accepted by
+// a bucket whose ownership is BucketOwnerEnforced, where ACLs are disabled.
+// S3 accepts only the bucket owner's full control: on objects the
+// bucket-owner-full-control canned ACL or grants equal to it (private, for
+// one, is refused); on the bucket itself any ACL that expands to it.
+// Everything else is AccessControlListNotSupported.
+func EnforcedACLAccepted(canned string, grants []Grant, owner string, bucket bool) bool {
+	if canned != "" && !bucket && canned != "bucket-owner-full-control" {
+		return false
+	}
+	return OwnerFullControlOnly(grants, owner)
+}

@@ -76,3 +76,33 @@ func TestACLPermission(t *testing.T) {
 		t.Error("bucket policy changes are never granted by ACLs")
 	}
 }
+
+func TestEnforcedACLAccepted(t *testing.T) {
+	own := Grant{ID: "o", Permission: PermFullControl}
+	for _, tc := range []struct {
+		name   string
+		canned string
+		grants []Grant
+		bucket bool
+		ok     bool
+	}{
+		{"object bucket-owner-full-control", "bucket-owner-full-control", []Grant{own}, false, true},
+		{"object private", "private", []Grant{own}, false, false},
+		{"object bucket-owner-read", "bucket-owner-read", []Grant{own}, false, false},
+		{"object public-read", "public-read", []Grant{own, {URI: AllUsers, Permission: PermRead}}, false, false},
+		{"object owner full control grant", "", []Grant{own, own}, false, true},
+		{"object owner read grant", "", []Grant{own, {ID: "o", Permission: PermRead}}, false, false},
+		{"object other account", "", []Grant{own, {ID: "x", Permission: PermFullControl}}, false, false},
+		{"object by email", "", []Grant{own, {Email: "a@b", Permission: PermFullControl}}, false, false},
+		{"bucket private", "private", []Grant{own}, true, true},
+		{"bucket public-read", "public-read", []Grant{own, {URI: AllUsers, Permission: PermRead}}, true, false},
+		{"bucket owner grant", "", []Grant{own}, true, true},
+		{"empty", "", nil, true, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := EnforcedACLAccepted(tc.canned, tc.grants, "o", tc.bucket); got != tc.ok {
+				t.Fatalf("EnforcedACLAccepted = %v, want %v", got, tc.ok)
+			}
+		})
+	}
+}

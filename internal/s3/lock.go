@@ -43,16 +43,18 @@ func CheckDelete(l Lock, bypass bool, now time.Time) error {
 }
 
 // CheckRetentionChange decides whether a version's retention may change
-// from old to (mode, until). Protection may always grow; COMPLIANCE can
-// never shrink; GOVERNANCE can shrink or be removed only with bypass.
+// from old to (mode, until). COMPLIANCE can only be extended; GOVERNANCE
+// can be extended in GOVERNANCE mode, and changed in any other way
+// (shortened, removed, or turned into COMPLIANCE) only with bypass, as S3
+// answers AccessDenied to a GOVERNANCE to COMPLIANCE change without it.
 func CheckRetentionChange(old Lock, mode string, until time.Time, bypass bool, now time.Time) error {
 	if !old.Active(now) {
 		return nil
 	}
-	extends := mode != "" && !until.Before(old.Until)
+	extends := mode == old.Mode && !until.Before(old.Until)
 	switch old.Mode {
 	case Compliance:
-		if mode == Compliance && extends {
+		if extends {
 			return nil
 		}
 	case Governance:

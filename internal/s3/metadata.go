@@ -23,3 +23,22 @@ func UserMetadataSize(meta map[string]string) int {
 	}
 	return n
 }
+
+// StoredContentEncoding is the Content-Encoding S3 keeps for an object
+// written with the header value v: v exactly as sent, less the aws-chunked
+// token (transport framing of the request, not a property of the object)
+// and the comma that separated it. A value that is only aws-chunked leaves
+// no Content-Encoding ("").
+func StoredContentEncoding(v string) string {
+	if !strings.Contains(strings.ToLower(v), "aws-chunked") {
+		return v
+	}
+	parts := strings.Split(v, ",")
+	kept := parts[:0]
+	for _, p := range parts {
+		if t := strings.TrimSpace(p); t != "" && !strings.EqualFold(t, "aws-chunked") {
+			kept = append(kept, p)
+		}
+	}
+	return strings.TrimSpace(strings.Join(kept, ","))
+}

@@ -22,3 +22,23 @@ func TestUserMetadataSize(t *testing.T) {
 		}
 	}
 }
+
+func TestStoredContentEncoding(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"", ""},
+		{"gzip", "gzip"},
+		{"deflate, gzip", "deflate, gzip"},
+		{"deflate,gzip", "deflate,gzip"},
+		{"aws-chunked", ""},
+		{"AWS-Chunked", ""},
+		{"aws-chunked,gzip", "gzip"},
+		{"aws-chunked, deflate, gzip", "deflate, gzip"},
+		{"deflate, aws-chunked, gzip", "deflate, gzip"},
+		{"gzip, aws-chunked", "gzip"},
+		{"x-aws-chunked-not", "x-aws-chunked-not"},
+	} {
+		if got := StoredContentEncoding(tc.in); got != tc.want {
+			t.Errorf("StoredContentEncoding(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

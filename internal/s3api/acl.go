@@ -62,7 +62,7 @@ func (a *API) objectACL(h http.Header, b meta.Bucket, attrs *meta.Attrs) error {
 		return err
 	}
 	if aclsDisabled(b) {
-		if c := h.Get("x-amz-acl"); c != "private" && c != "bucket-owner-full-control" {
+		if !s3.EnforcedACLAccepted(h.Get("x-amz-acl"), grants, a.cfg.Owner, false) {
 			return s3err.New(s3err.AccessControlListNotSupported)
 		}
 		return nil
@@ -140,6 +140,10 @@ func (a *API) getBucketACL(ctx context.Context, req *request) (*response, error)
 	if err != nil {
 		return nil, err
 	}
+	if aclsDisabled(b) {
+		// S3 shows the bucket owner's full control whatever is stored.
+		return xmlResponse(http.StatusOK, a.aclDoc(nil)), nil
+	}
 	return xmlResponse(http.StatusOK, a.aclDoc(b.Config.ACL)), nil
 }
 
@@ -153,9 +157,10 @@ func (a *API) putBucketACL(ctx context.Context, req *request) (*response, error)
 		return nil, err
 	}
 	if aclsDisabled(b) {
-		if len(grants) != 1 || grants[0].ID != a.cfg.Owner || grants[0].Permission != s3.PermFullControl {
+		if !s3.EnforcedACLAccepted(req.Header.Get("x-amz-acl"), grants, a.cfg.Owner, true) {
 			return nil, s3err.New(s3err.AccessControlListNotSupported)
 		}
+		grants = nil // ACLs are disabled: the owner's full control, as stored by default
 	}
 	err = a.meta.UpdateBucket(ctx, req.bucket, func(b *meta.Bucket) error {
 		if s3.IsPublicACL(grants) && b.Config.PublicAccessBlock.BlockPublicAcls {
@@ -175,7 +180,11 @@ func (a *API) getObjectACL(ctx context.Context, req *request) (*response, error)
 	if err != nil {
 		return nil, err
 	}
-	resp := xmlResponse(http.StatusOK, a.aclDoc(o.Attrs.ACL))
+	grants := o.Attrs.ACL
+	if b, err := a.bucket(ctx, req); err == nil && aclsDisabled(b) {
+		grants = nil // the bucket owner's full control, whatever is stored
+	}
+	resp := xmlResponse(http.StatusOK, a.aclDoc(grants))
 	setVersionID(resp.header, req, o.VersionID)
 	return resp, nil
 }
@@ -190,9 +199,10 @@ func (a *API) putObjectACL(ctx context.Context, req *request) (*response, error)
 		return nil, err
 	}
 	if aclsDisabled(b) {
-		if len(grants) != 1 || grants[0].ID != a.cfg.Owner || grants[0].Permission != s3.PermFullControl {
+		if !s3.EnforcedACLAccepted(req.Header.Get("x-amz-acl"), grants, a.cfg.Owner, false) {
 			return nil, s3err.New(s3err.AccessControlListNotSupported)
 		}
+		grants = nil // ACLs are disabled: the owner's full control, as stored by default
 	}
 	if s3.IsPublicACL(grants) && b.Config.PublicAccessBlock.BlockPublicAcls {
 		return nil, s3err.New(s3err.AccessDenied)

@@ -16,7 +16,8 @@ import (
 // authorizer decides requests the way AWS does for one account: the
 // principal's identity policies and the bucket policy are evaluated
 // together; an explicit Deny wins, then any Allow, else the request is
-// denied. The root principal is always allowed.
+// denied. The root principal is allowed everything the bucket policy does
+// not explicitly deny it (rootAllowed).
 type authorizer struct {
 	mu     sync.Mutex
 	parsed map[string]*policy.Document // bucket policy text → parsed
@@ -39,7 +40,7 @@ func arn(bucket, key string, objectLevel bool) string {
 
 // authorize checks the request's operation before its handler runs.
 func (a *API) authorize(ctx context.Context, req *request, op operation) error {
-	if req.principal.Root || op.action == "" {
+	if op.action == "" {
 		return nil
 	}
 	return a.allowed(ctx, req, op.iamAction(req), arn(req.bucket, req.key, isObjectOp(req)), nil)
@@ -51,16 +52,13 @@ func isObjectOp(req *request) bool { return req.key != "" }
 // extra adds condition keys known only to the handler.
 func (a *API) allowed(ctx context.Context, req *request, action, resource string, extra map[string][]string) error {
 	if req.principal.Root {
-		return nil
+		return a.rootAllowed(ctx, req, action, resource, extra)
 	}
 	docs, b, err := a.policiesFor(ctx, req)
 	if err != nil {
 		return err
 	}
-	pr := policy.Request{Principal: req.principal.PolicyPrincipal(), Action: action, Resource: resource, Context: a.conditionContext(ctx, req, docs)}
-	for k, v := range extra {
-		pr.Context[k] = v
-	}
+	pr := a.policyRequest(ctx, req, docs, action, resource, extra)
 	deny, allow := false, false
 	for _, d := range docs {
 		switch d.Evaluate(&pr) {
@@ -79,6 +77,59 @@ func (a *API) allowed(ctx context.Context, req *request, action, resource string
 		return nil
 	}
 	return s3err.New(s3err.AccessDenied)
+}
+
+// rootAllowed authorizes the account's root: everything is allowed but
+// what the bucket policy explicitly denies it. As in S3, the root keeps
+// GetBucketPolicy, PutBucketPolicy and DeleteBucketPolicy whatever the
+// policy says, so an owner can never lock itself out of its bucket.
+func (a *API) rootAllowed(ctx context.Context, req *request, action, resource string, extra map[string][]string) error {
+	if req.bucket == "" || policyLockoutExempt[action] {
+		return nil
+	}
+	b := a.requestBucket(ctx, req)
+	if b == nil || b.Config.Policy == "" {
+		return nil
+	}
+	d := a.authz.bucketPolicy(b.Name, b.Config.Policy)
+	if d == nil {
+		return nil
+	}
+	docs := []*policy.Document{d}
+	pr := a.policyRequest(ctx, req, docs, action, resource, extra)
+	if d.Evaluate(&pr) == policy.Deny {
+		return s3err.New(s3err.AccessDenied)
+	}
+	return nil
+}
+
+// policyLockoutExempt are the actions a bucket policy cannot deny the
+// bucket owner's root.
+var policyLockoutExempt = map[string]bool{
+	"s3:GetBucketPolicy":    true,
+	"s3:PutBucketPolicy":    true,
+	"s3:DeleteBucketPolicy": true,
+}
+
+func (a *API) policyRequest(ctx context.Context, req *request, docs []*policy.Document, action, resource string, extra map[string][]string) policy.Request {
+	pr := policy.Request{Principal: req.principal.PolicyPrincipal(), Action: action, Resource: resource, Context: a.conditionContext(ctx, req, docs)}
+	for k, v := range extra {
+		pr.Context[k] = v
+	}
+	return pr
+}
+
+// requestBucket returns the request's bucket, read once per request and
+// kept for the handler; nil when it does not exist.
+func (a *API) requestBucket(ctx context.Context, req *request) *meta.Bucket {
+	if req.loaded == nil || req.loaded.Name != req.bucket {
+		b, err := a.meta.GetBucket(ctx, req.bucket)
+		if err != nil {
+			return nil
+		}
+		req.loaded, req.versioning = &b, b.Versioning
+	}
+	return req.loaded
 }
 
 // aclAllows is the ACL part of authorization: with ACLs enabled (ownership
@@ -127,14 +178,11 @@ func (a *API) policiesFor(ctx context.Context, req *request) ([]*policy.Document
 	if req.bucket == "" {
 		return docs, nil, nil
 	}
-	if req.loaded == nil || req.loaded.Name != req.bucket {
-		b, err := a.meta.GetBucket(ctx, req.bucket)
-		if err != nil {
-			return docs, nil, nil
-		}
-		req.loaded, req.versioning = &b, b.Versioning
+	lb := a.requestBucket(ctx, req)
+	if lb == nil {
+		return docs, nil, nil
 	}
-	b := *req.loaded
+	b := *lb
 	if b.Config.Policy != "" {
 		if d := a.authz.bucketPolicy(b.Name, b.Config.Policy); d != nil {
 			restricted := b.Config.PublicAccessBlock.RestrictPublicBuckets && req.principal.Anonymous && bucketPolicyIsPublic(d)

@@ -92,7 +92,7 @@ func (a *API) createBucket(ctx context.Context, req *request) (*response, error)
 		return nil, err
 	}
 	if aclSet && ownership == s3.OwnerEnforced {
-		if c := req.Header.Get("x-amz-acl"); c != "private" && c != "bucket-owner-full-control" {
+		if !s3.EnforcedACLAccepted(req.Header.Get("x-amz-acl"), grants, a.cfg.Owner, true) {
 			return nil, s3err.New(s3err.InvalidBucketAclWithOwnership)
 		}
 		grants = nil

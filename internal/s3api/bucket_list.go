@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"talus/internal/meta"
+	"talus/internal/s3"
 	"talus/internal/s3err"
 	"talus/internal/s3xml"
 )
@@ -41,10 +42,10 @@ func parseListParams(q url.Values) (listParams, error) {
 	return p, nil
 }
 
-// enc applies encoding-type=url the way S3 does (form encoding).
+// enc applies encoding-type=url the way S3 does (s3.URLEncodeKey).
 func (p listParams) enc(s string) string {
 	if p.urlEncode {
-		return url.QueryEscape(s)
+		return s3.URLEncodeKey(s)
 	}
 	return s
 }
@@ -93,7 +94,10 @@ func (a *API) listObjects(ctx context.Context, req *request) (*response, error) 
 		return nil, err
 	}
 	out := s3xml.ListBucketResult{
-		NS: s3xml.NS, Name: req.bucket, Prefix: p.enc(p.prefix), Marker: p.enc(marker), MaxKeys: p.maxKeys,
+		// Version 1 encodes Marker, NextMarker, Delimiter, keys and common
+		// prefixes, but echoes Prefix as sent (botocore decodes exactly
+		// these; version 2 and ListObjectVersions encode Prefix too).
+		NS: s3xml.NS, Name: req.bucket, Prefix: p.prefix, Marker: p.enc(marker), MaxKeys: p.maxKeys,
 		Delimiter: p.enc(p.delimiter), IsTruncated: res.Truncated, EncodingType: p.encodingType(),
 		Contents: objs, CommonPrefixes: cps,
 	}
@@ -112,10 +116,12 @@ func (a *API) listObjectsV2(ctx context.Context, req *request) (*response, error
 		return nil, err
 	}
 	after := req.query.Get("start-after")
+	// An empty continuation-token lists from the start (S3 echoes it
+	// back empty); any other must be one this server handed out.
 	token, hasToken := req.query["continuation-token"]
-	if hasToken {
+	if hasToken && token[0] != "" {
 		b, err := base64.RawURLEncoding.DecodeString(token[0])
-		if err != nil || token[0] == "" {
+		if err != nil {
 			return nil, s3err.Newf(s3err.InvalidArgument, "The continuation token provided is incorrect").With("ArgumentName", "continuation-token")
 		}
 		after = string(b)
@@ -130,7 +136,7 @@ func (a *API) listObjectsV2(ctx context.Context, req *request) (*response, error
 		EncodingType: p.encodingType(), Contents: objs, CommonPrefixes: cps,
 	}
 	if hasToken {
-		out.ContinuationToken = token[0]
+		out.ContinuationToken = &token[0]
 	}
 	if res.Truncated {
 		out.NextContinuationToken = base64.RawURLEncoding.EncodeToString([]byte(res.Next))

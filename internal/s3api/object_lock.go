@@ -152,7 +152,7 @@ func (a *API) putObjectLockConfiguration(ctx context.Context, req *request) (*re
 			def.Years = *d.Years
 		}
 		if def.Days < 0 || def.Years < 0 || (def.Days == 0 && def.Years == 0) || def.Days > 36500 || def.Years > 100 {
-			return nil, s3err.Newf(s3err.InvalidArgument, "Default retention period must be a positive integer value.")
+			return nil, s3err.New(s3err.InvalidRetentionPeriod)
 		}
 	}
 	err := a.meta.UpdateBucket(ctx, req.bucket, func(b *meta.Bucket) error {

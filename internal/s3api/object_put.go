@@ -45,16 +45,7 @@ func objectAttrs(h http.Header) (meta.Attrs, string, error) {
 		Expires:            h.Get("Expires"),
 		WebsiteRedirect:    h.Get("x-amz-website-redirect-location"),
 	}
-	// aws-chunked is transport framing, not a property of the object.
-	if ce := at.ContentEncoding; ce != "" {
-		var kept []string
-		for _, p := range strings.Split(ce, ",") {
-			if p = strings.TrimSpace(p); p != "" && !strings.EqualFold(p, "aws-chunked") {
-				kept = append(kept, p)
-			}
-		}
-		at.ContentEncoding = strings.Join(kept, ",")
-	}
+	at.ContentEncoding = s3.StoredContentEncoding(at.ContentEncoding)
 	if at.ContentType == "" {
 		at.ContentType = "binary/octet-stream"
 	}

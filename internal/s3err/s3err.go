@@ -53,6 +53,7 @@ const (
 	NoSuchPublicAccessBlock           Code = "NoSuchPublicAccessBlockConfiguration"
 	NoSuchBucketPolicy                Code = "NoSuchBucketPolicy"
 	InvalidBucketState                Code = "InvalidBucketState"
+	InvalidRetentionPeriod            Code = "InvalidRetentionPeriod"
 	IllegalVersioningConfiguration    Code = "IllegalVersioningConfigurationException"
 	ObjectLockConfigurationNotFound   Code = "ObjectLockConfigurationNotFoundError"
 	NoSuchObjectLockConfiguration     Code = "NoSuchObjectLockConfiguration"
@@ -112,6 +113,7 @@ var table = map[Code]entry{
 	NoSuchVersion:                     {http.StatusNotFound, "The specified version does not exist."},
 	NoSuchUpload:                      {http.StatusNotFound, "The specified multipart upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed."},
 	InvalidBucketState:                {http.StatusConflict, "The request is not valid with the current state of the bucket."},
+	InvalidRetentionPeriod:            {http.StatusBadRequest, "Default retention period must be a positive integer value."},
 	IllegalVersioningConfiguration:    {http.StatusBadRequest, "The Versioning element must be specified"},
 	ObjectLockConfigurationNotFound:   {http.StatusNotFound, "Object Lock configuration does not exist for this bucket"},
 	NoSuchObjectLockConfiguration:     {http.StatusNotFound, "The specified object does not have a ObjectLock configuration"},

@@ -109,7 +109,7 @@ type ListBucketResultV2 struct {
 	Name                  string         `xml:"Name"`
 	Prefix                string         `xml:"Prefix"`
 	StartAfter            string         `xml:"StartAfter,omitempty"`
-	ContinuationToken     string         `xml:"ContinuationToken,omitempty"`
+	ContinuationToken     *string        `xml:"ContinuationToken,omitempty"` // echoed when sent, even empty
 	NextContinuationToken string         `xml:"NextContinuationToken,omitempty"`
 	KeyCount              int            `xml:"KeyCount"`
 	MaxKeys               int            `xml:"MaxKeys"`

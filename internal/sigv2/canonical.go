@@ -127,11 +127,50 @@ func resources(r *http.Request, q []sigv4.QueryParam, bucket string) [][]byte {
 		return appendSubresources(b, q)
 	}
 	raw := rawPath(r)
-	out := [][]byte{build(raw)}
+	paths := []string{raw}
 	if enc := awsEncodePath(r.URL.Path); enc != raw {
-		out = append(out, build(enc))
+		paths = append(paths, enc)
+	}
+	out := make([][]byte, 0, 2*len(paths))
+	for _, p := range paths {
+		out = append(out, build(p))
+		if alt, ok := bucketAlias(bucket, p); ok {
+			out = append(out, build(alt))
+		}
 	}
 	return out
+}
+
+// bucketAlias returns the other spelling of a bucket-level resource:
+// "/bucket" for "/bucket/" and the reverse. S3 documents "/bucket/" for a
+// request on a bucket, but path-style clients sign the path they send, which
+// is "/bucket" for botocore (HmacV1Auth) and "/bucket/" for s3cmd and boto2,
+// so both name the bucket. They cannot name anything else: a key is never
+// empty.
+func bucketAlias(bucket, path string) (string, bool) {
+	full := path
+	if bucket != "" {
+		full = "/" + bucket + path
+	}
+	name, ok := strings.CutPrefix(full, "/")
+	if !ok || name == "" || name == "/" {
+		return "", false
+	}
+	trimmed := strings.TrimSuffix(name, "/")
+	if trimmed == "" || strings.Contains(trimmed, "/") {
+		return "", false
+	}
+	var alt string
+	if trimmed == name {
+		alt = full + "/"
+	} else {
+		alt = strings.TrimSuffix(full, "/")
+	}
+	if bucket != "" {
+		// The bucket prefix is added back by the caller.
+		alt = strings.TrimPrefix(alt, "/"+bucket)
+	}
+	return alt, true
 }
 
 // amzHeaders returns the CanonicalizedAmzHeaders: every x-amz-* header,

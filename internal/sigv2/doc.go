@@ -27,6 +27,11 @@
 // decoded path is deliberately never tried: "/b/k?acl" would then collide
 // with the key "k?acl".
 //
+// A request on a bucket itself verifies over "/bucket/" (the documented
+// form, what s3cmd and boto2 sign) and over "/bucket" (the path botocore
+// sends and signs in path style), whichever of the two was sent: both name
+// only the bucket, since no key is empty.
+//
 // Virtual-hosted requests carry the bucket in Host; the caller, which knows
 // its domains, passes it in Options.Bucket and the resource becomes
 // "/" + bucket + path.

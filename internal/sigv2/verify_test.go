@@ -447,3 +447,40 @@ func TestUnfold(t *testing.T) {
 		}
 	}
 }
+
+// A request on a bucket is signed over "/bucket/" (the S3 documentation,
+// s3cmd, boto2 and botocore's virtual-hosted auth path) or over the path
+// as sent, "/bucket" (botocore path style); both must verify, with and
+// without sub-resources, and the alias never reaches into keys.
+func TestBucketResourceTrailingSlash(t *testing.T) {
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	date := now.Format(http.TimeFormat)
+	for _, tc := range []struct {
+		name, method, target, bucket, signed string
+		ok                                   bool
+	}{
+		{"sent bare, signed slash", "PUT", "/bkt", "", "/bkt/", true},
+		{"sent slash, signed bare", "GET", "/bkt/", "", "/bkt", true},
+		{"sent bare, signed bare", "DELETE", "/bkt", "", "/bkt", true},
+		{"sent slash, signed slash", "GET", "/bkt/?versioning", "", "/bkt/?versioning", true},
+		{"sub-resource, signed bare", "GET", "/bkt/?acl", "", "/bkt?acl", true},
+		{"virtual host, signed slash", "GET", "/", "bkt", "/bkt/", true},
+		{"virtual host, signed bare", "GET", "/?location", "bkt", "/bkt?location", true},
+		{"service level is not a bucket", "GET", "/", "", "//", false},
+		{"object does not lose its slash", "GET", "/bkt/k/", "", "/bkt/k", false},
+		{"object does not gain a slash", "GET", "/bkt/k", "", "/bkt/k/", false},
+		{"other bucket", "GET", "/bkt", "", "/bkt2/", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sts := tc.method + "\n\n\n" + date + "\n" + tc.signed
+			r := serverReq(tc.method, tc.target, map[string]string{"Date": date})
+			r.Header.Set("Authorization", "AWS "+docAK+":"+signature(docSecret, []byte(sts)))
+			ak, err := VerifyOptions(r, lookup, now, Options{Bucket: tc.bucket})
+			if tc.ok {
+				mustOK(t, ak, err)
+			} else {
+				wantCode(t, err, "SignatureDoesNotMatch", 403)
+			}
+		})
+	}
+}

@@ -174,9 +174,11 @@ func TestAccessBucketPolicy(t *testing.T) {
 	}
 	_, err = carol.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("site"), Key: aws.String("private/secret.txt")})
 	mustCode(t, err, "AccessDenied")
-	// Root is not subject to its own bucket's policies here (it owns the account).
-	if got := mustGet(t, root, "site", "private/secret.txt"); string(got) != "s" {
-		t.Fatalf("root read %q", got)
+	// An explicit Deny to "*" binds the owner's root too, as in S3.
+	_, err = root.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("site"), Key: aws.String("private/secret.txt")})
+	mustCode(t, err, "AccessDenied")
+	if got := mustGet(t, root, "site", "public/index.html"); len(got) == 0 {
+		t.Fatal("root read nothing")
 	}
 
 	// A condition on the source address: only 10.0.0.0/8 may read.
@@ -202,6 +204,47 @@ func TestAccessBucketPolicy(t *testing.T) {
 	}
 	if got := anonGet(t, objURL("public/index.html")); got != 403 {
 		t.Fatalf("anonymous GET after deleting the policy = %d", got)
+	}
+}
+
+// A bucket policy's explicit Deny applies to the owner account, root and
+// IAM users alike; only the root keeps the bucket policy operations, so it
+// can always undo the Deny.
+func TestAccessBucketPolicyDenyBindsOwner(t *testing.T) {
+	srv := testserver.Start(t)
+	root := srv.Client()
+	mustCreateBucket(t, root, "lockout")
+	mustPut(t, root, "lockout", "k", []byte("v"))
+	admin, _, _ := newUser(t, srv, "admin", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`)
+	pol := `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Deny","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::lockout/*"},
+		{"Effect":"Deny","Principal":"*","Action":["s3:GetBucketPolicy","s3:PutBucketPolicy","s3:DeleteBucketPolicy"],"Resource":"arn:aws:s3:::lockout"}]}`
+	if _, err := root.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("lockout"), Policy: aws.String(pol)}); err != nil {
+		t.Fatal(err)
+	}
+	for name, c := range map[string]*s3.Client{"root": root, "admin": admin} {
+		_, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("lockout"), Key: aws.String("k")})
+		mustCode(t, err, "AccessDenied")
+		// What the policy does not deny still works.
+		if _, err := c.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String("lockout")}); err != nil {
+			t.Fatalf("%s HeadBucket: %v", name, err)
+		}
+	}
+	_, err := admin.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String("lockout")})
+	mustCode(t, err, "AccessDenied")
+	_, err = admin.DeleteBucketPolicy(ctx, &s3.DeleteBucketPolicyInput{Bucket: aws.String("lockout")})
+	mustCode(t, err, "AccessDenied")
+	if got, err := root.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String("lockout")}); err != nil || aws.ToString(got.Policy) != pol {
+		t.Fatalf("root GetBucketPolicy despite the Deny = %v, %v", got, err)
+	}
+	if _, err := root.DeleteBucketPolicy(ctx, &s3.DeleteBucketPolicyInput{Bucket: aws.String("lockout")}); err != nil {
+		t.Fatalf("root DeleteBucketPolicy despite the Deny: %v", err)
+	}
+	if got := mustGet(t, root, "lockout", "k"); string(got) != "v" {
+		t.Fatalf("root GET after the policy is gone = %q", got)
+	}
+	if got := mustGet(t, admin, "lockout", "k"); string(got) != "v" {
+		t.Fatalf("admin GET after the policy is gone = %q", got)
 	}
 }
 

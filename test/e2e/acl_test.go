@@ -390,9 +390,9 @@ func TestACLObjectOwnership(t *testing.T) {
 	if err := put("bofc", types.ObjectCannedACLBucketOwnerFullControl); err != nil {
 		t.Fatalf("PutObject with bucket-owner-full-control: %v", err)
 	}
-	if err := put("priv", types.ObjectCannedACLPrivate); err != nil {
-		t.Fatalf("PutObject with private: %v", err)
-	}
+	// Only bucket-owner-full-control: S3 refuses even private here.
+	rqCode(t, put("priv", types.ObjectCannedACLPrivate), "AccessControlListNotSupported", 400)
+	rqMissing(t, root, "enforced", "priv")
 	aclWant(t, "enforced object ACL", aclObject(t, root, "enforced", "bofc"), "owner:FULL_CONTROL")
 	aclWant(t, "enforced bucket ACL", aclBucket(t, root, "enforced"), "owner:FULL_CONTROL")
 	_, err = root.PutBucketAcl(ctx, &s3.PutBucketAclInput{Bucket: aws.String("enforced"), ACL: types.BucketCannedACLPublicRead})
@@ -462,4 +462,105 @@ func TestACLObjectOwnership(t *testing.T) {
 	_, err = root.PutBucketOwnershipControls(ctx, &s3.PutBucketOwnershipControlsInput{Bucket: aws.String("writer"),
 		OwnershipControls: &types.OwnershipControls{Rules: []types.OwnershipControlsRule{{ObjectOwnership: "Everyone"}}}})
 	rqCode(t, err, "MalformedXML", 400)
+}
+
+// With BucketOwnerEnforced, every write that sets an ACL must set the
+// bucket owner's full control and nothing else: bucket-owner-full-control
+// or grants equal to it on objects (PutObject, CopyObject,
+// CreateMultipartUpload, PostObject, PutObjectAcl), and an owner-only ACL
+// such as private on the bucket (CreateBucket, PutBucketAcl).
+func TestACLOwnerEnforcedWrites(t *testing.T) {
+	srv := testserver.Start(t)
+	root := srv.Client()
+	const b = "enf"
+	mustCreateBucket(t, root, b)
+	mustPut(t, root, b, "src", []byte("s"))
+	ownerOut, err := root.GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: aws.String(b)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ownerGrant := `id="` + aws.ToString(ownerOut.Owner.ID) + `"`
+	body := func() *strings.Reader { return strings.NewReader("v") }
+
+	// PutObject.
+	_, err = root.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(b), Key: aws.String("g1"), Body: body(), GrantFullControl: aws.String(ownerGrant)})
+	if err != nil {
+		t.Fatalf("PutObject with the owner's full control grant: %v", err)
+	}
+	_, err = root.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(b), Key: aws.String("g2"), Body: body(), GrantRead: aws.String(ownerGrant)})
+	rqCode(t, err, "AccessControlListNotSupported", 400)
+	_, err = root.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(b), Key: aws.String("g3"), Body: body(), GrantFullControl: aws.String(ownerGrant + `, id="someone-else"`)})
+	rqCode(t, err, "AccessControlListNotSupported", 400)
+	rqMissing(t, root, b, "g2")
+	rqMissing(t, root, b, "g3")
+
+	// CopyObject.
+	cp := func(key string, acl types.ObjectCannedACL) error {
+		_, err := root.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String(b), Key: aws.String(key), CopySource: aws.String(b + "/src"), ACL: acl})
+		return err
+	}
+	rqCode(t, cp("c1", types.ObjectCannedACLPublicRead), "AccessControlListNotSupported", 400)
+	rqCode(t, cp("c2", types.ObjectCannedACLPrivate), "AccessControlListNotSupported", 400)
+	if err := cp("c3", types.ObjectCannedACLBucketOwnerFullControl); err != nil {
+		t.Fatalf("CopyObject with bucket-owner-full-control: %v", err)
+	}
+
+	// CreateMultipartUpload.
+	mpu := func(key string, acl types.ObjectCannedACL) error {
+		_, err := root.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String(b), Key: aws.String(key), ACL: acl})
+		return err
+	}
+	rqCode(t, mpu("m1", types.ObjectCannedACLPublicReadWrite), "AccessControlListNotSupported", 400)
+	rqCode(t, mpu("m2", types.ObjectCannedACLPrivate), "AccessControlListNotSupported", 400)
+	if err := mpu("m3", types.ObjectCannedACLBucketOwnerFullControl); err != nil {
+		t.Fatalf("CreateMultipartUpload with bucket-owner-full-control: %v", err)
+	}
+
+	// PostObject.
+	pc := s3.NewPresignClient(root)
+	for _, tc := range []struct {
+		acl    string
+		status int
+	}{{"public-read", 400}, {"private", 400}, {"bucket-owner-full-control", 204}} {
+		key := "post-" + tc.acl
+		p, err := pc.PresignPostObject(ctx, &s3.PutObjectInput{Bucket: aws.String(b), Key: aws.String(key)}, func(o *s3.PresignPostOptions) {
+			o.Conditions = append(o.Conditions, map[string]string{"acl": tc.acl})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		setField(p.Values, "acl", tc.acl)
+		status, _, resp := postForm(t, p.URL, p.Values, []string{"key"}, []byte("x"))
+		if status != tc.status || (tc.status == 400 && !strings.Contains(resp, "AccessControlListNotSupported")) {
+			t.Fatalf("POST with acl %s = %d %s", tc.acl, status, resp)
+		}
+	}
+
+	// PutObjectAcl.
+	putObjACL := func(in *s3.PutObjectAclInput) error {
+		in.Bucket, in.Key = aws.String(b), aws.String("g1")
+		_, err := root.PutObjectAcl(ctx, in)
+		return err
+	}
+	rqCode(t, putObjACL(&s3.PutObjectAclInput{ACL: types.ObjectCannedACLPrivate}), "AccessControlListNotSupported", 400)
+	rqCode(t, putObjACL(&s3.PutObjectAclInput{GrantRead: aws.String(`uri="` + aclAllUsers + `"`)}), "AccessControlListNotSupported", 400)
+	if err := putObjACL(&s3.PutObjectAclInput{ACL: types.ObjectCannedACLBucketOwnerFullControl}); err != nil {
+		t.Fatalf("PutObjectAcl bucket-owner-full-control: %v", err)
+	}
+	if err := putObjACL(&s3.PutObjectAclInput{GrantFullControl: aws.String(ownerGrant)}); err != nil {
+		t.Fatalf("PutObjectAcl with the owner's full control grant: %v", err)
+	}
+
+	// PutBucketAcl and CreateBucket: the owner-only ACL is accepted.
+	if _, err := root.PutBucketAcl(ctx, &s3.PutBucketAclInput{Bucket: aws.String(b), ACL: types.BucketCannedACLPrivate}); err != nil {
+		t.Fatalf("PutBucketAcl private: %v", err)
+	}
+	_, err = root.PutBucketAcl(ctx, &s3.PutBucketAclInput{Bucket: aws.String(b), GrantRead: aws.String(ownerGrant)})
+	rqCode(t, err, "AccessControlListNotSupported", 400)
+	if _, err := root.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("enf-grant"), GrantFullControl: aws.String(ownerGrant)}); err != nil {
+		t.Fatalf("CreateBucket with the owner's full control grant: %v", err)
+	}
+	_, err = root.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("enf-read"), GrantRead: aws.String(`uri="` + aclAllUsers + `"`)})
+	rqCode(t, err, "InvalidBucketAclWithObjectOwnership", 400)
+	aclWant(t, "enforced object ACL", aclObject(t, root, b, "g1"), "owner:FULL_CONTROL")
 }

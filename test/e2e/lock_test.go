@@ -138,6 +138,16 @@ func TestLockConfiguration(t *testing.T) {
 	rqCode(t, err, "MalformedXML", http.StatusBadRequest)
 	err = put("lcfg", &types.DefaultRetention{Mode: types.ObjectLockRetentionModeGovernance})
 	rqCode(t, err, "MalformedXML", http.StatusBadRequest)
+	// A period that is not a positive number is InvalidRetentionPeriod.
+	for _, dr := range []types.DefaultRetention{
+		{Mode: types.ObjectLockRetentionModeGovernance, Days: aws.Int32(0)},
+		{Mode: types.ObjectLockRetentionModeGovernance, Days: aws.Int32(-1)},
+		{Mode: types.ObjectLockRetentionModeCompliance, Years: aws.Int32(0)},
+		{Mode: types.ObjectLockRetentionModeCompliance, Years: aws.Int32(-3)},
+	} {
+		err = put("lcfg", &dr)
+		rqCode(t, err, "InvalidRetentionPeriod", http.StatusBadRequest)
+	}
 	// Removing the rule leaves object lock on.
 	if err := put("lcfg", nil); err != nil {
 		t.Fatal(err)
@@ -432,6 +442,38 @@ func TestLockEnforcement(t *testing.T) {
 			t.Fatalf("%s still has versions %s", k, vrShow(p.Entries))
 		}
 	}
+}
+
+// GOVERNANCE retention turns into COMPLIANCE only with the bypass header
+// (and the permission behind it), even for the same or a later date; a
+// COMPLIANCE retention never turns back.
+func TestLockGovernanceToCompliance(t *testing.T) {
+	t.Parallel()
+	srv := testserver.Start(t)
+	c := srv.Client()
+	const b = "lmode"
+	lkBucket(t, c, b)
+	hour := time.Now().Add(time.Hour).UTC().Truncate(time.Second)
+	v := lkPut(t, c, b, "k", types.ObjectLockModeGovernance, hour, "")
+	rqCode(t, lkSetRetention(c, b, "k", v, types.ObjectLockRetentionModeCompliance, hour, false), "AccessDenied", http.StatusForbidden)
+	rqCode(t, lkSetRetention(c, b, "k", v, types.ObjectLockRetentionModeCompliance, hour.Add(time.Hour), false), "AccessDenied", http.StatusForbidden)
+	if m, u := lkRetention(t, c, b, "k", v); m != types.ObjectLockRetentionModeGovernance || !sameSecond(u, hour) {
+		t.Fatalf("after refused changes: %s %v", m, u)
+	}
+	// A user without s3:BypassGovernanceRetention gets nothing from the header.
+	user, _, _ := newUser(t, srv, "nobypass", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:PutObjectRetention","s3:GetObjectRetention"],"Resource":"*"}]}`)
+	rqCode(t, lkSetRetention(user, b, "k", v, types.ObjectLockRetentionModeCompliance, hour, true), "AccessDenied", http.StatusForbidden)
+	// Extending in GOVERNANCE needs no bypass.
+	if err := lkSetRetention(c, b, "k", v, types.ObjectLockRetentionModeGovernance, hour.Add(time.Minute), false); err != nil {
+		t.Fatal(err)
+	}
+	if err := lkSetRetention(c, b, "k", v, types.ObjectLockRetentionModeCompliance, hour.Add(time.Minute), true); err != nil {
+		t.Fatalf("GOVERNANCE to COMPLIANCE with bypass: %v", err)
+	}
+	if m, _ := lkRetention(t, c, b, "k", v); m != types.ObjectLockRetentionModeCompliance {
+		t.Fatalf("mode after the change = %s", m)
+	}
+	rqCode(t, lkSetRetention(c, b, "k", v, types.ObjectLockRetentionModeGovernance, hour.Add(2*time.Hour), true), "AccessDenied", http.StatusForbidden)
 }
 
 func TestLockCopyAndMultipart(t *testing.T) {

@@ -517,3 +517,47 @@ func TestObjectTrailingChecksum(t *testing.T) {
 	}
 	waitBlobCount(t, srv, 3)
 }
+
+// Content-Encoding is stored as the client sent it, spaces included, less
+// the aws-chunked framing token; a value of only aws-chunked stores none.
+func TestObjectContentEncodingKept(t *testing.T) {
+	t.Parallel()
+	srv := testserver.Start(t)
+	c := srv.Client()
+	mustCreateBucket(t, c, "cenc")
+	body := []byte("encoded")
+	sum := checksums(body)[types.ChecksumAlgorithmCrc32]
+	for i, tc := range []struct{ sent, want string }{
+		{"deflate, gzip", "deflate, gzip"},
+		{"aws-chunked, deflate, gzip", "deflate, gzip"},
+		{"deflate, aws-chunked,gzip", "deflate,gzip"},
+		{"aws-chunked", ""},
+	} {
+		key := fmt.Sprint("k", i)
+		r := doRaw(t, rawReq{Method: http.MethodPut, URL: objURL(srv, "cenc", key), Payload: "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
+			Header: map[string]string{
+				"Content-Encoding":             tc.sent,
+				"X-Amz-Decoded-Content-Length": fmt.Sprint(len(body)),
+				"X-Amz-Trailer":                "x-amz-checksum-crc32",
+			},
+			Body: chunkedUnsigned(body, 64<<10, "x-amz-checksum-crc32", sum)})
+		wantRaw(t, "PUT with Content-Encoding "+tc.sent, r, 200, "")
+		h, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("cenc"), Key: aws.String(key)})
+		if err != nil || aws.ToString(h.ContentEncoding) != tc.want {
+			t.Errorf("sent %q: stored Content-Encoding %q (%v), want %q", tc.sent, aws.ToString(h.ContentEncoding), err, tc.want)
+		}
+	}
+	// Without aws-chunked framing the value is kept as is.
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("cenc"), Key: aws.String("plain"), Body: bytes.NewReader(body),
+		ContentEncoding: aws.String("deflate, gzip")}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("cenc"), Key: aws.String("plain")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out.Body.Close()
+	if got := aws.ToString(out.ContentEncoding); got != "deflate, gzip" {
+		t.Fatalf("GET Content-Encoding %q, want %q", got, "deflate, gzip")
+	}
+}

@@ -1043,3 +1043,64 @@ func TestVersioningListManyVersions(t *testing.T) {
 		t.Fatalf("key-marker m-hot: %d entries", len(p.Entries))
 	}
 }
+
+// In a Suspended bucket every write answers x-amz-version-id: null, as S3
+// does: PutObject, CopyObject, CompleteMultipartUpload, PostObject and
+// DeleteObject (whose marker is the null version) — for root and for a
+// user alike.
+func TestVersioningSuspendedVersionHeader(t *testing.T) {
+	t.Parallel()
+	srv := testserver.Start(t)
+	root := srv.Client()
+	user, _, _ := newUser(t, srv, "writer", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`)
+	for _, tc := range []struct {
+		name   string
+		c      *s3.Client
+		b      string
+		everOn bool
+	}{
+		{"root", root, "vsusp-a", true}, {"user", user, "vsusp-b", true},
+		{"root", root, "vsusp-c", false}, {"user", user, "vsusp-d", false},
+	} {
+		name, c, b := tc.name, tc.c, tc.b
+		mustCreateBucket(t, root, b)
+		if tc.everOn {
+			vrSetVersioning(t, root, b, types.BucketVersioningStatusEnabled)
+		}
+		mustPut(t, root, b, "src", []byte("s"))
+		vrSetVersioning(t, root, b, types.BucketVersioningStatusSuspended)
+		want := func(what string, got *string) {
+			t.Helper()
+			if aws.ToString(got) != "null" {
+				t.Fatalf("%s %s: version %q, want null", name, what, aws.ToString(got))
+			}
+		}
+		put := mustPut(t, c, b, name+"-put", []byte("p"))
+		want("PutObject", put.VersionId)
+		cp, err := c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String(b), Key: aws.String(name + "-copy"), CopySource: aws.String(b + "/src")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want("CopyObject", cp.VersionId)
+		id := mpCreate(t, c, b, name+"-mpu")
+		part := mpUpload(t, c, b, name+"-mpu", id, 1, []byte("m"))
+		done := mpComplete(t, c, b, name+"-mpu", id, []types.CompletedPart{part})
+		want("CompleteMultipartUpload", done.VersionId)
+		del, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(b), Key: aws.String(name + "-put")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want("DeleteObject", del.VersionId)
+		if !aws.ToBool(del.DeleteMarker) {
+			t.Fatalf("%s DeleteObject: no delete marker", name)
+		}
+		p, err := s3.NewPresignClient(c).PresignPostObject(ctx, &s3.PutObjectInput{Bucket: aws.String(b), Key: aws.String(name + "-post")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		status, hdr, body := postForm(t, p.URL, p.Values, []string{"key"}, []byte("x"))
+		if status != http.StatusNoContent || hdr.Get("x-amz-version-id") != "null" {
+			t.Fatalf("%s PostObject = %d version %q %s", name, status, hdr.Get("x-amz-version-id"), body)
+		}
+	}
+}
