@@ -300,3 +300,53 @@ func TestUnimplementedOperationOrder(t *testing.T) {
 	rqErr(t, anon("GET", srv.URL+"/have?website", nil), http.StatusNotImplemented, "NotImplemented")
 	rqErr(t, anon("GET", srv.URL+"/have?cors", nil), http.StatusForbidden, "AccessDenied")
 }
+
+// TestCompleteMultipartAssertions checks the headers with which a
+// Complete asserts the object's size and the upload's checksum type.
+func TestCompleteMultipartAssertions(t *testing.T) {
+	srv := testserver.Start(t)
+	c := srv.Client()
+	mustCreateBucket(t, c, "mpa")
+	start := func(key string, alg types.ChecksumAlgorithm) (string, types.CompletedPart) {
+		t.Helper()
+		cr, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("mpa"), Key: aws.String(key), ChecksumAlgorithm: alg})
+		if err != nil {
+			t.Fatal(err)
+		}
+		up, err := c.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String("mpa"), Key: aws.String(key), UploadId: cr.UploadId,
+			PartNumber: aws.Int32(1), Body: strings.NewReader("hello"), ChecksumAlgorithm: alg})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return *cr.UploadId, types.CompletedPart{PartNumber: aws.Int32(1), ETag: up.ETag, ChecksumCRC32: up.ChecksumCRC32}
+	}
+	complete := func(key, id string, p types.CompletedPart, in func(*s3.CompleteMultipartUploadInput)) error {
+		ci := &s3.CompleteMultipartUploadInput{Bucket: aws.String("mpa"), Key: aws.String(key), UploadId: aws.String(id),
+			MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{p}}}
+		in(ci)
+		_, err := c.CompleteMultipartUpload(ctx, ci)
+		return err
+	}
+
+	id, p := start("sized", "")
+	err := complete("sized", id, p, func(in *s3.CompleteMultipartUploadInput) { in.MpuObjectSize = aws.Int64(6) })
+	if apiCode(err) != "InvalidRequest" || !strings.Contains(err.Error(), "does not match what was computed: 5") {
+		t.Fatalf("wrong x-amz-mp-object-size: %v", err)
+	}
+	rqMissing(t, c, "mpa", "sized")
+	if err := complete("sized", id, p, func(in *s3.CompleteMultipartUploadInput) { in.MpuObjectSize = aws.Int64(5) }); err != nil {
+		t.Fatalf("right x-amz-mp-object-size: %v", err)
+	}
+	if got := mustGet(t, c, "mpa", "sized"); string(got) != "hello" {
+		t.Fatalf("got %q", got)
+	}
+
+	id, p = start("typed", types.ChecksumAlgorithmCrc32)
+	err = complete("typed", id, p, func(in *s3.CompleteMultipartUploadInput) { in.ChecksumType = types.ChecksumTypeFullObject })
+	if apiCode(err) != "InvalidRequest" || !strings.Contains(err.Error(), "created using the COMPOSITE checksum mode") {
+		t.Fatalf("mismatched x-amz-checksum-type: %v", err)
+	}
+	if err := complete("typed", id, p, func(in *s3.CompleteMultipartUploadInput) { in.ChecksumType = types.ChecksumTypeComposite }); err != nil {
+		t.Fatalf("matching x-amz-checksum-type: %v", err)
+	}
+}
