@@ -134,7 +134,7 @@ func unsupported(op string, get func(string) string, secure bool) error {
 			continue
 		}
 		if v := get(r.name); v != "" {
-			if err := r.check(strings.ToLower(r.name), v); err != nil {
+			if err := r.check(r.name, v); err != nil {
 				return err
 			}
 		}
