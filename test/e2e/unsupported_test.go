@@ -350,3 +350,24 @@ func TestCompleteMultipartAssertions(t *testing.T) {
 		t.Fatalf("matching x-amz-checksum-type: %v", err)
 	}
 }
+
+func TestListBucketsByRegion(t *testing.T) {
+	srv := testserver.Start(t)
+	c := srv.Client()
+	mustCreateBucket(t, c, "here-1")
+	mustCreateBucket(t, c, "here-2")
+	for region, want := range map[string]int{testserver.Region: 2, "eu-west-3": 0} {
+		out, err := c.ListBuckets(ctx, &s3.ListBucketsInput{BucketRegion: aws.String(region)})
+		if err != nil || len(out.Buckets) != want {
+			t.Fatalf("bucket-region %s: %v %v, want %d buckets", region, out, err, want)
+		}
+	}
+	out, err := c.ListBuckets(ctx, &s3.ListBucketsInput{BucketRegion: aws.String(testserver.Region), MaxBuckets: aws.Int32(1)})
+	if err != nil || len(out.Buckets) != 1 || out.ContinuationToken == nil {
+		t.Fatalf("first page: %v %v", out, err)
+	}
+	out, err = c.ListBuckets(ctx, &s3.ListBucketsInput{BucketRegion: aws.String(testserver.Region), MaxBuckets: aws.Int32(1), ContinuationToken: out.ContinuationToken})
+	if err != nil || len(out.Buckets) != 1 || *out.Buckets[0].Name != "here-2" {
+		t.Fatalf("second page: %v %v", out, err)
+	}
+}
