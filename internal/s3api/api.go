@@ -162,6 +162,9 @@ func (a *API) serve(w http.ResponseWriter, req *request) (int, error) {
 	if err := a.authorize(req.Context(), req, op); err != nil {
 		return a.renderError(w, req, err), err
 	}
+	if err := a.refuseUnsupported(req.Context(), req, op.name); err != nil {
+		return a.renderError(w, req, err), err
+	}
 	resp, err := op.h(a, req.Context(), req)
 	if err != nil {
 		return a.renderError(w, req, err), err

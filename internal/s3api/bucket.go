@@ -61,7 +61,7 @@ func (a *API) listBuckets(ctx context.Context, req *request) (*response, error) 
 		after = string(b)
 	}
 	prefix := req.query.Get("prefix")
-	buckets, err := a.meta.ListBuckets(ctx, "", prefix, after, max+1)
+	buckets, err := a.listBucketsIn(ctx, req.query.Get("bucket-region"), prefix, after, max+1)
 	if err != nil {
 		return nil, err
 	}

@@ -305,6 +305,10 @@ func (a *API) completeMultipartUpload(ctx context.Context, req *request) (*respo
 	if err != nil {
 		return nil, err
 	}
+	asserted, err := parseCompleteHeaders(req.Header)
+	if err != nil {
+		return nil, err
+	}
 	if _, err := a.bucket(ctx, req); err != nil {
 		return nil, err
 	}
@@ -340,7 +344,13 @@ func (a *API) completeMultipartUpload(ctx context.Context, req *request) (*respo
 	}
 	o := &meta.Object{Bucket: req.bucket, Key: req.key, UploadID: uploadID, Owner: a.cfg.Owner}
 	build := func(u meta.Upload, stored []meta.UploadPart) error {
-		return assemble(o, u, stored, doc.Parts, wantAlg, wantSum)
+		if err := asserted.checkUpload(u); err != nil {
+			return err
+		}
+		if err := assemble(o, u, stored, doc.Parts, wantAlg, wantSum); err != nil {
+			return err
+		}
+		return asserted.checkObject(o)
 	}
 	res, err := a.meta.CompleteUpload(ctx, o, build, cond.options())
 	if errors.Is(err, meta.ErrNoSuchUpload) {

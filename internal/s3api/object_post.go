@@ -91,6 +91,9 @@ func (a *API) postObject(ctx context.Context, req *request) (*response, error) {
 	if err := a.allowed(ctx, req, "s3:PutObject", arn(req.bucket, key, true), extra); err != nil {
 		return nil, err
 	}
+	if err := unsupported("PostObject", form.Field, req.TLS != nil); err != nil {
+		return nil, err
+	}
 	var alg checksum.Algorithm
 	var want string
 	for _, c := range checksum.Algorithms {

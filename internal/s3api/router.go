@@ -1,10 +1,6 @@
 package s3api
 
-import (
-	"context"
-
-	"talus/internal/s3err"
-)
+import "context"
 
 // subresources are the query parameters that select an S3 operation other
 // than the plain one on a bucket or object. A request naming one that has
@@ -116,10 +112,6 @@ var operations = map[routeKey]operation{
 	{object, "PUT", "acl", false}:         {"PutObjectAcl", "s3:PutObjectAcl", "s3:PutObjectVersionAcl", (*API).putObjectACL},
 }
 
-var notImplementedOp = operation{name: "NotImplemented", h: func(*API, context.Context, *request) (*response, error) {
-	return nil, s3err.New(s3err.NotImplemented)
-}}
-
 // route picks the operation of a request.
 func (a *API) route(req *request) operation {
 	k := routeKey{method: req.Method, sub: req.subresource()}
@@ -134,7 +126,7 @@ func (a *API) route(req *request) operation {
 	}
 	op, ok := operations[k]
 	if !ok {
-		return notImplementedOp
+		return notImplementedOp(k, req)
 	}
 	if op.name == "ListObjects" && req.query.Get("list-type") == "2" {
 		op.name, op.h = "ListObjectsV2", (*API).listObjectsV2

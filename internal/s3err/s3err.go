@@ -30,6 +30,7 @@ const (
 	InvalidArgument                   Code = "InvalidArgument"
 	InvalidBucketName                 Code = "InvalidBucketName"
 	InvalidDigest                     Code = "InvalidDigest"
+	InvalidEncryptionAlgorithm        Code = "InvalidEncryptionAlgorithmError"
 	InvalidLocationConstraint         Code = "InvalidLocationConstraint"
 	InvalidRange                      Code = "InvalidRange"
 	InvalidRequest                    Code = "InvalidRequest"
@@ -98,6 +99,7 @@ var table = map[Code]entry{
 	InvalidArgument:                   {http.StatusBadRequest, "Invalid Argument"},
 	InvalidBucketName:                 {http.StatusBadRequest, "The specified bucket is not valid."},
 	InvalidDigest:                     {http.StatusBadRequest, "The Content-MD5 you specified is not valid."},
+	InvalidEncryptionAlgorithm:        {http.StatusBadRequest, "The Encryption request you specified is not valid. Supported value: AES256."},
 	InvalidLocationConstraint:         {http.StatusBadRequest, "The specified location-constraint is not valid"},
 	InvalidRange:                      {http.StatusRequestedRangeNotSatisfiable, "The requested range is not satisfiable"},
 	InvalidRequest:                    {http.StatusBadRequest, "Invalid Request"},

@@ -234,7 +234,7 @@ func TestObjectMetadata(t *testing.T) {
 	if r.Status != 200 || r.Header.Get("x-amz-storage-class") != "" {
 		t.Errorf("STANDARD object: status %d x-amz-storage-class %q", r.Status, r.Header.Get("x-amz-storage-class"))
 	}
-	for _, class := range []types.StorageClass{types.StorageClassReducedRedundancy, types.StorageClassGlacier, types.StorageClassIntelligentTiering} {
+	for _, class := range []types.StorageClass{types.StorageClassReducedRedundancy, types.StorageClassGlacierIr, types.StorageClassIntelligentTiering} {
 		_, err = c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("meta"), Key: aws.String("c"), Body: strings.NewReader("x"), StorageClass: class})
 		if err != nil {
 			t.Fatalf("class %s: %v", class, err)

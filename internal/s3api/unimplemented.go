@@ -1,0 +1,105 @@
+package s3api
+
+import (
+	"context"
+
+	"talus/internal/s3err"
+)
+
+// unimplemented names the S3 operations Talus does not serve and the IAM
+// action that authorizes each, so that a request for one is authenticated,
+// authorized and checked for its bucket exactly like an implemented
+// operation before it is answered 501 NotImplemented: the account root
+// (or a user whose policy allows the action) learns the operation is
+// missing; anyone else gets AccessDenied, as S3 would answer them.
+var unimplemented = map[routeKey]operation{
+	{bucket, "GET", "accelerate", false}:               {name: "GetBucketAccelerateConfiguration", action: "s3:GetAccelerateConfiguration"},
+	{bucket, "PUT", "accelerate", false}:               {name: "PutBucketAccelerateConfiguration", action: "s3:PutAccelerateConfiguration"},
+	{bucket, "GET", "analytics", false}:                {name: "GetBucketAnalyticsConfiguration", action: "s3:GetAnalyticsConfiguration"},
+	{bucket, "PUT", "analytics", false}:                {name: "PutBucketAnalyticsConfiguration", action: "s3:PutAnalyticsConfiguration"},
+	{bucket, "DELETE", "analytics", false}:             {name: "DeleteBucketAnalyticsConfiguration", action: "s3:PutAnalyticsConfiguration"},
+	{bucket, "GET", "cors", false}:                     {name: "GetBucketCors", action: "s3:GetBucketCORS"},
+	{bucket, "PUT", "cors", false}:                     {name: "PutBucketCors", action: "s3:PutBucketCORS"},
+	{bucket, "DELETE", "cors", false}:                  {name: "DeleteBucketCors", action: "s3:PutBucketCORS"},
+	{bucket, "GET", "encryption", false}:               {name: "GetBucketEncryption", action: "s3:GetEncryptionConfiguration"},
+	{bucket, "PUT", "encryption", false}:               {name: "PutBucketEncryption", action: "s3:PutEncryptionConfiguration"},
+	{bucket, "DELETE", "encryption", false}:            {name: "DeleteBucketEncryption", action: "s3:PutEncryptionConfiguration"},
+	{bucket, "GET", "intelligent-tiering", false}:      {name: "GetBucketIntelligentTieringConfiguration", action: "s3:GetIntelligentTieringConfiguration"},
+	{bucket, "PUT", "intelligent-tiering", false}:      {name: "PutBucketIntelligentTieringConfiguration", action: "s3:PutIntelligentTieringConfiguration"},
+	{bucket, "DELETE", "intelligent-tiering", false}:   {name: "DeleteBucketIntelligentTieringConfiguration", action: "s3:PutIntelligentTieringConfiguration"},
+	{bucket, "GET", "inventory", false}:                {name: "GetBucketInventoryConfiguration", action: "s3:GetInventoryConfiguration"},
+	{bucket, "PUT", "inventory", false}:                {name: "PutBucketInventoryConfiguration", action: "s3:PutInventoryConfiguration"},
+	{bucket, "DELETE", "inventory", false}:             {name: "DeleteBucketInventoryConfiguration", action: "s3:PutInventoryConfiguration"},
+	{bucket, "GET", "lifecycle", false}:                {name: "GetBucketLifecycleConfiguration", action: "s3:GetLifecycleConfiguration"},
+	{bucket, "PUT", "lifecycle", false}:                {name: "PutBucketLifecycleConfiguration", action: "s3:PutLifecycleConfiguration"},
+	{bucket, "DELETE", "lifecycle", false}:             {name: "DeleteBucketLifecycle", action: "s3:PutLifecycleConfiguration"},
+	{bucket, "GET", "logging", false}:                  {name: "GetBucketLogging", action: "s3:GetBucketLogging"},
+	{bucket, "PUT", "logging", false}:                  {name: "PutBucketLogging", action: "s3:PutBucketLogging"},
+	{bucket, "GET", "metrics", false}:                  {name: "GetBucketMetricsConfiguration", action: "s3:GetMetricsConfiguration"},
+	{bucket, "PUT", "metrics", false}:                  {name: "PutBucketMetricsConfiguration", action: "s3:PutMetricsConfiguration"},
+	{bucket, "DELETE", "metrics", false}:               {name: "DeleteBucketMetricsConfiguration", action: "s3:PutMetricsConfiguration"},
+	{bucket, "GET", "notification", false}:             {name: "GetBucketNotificationConfiguration", action: "s3:GetBucketNotification"},
+	{bucket, "PUT", "notification", false}:             {name: "PutBucketNotificationConfiguration", action: "s3:PutBucketNotification"},
+	{bucket, "GET", "replication", false}:              {name: "GetBucketReplication", action: "s3:GetReplicationConfiguration"},
+	{bucket, "PUT", "replication", false}:              {name: "PutBucketReplication", action: "s3:PutReplicationConfiguration"},
+	{bucket, "DELETE", "replication", false}:           {name: "DeleteBucketReplication", action: "s3:PutReplicationConfiguration"},
+	{bucket, "GET", "requestPayment", false}:           {name: "GetBucketRequestPayment", action: "s3:GetBucketRequestPayment"},
+	{bucket, "PUT", "requestPayment", false}:           {name: "PutBucketRequestPayment", action: "s3:PutBucketRequestPayment"},
+	{bucket, "GET", "website", false}:                  {name: "GetBucketWebsite", action: "s3:GetBucketWebsite"},
+	{bucket, "PUT", "website", false}:                  {name: "PutBucketWebsite", action: "s3:PutBucketWebsite"},
+	{bucket, "DELETE", "website", false}:               {name: "DeleteBucketWebsite", action: "s3:DeleteBucketWebsite"},
+	{bucket, "GET", "abac", false}:                     {name: "GetBucketAbac", action: "s3:GetBucketAbac"},
+	{bucket, "PUT", "abac", false}:                     {name: "PutBucketAbac", action: "s3:PutBucketAbac"},
+	{bucket, "GET", "metadataTable", false}:            {name: "GetBucketMetadataTableConfiguration", action: "s3:GetBucketMetadataTableConfiguration"},
+	{bucket, "POST", "metadataTable", false}:           {name: "CreateBucketMetadataTableConfiguration", action: "s3:CreateBucketMetadataTableConfiguration"},
+	{bucket, "DELETE", "metadataTable", false}:         {name: "DeleteBucketMetadataTableConfiguration", action: "s3:DeleteBucketMetadataTableConfiguration"},
+	{bucket, "GET", "metadataConfiguration", false}:    {name: "GetBucketMetadataConfiguration", action: "s3:GetBucketMetadataTableConfiguration"},
+	{bucket, "POST", "metadataConfiguration", false}:   {name: "CreateBucketMetadataConfiguration", action: "s3:CreateBucketMetadataTableConfiguration"},
+	{bucket, "DELETE", "metadataConfiguration", false}: {name: "DeleteBucketMetadataConfiguration", action: "s3:DeleteBucketMetadataTableConfiguration"},
+	{bucket, "PUT", "metadataJournalTable", false}:     {name: "UpdateBucketMetadataJournalTableConfiguration", action: "s3:UpdateBucketMetadataJournalTableConfiguration"},
+	{bucket, "PUT", "metadataInventoryTable", false}:   {name: "UpdateBucketMetadataInventoryTableConfiguration", action: "s3:UpdateBucketMetadataInventoryTableConfiguration"},
+	{bucket, "PUT", "metadataAnnotationTable", false}:  {name: "UpdateBucketMetadataAnnotationTableConfiguration", action: "s3:UpdateBucketMetadataAnnotationTableConfiguration"},
+	{bucket, "GET", "session", false}:                  {name: "CreateSession", action: "s3express:CreateSession"},
+
+	{object, "POST", "restore", false}:        {name: "RestoreObject", action: "s3:RestoreObject"},
+	{object, "POST", "select", false}:         {name: "SelectObjectContent", action: "s3:GetObject"},
+	{object, "GET", "torrent", false}:         {name: "GetObjectTorrent", action: "s3:GetObjectTorrent", versionAction: "s3:GetObjectVersionTorrent"},
+	{object, "PUT", "renameObject", false}:    {name: "RenameObject", action: "s3:RenameObject"},
+	{object, "PUT", "annotation", false}:      {name: "PutObjectAnnotation", action: "s3:PutObjectAnnotation"},
+	{object, "GET", "annotation", false}:      {name: "GetObjectAnnotation", action: "s3:GetObjectAnnotation"},
+	{object, "DELETE", "annotation", false}:   {name: "DeleteObjectAnnotation", action: "s3:DeleteObjectAnnotation"},
+	{object, "GET", "annotation-list", false}: {name: "ListObjectAnnotations", action: "s3:ListObjectAnnotations"},
+}
+
+// unknownAction authorizes a request that matches no S3 operation Talus
+// knows of. Only a policy granting every S3 action ("s3:*" or "*") or the
+// root reaches the 501.
+const unknownAction = "s3:UnknownOperation"
+
+// notImplementedOp returns the operation for a request no handler serves.
+func notImplementedOp(k routeKey, req *request) operation {
+	if k.sub == "annotation" && k.method == "GET" && !req.query.Has("annotationName") {
+		k.sub = "annotation-list"
+	}
+	op, ok := unimplemented[k]
+	if !ok {
+		k.copy = false
+		op, ok = unimplemented[k]
+	}
+	if !ok {
+		op = operation{name: "NotImplemented", action: unknownAction}
+	}
+	op.h = (*API).notImplemented
+	return op
+}
+
+// notImplemented answers an operation Talus lacks once the request is
+// authorized: NoSuchBucket for a missing bucket, else 501.
+func (a *API) notImplemented(ctx context.Context, req *request) (*response, error) {
+	if req.bucket != "" {
+		if _, err := a.bucket(ctx, req); err != nil {
+			return nil, err
+		}
+	}
+	return nil, s3err.New(s3err.NotImplemented)
+}
