@@ -67,8 +67,12 @@ func (a *API) getObjectAttributes(ctx context.Context, req *request) (*response,
 		}
 		out.Checksum = ci
 	}
-	if want["ObjectParts"] && len(o.Parts) > 0 {
-		op := &s3xml.ObjectPartsInfo{TotalPartsCount: len(o.Parts), PartNumberMarker: marker, MaxParts: min(maxParts, maxListParts)}
+	if want["ObjectParts"] && len(o.Parts) > 0 && o.Attrs.ChecksumType != "COMPOSITE" {
+		// S3 lists the parts only of an object whose checksum is built
+		// from theirs; for the rest it reports just how many there are.
+		out.ObjectParts = &s3xml.ObjectPartsInfo{TotalPartsCount: len(o.Parts)}
+	} else if want["ObjectParts"] && len(o.Parts) > 0 {
+		op := &s3xml.ObjectPartsPage{PartNumberMarker: marker, MaxParts: min(maxParts, maxListParts)}
 		for _, p := range o.Parts {
 			if p.Number <= marker {
 				continue
@@ -84,7 +88,7 @@ func (a *API) getObjectAttributes(ctx context.Context, req *request) (*response,
 			op.Parts = append(op.Parts, pi)
 			op.NextPartNumberMarker = p.Number
 		}
-		out.ObjectParts = op
+		out.ObjectParts = &s3xml.ObjectPartsInfo{TotalPartsCount: len(o.Parts), ObjectPartsPage: op}
 	}
 	resp := xmlResponse(http.StatusOK, out)
 	resp.header.Set("Last-Modified", o.Modified.UTC().Format(http.TimeFormat))

@@ -288,3 +288,76 @@ func TestChecksumMultipartErrors(t *testing.T) {
 	}
 
 }
+
+// TestChecksumPartAndRange: with checksum mode, S3 sends a checksum only
+// for bytes it has one for: the whole object, a part of a COMPOSITE
+// object, or a part or range that spans a FULL_OBJECT object entirely.
+func TestChecksumPartAndRange(t *testing.T) {
+	t.Parallel()
+	srv := testserver.Start(t)
+	c := srv.Client()
+	mustCreateBucket(t, c, "ckpart")
+	small := mpData(41, 1000)
+	crc := types.ChecksumAlgorithmCrc32
+	upload := func(key string, ctype types.ChecksumType, parts ...[]byte) {
+		t.Helper()
+		id := mpCreate(t, c, "ckpart", key, func(in *s3.CreateMultipartUploadInput) { in.ChecksumAlgorithm, in.ChecksumType = crc, ctype })
+		var done []types.CompletedPart
+		for i, p := range parts {
+			done = append(done, mpUpload(t, c, "ckpart", key, id, int32(i+1), p, func(in *s3.UploadPartInput) { in.ChecksumAlgorithm = crc }))
+		}
+		mpComplete(t, c, "ckpart", key, id, done, func(in *s3.CompleteMultipartUploadInput) {
+			if ctype == types.ChecksumTypeFullObject {
+				in.ChecksumCRC32, in.ChecksumType = aws.String(checksums(bytes.Join(parts, nil))[crc]), ctype
+			}
+		})
+	}
+	upload("full-1", types.ChecksumTypeFullObject, small)
+	two := [][]byte{mpData(42, 5*mib), small}
+	upload("full-2", types.ChecksumTypeFullObject, two...)
+	upload("comp-1", types.ChecksumTypeComposite, small)
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("ckpart"), Key: aws.String("put"), Body: bytes.NewReader(small), ChecksumAlgorithm: crc}); err != nil {
+		t.Fatal(err)
+	}
+	whole := checksums(small)[crc]
+	for _, tc := range []struct {
+		name, key string
+		part      int32
+		rng       string
+		want      string // "" = no checksum
+		wantType  types.ChecksumType
+	}{
+		{"single-part FULL_OBJECT, part 1", "full-1", 1, "", whole, types.ChecksumTypeFullObject},
+		{"two-part FULL_OBJECT, part 1", "full-2", 1, "", "", ""},
+		{"two-part FULL_OBJECT, part 2", "full-2", 2, "", "", ""},
+		{"single-part COMPOSITE, part 1", "comp-1", 1, "", whole, types.ChecksumTypeComposite},
+		{"plain object, part 1", "put", 1, "", whole, types.ChecksumTypeFullObject},
+		{"plain object, whole range", "put", 0, "bytes=0-", whole, types.ChecksumTypeFullObject},
+		{"plain object, explicit whole range", "put", 0, "bytes=0-999", whole, types.ChecksumTypeFullObject},
+		{"plain object, partial range", "put", 0, "bytes=1-999", "", ""},
+	} {
+		var part *int32
+		if tc.part > 0 {
+			part = aws.Int32(tc.part)
+		}
+		var rng *string
+		if tc.rng != "" {
+			rng = aws.String(tc.rng)
+		}
+		h, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("ckpart"), Key: aws.String(tc.key), PartNumber: part, Range: rng, ChecksumMode: types.ChecksumModeEnabled})
+		if err != nil {
+			t.Fatalf("%s: HEAD: %v", tc.name, err)
+		}
+		if got := aws.ToString(h.ChecksumCRC32); got != tc.want || h.ChecksumType != tc.wantType {
+			t.Errorf("%s: HEAD checksum %q %q, want %q %q", tc.name, got, h.ChecksumType, tc.want, tc.wantType)
+		}
+		g, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("ckpart"), Key: aws.String(tc.key), PartNumber: part, Range: rng, ChecksumMode: types.ChecksumModeEnabled})
+		if err != nil {
+			t.Fatalf("%s: GET: %v", tc.name, err)
+		}
+		readAllBody(t, g.Body) // the SDK checks any checksum it got against the body
+		if got := aws.ToString(g.ChecksumCRC32); got != tc.want || g.ChecksumType != tc.wantType {
+			t.Errorf("%s: GET checksum %q %q, want %q %q", tc.name, got, g.ChecksumType, tc.want, tc.wantType)
+		}
+	}
+}
