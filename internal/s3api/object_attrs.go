@@ -40,10 +40,10 @@ func (a *API) getObjectAttributes(ctx context.Context, req *request) (*response,
 	}
 	o, err := a.lookupObject(ctx, req)
 	if err != nil {
-		return nil, err
+		return nil, a.hideMissing(ctx, req, err)
 	}
 	if o.DeleteMarker {
-		return nil, deleteMarkerError(req, o)
+		return nil, a.hideMissing(ctx, req, deleteMarkerError(req, o))
 	}
 	out := s3xml.GetObjectAttributesResponse{NS: s3xml.NS}
 	if want["ETag"] {

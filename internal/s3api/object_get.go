@@ -66,7 +66,7 @@ func (a *API) getObject(ctx context.Context, req *request) (*response, error) {
 		if errors.Is(err, blob.ErrNotFound) && attempt == 0 {
 			continue
 		}
-		return resp, err
+		return resp, a.hideMissing(ctx, req, err)
 	}
 }
 
