@@ -141,6 +141,9 @@ func TestAccessBucketPolicy(t *testing.T) {
 	mustCode(t, err, "MalformedPolicy")
 	_, err = root.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String("site")})
 	mustCode(t, err, "NoSuchBucketPolicy")
+	// Without a policy there is no policy status either.
+	_, err = root.GetBucketPolicyStatus(ctx, &s3.GetBucketPolicyStatusInput{Bucket: aws.String("site")})
+	rqCode(t, err, "NoSuchBucketPolicy", http.StatusNotFound)
 
 	pol := `{"Version":"2012-10-17","Statement":[
 		{"Sid":"PublicRead","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::site/public/*"},

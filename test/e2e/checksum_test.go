@@ -7,6 +7,7 @@ package e2e
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/xml"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -360,4 +361,47 @@ func TestChecksumPartAndRange(t *testing.T) {
 			t.Errorf("%s: GET checksum %q %q, want %q %q", tc.name, got, g.ChecksumType, tc.want, tc.wantType)
 		}
 	}
+}
+
+// TestChecksumMalformedHeader: a checksum header that is not the base64
+// of a digest of the algorithm's size (not base64, wrong length, padding
+// bits set) is 400 InvalidRequest naming the header, before any
+// comparison, and nothing is stored.
+func TestChecksumMalformedHeader(t *testing.T) {
+	t.Parallel()
+	srv := testserver.Start(t)
+	c := srv.Client()
+	mustCreateBucket(t, c, "ckbad")
+	body := []byte("123456789")
+	for i, tc := range []struct{ header, value string }{
+		{"x-amz-checksum-crc32", "not base64!"},
+		{"x-amz-checksum-crc32", "AAAAAAAA"},  // 6 bytes
+		{"x-amz-checksum-crc32", "y/Q5Jh=="},  // CRC32 of the body is y/Q5Jg==; low bits set
+		{"x-amz-checksum-crc32c", "4waSgx=="}, // likewise for 4waSgw==
+		{"x-amz-checksum-crc64nvme", "AAAA"},
+		{"x-amz-checksum-sha1", "AAAA"},
+		{"x-amz-checksum-sha256", "AAAA"},
+	} {
+		key := fmt.Sprintf("k%d", i)
+		r := doRaw(t, rawReq{Method: http.MethodPut, URL: objURL(srv, "ckbad", key), Body: body, Header: map[string]string{tc.header: tc.value}})
+		wantRaw(t, tc.header+": "+tc.value, r, 400, "InvalidRequest")
+		if msg := rawMessage(r); msg != "Value for "+tc.header+" header is invalid." {
+			t.Errorf("%s: %s: message %q", tc.header, tc.value, msg)
+		}
+		mustNoKey(t, c, "ckbad", key)
+	}
+	// The well-formed value is accepted.
+	r := doRaw(t, rawReq{Method: http.MethodPut, URL: objURL(srv, "ckbad", "good"), Body: body, Header: map[string]string{"x-amz-checksum-crc32": "y/Q5Jg=="}})
+	wantRaw(t, "good checksum", r, 200, "")
+}
+
+// rawMessage returns the <Message> of an S3 XML error body.
+func rawMessage(r rawResp) string {
+	var e struct {
+		Message string `xml:"Message"`
+	}
+	if xml.Unmarshal(r.Body, &e) != nil {
+		return ""
+	}
+	return e.Message
 }
