@@ -311,8 +311,8 @@ func (p *Policy) exempt(name string) bool {
 // include "bucket") against the policy's eq and starts-with conditions, in
 // policy order, then checks that every field other than x-amz-signature,
 // file, policy, x-ignore-* and x-amz-checksum-* (and, for a Signature
-// Version 2 policy, AWSAccessKeyId and signature) is named by a condition. A field a condition
-// names but the form lacks is "". It does not check expiration (Verify
+// Version 2 policy, AWSAccessKeyId and signature) is named by a condition.
+// A field a condition names but the form lacks is "". It does not check expiration (Verify
 // does) or content-length-range (see LengthRange). Failures are AccessDenied
 // *Error values with S3's "Invalid according to Policy: ..." messages.
 func (p *Policy) CheckFields(fields map[string]string) error {
