@@ -405,3 +405,48 @@ func rawMessage(r rawResp) string {
 	}
 	return e.Message
 }
+
+// TestChecksumCompleteWholeValue: the whole-object checksum header of a
+// CompleteMultipartUpload for a COMPOSITE upload may carry its "-N" part
+// count or not; a value that is not a digest (or whose count is not a
+// number) is InvalidRequest, a wrong digest or count is BadDigest.
+func TestChecksumCompleteWholeValue(t *testing.T) {
+	t.Parallel()
+	srv := testserver.Start(t)
+	c := srv.Client()
+	mustCreateBucket(t, c, "ckwhole")
+	crc := types.ChecksumAlgorithmCrc32
+	part := mpData(51, 1000)
+	composite := ckComposite(crc, part) // "<digest>-1"
+	digest := strings.TrimSuffix(composite, "-1")
+	const b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	padBits := digest[:5] + string(b64[strings.IndexByte(b64, digest[5])|1]) + "==" // same bytes, padding bits set
+	upload := func(key string) (string, []types.CompletedPart) {
+		id := mpCreate(t, c, "ckwhole", key, func(in *s3.CreateMultipartUploadInput) { in.ChecksumAlgorithm = crc })
+		return id, []types.CompletedPart{mpUpload(t, c, "ckwhole", key, id, 1, part, func(in *s3.UploadPartInput) { in.ChecksumAlgorithm = crc })}
+	}
+	id, done := upload("a")
+	for _, tc := range []struct{ value, code, msg string }{
+		{padBits, "InvalidRequest", "Value for x-amz-checksum-crc32 header is invalid."},
+		{digest + "-a", "InvalidRequest", "Value for x-amz-checksum-crc32 header is invalid."},
+		{"not base64!", "InvalidRequest", "Value for x-amz-checksum-crc32 header is invalid."},
+		{digest + "-2", "BadDigest", "The crc32 you specified did not match the calculated checksum."},
+		{ckComposite(crc, part[1:]), "BadDigest", "The crc32 you specified did not match the calculated checksum."},
+	} {
+		_, err := mpCompleteErr(c, "ckwhole", "a", id, done, func(in *s3.CompleteMultipartUploadInput) { in.ChecksumCRC32 = aws.String(tc.value) })
+		rqCode(t, err, tc.code, 400)
+		if !strings.Contains(err.Error(), tc.msg) {
+			t.Errorf("%q: %v, want message %q", tc.value, err, tc.msg)
+		}
+	}
+	for _, kv := range [][2]string{{"a", digest}, {"b", composite}} {
+		key, value := kv[0], kv[1]
+		if key == "b" {
+			id, done = upload("b")
+		}
+		out := mpComplete(t, c, "ckwhole", key, id, done, func(in *s3.CompleteMultipartUploadInput) { in.ChecksumCRC32 = aws.String(value) })
+		if aws.ToString(out.ChecksumCRC32) != composite || out.ChecksumType != types.ChecksumTypeComposite {
+			t.Errorf("Complete with %q answered %q %q, want %q COMPOSITE", value, aws.ToString(out.ChecksumCRC32), out.ChecksumType, composite)
+		}
+	}
+}
