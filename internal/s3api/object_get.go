@@ -54,6 +54,9 @@ func (a *API) getObject(ctx context.Context, req *request) (*response, error) {
 	if err := checkKey(req.key); err != nil {
 		return nil, err
 	}
+	if m := req.Header.Get("x-amz-checksum-mode"); m != "" && !strings.EqualFold(m, "ENABLED") {
+		return nil, s3err.Newf(s3err.InvalidRequest, "Value for x-amz-checksum-mode header is invalid.")
+	}
 	for _, ov := range responseOverrides {
 		if _, ok := req.query[ov[0]]; ok && req.auth.Anonymous {
 			return nil, s3err.Newf(s3err.InvalidRequest, "Request specific response headers cannot be used for anonymous GET requests.")
@@ -109,7 +112,7 @@ func (a *API) getObjectOnce(ctx context.Context, req *request) (*response, error
 	if _, ok := req.query["partNumber"]; ok && len(o.Parts) > 0 {
 		resp.header.Set("x-amz-mp-parts-count", itoa(len(o.Parts)))
 	}
-	if req.Header.Get("x-amz-checksum-mode") == "ENABLED" {
+	if strings.EqualFold(req.Header.Get("x-amz-checksum-mode"), "ENABLED") {
 		sums, ctype := servedChecksums(o, rng, partSums)
 		for alg, v := range sums {
 			resp.header.Set("x-amz-checksum-"+strings.ToLower(alg), v)

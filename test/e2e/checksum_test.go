@@ -361,6 +361,15 @@ func TestChecksumPartAndRange(t *testing.T) {
 			t.Errorf("%s: GET checksum %q %q, want %q %q", tc.name, got, g.ChecksumType, tc.want, tc.wantType)
 		}
 	}
+	// A checksum mode other than ENABLED is refused.
+	r := doRaw(t, rawReq{Method: http.MethodGet, URL: objURL(srv, "ckpart", "put"), Header: map[string]string{"x-amz-checksum-mode": "INVALID"}})
+	wantRaw(t, "GET with checksum mode INVALID", r, 400, "InvalidRequest")
+	if msg := rawMessage(r); msg != "Value for x-amz-checksum-mode header is invalid." {
+		t.Errorf("checksum mode INVALID: message %q", msg)
+	}
+	if r := doRaw(t, rawReq{Method: http.MethodHead, URL: objURL(srv, "ckpart", "put"), Header: map[string]string{"x-amz-checksum-mode": "INVALID"}}); r.Status != 400 || len(r.Body) != 0 {
+		t.Errorf("HEAD with checksum mode INVALID: %d %q", r.Status, r.Body)
+	}
 }
 
 // TestChecksumMalformedHeader: a checksum header that is not the base64
