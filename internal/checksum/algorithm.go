@@ -98,13 +98,15 @@ func (a Algorithm) New() hash.Hash {
 func Encode(sum []byte) string { return base64.StdEncoding.EncodeToString(sum) }
 
 // Decode parses a header value for a, checking the digest length so a
-// truncated or foreign value is rejected before comparison.
+// truncated or foreign value is rejected before comparison. Decoding is
+// strict, as S3's: a value whose padding bits are not zero is not the
+// encoding of any digest and is refused, not compared.
 func (a Algorithm) Decode(s string) ([]byte, error) {
 	n := a.Size()
 	if n == 0 {
 		return nil, fmt.Errorf("%w: %q", ErrUnsupported, string(a))
 	}
-	b, err := base64.StdEncoding.DecodeString(s)
+	b, err := base64.StdEncoding.Strict().DecodeString(s)
 	if err != nil || len(b) != n {
 		return nil, fmt.Errorf("%w: %s value %q", ErrBadChecksum, a, s)
 	}

@@ -160,6 +160,7 @@ func TestDecode(t *testing.T) {
 	}{
 		{CRC32, "DUoRhQ", ErrBadChecksum},       // unpadded
 		{CRC32, "!!!!", ErrBadChecksum},         // not base64
+		{CRC32, "y/Q5Jh==", ErrBadChecksum},     // padding bits set
 		{CRC32, "jSnVw/bqjr4=", ErrBadChecksum}, // 8 bytes
 		{CRC64NVME, "DUoRhQ==", ErrBadChecksum}, // 4 bytes
 		{SHA1, "", ErrBadChecksum},              // empty

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/minio/crc64nvme"
 )
@@ -24,6 +25,28 @@ func Composite(alg Algorithm, partSums [][]byte) (string, error) {
 		h.Write(s)
 	}
 	return Encode(h.Sum(nil)) + "-" + strconv.Itoa(len(partSums)), nil
+}
+
+// ParseWhole reads the whole-object checksum a CompleteMultipartUpload
+// names in its x-amz-checksum-* header: the base64 digest, optionally
+// followed by "-" and a part count, as COMPOSITE values are written. It
+// returns the digest and the count (0 when absent). A value that is not a
+// well-formed digest of alg, or whose count is not a positive decimal
+// number, is ErrBadChecksum.
+func ParseWhole(alg Algorithm, v string) (sum []byte, parts int, err error) {
+	digest := v
+	if i := strings.LastIndexByte(v, '-'); i >= 0 {
+		n, perr := strconv.Atoi(v[i+1:])
+		if perr != nil || n < 1 || v[i+1] == '+' {
+			return nil, 0, fmt.Errorf("%w: %s value %q", ErrBadChecksum, alg, v)
+		}
+		digest, parts = v[:i], n
+	}
+	sum, err = alg.Decode(digest)
+	if err != nil {
+		return nil, 0, err
+	}
+	return sum, parts, nil
 }
 
 // FullObject returns the FULL_OBJECT checksum of the parts' concatenation

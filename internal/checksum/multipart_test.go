@@ -132,3 +132,33 @@ func TestComposite(t *testing.T) {
 		t.Errorf("unknown algorithm: %v", err)
 	}
 }
+
+func TestParseWhole(t *testing.T) {
+	for _, tc := range []struct {
+		in    string
+		sum   string // base64 of the digest; "" = error
+		parts int
+	}{
+		{"7kxlUA==", "7kxlUA==", 0},
+		{"7kxlUA==-1", "7kxlUA==", 1},
+		{"7kxlUA==-10000", "7kxlUA==", 10000},
+		{"7kxlUA==-a", "", 0},
+		{"7kxlUA==-", "", 0},
+		{"7kxlUA==-0", "", 0},
+		{"7kxlUA==-+2", "", 0},
+		{"7kxlUB==-1", "", 0}, // padding bits set
+		{"AAAA-1", "", 0},     // 3 bytes
+		{"-1", "", 0},
+	} {
+		b, n, err := ParseWhole(CRC32, tc.in)
+		if tc.sum == "" {
+			if !errors.Is(err, ErrBadChecksum) {
+				t.Errorf("ParseWhole(%q) = %x %d %v, want ErrBadChecksum", tc.in, b, n, err)
+			}
+			continue
+		}
+		if err != nil || Encode(b) != tc.sum || n != tc.parts {
+			t.Errorf("ParseWhole(%q) = %s %d %v, want %s %d", tc.in, Encode(b), n, err, tc.sum, tc.parts)
+		}
+	}
+}

@@ -14,7 +14,8 @@
 //     at all is an anonymous form that the caller decides on;
 //   - the policy document (ParsePolicy, Policy.CheckFields): expiration,
 //     exact, eq, starts-with and content-length-range conditions, and the
-//     rule that every form field must be covered by a condition;
+//     rule that every form field must be covered by a condition (but for
+//     the exempt ones: see Policy.exempt);
 //   - the S3 success response (SuccessResponse): success_action_redirect
 //     (or the legacy redirect), else success_action_status 200, 201 with a
 //     PostResponse XML body, or 204.

@@ -248,17 +248,19 @@ func jsonString(s string) string {
 	return strings.TrimSuffix(b.String(), "\n")
 }
 
-// exactOnly reports whether S3 allows only exact matching on field:
-// bucket, success_action_status and the x-amz-* fields other than
-// x-amz-meta-*.
+// exactOnly reports whether a field takes exact matching only, so that a
+// starts-with condition on it never holds: bucket, success_action_status
+// and the signing fields x-amz-algorithm, x-amz-credential, x-amz-date and
+// x-amz-security-token, as S3's POST policy table lists them. Every other
+// field, x-amz-meta-* and the other x-amz-* fields among them, also takes
+// starts-with (ceph s3-tests, e.g. starts-with "" on the
+// x-amz-server-side-encryption-customer-* fields, rely on it).
 func exactOnly(field string) bool {
-	switch {
-	case field == "bucket", field == "success_action_status":
+	switch field {
+	case "bucket", "success_action_status", "x-amz-algorithm", "x-amz-credential", "x-amz-date", "x-amz-security-token":
 		return true
-	case strings.HasPrefix(field, "x-amz-meta-"):
-		return false
 	}
-	return strings.HasPrefix(field, "x-amz-")
+	return false
 }
 
 func (c *condition) match(fields map[string]string, keyAlt string) bool {
@@ -289,7 +291,12 @@ func (c *condition) match(fields map[string]string, keyAlt string) bool {
 	return c.field == "key" && keyAlt != "" && check(keyAlt)
 }
 
-// exempt reports whether a form field needs no condition.
+// exempt reports whether a form field needs no condition: the ones S3
+// names (x-amz-signature, file, policy, x-ignore-*, and AWSAccessKeyId and
+// signature under Signature Version 2), and the x-amz-checksum-* fields.
+// A checksum widens nothing the signer allowed: it is checked against the
+// file and can only refuse the upload (ceph s3-tests'
+// test_post_object_upload_checksum sends one no condition names).
 func (p *Policy) exempt(name string) bool {
 	switch name {
 	case "x-amz-signature", "file", "policy":
@@ -297,15 +304,15 @@ func (p *Policy) exempt(name string) bool {
 	case "awsaccesskeyid", "signature":
 		return p.v2
 	}
-	return strings.HasPrefix(name, "x-ignore-")
+	return strings.HasPrefix(name, "x-ignore-") || strings.HasPrefix(name, "x-amz-checksum-")
 }
 
 // CheckFields checks fields (keyed by lower-cased name, as Form.Fields is;
 // include "bucket") against the policy's eq and starts-with conditions, in
 // policy order, then checks that every field other than x-amz-signature,
-// file, policy and x-ignore-* (and, for a Signature Version 2 policy,
-// AWSAccessKeyId and signature) is named by a condition. A field a condition
-// names but the form lacks is "". It does not check expiration (Verify
+// file, policy, x-ignore-* and x-amz-checksum-* (and, for a Signature
+// Version 2 policy, AWSAccessKeyId and signature) is named by a condition.
+// A field a condition names but the form lacks is "". It does not check expiration (Verify
 // does) or content-length-range (see LengthRange). Failures are AccessDenied
 // *Error values with S3's "Invalid according to Policy: ..." messages.
 func (p *Policy) CheckFields(fields map[string]string) error {

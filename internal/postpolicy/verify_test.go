@@ -454,3 +454,51 @@ func TestCheckFields(t *testing.T) {
 		wantMessage(t, err, "AccessDenied", 403, "Invalid according to Policy: Policy Condition failed: "+echo)
 	}
 }
+
+func TestStartsWithFields(t *testing.T) {
+	for _, tc := range []struct {
+		field, value string
+		ok           bool
+	}{
+		{"x-amz-meta-color", "red", true},
+		{"x-amz-storage-class", "STANDARD_IA", true},
+		{"x-amz-server-side-encryption-customer-algorithm", "AES256", true},
+		{"x-amz-website-redirect-location", "/elsewhere", true},
+		{"content-type", "image/png", true},
+		{"acl", "private", true},
+		// Exact matching only: starts-with never holds.
+		{"bucket", "b", false},
+		{"success_action_status", "201", false},
+		{"x-amz-algorithm", "AWS4-HMAC-SHA256", false},
+		{"x-amz-credential", "AK/20260102/us-east-1/s3/aws4_request", false},
+		{"x-amz-date", "20260102T030405Z", false},
+		{"x-amz-security-token", "tok", false},
+	} {
+		p, err := ParsePolicy(policyB64(t, testNow, []any{"starts-with", "$" + tc.field, ""}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = p.CheckFields(map[string]string{tc.field: tc.value})
+		if tc.ok && err != nil {
+			t.Errorf("starts-with on %s: %v", tc.field, err)
+		}
+		if !tc.ok {
+			wantMessage(t, err, "AccessDenied", 403, `Invalid according to Policy: Policy Condition failed: ["starts-with", "$`+tc.field+`", ""]`)
+		}
+	}
+}
+
+func TestChecksumFieldsNeedNoCondition(t *testing.T) {
+	p, err := ParsePolicy(policyB64(t, testNow, map[string]string{"key": "k"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"x-amz-checksum-crc32", "x-amz-checksum-sha256", "x-amz-checksum-crc64nvme", "x-amz-checksum-algorithm"} {
+		if err := p.CheckFields(map[string]string{"key": "k", name: "AAAAAA=="}); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	// Other fields still need one, Content-MD5 among them.
+	err = p.CheckFields(map[string]string{"key": "k", "content-md5": "x"})
+	wantMessage(t, err, "AccessDenied", 403, "Invalid according to Policy: Extra input fields: content-md5")
+}

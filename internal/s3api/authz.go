@@ -2,6 +2,7 @@ package s3api
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"strings"
 	"sync"
@@ -73,8 +74,14 @@ func (a *API) allowed(ctx context.Context, req *request, action, resource string
 		return s3err.New(s3err.AccessDenied)
 	case allow:
 		return nil
-	case b != nil && a.aclAllows(ctx, req, b, action, resource):
-		return nil
+	case b != nil:
+		ok, answer := a.aclAllows(ctx, req, b, action, resource)
+		if ok {
+			return nil
+		}
+		if answer != nil {
+			return answer
+		}
 	}
 	return s3err.New(s3err.AccessDenied)
 }
@@ -132,25 +139,35 @@ func (a *API) requestBucket(ctx context.Context, req *request) *meta.Bucket {
 	return req.loaded
 }
 
+// hideMissing applies S3's rule for reads of a key or version that is not
+// there: the 404 is only for callers who may list the bucket
+// (s3:ListBucket, by policy or ACL); anyone else gets 403 AccessDenied, so
+// that keys cannot be probed. Other errors pass through.
+func (a *API) hideMissing(ctx context.Context, req *request, err error) error {
+	var e *s3err.Error
+	if err == nil || !errors.As(err, &e) || (e.Code != s3err.NoSuchKey && e.Code != s3err.NoSuchVersion) {
+		return err
+	}
+	if a.allowed(ctx, req, "s3:ListBucket", arn(req.bucket, "", false), nil) != nil {
+		return s3err.New(s3err.AccessDenied)
+	}
+	return err
+}
+
 // aclAllows is the ACL part of authorization: with ACLs enabled (ownership
 // not BucketOwnerEnforced), a grant on the bucket or the object allows
 // what no policy allowed. IgnorePublicAcls drops grants to the public groups.
-func (a *API) aclAllows(ctx context.Context, req *request, b *meta.Bucket, action, resource string) bool {
+// A read of the request's own key that names nothing readable (no such
+// key or version, or a delete marker) has no object grants to consult;
+// for a caller the bucket ACL lets list the bucket it returns the 404 S3
+// answers, as answer, and for anyone else nothing (so 403).
+func (a *API) aclAllows(ctx context.Context, req *request, b *meta.Bucket, action, resource string) (ok bool, answer error) {
 	if aclsDisabled(*b) {
-		return false
+		return false, nil
 	}
-	perm, onBucket, ok := s3.ACLPermission(action)
-	if !ok {
-		return false
-	}
-	grants := b.Config.ACL
-	if !onBucket {
-		key := strings.TrimPrefix(resource, "arn:aws:s3:::"+b.Name+"/")
-		o, err := a.meta.GetObject(ctx, b.Name, key, req.query.Get("versionId"))
-		if err != nil || o.DeleteMarker {
-			return false
-		}
-		grants = o.Attrs.ACL
+	perm, onBucket, known := s3.ACLPermission(action)
+	if !known {
+		return false, nil
 	}
 	// A grant to the account's canonical ID is the account's (root's), not
 	// its IAM users': they need a policy, as in S3. Only the group grants
@@ -159,7 +176,24 @@ func (a *API) aclAllows(ctx context.Context, req *request, b *meta.Bucket, actio
 	if req.principal.Root {
 		g.ID = a.cfg.Owner
 	}
-	return s3.ACLAllows(toS3Grants(grants), g, perm, b.Config.PublicAccessBlock.IgnorePublicAcls)
+	ignore := b.Config.PublicAccessBlock.IgnorePublicAcls
+	if onBucket {
+		return s3.ACLAllows(toS3Grants(b.Config.ACL), g, perm, ignore), nil
+	}
+	key := strings.TrimPrefix(resource, "arn:aws:s3:::"+b.Name+"/")
+	o, err := a.meta.GetObject(ctx, b.Name, key, req.query.Get("versionId"))
+	if err == nil && !o.DeleteMarker {
+		return s3.ACLAllows(toS3Grants(o.Attrs.ACL), g, perm, ignore), nil
+	}
+	missing := errors.Is(err, meta.ErrNoSuchKey) || errors.Is(err, meta.ErrNoSuchVersion) || err == nil
+	if !missing || perm != s3.PermRead || b.Name != req.bucket || key != req.key || !s3.ACLAllows(toS3Grants(b.Config.ACL), g, s3.PermRead, ignore) {
+		return false, nil
+	}
+	if err == nil {
+		return false, deleteMarkerError(req, o)
+	}
+	_, answer = a.lookupObject(ctx, req) // the 404 (or 400) a lookup gives
+	return false, answer
 }
 
 // policiesFor returns the identity policies of the principal and the

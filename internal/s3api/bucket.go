@@ -126,10 +126,10 @@ func (a *API) createBucket(ctx context.Context, req *request) (*response, error)
 	err = a.meta.CreateBucket(ctx, nb)
 	if errors.Is(err, meta.ErrBucketExists) {
 		b, gerr := a.meta.GetBucket(ctx, req.bucket)
-		if gerr == nil && b.Owner == a.cfg.Owner {
-			return nil, s3err.New(s3err.BucketAlreadyOwnedByYou).With("BucketName", req.bucket)
+		if gerr != nil || b.Owner != a.cfg.Owner {
+			return nil, s3err.New(s3err.BucketAlreadyExists).With("BucketName", req.bucket)
 		}
-		return nil, s3err.New(s3err.BucketAlreadyExists).With("BucketName", req.bucket)
+		err = a.recreateOwnBucket(ctx, req, nb.Config.ACL)
 	}
 	if err != nil {
 		return nil, err
@@ -137,6 +137,27 @@ func (a *API) createBucket(ctx context.Context, req *request) (*response, error)
 	resp := newResponse(http.StatusOK)
 	resp.header.Set("Location", "/"+req.bucket)
 	return resp, nil
+}
+
+// recreateOwnBucket answers a CreateBucket of a bucket the caller already
+// owns. Everywhere but us-east-1 that is BucketAlreadyOwnedByYou; in
+// us-east-1 S3 keeps its legacy answer, 200 OK, and resets the bucket's
+// ACL to the one the request gives (private when it gives none). Nothing
+// else about the bucket changes.
+func (a *API) recreateOwnBucket(ctx context.Context, req *request, acl []meta.Grant) error {
+	if a.cfg.Region != "us-east-1" {
+		return s3err.New(s3err.BucketAlreadyOwnedByYou).With("BucketName", req.bucket)
+	}
+	return a.meta.UpdateBucket(ctx, req.bucket, func(b *meta.Bucket) error {
+		if aclsDisabled(*b) {
+			return nil // the ACL is always the owner's alone
+		}
+		if s3.IsPublicACL(toS3Grants(acl)) && b.Config.PublicAccessBlock.BlockPublicAcls {
+			return s3err.New(s3err.AccessDenied)
+		}
+		b.Config.ACL = acl
+		return nil
+	})
 }
 
 func (a *API) headBucket(ctx context.Context, req *request) (*response, error) {

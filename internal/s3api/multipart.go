@@ -335,11 +335,14 @@ func (a *API) completeMultipartUpload(ctx context.Context, req *request) (*respo
 		}
 	}
 	// A whole-object checksum the client computed, if any.
-	var wantAlg checksum.Algorithm
-	var wantSum string
+	var want wholeChecksum
 	for _, alg := range checksum.Algorithms {
 		if v := req.Header.Get(alg.HeaderName()); v != "" {
-			wantAlg, wantSum = alg, v
+			sum, parts, err := checksum.ParseWhole(alg, v)
+			if err != nil {
+				return nil, s3err.Newf(s3err.InvalidRequest, "Value for %s header is invalid.", alg.HeaderName())
+			}
+			want = wholeChecksum{alg: alg, sum: sum, parts: parts}
 		}
 	}
 	o := &meta.Object{Bucket: req.bucket, Key: req.key, UploadID: uploadID, Owner: a.cfg.Owner}
@@ -347,7 +350,7 @@ func (a *API) completeMultipartUpload(ctx context.Context, req *request) (*respo
 		if err := asserted.checkUpload(u); err != nil {
 			return err
 		}
-		if err := assemble(o, u, stored, doc.Parts, wantAlg, wantSum); err != nil {
+		if err := assemble(o, u, stored, doc.Parts, want); err != nil {
 			return err
 		}
 		return asserted.checkObject(o)
@@ -392,7 +395,34 @@ func sameParts(have []meta.Part, want []s3xml.CompletedPart) bool {
 }
 
 // assemble checks the requested parts against the stored ones and fills o.
-func assemble(o *meta.Object, u meta.Upload, stored []meta.UploadPart, want []s3xml.CompletedPart, wantAlg checksum.Algorithm, wantSum string) error {
+// wholeChecksum is the whole-object checksum a Complete names: a digest
+// and, for a COMPOSITE value, optionally its "-N" part count (0 if not
+// given).
+type wholeChecksum struct {
+	alg   checksum.Algorithm
+	sum   []byte
+	parts int
+}
+
+// matches reports whether w names the object checksum value of type
+// ctype. A COMPOSITE value matches with or without its part count.
+func (w wholeChecksum) matches(alg checksum.Algorithm, value, ctype string) bool {
+	if w.alg != alg {
+		return false
+	}
+	digest, count := value, ""
+	if ctype == "COMPOSITE" {
+		if i := strings.LastIndexByte(value, '-'); i >= 0 {
+			digest, count = value[:i], value[i+1:]
+		}
+	}
+	if checksum.Encode(w.sum) != digest {
+		return false
+	}
+	return w.parts == 0 || (count != "" && itoa(w.parts) == count)
+}
+
+func assemble(o *meta.Object, u meta.Upload, stored []meta.UploadPart, want []s3xml.CompletedPart, whole wholeChecksum) error {
 	byNum := make(map[int]meta.UploadPart, len(stored))
 	for _, p := range stored {
 		byNum[p.Number] = p
@@ -450,13 +480,13 @@ func assemble(o *meta.Object, u meta.Upload, stored []meta.UploadPart, want []s3
 			}
 			value = v
 		}
-		if wantAlg != "" && (wantAlg != alg || wantSum != value) {
-			return s3err.Newf(s3err.BadDigest, "The %s you specified did not match the calculated checksum.", wantAlg)
+		if whole.alg != "" && !whole.matches(alg, value, u.ChecksumType) {
+			return s3err.Newf(s3err.BadDigest, "The %s you specified did not match the calculated checksum.", strings.ToLower(string(whole.alg)))
 		}
 		o.Attrs.Checksums = map[string]string{string(alg): value}
 		o.Attrs.ChecksumType = u.ChecksumType
-	} else if wantAlg != "" {
-		return s3err.Newf(s3err.InvalidRequest, "The upload was created without a checksum algorithm; a whole-object %s cannot be checked.", wantAlg)
+	} else if whole.alg != "" {
+		return s3err.Newf(s3err.InvalidRequest, "The upload was created without a checksum algorithm; a whole-object %s cannot be checked.", whole.alg)
 	}
 	return nil
 }

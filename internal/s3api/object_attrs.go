@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"talus/internal/meta"
 	"talus/internal/s3"
 	"talus/internal/s3err"
 	"talus/internal/s3xml"
@@ -40,10 +41,10 @@ func (a *API) getObjectAttributes(ctx context.Context, req *request) (*response,
 	}
 	o, err := a.lookupObject(ctx, req)
 	if err != nil {
-		return nil, err
+		return nil, a.hideMissing(ctx, req, err)
 	}
 	if o.DeleteMarker {
-		return nil, deleteMarkerError(req, o)
+		return nil, a.hideMissing(ctx, req, deleteMarkerError(req, o))
 	}
 	out := s3xml.GetObjectAttributesResponse{NS: s3xml.NS}
 	if want["ETag"] {
@@ -68,28 +69,38 @@ func (a *API) getObjectAttributes(ctx context.Context, req *request) (*response,
 		out.Checksum = ci
 	}
 	if want["ObjectParts"] && len(o.Parts) > 0 {
-		op := &s3xml.ObjectPartsInfo{TotalPartsCount: len(o.Parts), PartNumberMarker: marker, MaxParts: min(maxParts, maxListParts)}
-		for _, p := range o.Parts {
-			if p.Number <= marker {
-				continue
-			}
-			if len(op.Parts) == op.MaxParts {
-				op.IsTruncated = true
-				break
-			}
-			pi := s3xml.ObjectPartInfo{PartNumber: p.Number, Size: p.Size}
-			for alg, v := range p.Checksums {
-				pi.Set(alg, v)
-			}
-			op.Parts = append(op.Parts, pi)
-			op.NextPartNumberMarker = p.Number
+		out.ObjectParts = &s3xml.ObjectPartsInfo{TotalPartsCount: len(o.Parts)}
+		// S3 lists the parts only of an object whose checksum is built
+		// from theirs; for the rest it reports just how many there are.
+		if o.Attrs.ChecksumType == "COMPOSITE" {
+			out.ObjectParts.ObjectPartsPage = partsPage(o.Parts, marker, min(maxParts, maxListParts))
 		}
-		out.ObjectParts = op
 	}
 	resp := xmlResponse(http.StatusOK, out)
 	resp.header.Set("Last-Modified", o.Modified.UTC().Format(http.TimeFormat))
 	setVersionID(resp.header, req, o.VersionID)
 	return resp, nil
+}
+
+// partsPage lists the parts after marker, at most max of them.
+func partsPage(parts []meta.Part, marker, max int) *s3xml.ObjectPartsPage {
+	op := &s3xml.ObjectPartsPage{PartNumberMarker: marker, MaxParts: max}
+	for _, p := range parts {
+		if p.Number <= marker {
+			continue
+		}
+		if len(op.Parts) == op.MaxParts {
+			op.IsTruncated = true
+			break
+		}
+		pi := s3xml.ObjectPartInfo{PartNumber: p.Number, Size: p.Size}
+		for alg, v := range p.Checksums {
+			pi.Set(alg, v)
+		}
+		op.Parts = append(op.Parts, pi)
+		op.NextPartNumberMarker = p.Number
+	}
+	return op
 }
 
 // headerInt parses an optional non-negative integer header.

@@ -54,6 +54,9 @@ func (a *API) getObject(ctx context.Context, req *request) (*response, error) {
 	if err := checkKey(req.key); err != nil {
 		return nil, err
 	}
+	if m := req.Header.Get("x-amz-checksum-mode"); m != "" && !strings.EqualFold(m, "ENABLED") {
+		return nil, s3err.Newf(s3err.InvalidRequest, "Value for x-amz-checksum-mode header is invalid.")
+	}
 	for _, ov := range responseOverrides {
 		if _, ok := req.query[ov[0]]; ok && req.auth.Anonymous {
 			return nil, s3err.Newf(s3err.InvalidRequest, "Request specific response headers cannot be used for anonymous GET requests.")
@@ -66,7 +69,7 @@ func (a *API) getObject(ctx context.Context, req *request) (*response, error) {
 		if errors.Is(err, blob.ErrNotFound) && attempt == 0 {
 			continue
 		}
-		return resp, err
+		return resp, a.hideMissing(ctx, req, err)
 	}
 }
 
@@ -109,15 +112,12 @@ func (a *API) getObjectOnce(ctx context.Context, req *request) (*response, error
 	if _, ok := req.query["partNumber"]; ok && len(o.Parts) > 0 {
 		resp.header.Set("x-amz-mp-parts-count", itoa(len(o.Parts)))
 	}
-	if req.Header.Get("x-amz-checksum-mode") == "ENABLED" && (!rng.Partial || partSums != nil) {
-		sums, ctype := o.Attrs.Checksums, o.Attrs.ChecksumType
-		if partSums != nil {
-			sums, ctype = partSums, "COMPOSITE"
-		}
+	if strings.EqualFold(req.Header.Get("x-amz-checksum-mode"), "ENABLED") {
+		sums, ctype := servedChecksums(o, rng, partSums)
 		for alg, v := range sums {
 			resp.header.Set("x-amz-checksum-"+strings.ToLower(alg), v)
 		}
-		if ctype != "" {
+		if ctype != "" && len(sums) > 0 {
 			resp.header.Set("x-amz-checksum-type", ctype)
 		}
 	}
@@ -177,6 +177,25 @@ func readRange(req *request, o *meta.Object) (s3.Range, map[string]string, error
 		sums = p.Checksums
 	}
 	return s3.Range{Start: off, Length: p.Size, Partial: true}, sums, nil
+}
+
+// servedChecksums picks the checksums that describe the bytes a GET or
+// HEAD serves, as S3 does: the object's own for the whole object, a
+// part's for a part of a COMPOSITE object, and the FULL_OBJECT value for
+// any range or part that spans the whole object (partNumber=1 of a
+// single-part upload or of a plain object, bytes=0-). A range or part
+// that covers less of a FULL_OBJECT object has no checksum S3 could
+// send, so none is sent.
+func servedChecksums(o *meta.Object, rng s3.Range, partSums map[string]string) (map[string]string, string) {
+	switch {
+	case partSums != nil:
+		return partSums, "COMPOSITE"
+	case !rng.Partial:
+		return o.Attrs.Checksums, o.Attrs.ChecksumType
+	case o.Attrs.ChecksumType == "FULL_OBJECT" && rng.Start == 0 && rng.Length == o.Size:
+		return o.Attrs.Checksums, o.Attrs.ChecksumType
+	}
+	return nil, ""
 }
 
 // openData returns a reader of the object's bytes [off, off+n).

@@ -378,7 +378,13 @@ type ChecksumInfo struct {
 
 // ObjectPartsInfo is GetObjectAttributes' ObjectParts element.
 type ObjectPartsInfo struct {
-	TotalPartsCount      int              `xml:"PartsCount"`
+	TotalPartsCount int `xml:"PartsCount"`
+	// A nil page reports the part count alone.
+	*ObjectPartsPage
+}
+
+// ObjectPartsPage is one page of the parts listed in ObjectPartsInfo.
+type ObjectPartsPage struct {
 	PartNumberMarker     int              `xml:"PartNumberMarker"`
 	NextPartNumberMarker int              `xml:"NextPartNumberMarker"`
 	MaxParts             int              `xml:"MaxParts"`

@@ -137,13 +137,16 @@ func verifyHeader(r *http.Request, q []sigv4.QueryParam, h string, lookup Secret
 	if !ok {
 		return "", errHeaderMalformed()
 	}
+	// x-amz-date, when sent at all, is the request time (an empty one
+	// does not fall back to Date); a time before the Unix epoch is no
+	// valid time either, where a merely old or future one is skewed.
 	amzDate := r.Header.Get("X-Amz-Date")
 	dateHdr := amzDate
-	if dateHdr == "" {
+	if _, sent := r.Header["X-Amz-Date"]; !sent {
 		dateHdr = r.Header.Get("Date")
 	}
 	t, ok := parseTime(dateHdr)
-	if dateHdr == "" || !ok {
+	if dateHdr == "" || !ok || t.Before(time.Unix(0, 0)) {
 		return "", errMissingDate()
 	}
 	skew := opts.MaxSkew

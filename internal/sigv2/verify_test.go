@@ -175,17 +175,38 @@ func TestHeaderTimeRules(t *testing.T) {
 		})
 	}
 
-	// No usable date at all.
-	for _, date := range []string{"", "yesterday"} {
-		r := serverReq("GET", "/bucket/key", map[string]string{"Date": date})
-		Sign(r, docAK, docSecret, base, Options{})
-		if date == "" {
+	// Old and far-future times are skewed.
+	for _, date := range []string{"Tue, 07 Jul 2010 21:53:04 GMT", "Tue, 07 Jul 2030 21:53:04 GMT", "Tue, 07 Jul 9999 21:53:04 GMT"} {
+		for _, h := range []string{"Date", "X-Amz-Date"} {
+			_, err := Verify(sign(map[string]string{h: date}), lookup, base)
+			wantCode(t, err, "RequestTimeTooSkewed", 403)
+		}
+	}
+
+	// No usable date at all: none, an empty or unreadable one, one before
+	// the epoch, or an x-amz-date sent empty beside a good Date (it does
+	// not fall back to Date).
+	good := base.Format(http.TimeFormat)
+	for _, hdr := range []map[string]string{
+		{},
+		{"Date": ""},
+		{"Date": "yesterday"},
+		{"Date": "Tue, 07 Jul 1950 21:53:04 GMT"},
+		{"X-Amz-Date": "Tue, 07 Jul 1950 21:53:04 GMT"},
+		{"X-Amz-Date": "Bad Date", "Date": good},
+		{"X-Amz-Date": "", "Date": good},
+	} {
+		r := sign(hdr)
+		for k, v := range hdr {
+			r.Header[k] = []string{v} // as sent, even when empty
+		}
+		if _, ok := hdr["Date"]; !ok {
 			r.Header.Del("Date")
 		}
 		_, err := Verify(r, lookup, base)
 		e := wantCode(t, err, "AccessDenied", 403)
 		if e.Message != "AWS authentication requires a valid Date or x-amz-date header" {
-			t.Fatalf("message %q", e.Message)
+			t.Fatalf("%v: message %q", hdr, e.Message)
 		}
 	}
 	// A custom skew bound.

@@ -26,9 +26,10 @@ const (
 
 // Server is a running test server.
 type Server struct {
-	URL string // http://127.0.0.1:port
-	Dir string
-	srv *server.Server
+	URL    string // http://127.0.0.1:port
+	Dir    string
+	Region string // the server's region; Client signs for it
+	srv    *server.Server
 }
 
 // Option adjusts the server configuration.
@@ -47,6 +48,9 @@ func WithDefaultObjectOwnership(v string) Option {
 
 // WithDir uses dir as the data directory (to restart over the same data).
 func WithDir(dir string) Option { return func(c *server.Config) { c.DataDir = dir } }
+
+// WithRegion sets the server's region (us-east-1 unless set).
+func WithRegion(r string) Option { return func(c *server.Config) { c.Region = r } }
 
 // Start starts a server and stops it when the test ends.
 func Start(t testing.TB, opts ...Option) *Server {
@@ -76,7 +80,7 @@ func Start(t testing.TB, opts ...Option) *Server {
 	}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve() }()
-	s := &Server{URL: "http://" + srv.Addr().String(), Dir: cfg.DataDir, srv: srv}
+	s := &Server{URL: "http://" + srv.Addr().String(), Dir: cfg.DataDir, Region: cfg.Region, srv: srv}
 	t.Cleanup(func() { s.Stop(t) })
 	// Serve sets readiness before accepting; wait for it.
 	deadline := time.Now().Add(5 * time.Second)
@@ -108,6 +112,9 @@ func (s *Server) Server() *server.Server { return s.srv }
 
 // Client returns an S3 client for the server, path-style by default.
 func (s *Server) Client(opts ...func(*s3.Options)) *s3.Client {
+	if s.Region != Region {
+		opts = append([]func(*s3.Options){func(o *s3.Options) { o.Region = s.Region }}, opts...)
+	}
 	return NewClient(s.URL, AccessKey, SecretKey, opts...)
 }
 

@@ -141,6 +141,9 @@ func TestAccessBucketPolicy(t *testing.T) {
 	mustCode(t, err, "MalformedPolicy")
 	_, err = root.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String("site")})
 	mustCode(t, err, "NoSuchBucketPolicy")
+	// Without a policy there is no policy status either.
+	_, err = root.GetBucketPolicyStatus(ctx, &s3.GetBucketPolicyStatusInput{Bucket: aws.String("site")})
+	rqCode(t, err, "NoSuchBucketPolicy", http.StatusNotFound)
 
 	pol := `{"Version":"2012-10-17","Statement":[
 		{"Sid":"PublicRead","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::site/public/*"},
@@ -313,4 +316,126 @@ func TestAccessObjectLockConditionKeys(t *testing.T) {
 		t.Fatalf("10-day lock: %v", err)
 	}
 	mustCode(t, put(40), "AccessDenied")
+}
+
+// anonDo sends an anonymous request and returns its status and error code.
+func anonDo(t *testing.T, method, url string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	var doc struct {
+		Code string `xml:"Code"`
+	}
+	xml.Unmarshal(b, &doc)
+	return resp.StatusCode, doc.Code
+}
+
+// TestAccessMissingKey: a read of a key or version that is not there is
+// 404 only for a caller who may list the bucket; anyone else gets 403
+// AccessDenied, as in S3, so keys cannot be probed.
+func TestAccessMissingKey(t *testing.T) {
+	srv := testserver.Start(t)
+	root := srv.Client()
+	mustCreateBucket(t, root, "probe")
+	if _, err := root.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String("probe"),
+		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}); err != nil {
+		t.Fatal(err)
+	}
+	mustPut(t, root, "probe", "there", []byte("x"))
+	gone := mustPut(t, root, "probe", "gone", []byte("g"))
+	if _, err := root.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("probe"), Key: aws.String("gone"), VersionId: gone.VersionId}); err != nil {
+		t.Fatal(err)
+	}
+	mustPut(t, root, "probe", "marked", []byte("m"))
+	if _, err := root.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("probe"), Key: aws.String("marked")}); err != nil {
+		t.Fatal(err)
+	}
+	url := func(key string) string { return srv.URL + "/probe/" + key }
+	goneURL := url("gone") + "?versionId=" + aws.ToString(gone.VersionId)
+	read := `{"Effect":"Allow","Principal":"*","Action":["s3:GetObject","s3:GetObjectVersion","s3:GetObjectAttributes"],"Resource":"arn:aws:s3:::probe/*"}`
+	list := `{"Effect":"Allow","Principal":"*","Action":"s3:ListBucket","Resource":"arn:aws:s3:::probe"}`
+	setPolicy := func(stmts ...string) {
+		t.Helper()
+		pol := `{"Version":"2012-10-17","Statement":[` + strings.Join(stmts, ",") + `]}`
+		if _, err := root.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("probe"), Policy: aws.String(pol)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	type want struct {
+		status int
+		code   string
+	}
+	check := func(stage string, cases map[string]want) {
+		t.Helper()
+		for u, w := range cases {
+			for _, m := range []string{http.MethodGet, http.MethodHead} {
+				status, code := anonDo(t, m, u)
+				if m == http.MethodHead {
+					w.code = "" // HEAD answers carry no body
+				}
+				if status != w.status || code != w.code {
+					t.Errorf("%s: anonymous %s %s = %d %q, want %d %q", stage, m, u, status, code, w.status, w.code)
+				}
+			}
+		}
+	}
+
+	// s3:GetObject alone: what exists is readable, what does not is 403.
+	setPolicy(read)
+	check("GetObject only", map[string]want{
+		url("there"):   {200, ""},
+		url("missing"): {403, "AccessDenied"},
+		url("marked"):  {403, "AccessDenied"},
+		goneURL:        {403, "AccessDenied"},
+	})
+	_, err := srv.Client(func(o *s3.Options) { o.Credentials = aws.AnonymousCredentials{} }).GetObjectAttributes(ctx, &s3.GetObjectAttributesInput{
+		Bucket: aws.String("probe"), Key: aws.String("missing"), ObjectAttributes: []types.ObjectAttributes{types.ObjectAttributesEtag}})
+	mustCode(t, err, "AccessDenied")
+	// An IAM user with only s3:GetObject is treated the same way.
+	user, _, _ := newUser(t, srv, "reader", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::probe/*"}]}`)
+	_, err = user.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("probe"), Key: aws.String("nope")})
+	mustCode(t, err, "AccessDenied")
+	// The account root may list, so it learns the key is missing.
+	_, err = root.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("probe"), Key: aws.String("nope")})
+	mustCode(t, err, "NoSuchKey")
+	_, err = root.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("probe"), Key: aws.String("nope")})
+	mustCode(t, err, "NotFound")
+
+	// With s3:ListBucket as well, the 404s come back.
+	setPolicy(read, list)
+	check("GetObject and ListBucket", map[string]want{
+		url("there"):   {200, ""},
+		url("missing"): {404, "NoSuchKey"},
+		url("marked"):  {404, "NoSuchKey"},
+		goneURL:        {404, "NoSuchVersion"},
+	})
+	lister, _, _ := newUser(t, srv, "lister", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::probe/*"},
+		{"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::probe"}]}`)
+	_, err = lister.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("probe"), Key: aws.String("nope")})
+	mustCode(t, err, "NoSuchKey")
+
+	// ACLs count too: a public-read bucket lets anyone list it, so its
+	// missing keys are 404 while a private object stays 403.
+	if _, err := root.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("aclprobe"), ObjectOwnership: types.ObjectOwnershipObjectWriter}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := root.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: aws.String("aclprobe"),
+		PublicAccessBlockConfiguration: &types.PublicAccessBlockConfiguration{BlockPublicAcls: aws.Bool(false), IgnorePublicAcls: aws.Bool(false)}}); err != nil {
+		t.Fatal(err)
+	}
+	mustPut(t, root, "aclprobe", "private", []byte("p"))
+	aclURL := srv.URL + "/aclprobe/"
+	check("private bucket ACL", map[string]want{aclURL + "private": {403, "AccessDenied"}, aclURL + "missing": {403, "AccessDenied"}})
+	if _, err := root.PutBucketAcl(ctx, &s3.PutBucketAclInput{Bucket: aws.String("aclprobe"), ACL: types.BucketCannedACLPublicRead}); err != nil {
+		t.Fatal(err)
+	}
+	check("public-read bucket ACL", map[string]want{aclURL + "private": {403, "AccessDenied"}, aclURL + "missing": {404, "NoSuchKey"}})
 }

@@ -165,3 +165,48 @@ func TestObjectAttributesSimple(t *testing.T) {
 	_, err = c.GetObjectAttributes(ctx, &s3.GetObjectAttributesInput{Bucket: aws.String("attr-missing"), Key: aws.String("simple"), ObjectAttributes: attrAll})
 	rqCode(t, err, "NoSuchBucket", 404)
 }
+
+// TestObjectAttributesPartsCountOnly: S3 lists the parts (with their
+// checksums) only for a COMPOSITE object; a FULL_OBJECT multipart object
+// or one without a checksum reports just its part count, and its
+// Checksum is the plain whole-object value.
+func TestObjectAttributesPartsCountOnly(t *testing.T) {
+	t.Parallel()
+	srv := testserver.Start(t)
+	c := srv.Client()
+	mustCreateBucket(t, c, "attrfull")
+	parts := [][]byte{mpData(76, 5*mib), mpData(77, 999)}
+	whole := bytes.Join(parts, nil)
+	for _, alg := range []types.ChecksumAlgorithm{types.ChecksumAlgorithmCrc32c, ""} {
+		key := "k-" + string(alg)
+		id := mpCreate(t, c, "attrfull", key, func(in *s3.CreateMultipartUploadInput) {
+			if alg != "" {
+				in.ChecksumAlgorithm, in.ChecksumType = alg, types.ChecksumTypeFullObject
+			}
+		})
+		var done []types.CompletedPart
+		for i, p := range parts {
+			done = append(done, mpUpload(t, c, "attrfull", key, id, int32(i+1), p, func(in *s3.UploadPartInput) { in.ChecksumAlgorithm = alg }))
+		}
+		mpComplete(t, c, "attrfull", key, id, done, func(in *s3.CompleteMultipartUploadInput) {
+			if alg != "" {
+				in.ChecksumCRC32C, in.ChecksumType = aws.String(checksums(whole)[alg]), types.ChecksumTypeFullObject
+			}
+		})
+		out, err := c.GetObjectAttributes(ctx, &s3.GetObjectAttributesInput{Bucket: aws.String("attrfull"), Key: aws.String(key), ObjectAttributes: attrAll, MaxParts: aws.Int32(1)})
+		if err != nil {
+			t.Fatalf("%s: %v", key, err)
+		}
+		if alg != "" {
+			if out.Checksum == nil || aws.ToString(out.Checksum.ChecksumCRC32C) != checksums(whole)[alg] || out.Checksum.ChecksumType != types.ChecksumTypeFullObject {
+				t.Errorf("%s: Checksum = %+v", key, out.Checksum)
+			}
+		} else if out.Checksum != nil {
+			t.Errorf("%s: Checksum = %+v, want none", key, out.Checksum)
+		}
+		op := out.ObjectParts
+		if op == nil || aws.ToInt32(op.TotalPartsCount) != 2 || len(op.Parts) != 0 || op.MaxParts != nil || op.IsTruncated != nil || op.PartNumberMarker != nil || op.NextPartNumberMarker != nil {
+			t.Errorf("%s: ObjectParts = %+v, want the part count alone", key, op)
+		}
+	}
+}

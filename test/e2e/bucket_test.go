@@ -113,17 +113,84 @@ func TestBucketCreateHeaders(t *testing.T) {
 	}
 }
 
+// TestBucketCreateTwice: re-creating a bucket one owns is 200 OK in
+// us-east-1 (S3's legacy answer there, which resets the bucket ACL and
+// nothing else) and 409 BucketAlreadyOwnedByYou in every other region.
 func TestBucketCreateTwice(t *testing.T) {
 	srv := testserver.Start(t)
 	c := srv.Client()
 	mustCreateBucket(t, c, "twice")
 	mustPut(t, c, "twice", "k", []byte("v"))
-	_, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("twice")})
-	rqCode(t, err, "BucketAlreadyOwnedByYou", http.StatusConflict)
+	if _, err := c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String("twice"),
+		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("twice")})
+	if err != nil {
+		t.Fatalf("re-create in us-east-1: %v", err)
+	}
+	if aws.ToString(out.Location) != "/twice" {
+		t.Errorf("Location = %q", aws.ToString(out.Location))
+	}
 	res := rqDo(t, rqSigned(t, http.MethodPut, srv.URL+"/twice", nil))
-	rqErr(t, res, http.StatusConflict, "BucketAlreadyOwnedByYou")
-	// The existing bucket is untouched.
+	if res.Status != http.StatusOK || res.Header.Get("Location") != "/twice" || len(res.Body) != 0 {
+		t.Errorf("raw re-create: %d %q %q", res.Status, res.Header.Get("Location"), res.Body)
+	}
+	// The existing bucket keeps its objects and configuration.
 	if got := mustGet(t, c, "twice", "k"); string(got) != "v" {
+		t.Fatalf("object = %q", got)
+	}
+	if v, err := c.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: aws.String("twice")}); err != nil || v.Status != types.BucketVersioningStatusEnabled {
+		t.Errorf("versioning after re-create = %+v, %v", v, err)
+	}
+
+	// The ACL is reset to the one the re-create gives.
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("acl"), ObjectOwnership: types.ObjectOwnershipObjectWriter}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: aws.String("acl"),
+		PublicAccessBlockConfiguration: &types.PublicAccessBlockConfiguration{BlockPublicAcls: aws.Bool(false), IgnorePublicAcls: aws.Bool(false)}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.PutBucketAcl(ctx, &s3.PutBucketAclInput{Bucket: aws.String("acl"), ACL: types.BucketCannedACLPublicRead}); err != nil {
+		t.Fatal(err)
+	}
+	publicGrants := func() int {
+		t.Helper()
+		acl, err := c.GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: aws.String("acl")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, g := range acl.Grants {
+			if g.Grantee != nil && aws.ToString(g.Grantee.URI) != "" {
+				n++
+			}
+		}
+		return n
+	}
+	if publicGrants() != 1 {
+		t.Fatal("public-read grant missing before re-create")
+	}
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("acl"), ObjectOwnership: types.ObjectOwnershipObjectWriter}); err != nil {
+		t.Fatal(err)
+	}
+	if n := publicGrants(); n != 0 {
+		t.Errorf("after re-create the ACL still has %d public grants", n)
+	}
+
+	// Elsewhere it is an error, and the bucket is untouched.
+	eu := testserver.Start(t, testserver.WithRegion("eu-west-1"))
+	ec := eu.Client()
+	in := &s3.CreateBucketInput{Bucket: aws.String("twice"),
+		CreateBucketConfiguration: &types.CreateBucketConfiguration{LocationConstraint: types.BucketLocationConstraintEuWest1}}
+	if _, err := ec.CreateBucket(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	mustPut(t, ec, "twice", "k", []byte("v"))
+	_, err = ec.CreateBucket(ctx, in)
+	rqCode(t, err, "BucketAlreadyOwnedByYou", http.StatusConflict)
+	if got := mustGet(t, ec, "twice", "k"); string(got) != "v" {
 		t.Fatalf("object = %q", got)
 	}
 }

@@ -7,6 +7,7 @@ package e2e
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/xml"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -287,4 +288,174 @@ func TestChecksumMultipartErrors(t *testing.T) {
 		t.Errorf("Complete CRC32 = %q, want %q", aws.ToString(out.ChecksumCRC32), want)
 	}
 
+}
+
+// TestChecksumPartAndRange: with checksum mode, S3 sends a checksum only
+// for bytes it has one for: the whole object, a part of a COMPOSITE
+// object, or a part or range that spans a FULL_OBJECT object entirely.
+func TestChecksumPartAndRange(t *testing.T) {
+	t.Parallel()
+	srv := testserver.Start(t)
+	c := srv.Client()
+	mustCreateBucket(t, c, "ckpart")
+	small := mpData(41, 1000)
+	crc := types.ChecksumAlgorithmCrc32
+	upload := func(key string, ctype types.ChecksumType, parts ...[]byte) {
+		t.Helper()
+		id := mpCreate(t, c, "ckpart", key, func(in *s3.CreateMultipartUploadInput) { in.ChecksumAlgorithm, in.ChecksumType = crc, ctype })
+		var done []types.CompletedPart
+		for i, p := range parts {
+			done = append(done, mpUpload(t, c, "ckpart", key, id, int32(i+1), p, func(in *s3.UploadPartInput) { in.ChecksumAlgorithm = crc }))
+		}
+		mpComplete(t, c, "ckpart", key, id, done, func(in *s3.CompleteMultipartUploadInput) {
+			if ctype == types.ChecksumTypeFullObject {
+				in.ChecksumCRC32, in.ChecksumType = aws.String(checksums(bytes.Join(parts, nil))[crc]), ctype
+			}
+		})
+	}
+	upload("full-1", types.ChecksumTypeFullObject, small)
+	two := [][]byte{mpData(42, 5*mib), small}
+	upload("full-2", types.ChecksumTypeFullObject, two...)
+	upload("comp-1", types.ChecksumTypeComposite, small)
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("ckpart"), Key: aws.String("put"), Body: bytes.NewReader(small), ChecksumAlgorithm: crc}); err != nil {
+		t.Fatal(err)
+	}
+	whole := checksums(small)[crc]
+	for _, tc := range []struct {
+		name, key string
+		part      int32
+		rng       string
+		want      string // "" = no checksum
+		wantType  types.ChecksumType
+	}{
+		{"single-part FULL_OBJECT, part 1", "full-1", 1, "", whole, types.ChecksumTypeFullObject},
+		{"two-part FULL_OBJECT, part 1", "full-2", 1, "", "", ""},
+		{"two-part FULL_OBJECT, part 2", "full-2", 2, "", "", ""},
+		{"single-part COMPOSITE, part 1", "comp-1", 1, "", whole, types.ChecksumTypeComposite},
+		{"plain object, part 1", "put", 1, "", whole, types.ChecksumTypeFullObject},
+		{"plain object, whole range", "put", 0, "bytes=0-", whole, types.ChecksumTypeFullObject},
+		{"plain object, explicit whole range", "put", 0, "bytes=0-999", whole, types.ChecksumTypeFullObject},
+		{"plain object, partial range", "put", 0, "bytes=1-999", "", ""},
+	} {
+		var part *int32
+		if tc.part > 0 {
+			part = aws.Int32(tc.part)
+		}
+		var rng *string
+		if tc.rng != "" {
+			rng = aws.String(tc.rng)
+		}
+		h, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("ckpart"), Key: aws.String(tc.key), PartNumber: part, Range: rng, ChecksumMode: types.ChecksumModeEnabled})
+		if err != nil {
+			t.Fatalf("%s: HEAD: %v", tc.name, err)
+		}
+		if got := aws.ToString(h.ChecksumCRC32); got != tc.want || h.ChecksumType != tc.wantType {
+			t.Errorf("%s: HEAD checksum %q %q, want %q %q", tc.name, got, h.ChecksumType, tc.want, tc.wantType)
+		}
+		g, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("ckpart"), Key: aws.String(tc.key), PartNumber: part, Range: rng, ChecksumMode: types.ChecksumModeEnabled})
+		if err != nil {
+			t.Fatalf("%s: GET: %v", tc.name, err)
+		}
+		readAllBody(t, g.Body) // the SDK checks any checksum it got against the body
+		if got := aws.ToString(g.ChecksumCRC32); got != tc.want || g.ChecksumType != tc.wantType {
+			t.Errorf("%s: GET checksum %q %q, want %q %q", tc.name, got, g.ChecksumType, tc.want, tc.wantType)
+		}
+	}
+	// A checksum mode other than ENABLED is refused.
+	r := doRaw(t, rawReq{Method: http.MethodGet, URL: objURL(srv, "ckpart", "put"), Header: map[string]string{"x-amz-checksum-mode": "INVALID"}})
+	wantRaw(t, "GET with checksum mode INVALID", r, 400, "InvalidRequest")
+	if msg := rawMessage(r); msg != "Value for x-amz-checksum-mode header is invalid." {
+		t.Errorf("checksum mode INVALID: message %q", msg)
+	}
+	if r := doRaw(t, rawReq{Method: http.MethodHead, URL: objURL(srv, "ckpart", "put"), Header: map[string]string{"x-amz-checksum-mode": "INVALID"}}); r.Status != 400 || len(r.Body) != 0 {
+		t.Errorf("HEAD with checksum mode INVALID: %d %q", r.Status, r.Body)
+	}
+}
+
+// TestChecksumMalformedHeader: a checksum header that is not the base64
+// of a digest of the algorithm's size (not base64, wrong length, padding
+// bits set) is 400 InvalidRequest naming the header, before any
+// comparison, and nothing is stored.
+func TestChecksumMalformedHeader(t *testing.T) {
+	t.Parallel()
+	srv := testserver.Start(t)
+	c := srv.Client()
+	mustCreateBucket(t, c, "ckbad")
+	body := []byte("123456789")
+	for i, tc := range []struct{ header, value string }{
+		{"x-amz-checksum-crc32", "not base64!"},
+		{"x-amz-checksum-crc32", "AAAAAAAA"},  // 6 bytes
+		{"x-amz-checksum-crc32", "y/Q5Jh=="},  // CRC32 of the body is y/Q5Jg==; low bits set
+		{"x-amz-checksum-crc32c", "4waSgx=="}, // likewise for 4waSgw==
+		{"x-amz-checksum-crc64nvme", "AAAA"},
+		{"x-amz-checksum-sha1", "AAAA"},
+		{"x-amz-checksum-sha256", "AAAA"},
+	} {
+		key := fmt.Sprintf("k%d", i)
+		r := doRaw(t, rawReq{Method: http.MethodPut, URL: objURL(srv, "ckbad", key), Body: body, Header: map[string]string{tc.header: tc.value}})
+		wantRaw(t, tc.header+": "+tc.value, r, 400, "InvalidRequest")
+		if msg := rawMessage(r); msg != "Value for "+tc.header+" header is invalid." {
+			t.Errorf("%s: %s: message %q", tc.header, tc.value, msg)
+		}
+		mustNoKey(t, c, "ckbad", key)
+	}
+	// The well-formed value is accepted.
+	r := doRaw(t, rawReq{Method: http.MethodPut, URL: objURL(srv, "ckbad", "good"), Body: body, Header: map[string]string{"x-amz-checksum-crc32": "y/Q5Jg=="}})
+	wantRaw(t, "good checksum", r, 200, "")
+}
+
+// rawMessage returns the <Message> of an S3 XML error body.
+func rawMessage(r rawResp) string {
+	var e struct {
+		Message string `xml:"Message"`
+	}
+	if xml.Unmarshal(r.Body, &e) != nil {
+		return ""
+	}
+	return e.Message
+}
+
+// TestChecksumCompleteWholeValue: the whole-object checksum header of a
+// CompleteMultipartUpload for a COMPOSITE upload may carry its "-N" part
+// count or not; a value that is not a digest (or whose count is not a
+// number) is InvalidRequest, a wrong digest or count is BadDigest.
+func TestChecksumCompleteWholeValue(t *testing.T) {
+	t.Parallel()
+	srv := testserver.Start(t)
+	c := srv.Client()
+	mustCreateBucket(t, c, "ckwhole")
+	crc := types.ChecksumAlgorithmCrc32
+	part := mpData(51, 1000)
+	composite := ckComposite(crc, part) // "<digest>-1"
+	digest := strings.TrimSuffix(composite, "-1")
+	const b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	padBits := digest[:5] + string(b64[strings.IndexByte(b64, digest[5])|1]) + "==" // same bytes, padding bits set
+	upload := func(key string) (string, []types.CompletedPart) {
+		id := mpCreate(t, c, "ckwhole", key, func(in *s3.CreateMultipartUploadInput) { in.ChecksumAlgorithm = crc })
+		return id, []types.CompletedPart{mpUpload(t, c, "ckwhole", key, id, 1, part, func(in *s3.UploadPartInput) { in.ChecksumAlgorithm = crc })}
+	}
+	id, done := upload("a")
+	for _, tc := range []struct{ value, code, msg string }{
+		{padBits, "InvalidRequest", "Value for x-amz-checksum-crc32 header is invalid."},
+		{digest + "-a", "InvalidRequest", "Value for x-amz-checksum-crc32 header is invalid."},
+		{"not base64!", "InvalidRequest", "Value for x-amz-checksum-crc32 header is invalid."},
+		{digest + "-2", "BadDigest", "The crc32 you specified did not match the calculated checksum."},
+		{ckComposite(crc, part[1:]), "BadDigest", "The crc32 you specified did not match the calculated checksum."},
+	} {
+		_, err := mpCompleteErr(c, "ckwhole", "a", id, done, func(in *s3.CompleteMultipartUploadInput) { in.ChecksumCRC32 = aws.String(tc.value) })
+		rqCode(t, err, tc.code, 400)
+		if !strings.Contains(err.Error(), tc.msg) {
+			t.Errorf("%q: %v, want message %q", tc.value, err, tc.msg)
+		}
+	}
+	for _, kv := range [][2]string{{"a", digest}, {"b", composite}} {
+		key, value := kv[0], kv[1]
+		if key == "b" {
+			id, done = upload("b")
+		}
+		out := mpComplete(t, c, "ckwhole", key, id, done, func(in *s3.CompleteMultipartUploadInput) { in.ChecksumCRC32 = aws.String(value) })
+		if aws.ToString(out.ChecksumCRC32) != composite || out.ChecksumType != types.ChecksumTypeComposite {
+			t.Errorf("Complete with %q answered %q %q, want %q COMPOSITE", value, aws.ToString(out.ChecksumCRC32), out.ChecksumType, composite)
+		}
+	}
 }

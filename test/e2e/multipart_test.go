@@ -696,6 +696,15 @@ func TestMultipartGetPartNumber(t *testing.T) {
 	if rqStatus(err) != 416 {
 		t.Errorf("HEAD part 4: %v, want 416", err)
 	}
+	r = doRaw(t, rawReq{Method: http.MethodGet, URL: objURL(srv, "mpget", "mp") + "?partNumber=4"})
+	wantRaw(t, "GET part 4", r, 416, "InvalidPartNumber")
+	if msg := rawMessage(r); msg != "The requested partnumber is not satisfiable" {
+		t.Errorf("GET part 4: message %q", msg)
+	}
+	r = doRaw(t, rawReq{Method: http.MethodHead, URL: objURL(srv, "mpget", "mp") + "?partNumber=4"})
+	if r.Status != 416 || len(r.Body) != 0 || r.Header.Get("x-amz-request-id") == "" {
+		t.Errorf("raw HEAD part 4: %d, %d body bytes, request id %q", r.Status, len(r.Body), r.Header.Get("x-amz-request-id"))
+	}
 	_, err = c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("mpget"), Key: aws.String("mp"), PartNumber: aws.Int32(1), Range: aws.String("bytes=0-9")})
 	rqCode(t, err, "InvalidRequest", 400)
 	for _, q := range []string{"0", "10001", "x"} {

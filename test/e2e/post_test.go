@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"talus/internal/testserver"
 )
@@ -106,6 +107,30 @@ func TestPostObject(t *testing.T) {
 	status, _, body = postForm(t, url, fields, []string{"key"}, []byte("x"))
 	if status != http.StatusForbidden || !strings.Contains(body, "Extra input fields") {
 		t.Fatalf("POST with an extra field = %d %s", status, body)
+	}
+
+	// A checksum field needs no condition: it is checked against the file.
+	url, fields = presign("summed.txt")
+	fields["x-amz-checksum-sha256"] = checksums([]byte("sum me"))[types.ChecksumAlgorithmSha256]
+	status, _, body = postForm(t, url, fields, []string{"key"}, []byte("sum me"))
+	if status != http.StatusNoContent {
+		t.Fatalf("POST with an uncovered checksum = %d %s", status, body)
+	}
+	url, fields = presign("missummed.txt")
+	fields["x-amz-checksum-sha256"] = checksums([]byte("other"))[types.ChecksumAlgorithmSha256]
+	status, _, body = postForm(t, url, fields, []string{"key"}, []byte("sum me"))
+	if status != http.StatusBadRequest || !strings.Contains(body, "BadDigest") {
+		t.Fatalf("POST with a wrong checksum = %d %s", status, body)
+	}
+	rqMissing(t, c, "uploads", "missummed.txt")
+	// starts-with works on x-amz-* fields such as the storage class.
+	url, fields = presign("cold.txt", func(o *s3.PresignPostOptions) {
+		o.Conditions = append(o.Conditions, []interface{}{"starts-with", "$x-amz-storage-class", "STANDARD"})
+	})
+	fields["x-amz-storage-class"] = "STANDARD_IA"
+	status, _, body = postForm(t, url, fields, []string{"key"}, []byte("brr"))
+	if status != http.StatusNoContent {
+		t.Fatalf("POST with starts-with on the storage class = %d %s", status, body)
 	}
 
 	// A tampered signature is refused; so is a key the policy did not sign.

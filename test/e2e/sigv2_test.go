@@ -168,6 +168,25 @@ func TestSigV2HeaderAuth(t *testing.T) {
 	wantRaw(t, "wrong secret", v2Req{Method: http.MethodGet, URL: u, AK: testserver.AccessKey, SK: "wrong-secret"}.do(t), 403, "SignatureDoesNotMatch")
 	wantRaw(t, "unknown key", v2Req{Method: http.MethodGet, URL: u, AK: "AKIANOSUCHKEY0000000", SK: "x"}.do(t), 403, "InvalidAccessKeyId")
 	wantRaw(t, "skewed date", v2Req{Method: http.MethodGet, URL: u, Date: time.Now().Add(-20 * time.Minute)}.do(t), 403, "RequestTimeTooSkewed")
+	// The PUT-with-bad-date cases of S3 conformance suites: old and far
+	// future times are skewed; an empty x-amz-date (even beside a good
+	// Date) or one before the epoch is no valid date at all.
+	for date, code := range map[string]string{
+		"Tue, 07 Jul 2010 21:53:04 GMT": "RequestTimeTooSkewed",
+		"Tue, 07 Jul 9999 21:53:04 GMT": "RequestTimeTooSkewed",
+		"Tue, 07 Jul 1950 21:53:04 GMT": "AccessDenied",
+		"Bad Date":                      "AccessDenied",
+		"":                              "AccessDenied",
+	} {
+		req := v2Req{Method: http.MethodPut, URL: objURL(srv, "sigv2", "dated"), Body: []byte("x"), Header: map[string]string{"x-amz-date": date}}.build(t)
+		req.Header["X-Amz-Date"] = []string{date}
+		res := send(t, req)
+		wantRaw(t, "x-amz-date "+date, res, 403, code)
+		if msg := rawMessage(res); code == "AccessDenied" && msg != "AWS authentication requires a valid Date or x-amz-date header" {
+			t.Errorf("x-amz-date %q: message %q", date, msg)
+		}
+	}
+	mustNoKey(t, sdk, "sigv2", "dated")
 	req := v2Req{Method: http.MethodGet, URL: u}.build(t)
 	req.URL.Path, req.URL.RawPath = "/sigv2/plain.txt", ""
 	wantRaw(t, "signature for another key", send(t, req), 403, "SignatureDoesNotMatch")
