@@ -28,7 +28,7 @@ Commands:
   server    run the S3 server
   bench     load-test an S3 endpoint (put, get, mixed, list, multipart-put, delete)
   admin     manage users, access keys and user policies; rotate-root replaces the root credentials
-  version   print the version
+  version   print the version (also --version)
 
 Run 'talus server -h' or 'talus bench -h' for their flags.
 `
@@ -48,7 +48,7 @@ func main() {
 		err = runAdmin(os.Args[2:], os.Stdout)
 	case "bench":
 		err = bench.Main(os.Args[2:], os.Stdout, os.Stderr)
-	case "version":
+	case "version", "--version", "-version":
 		fmt.Println("talus", version)
 	case "-h", "--help", "help":
 		fmt.Print(usage)

@@ -125,7 +125,7 @@ func (a *API) route(req *request) operation {
 		k.copy = req.Header.Get("x-amz-copy-source") != ""
 	}
 	op, ok := operations[k]
-	if !ok {
+	if _, other := elsewhere(k, req); !ok || other {
 		return notImplementedOp(k, req)
 	}
 	if op.name == "ListObjects" && req.query.Get("list-type") == "2" {

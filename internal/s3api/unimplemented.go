@@ -81,6 +81,10 @@ func notImplementedOp(k routeKey, req *request) operation {
 	if k.sub == "annotation" && k.method == "GET" && !req.query.Has("annotationName") {
 		k.sub = "annotation-list"
 	}
+	if op, ok := elsewhere(k, req); ok {
+		op.h = (*API).notImplementedHere
+		return op
+	}
 	op, ok := unimplemented[k]
 	if !ok {
 		k.copy = false
@@ -91,6 +95,26 @@ func notImplementedOp(k routeKey, req *request) operation {
 	}
 	op.h = (*API).notImplemented
 	return op
+}
+
+// elsewhere recognizes the operations AWS serves on other endpoints whose
+// requests would otherwise look like S3 ones: ListDirectoryBuckets is
+// ListBuckets' request with x-id=ListDirectoryBuckets (s3express-control),
+// and WriteGetObjectResponse posts to /WriteGetObjectResponse with an
+// x-amz-request-route (S3 Object Lambda), which is no bucket.
+func elsewhere(k routeKey, req *request) (operation, bool) {
+	switch {
+	case k.level == service && k.method == "GET" && req.query.Get("x-id") == "ListDirectoryBuckets":
+		return operation{name: "ListDirectoryBuckets", action: "s3express:ListAllMyDirectoryBuckets"}, true
+	case k.level == bucket && k.method == "POST" && req.bucket == "WriteGetObjectResponse" && k.sub == "":
+		return operation{name: "WriteGetObjectResponse", action: "s3-object-lambda:WriteGetObjectResponse"}, true
+	}
+	return operation{}, false
+}
+
+// notImplementedHere answers 501 for an operation with no bucket of its own.
+func (a *API) notImplementedHere(context.Context, *request) (*response, error) {
+	return nil, s3err.New(s3err.NotImplemented)
 }
 
 // notImplemented answers an operation Talus lacks once the request is

@@ -274,3 +274,36 @@ func TestErrorsHealthEndpoints(t *testing.T) {
 		t.Fatalf("GET /_talus/nothing = %d", res.Status)
 	}
 }
+
+// Operations AWS serves on other endpoints answer 501 here rather than
+// being mistaken for ListBuckets or a POST upload to a bucket.
+func TestErrorsOtherEndpointOperations(t *testing.T) {
+	srv := testserver.Start(t)
+	c := srv.Client()
+	mustCreateBucket(t, c, "listed")
+
+	res := rqDo(t, rqSigned(t, http.MethodGet, srv.URL+"/?x-id=ListDirectoryBuckets", nil))
+	rqErr(t, res, http.StatusNotImplemented, "NotImplemented")
+	if bytes.Contains(res.Body, []byte("listed")) {
+		t.Fatalf("ListDirectoryBuckets listed general purpose buckets: %s", res.Body)
+	}
+	// Plain ListBuckets still lists.
+	res = rqDo(t, rqSigned(t, http.MethodGet, srv.URL+"/?x-id=ListBuckets", nil))
+	if res.Status != http.StatusOK || !bytes.Contains(res.Body, []byte("<Name>listed</Name>")) {
+		t.Fatalf("ListBuckets: %d %s", res.Status, res.Body)
+	}
+
+	body := []byte("transformed")
+	req := rqNew(t, http.MethodPost, srv.URL+"/WriteGetObjectResponse", body)
+	req.Header.Set("X-Amz-Request-Route", "route-1")
+	req.Header.Set("X-Amz-Request-Token", "token-1")
+	rqSign(t, req, body)
+	rqErr(t, rqDo(t, req), http.StatusNotImplemented, "NotImplemented")
+
+	// Anonymous callers are refused before the 501, as for any operation.
+	anon, err := http.NewRequest(http.MethodGet, srv.URL+"/?x-id=ListDirectoryBuckets", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rqErr(t, rqDo(t, anon), http.StatusForbidden, "AccessDenied")
+}
