@@ -65,6 +65,18 @@ type BucketConfig struct {
 	ACL []Grant `json:"acl,omitempty"`
 	// DefaultRetention applies to new versions in an object-lock bucket.
 	DefaultRetention *DefaultRetention `json:"lockDefault,omitempty"`
+	// Encryption is the bucket's default encryption (nil: none configured).
+	Encryption *BucketEncryption `json:"enc,omitempty"`
+}
+
+// BucketEncryption is a bucket's default encryption rule.
+type BucketEncryption struct {
+	// Algorithm is "AES256", "aws:kms" or "aws:kms:dsse".
+	Algorithm string `json:"alg"`
+	// KMSKeyID is KMSMasterKeyID as configured (ID, ARN or alias), "" for
+	// the account's aws/s3 key.
+	KMSKeyID  string `json:"kms,omitempty"`
+	BucketKey bool   `json:"bk,omitempty"`
 }
 
 // Grant is one ACL entry: a grantee and a permission (FULL_CONTROL, READ,
@@ -137,6 +149,34 @@ type Attrs struct {
 	LockLegalHold string    `json:"lh,omitempty"` // "ON", "OFF", or "" when never set
 	// ACL is the version's access control list (nil: owner full control).
 	ACL []Grant `json:"acl,omitempty"`
+	// Enc says how the version's bytes are encrypted at rest; nil: plaintext.
+	// On an Upload it is the setting every part and the object get.
+	Enc *Encryption `json:"enc,omitempty"`
+}
+
+// Encryption is a version's server-side encryption: which mode, which key,
+// and the version's data key wrapped under it. The data key itself is never
+// stored in clear.
+type Encryption struct {
+	// Algorithm is the x-amz-server-side-encryption value: "AES256"
+	// (SSE-S3), "aws:kms" or "aws:kms:dsse" (SSE-KMS); "" with CustomerKeyMD5
+	// set means SSE-C.
+	Algorithm string `json:"alg,omitempty"`
+	// KMSKeyARN is the KMS key that wraps the data key (SSE-KMS), as its ARN.
+	KMSKeyARN string `json:"kms,omitempty"`
+	// Context is the SSE-KMS encryption context as S3 returns it
+	// (base64 of a JSON object), including the aws:s3:arn entry.
+	Context string `json:"ctx,omitempty"`
+	// BucketKey is x-amz-server-side-encryption-bucket-key-enabled.
+	BucketKey bool `json:"bk,omitempty"`
+	// WrappedKey is the data key, wrapped by the key service (SSE-S3,
+	// SSE-KMS) or by the customer's key (SSE-C).
+	WrappedKey []byte `json:"wk,omitempty"`
+	// SSE-C: the key's MD5 as the client sent it (base64), and a salted
+	// HMAC-SHA256 of the key to check later requests against.
+	CustomerKeyMD5  string `json:"cmd5,omitempty"`
+	CustomerKeySalt []byte `json:"csalt,omitempty"`
+	CustomerKeyHMAC []byte `json:"chmac,omitempty"`
 }
 
 // Part is one part of a multipart object's manifest.
