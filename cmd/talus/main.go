@@ -95,10 +95,14 @@ func runServer(args []string) error {
 	inline := fl.Int("inline-max", 32<<10, "largest object kept inline in the metadata store, in bytes")
 	logLevel := fl.String("log-level", env("TALUS_LOG_LEVEL", "info"), "log level: debug, info, warn, error")
 	pprofAddr := fl.String("pprof", "", "serve net/http/pprof on this address (e.g. 127.0.0.1:6060); off by default")
+	limits := limitFlags(fl)
 	if err := fl.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
+		return err
+	}
+	if err := limits.check(); err != nil {
 		return err
 	}
 	if (*cert == "") != (*key == "") {
@@ -120,11 +124,11 @@ func runServer(args []string) error {
 	if err != nil {
 		return err
 	}
-	srv, err := server.New(server.Config{
+	srv, err := server.New(limits.apply(server.Config{
 		Address: *addr, DataDir: *data, Region: *region, Domains: doms,
 		AccessKey: ak, SecretKey: sk, TLSCert: *cert, TLSKey: *key,
 		InlineMax: *inline, Logger: log,
-	})
+	}))
 	if err != nil {
 		return err
 	}

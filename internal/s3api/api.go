@@ -32,7 +32,9 @@ type Config struct {
 	Owner string
 	// InlineMax is the largest object kept inside the metadata row.
 	InlineMax int
-	Logger    *slog.Logger
+	// Space, if set, admits or refuses operations that store new data.
+	Space  interface{ Admit() error }
+	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -154,6 +156,11 @@ func (a *API) serve(w http.ResponseWriter, req *request) (int, error) {
 	}
 	if err := a.authorize(req.Context(), req, op); err != nil {
 		return a.renderError(w, req, err), err
+	}
+	if storesData[op.name] && a.cfg.Space != nil {
+		if err := a.cfg.Space.Admit(); err != nil {
+			return a.renderError(w, req, err), err
+		}
 	}
 	resp, err := op.h(a, req.Context(), req)
 	if err != nil {

@@ -8,12 +8,14 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
+	"syscall"
 
 	"talus/internal/meta"
 	"talus/internal/s3err"
 	"talus/internal/s3xml"
 	"talus/internal/sigv2"
 	"talus/internal/sigv4"
+	"talus/internal/space"
 )
 
 // render writes resp and returns the status sent.
@@ -120,6 +122,8 @@ func toS3Error(err error) *s3err.Error {
 		return s3err.New(s3err.BucketNotEmpty)
 	case errors.Is(err, meta.ErrPreconditionFailed):
 		return s3err.New(s3err.PreconditionFailed)
+	case errors.Is(err, space.ErrLow), errors.Is(err, meta.ErrNoSpace), errors.Is(err, syscall.ENOSPC):
+		return s3err.New(s3err.InsufficientStorage).WithCause(err)
 	}
 	return s3err.Internal(err)
 }

@@ -116,6 +116,14 @@ var operations = map[routeKey]operation{
 	{object, "PUT", "acl", false}:         {"PutObjectAcl", "s3:PutObjectAcl", "s3:PutObjectVersionAcl", (*API).putObjectACL},
 }
 
+// storesData names the operations refused when the data directory is low on
+// space. Deletes, aborts and CompleteMultipartUpload (which only moves
+// stored parts and frees the unused ones) always run.
+var storesData = map[string]bool{
+	"PutObject": true, "CopyObject": true, "PostObject": true, "CreateMultipartUpload": true,
+	"UploadPart": true, "UploadPartCopy": true,
+}
+
 var notImplementedOp = operation{name: "NotImplemented", h: func(*API, context.Context, *request) (*response, error) {
 	return nil, s3err.New(s3err.NotImplemented)
 }}

@@ -26,6 +26,7 @@ import (
 	"talus/internal/meta/sqlite"
 	"talus/internal/policy"
 	"talus/internal/s3api"
+	"talus/internal/space"
 )
 
 // Config is everything a server needs.
@@ -46,6 +47,14 @@ type Config struct {
 	SweepInterval time.Duration
 	SweepGrace    time.Duration
 	Logger        *slog.Logger
+
+	// Disk space and slow clients (space.go, conn.go); zero values turn each off.
+	// MinFreeSpace: below it, writes of new data get 507 InsufficientStorage.
+	MinFreeSpace space.Threshold
+	// SpaceReserve is the size of the reserve file released when the disk fills.
+	SpaceReserve int64
+	// Statfs replaces the file-system usage probe (tests).
+	Statfs func(dir string) (space.Usage, error)
 }
 
 // Server is a running Talus server.
@@ -54,6 +63,7 @@ type Server struct {
 	log      *slog.Logger
 	meta     meta.Store
 	blobs    blob.Store
+	space    *space.Guard
 	lock     *os.File
 	http     *http.Server
 	ln       net.Listener
@@ -90,10 +100,14 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.lock = lock
-	if s.meta, err = sqlite.Open(filepath.Join(cfg.DataDir, "meta.db")); err != nil {
+	s.openSpace()
+	db, err := sqlite.Open(filepath.Join(cfg.DataDir, "meta.db"))
+	if err != nil {
 		s.closeStores()
 		return nil, err
 	}
+	db.OnFull(s.space.Release)
+	s.meta = db
 	if s.blobs, err = localfs.Open(filepath.Join(cfg.DataDir, "blobs")); err != nil {
 		s.closeStores()
 		return nil, err
@@ -109,6 +123,7 @@ func New(cfg Config) (*Server, error) {
 		Identities: ids,
 		Owner:      cfg.AccessKey,
 		InlineMax:  cfg.InlineMax,
+		Space:      s.space,
 		Logger:     cfg.Logger,
 	}, s.meta, s.blobs)
 	mux := http.NewServeMux()
@@ -192,8 +207,9 @@ func (s *Server) Serve() error {
 			return err
 		}
 	}
-	s.bg.Add(1)
+	s.bg.Add(2)
 	go s.sweeper()
+	go s.spaceWatcher()
 	s.ready.Store(true)
 	var err error
 	if s.http.TLSConfig != nil {
