@@ -214,12 +214,17 @@ func TestFullDisk(t *testing.T) {
 		PartNumber: aws.Int32(2), Body: bytes.NewReader(body(3, 1<<20))})
 	wantFull(t, "UploadPart below the threshold", err)
 
+	// Another program fills the disk, and the server restarts: the reserve
+	// is released before the stores open, so a DELETE commits and frees space.
 	filler = fill(t, mnt)
+	srv.Stop(t)
+	srv = testserver.Start(t, testserver.WithDir(data), limits(minFree, reserve))
+	c = srv.Client()
+	if _, err := os.Stat(reservePath); !os.IsNotExist(err) {
+		t.Fatalf("reserve still held after a restart on a full disk: %v", err)
+	}
 	if _, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("full"), Key: aws.String(stored[0])}); err != nil {
 		t.Fatalf("DeleteObject on a full disk: %v", err)
-	}
-	if _, err := os.Stat(reservePath); !os.IsNotExist(err) {
-		t.Fatalf("reserve still held on a full disk: %v", err)
 	}
 	if f := free(t, mnt); f < 1<<20 {
 		t.Fatalf("DeleteObject freed nothing: %d bytes free", f)
@@ -257,6 +262,19 @@ func TestFullDisk(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+
+	// The disk fills again while the server runs: the delete's commit fails
+	// for want of space, the reserve is released and the commit retried.
+	filler2 := fill(t, mnt)
+	last := kept[len(kept)-2]
+	if _, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("full"), Key: aws.String(last)}); err != nil {
+		t.Fatalf("DeleteObject on a disk filled while serving: %v", err)
+	}
+	if _, err := os.Stat(reservePath); !os.IsNotExist(err) {
+		t.Fatalf("reserve still held on a full disk: %v", err)
+	}
+	kept = append(kept[:len(kept)-2], kept[len(kept)-1])
+	os.Remove(filler2)
 	srv.Stop(t)
 
 	// 3. After a restart everything is consistent: exactly the kept objects,
