@@ -123,15 +123,25 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	attrs := []any{"id", req.id, "method", r.Method, "bucket", req.bucket, "key", req.key,
 		"status", status, "dur_ms", time.Since(start).Milliseconds(), "remote", remoteIP(r)}
 	if err != nil {
-		if e, ok := s3err.As(err); ok && e.Cause != nil {
-			attrs = append(attrs, "cause", e.Cause.Error())
-		}
-		if status == http.StatusInternalServerError {
-			a.log.Error("request failed", attrs...)
-			return
-		}
+		attrs = append(attrs, "cause", logCause(err).Error())
 	}
-	a.log.Debug("request", attrs...)
+	switch {
+	case status == http.StatusInternalServerError:
+		a.log.Error("request failed", attrs...)
+	case status >= 500:
+		a.log.Warn("request refused", attrs...)
+	default:
+		a.log.Debug("request", attrs...)
+	}
+}
+
+// logCause is what the log says about a failed request: the underlying
+// error behind the S3 error sent, or the error itself.
+func logCause(err error) error {
+	if e := toS3Error(err); e.Cause != nil {
+		return e.Cause
+	}
+	return err
 }
 
 // serve handles the request and returns the status sent.
@@ -166,7 +176,7 @@ func (a *API) serve(w http.ResponseWriter, req *request) (int, error) {
 	if err != nil {
 		return a.renderError(w, req, err), err
 	}
-	return a.render(w, req, resp), nil
+	return a.render(w, req, resp)
 }
 
 // parse splits the request into bucket and key, by host or by path.

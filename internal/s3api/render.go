@@ -18,8 +18,9 @@ import (
 	"talus/internal/space"
 )
 
-// render writes resp and returns the status sent.
-func (a *API) render(w http.ResponseWriter, req *request, resp *response) int {
+// render writes resp and returns the status sent, and the error if it had
+// to send one instead.
+func (a *API) render(w http.ResponseWriter, req *request, resp *response) (int, error) {
 	h := w.Header()
 	for k, v := range resp.header {
 		h[k] = v
@@ -29,7 +30,8 @@ func (a *API) render(w http.ResponseWriter, req *request, resp *response) int {
 		var buf bytes.Buffer
 		buf.WriteString(xml.Header)
 		if err := xml.NewEncoder(&buf).Encode(resp.xml); err != nil {
-			return a.renderError(w, req, s3err.Internal(err))
+			err = s3err.Internal(err)
+			return a.renderError(w, req, err), err
 		}
 		h.Set("Content-Type", "application/xml")
 		h.Set("Content-Length", strconv.Itoa(buf.Len()))
@@ -54,15 +56,12 @@ func (a *API) render(w http.ResponseWriter, req *request, resp *response) int {
 		}
 		w.WriteHeader(resp.status)
 	}
-	return resp.status
+	return resp.status, nil
 }
 
 // renderError writes err as S3's XML error and returns the status sent.
 func (a *API) renderError(w http.ResponseWriter, req *request, err error) int {
 	e := toS3Error(err)
-	if e.Code == s3err.InternalError && e.Cause == nil {
-		e.Cause = err
-	}
 	h := w.Header()
 	var me *markerError
 	if errors.As(err, &me) {
