@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"os"
 	"sort"
 	"strconv"
 	"syscall"
@@ -123,6 +124,8 @@ func toS3Error(err error) *s3err.Error {
 		return s3err.New(s3err.PreconditionFailed)
 	case errors.Is(err, space.ErrLow), errors.Is(err, meta.ErrNoSpace), errors.Is(err, syscall.ENOSPC):
 		return s3err.New(s3err.InsufficientStorage).WithCause(err)
+	case errors.Is(err, os.ErrDeadlineExceeded): // the request body stalled
+		return s3err.New(s3err.RequestTimeout).WithCause(err)
 	}
 	return s3err.Internal(err)
 }

@@ -140,7 +140,7 @@ var table = map[Code]entry{
 	XAmzContentSHA256Mismatch:         {http.StatusBadRequest, "The provided 'x-amz-content-sha256' header does not match what was computed."},
 	InvalidChunkSizeError:             {http.StatusBadRequest, "Only the last chunk is allowed to have a size less than 8192 bytes"},
 	TooManyBuckets:                    {http.StatusBadRequest, "You have attempted to create more buckets than allowed"},
-	RequestTimeout:                    {http.StatusBadRequest, "Your socket connection to the server was not read from or written to within the timeout period."},
+	RequestTimeout:                    {http.StatusBadRequest, "Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed."},
 	UnexpectedContent:                 {http.StatusBadRequest, "This request does not support content"},
 }
 

@@ -55,6 +55,10 @@ type Config struct {
 	SpaceReserve int64
 	// Statfs replaces the file-system usage probe (tests).
 	Statfs func(dir string) (space.Usage, error)
+	// IdleTimeout bounds how long a request body or a response may stall.
+	IdleTimeout time.Duration
+	// MaxConnections bounds open client connections; more wait to be accepted.
+	MaxConnections int
 }
 
 // Server is a running Talus server.
@@ -140,7 +144,7 @@ func New(cfg Config) (*Server, error) {
 		return err
 	}, cfg.Logger)
 	s.http = &http.Server{
-		Handler:           route(mux, iamHandler, api),
+		Handler:           withIdleBody(route(mux, iamHandler, api), cfg.IdleTimeout),
 		ReadHeaderTimeout: 30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
@@ -193,7 +197,7 @@ func (s *Server) Listen() error {
 	if err != nil {
 		return err
 	}
-	s.ln = ln
+	s.ln = newLimitListener(ln, s.cfg.MaxConnections, s.cfg.IdleTimeout)
 	return nil
 }
 
