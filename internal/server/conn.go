@@ -179,7 +179,11 @@ func withIdleBody(next http.Handler, idle time.Duration) http.Handler {
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body != nil && r.Body != http.NoBody {
-			r.Body = &idleBody{ReadCloser: r.Body, rc: http.NewResponseController(w), idle: idle}
+			// A copy: net/http looks at the original request's Body type
+			// after the handler to decide how to finish an unread body.
+			body := &idleBody{ReadCloser: r.Body, rc: http.NewResponseController(w), idle: idle}
+			r = r.WithContext(r.Context())
+			r.Body = body
 		}
 		next.ServeHTTP(w, r)
 	})
