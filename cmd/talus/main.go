@@ -97,6 +97,7 @@ func runServer(args []string) error {
 	ownership := fl.String("default-object-ownership", env("TALUS_DEFAULT_OBJECT_OWNERSHIP", s3.OwnerEnforced),
 		"object ownership of buckets created without x-amz-object-ownership: BucketOwnerEnforced, BucketOwnerPreferred or ObjectWriter (env TALUS_DEFAULT_OBJECT_OWNERSHIP)")
 	grace := fl.Duration("shutdown-timeout", 30*time.Second, "on SIGTERM/SIGINT, how long in-flight requests may take to finish")
+	limits := limitFlags(fl)
 	if err := fl.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -108,6 +109,9 @@ func runServer(args []string) error {
 	}
 	if *grace <= 0 {
 		return errors.New("--shutdown-timeout must be positive")
+	}
+	if err := limits.check(); err != nil {
+		return err
 	}
 	if (*cert == "") != (*key == "") {
 		return errors.New("--tls-cert and --tls-key go together")
@@ -131,12 +135,12 @@ func runServer(args []string) error {
 	if err != nil {
 		return err
 	}
-	srv, err := server.New(server.Config{
+	srv, err := server.New(limits.apply(server.Config{
 		Address: *addr, DataDir: *data, Region: *region, Domains: doms,
 		AccessKey: ak, SecretKey: sk, TLSCert: *cert, TLSKey: *key,
 		InlineMax: *inline, ShutdownTimeout: *grace, Logger: log,
 		DefaultObjectOwnership: *ownership,
-	})
+	}))
 	if err != nil {
 		return err
 	}

@@ -27,6 +27,8 @@ var (
 	ErrNoSuchKey          = errors.New("meta: no such key")
 	ErrNoSuchVersion      = errors.New("meta: no such version")
 	ErrPreconditionFailed = errors.New("meta: precondition failed")
+	// ErrNoSpace: a write failed because the file system is full.
+	ErrNoSpace = errors.New("meta: no space left on device")
 )
 
 // NullVersion is the version ID of objects written while versioning is not enabled.

@@ -36,7 +36,9 @@ type Config struct {
 	// DefaultObjectOwnership is the object ownership of buckets created
 	// without x-amz-object-ownership; "" means BucketOwnerEnforced, S3's.
 	DefaultObjectOwnership string
-	Logger                 *slog.Logger
+	// Space, if set, admits or refuses operations that store new data.
+	Space  interface{ Admit() error }
+	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -128,15 +130,25 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	attrs := []any{"id", req.id, "method", r.Method, "bucket", req.bucket, "key", req.key,
 		"status", status, "dur_ms", time.Since(start).Milliseconds(), "remote", remoteIP(r)}
 	if err != nil {
-		if e, ok := s3err.As(err); ok && e.Cause != nil {
-			attrs = append(attrs, "cause", e.Cause.Error())
-		}
-		if status == http.StatusInternalServerError {
-			a.log.Error("request failed", attrs...)
-			return
-		}
+		attrs = append(attrs, "cause", logCause(err).Error())
 	}
-	a.log.Debug("request", attrs...)
+	switch {
+	case status == http.StatusInternalServerError:
+		a.log.Error("request failed", attrs...)
+	case status >= 500:
+		a.log.Warn("request refused", attrs...)
+	default:
+		a.log.Debug("request", attrs...)
+	}
+}
+
+// logCause is what the log says about a failed request: the underlying
+// error behind the S3 error sent, or the error itself.
+func logCause(err error) error {
+	if e := toS3Error(err); e.Cause != nil {
+		return e.Cause
+	}
+	return err
 }
 
 // serve handles the request and returns the status sent.
@@ -165,11 +177,16 @@ func (a *API) serve(w http.ResponseWriter, req *request) (int, error) {
 	if err := a.refuseUnsupported(req.Context(), req, op.name); err != nil {
 		return a.renderError(w, req, err), err
 	}
+	if storesData[op.name] && a.cfg.Space != nil {
+		if err := a.cfg.Space.Admit(); err != nil {
+			return a.renderError(w, req, err), err
+		}
+	}
 	resp, err := op.h(a, req.Context(), req)
 	if err != nil {
 		return a.renderError(w, req, err), err
 	}
-	return a.render(w, req, resp), nil
+	return a.render(w, req, resp)
 }
 
 // parse splits the request into bucket and key, by host or by path.

@@ -6,18 +6,22 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"os"
 	"sort"
 	"strconv"
+	"syscall"
 
 	"talus/internal/meta"
 	"talus/internal/s3err"
 	"talus/internal/s3xml"
 	"talus/internal/sigv2"
 	"talus/internal/sigv4"
+	"talus/internal/space"
 )
 
-// render writes resp and returns the status sent.
-func (a *API) render(w http.ResponseWriter, req *request, resp *response) int {
+// render writes resp and returns the status sent, and the error if it had
+// to send one instead.
+func (a *API) render(w http.ResponseWriter, req *request, resp *response) (int, error) {
 	h := w.Header()
 	for k, v := range resp.header {
 		h[k] = v
@@ -27,7 +31,8 @@ func (a *API) render(w http.ResponseWriter, req *request, resp *response) int {
 		var buf bytes.Buffer
 		buf.WriteString(xml.Header)
 		if err := xml.NewEncoder(&buf).Encode(resp.xml); err != nil {
-			return a.renderError(w, req, s3err.Internal(err))
+			err = s3err.Internal(err)
+			return a.renderError(w, req, err), err
 		}
 		h.Set("Content-Type", "application/xml")
 		h.Set("Content-Length", strconv.Itoa(buf.Len()))
@@ -52,15 +57,12 @@ func (a *API) render(w http.ResponseWriter, req *request, resp *response) int {
 		}
 		w.WriteHeader(resp.status)
 	}
-	return resp.status
+	return resp.status, nil
 }
 
 // renderError writes err as S3's XML error and returns the status sent.
 func (a *API) renderError(w http.ResponseWriter, req *request, err error) int {
 	e := toS3Error(err)
-	if e.Code == s3err.InternalError && e.Cause == nil {
-		e.Cause = err
-	}
 	h := w.Header()
 	var me *markerError
 	if errors.As(err, &me) {
@@ -120,6 +122,10 @@ func toS3Error(err error) *s3err.Error {
 		return s3err.New(s3err.BucketNotEmpty)
 	case errors.Is(err, meta.ErrPreconditionFailed):
 		return s3err.New(s3err.PreconditionFailed)
+	case errors.Is(err, space.ErrLow), errors.Is(err, meta.ErrNoSpace), errors.Is(err, syscall.ENOSPC):
+		return s3err.New(s3err.InsufficientStorage).WithCause(err)
+	case errors.Is(err, os.ErrDeadlineExceeded): // the request body stalled
+		return s3err.New(s3err.RequestTimeout).WithCause(err)
 	}
 	return s3err.Internal(err)
 }

@@ -112,6 +112,14 @@ var operations = map[routeKey]operation{
 	{object, "PUT", "acl", false}:         {"PutObjectAcl", "s3:PutObjectAcl", "s3:PutObjectVersionAcl", (*API).putObjectACL},
 }
 
+// storesData names the operations refused when the data directory is low on
+// space. Deletes, aborts and CompleteMultipartUpload (which only moves
+// stored parts and frees the unused ones) always run.
+var storesData = map[string]bool{
+	"PutObject": true, "CopyObject": true, "PostObject": true, "CreateMultipartUpload": true,
+	"UploadPart": true, "UploadPartCopy": true,
+}
+
 // route picks the operation of a request.
 func (a *API) route(req *request) operation {
 	k := routeKey{method: req.Method, sub: req.subresource()}

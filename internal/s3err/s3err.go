@@ -26,6 +26,7 @@ const (
 	IllegalLocationConstraint         Code = "IllegalLocationConstraintException"
 	IncompleteBody                    Code = "IncompleteBody"
 	InternalError                     Code = "InternalError"
+	InsufficientStorage               Code = "InsufficientStorage" // Talus's own: S3 never runs out of space
 	InvalidAccessKeyID                Code = "InvalidAccessKeyId"
 	InvalidArgument                   Code = "InvalidArgument"
 	InvalidBucketName                 Code = "InvalidBucketName"
@@ -95,6 +96,7 @@ var table = map[Code]entry{
 	IllegalLocationConstraint:         {http.StatusBadRequest, "The unspecified location constraint is incompatible for the region specific endpoint this request was sent to."},
 	IncompleteBody:                    {http.StatusBadRequest, "You did not provide the number of bytes specified by the Content-Length HTTP header."},
 	InternalError:                     {http.StatusInternalServerError, "We encountered an internal error. Please try again."},
+	InsufficientStorage:               {http.StatusInsufficientStorage, "The server is out of space for new data (below its free-space reserve). Delete objects or abort multipart uploads to free space."},
 	InvalidAccessKeyID:                {http.StatusForbidden, "The AWS access key Id you provided does not exist in our records."},
 	InvalidArgument:                   {http.StatusBadRequest, "Invalid Argument"},
 	InvalidBucketName:                 {http.StatusBadRequest, "The specified bucket is not valid."},
@@ -142,9 +144,13 @@ var table = map[Code]entry{
 	XAmzContentSHA256Mismatch:         {http.StatusBadRequest, "The provided 'x-amz-content-sha256' header does not match what was computed."},
 	InvalidChunkSizeError:             {http.StatusBadRequest, "Only the last chunk is allowed to have a size less than 8192 bytes"},
 	TooManyBuckets:                    {http.StatusBadRequest, "You have attempted to create more buckets than allowed"},
-	RequestTimeout:                    {http.StatusBadRequest, "Your socket connection to the server was not read from or written to within the timeout period."},
+	RequestTimeout:                    {http.StatusBadRequest, "Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed."},
 	UnexpectedContent:                 {http.StatusBadRequest, "This request does not support content"},
 }
+
+// InsufficientStorage (507) means the data directory is full or below its
+// free-space threshold. 507 is not a status the AWS SDKs retry, so a client
+// fails fast instead of hammering a full disk.
 
 // Error is an S3 error response. Cause is for logs only.
 type Error struct {

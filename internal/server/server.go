@@ -27,6 +27,7 @@ import (
 	"talus/internal/policy"
 	"talus/internal/s3"
 	"talus/internal/s3api"
+	"talus/internal/space"
 )
 
 // Config is everything a server needs.
@@ -50,6 +51,18 @@ type Config struct {
 	SweepInterval time.Duration
 	SweepGrace    time.Duration
 	Logger        *slog.Logger
+
+	// Disk space and slow clients (space.go, conn.go); zero values turn each off.
+	// MinFreeSpace: below it, writes of new data get 507 InsufficientStorage.
+	MinFreeSpace space.Threshold
+	// SpaceReserve is the size of the reserve file released when the disk fills.
+	SpaceReserve int64
+	// Statfs replaces the file-system usage probe (tests).
+	Statfs func(dir string) (space.Usage, error)
+	// IdleTimeout bounds how long a request body or a response may stall.
+	IdleTimeout time.Duration
+	// MaxConnections bounds open client connections; more wait to be accepted.
+	MaxConnections int
 }
 
 // Server is a running Talus server.
@@ -58,6 +71,7 @@ type Server struct {
 	log      *slog.Logger
 	meta     meta.Store
 	blobs    blob.Store
+	space    *space.Guard
 	lock     *os.File
 	http     *http.Server
 	ln       net.Listener
@@ -97,10 +111,14 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.lock = lock
-	if s.meta, err = sqlite.Open(filepath.Join(cfg.DataDir, "meta.db")); err != nil {
+	s.openSpace()
+	db, err := sqlite.Open(filepath.Join(cfg.DataDir, "meta.db"))
+	if err != nil {
 		s.closeStores()
 		return nil, err
 	}
+	db.OnFull(s.space.Release)
+	s.meta = db
 	if s.blobs, err = localfs.Open(filepath.Join(cfg.DataDir, "blobs")); err != nil {
 		s.closeStores()
 		return nil, err
@@ -117,6 +135,7 @@ func New(cfg Config) (*Server, error) {
 		Identities: ids,
 		Owner:      owner,
 		InlineMax:  cfg.InlineMax,
+		Space:      s.space,
 		Logger:     cfg.Logger,
 
 		DefaultObjectOwnership: cfg.DefaultObjectOwnership,
@@ -135,7 +154,7 @@ func New(cfg Config) (*Server, error) {
 		return err
 	}, cfg.Logger)
 	s.http = &http.Server{
-		Handler:           route(mux, iamHandler, api),
+		Handler:           withIdleBody(route(mux, iamHandler, api), cfg.IdleTimeout),
 		ReadHeaderTimeout: 30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
@@ -188,7 +207,7 @@ func (s *Server) Listen() error {
 	if err != nil {
 		return err
 	}
-	s.ln = ln
+	s.ln = newLimitListener(ln, s.cfg.MaxConnections, s.cfg.IdleTimeout)
 	return nil
 }
 
@@ -202,8 +221,9 @@ func (s *Server) Serve() error {
 			return err
 		}
 	}
-	s.bg.Add(1)
+	s.bg.Add(2)
 	go s.sweeper()
+	go s.spaceWatcher()
 	s.ready.Store(true)
 	var err error
 	if s.http.TLSConfig != nil {

@@ -82,10 +82,12 @@ func Start(t testing.TB, opts ...Option) *Server {
 	go func() { done <- srv.Serve() }()
 	s := &Server{URL: "http://" + srv.Addr().String(), Dir: cfg.DataDir, Region: cfg.Region, srv: srv}
 	t.Cleanup(func() { s.Stop(t) })
-	// Serve sets readiness before accepting; wait for it.
+	// Serve sets readiness before accepting; wait for it, keeping no
+	// connection open (it would hold one of MaxConnections).
+	probe := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		resp, err := http.Get(s.URL + "/_talus/health/ready")
+		resp, err := probe.Get(s.URL + "/_talus/health/ready")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {

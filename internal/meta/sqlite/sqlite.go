@@ -18,7 +18,7 @@ import (
 
 	"talus/internal/meta"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	sqlite "modernc.org/sqlite" // also registers the "sqlite" driver
 )
 
 // maxBatch bounds how many writes share one transaction.
@@ -36,6 +36,9 @@ type Store struct {
 	wg   sync.WaitGroup
 	once sync.Once
 	now  func() time.Time
+	// onFull, if set, is called when a commit fails for want of space; if
+	// it frees some (true), the commit is tried once more.
+	onFull func() bool
 }
 
 type writeReq struct {
@@ -127,6 +130,16 @@ func createPrivate(path string) error {
 
 var errClosed = errors.New("sqlite: store closed")
 
+// OnFull sets the function called when a commit fails because the disk is
+// full (see Store.onFull). Call it before the first write.
+func (s *Store) OnFull(fn func() bool) { s.onFull = fn }
+
+// isFull reports whether err is SQLite's SQLITE_FULL (any extended code).
+func isFull(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == 13
+}
+
 // write runs fn in a write transaction, possibly shared with other writes.
 // fn's error rolls back only fn's own changes. It waits for the commit even
 // if ctx ends, so a caller never mistakes a committed write for a failed one.
@@ -172,6 +185,28 @@ func (s *Store) writer() {
 }
 
 func (s *Store) commit(batch []*writeReq) {
+	errs, err := s.tryCommit(batch)
+	// Only a transaction that failed whole may run again.
+	if err != nil && isFull(err) && s.onFull != nil && s.onFull() {
+		errs, err = s.tryCommit(batch)
+	}
+	// Each write gets its own failure if it had one, else the transaction's.
+	for i, r := range batch {
+		e := errs[i]
+		if e == nil {
+			e = err
+		}
+		if isFull(e) {
+			e = fmt.Errorf("%w: %w", meta.ErrNoSpace, e)
+		}
+		r.done <- e
+	}
+}
+
+// tryCommit runs batch in one transaction and returns each write's own
+// error and the transaction's. A failed transaction is rolled back whole,
+// so it can be run again.
+func (s *Store) tryCommit(batch []*writeReq) ([]error, error) {
 	ctx := context.Background()
 	tx := &wtx{c: s.wc}
 	errs := make([]error, len(batch))
@@ -193,20 +228,14 @@ func (s *Store) commit(batch []*writeReq) {
 		if err == nil {
 			_, err = tx.ExecContext(ctx, "COMMIT")
 		}
+		// On SQLITE_FULL SQLite may have ended the transaction already.
 		if err != nil {
-			if _, rerr := tx.ExecContext(ctx, "ROLLBACK"); rerr != nil {
+			if _, rerr := tx.ExecContext(ctx, "ROLLBACK"); rerr != nil && !isFull(err) {
 				err = errors.Join(err, rerr)
 			}
 		}
 	}
-	// Each write gets its own failure if it had one, else the transaction's.
-	for i, r := range batch {
-		if errs[i] != nil {
-			r.done <- errs[i]
-		} else {
-			r.done <- err
-		}
-	}
+	return errs, err
 }
 
 // runSavepoint isolates one write inside the shared transaction.
@@ -217,7 +246,7 @@ func runSavepoint(ctx context.Context, tx *wtx, fn func(*wtx) error) error {
 	ferr := fn(tx)
 	if ferr != nil {
 		if _, err := tx.ExecContext(ctx, "ROLLBACK TO w"); err != nil {
-			return fatalErr{err}
+			return fatalErr{errors.Join(ferr, err)}
 		}
 	}
 	if _, err := tx.ExecContext(ctx, "RELEASE w"); err != nil {
