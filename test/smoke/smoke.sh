@@ -164,6 +164,9 @@ run_awscli() {
 }
 
 # ---- rclone -------------------------------------------------------------
+# rclone 1.60 sends x-amz-acl: private on uploads unless told otherwise,
+# which S3 refuses on buckets with ACLs disabled (BucketOwnerEnforced, the
+# default); bucket-owner-full-control is the ACL such buckets accept.
 : >"$work/rclone.conf"
 rc() {
 	RCLONE_CONFIG=$work/rclone.conf \
@@ -171,7 +174,7 @@ rc() {
 		RCLONE_CONFIG_TALUS_ENDPOINT=$endpoint RCLONE_CONFIG_TALUS_REGION=$region \
 		RCLONE_CONFIG_TALUS_ACCESS_KEY_ID=$ak RCLONE_CONFIG_TALUS_SECRET_ACCESS_KEY=$sk \
 		RCLONE_CONFIG_TALUS_FORCE_PATH_STYLE=true RCLONE_CONFIG_TALUS_UPLOAD_CUTOFF=5M RCLONE_CONFIG_TALUS_CHUNK_SIZE=5M \
-		RCLONE_CONFIG_TALUS_ENV_AUTH=false \
+		RCLONE_CONFIG_TALUS_ENV_AUTH=false RCLONE_CONFIG_TALUS_ACL=bucket-owner-full-control \
 		rclone --retries 1 --low-level-retries 1 "$@"
 }
 run_rclone() {
