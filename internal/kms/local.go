@@ -41,7 +41,7 @@ type Local struct {
 	now    func() time.Time
 
 	mu      sync.Mutex
-	keys    map[string]cachedKey    // by key ID
+	keys    map[string]cachedKey   // by key ID
 	aliases map[string]cachedAlias // by alias name
 }
 
