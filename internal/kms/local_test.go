@@ -402,3 +402,27 @@ func BenchmarkGenerateDataKeyDecrypt(b *testing.B) {
 		}
 	}
 }
+
+func TestFirstUseRacesMakeOneKey(t *testing.T) {
+	_, s := newLocal(t)
+	for _, ref := range []string{kms.DefaultS3Alias, kms.SSES3} {
+		ids := make(chan string, 8)
+		for i := 0; i < 8; i++ {
+			// Separate services: as separate gateways on one store.
+			l, _ := kms.New(master(7), s, "us-east-1")
+			go func() {
+				_, _, k, err := l.GenerateDataKey(ctx, ref, nil)
+				if err != nil {
+					t.Error(err)
+				}
+				ids <- k.ID
+			}()
+		}
+		first := <-ids
+		for i := 1; i < 8; i++ {
+			if id := <-ids; id != first {
+				t.Fatalf("%s: first use made keys %s and %s", ref, first, id)
+			}
+		}
+	}
+}
