@@ -278,6 +278,7 @@ type Store interface {
 
 	Multipart
 	Identities
+	Keyring
 
 	Close() error
 }

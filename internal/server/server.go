@@ -22,6 +22,7 @@ import (
 	"talus/internal/blob/localfs"
 	"talus/internal/iam"
 	"talus/internal/iamapi"
+	"talus/internal/kmsapi"
 	"talus/internal/meta"
 	"talus/internal/meta/sqlite"
 	"talus/internal/policy"
@@ -129,10 +130,16 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	ids := iam.NewResolver(cfg.AccessKey, cfg.SecretKey, sealer, s.meta)
+	keys, err := openKMS(cfg.DataDir, cfg.Region, s.meta)
+	if err != nil {
+		s.closeStores()
+		return nil, err
+	}
 	api := s3api.New(s3api.Config{
 		Region:     cfg.Region,
 		Domains:    cfg.Domains,
 		Identities: ids,
+		KMS:        keys,
 		Owner:      owner,
 		InlineMax:  cfg.InlineMax,
 		Space:      s.space,
@@ -154,7 +161,7 @@ func New(cfg Config) (*Server, error) {
 		return err
 	}, cfg.Logger)
 	s.http = &http.Server{
-		Handler:           withIdleBody(route(mux, iamHandler, api), cfg.IdleTimeout),
+		Handler:           withIdleBody(route(mux, iamHandler, kmsapi.New(keys, ids, cfg.Logger), api), cfg.IdleTimeout),
 		ReadHeaderTimeout: 30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
@@ -176,15 +183,18 @@ func New(cfg Config) (*Server, error) {
 }
 
 // route sends /_talus/ to the internal mux, IAM query requests to the IAM
-// API and everything else to S3. Bucket names cannot contain '_', so the
-// prefix never shadows a bucket, and S3 has no form-encoded POST on "/".
-func route(internal *http.ServeMux, iamHandler, api http.Handler) http.Handler {
+// API, KMS JSON requests to the KMS API and everything else to S3. Bucket
+// names cannot contain '_', so the prefix never shadows a bucket, and S3
+// has no form-encoded POST, nor one with X-Amz-Target, on "/".
+func route(internal *http.ServeMux, iamHandler, kmsHandler, api http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case len(r.URL.Path) >= 8 && r.URL.Path[:8] == "/_talus/":
 			internal.ServeHTTP(w, r)
 		case iamapi.Is(r):
 			iamHandler.ServeHTTP(w, r)
+		case kmsapi.Is(r):
+			kmsHandler.ServeHTTP(w, r)
 		default:
 			api.ServeHTTP(w, r)
 		}
