@@ -31,14 +31,17 @@ import (
 
 // Config is everything a server needs.
 type Config struct {
-	Address   string
-	DataDir   string
-	Region    string
-	Domains   []string
-	AccessKey string
-	SecretKey string
-	TLSCert   string
-	TLSKey    string
+	Address string
+	DataDir string
+	Region  string
+	Domains []string
+	// WebsiteDomains are the website endpoint domains: bucket.DOMAIN on
+	// the same listener serves the bucket's static website.
+	WebsiteDomains []string
+	AccessKey      string
+	SecretKey      string
+	TLSCert        string
+	TLSKey         string
 	// InlineMax is the largest object stored inside its metadata row.
 	InlineMax int
 	// DefaultObjectOwnership is the object ownership of new buckets created
@@ -112,12 +115,13 @@ func New(cfg Config) (*Server, error) {
 	}
 	ids := iam.NewResolver(cfg.AccessKey, cfg.SecretKey, sealer, s.meta)
 	api := s3api.New(s3api.Config{
-		Region:     cfg.Region,
-		Domains:    cfg.Domains,
-		Identities: ids,
-		Owner:      owner,
-		InlineMax:  cfg.InlineMax,
-		Logger:     cfg.Logger,
+		Region:         cfg.Region,
+		Domains:        cfg.Domains,
+		WebsiteDomains: cfg.WebsiteDomains,
+		Identities:     ids,
+		Owner:          owner,
+		InlineMax:      cfg.InlineMax,
+		Logger:         cfg.Logger,
 
 		DefaultObjectOwnership: cfg.DefaultObjectOwnership,
 	}, s.meta, s.blobs)
