@@ -288,6 +288,24 @@ func TestWebsiteEndpoint(t *testing.T) {
 		t.Fatalf("HEAD missing: %d %q", r.Status, r.Body)
 	}
 
+	// The website endpoint answers preflights and adds CORS headers too.
+	if _, err := c.PutBucketCors(ctx, &s3.PutBucketCorsInput{Bucket: aws.String("site"), CORSConfiguration: &types.CORSConfiguration{
+		CORSRules: []types.CORSRule{{AllowedOrigins: []string{"https://app.example"}, AllowedMethods: []string{"GET"}}}}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, method := range []string{http.MethodOptions, http.MethodGet} {
+		req, err := http.NewRequest(method, srv.URL+"/docs/page.html", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Host = "site.web.test"
+		req.Header.Set("Origin", "https://app.example")
+		req.Header.Set("Access-Control-Request-Method", "GET")
+		if r := send(t, req); r.Status != 200 || r.Header.Get("Access-Control-Allow-Origin") != "https://app.example" {
+			t.Fatalf("%s with Origin on the website: %d %v", method, r.Status, r.Header)
+		}
+	}
+
 	// The API endpoint still answers the same bucket with S3 XML.
 	res := rqDo(t, rqNew(t, http.MethodGet, srv.URL+"/noerr/missing", nil))
 	if res.Status != 404 || res.Header.Get("Content-Type") != "application/xml" {
