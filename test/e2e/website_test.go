@@ -312,3 +312,27 @@ func TestWebsiteEndpoint(t *testing.T) {
 		t.Fatalf("API endpoint: %d %s", res.Status, res.Header.Get("Content-Type"))
 	}
 }
+
+func TestWebsiteObjectACL(t *testing.T) {
+	srv := testserver.Start(t, testserver.WithWebsiteDomain("web.test"))
+	c := srv.Client()
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("aclsite"), ObjectOwnership: types.ObjectOwnershipObjectWriter}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.PutBucketWebsite(ctx, &s3.PutBucketWebsiteInput{Bucket: aws.String("aclsite"), WebsiteConfiguration: &types.WebsiteConfiguration{
+		IndexDocument: &types.IndexDocument{Suffix: aws.String("index.html")}}}); err != nil {
+		t.Fatal(err)
+	}
+	for key, acl := range map[string]types.ObjectCannedACL{"index.html": types.ObjectCannedACLPublicRead, "private.html": types.ObjectCannedACLPrivate} {
+		if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("aclsite"), Key: aws.String(key), Body: strings.NewReader(key), ACL: acl}); err != nil {
+			t.Fatalf("put %s: %v", key, err)
+		}
+	}
+	if r := webGet(t, srv, http.MethodGet, "aclsite", "/"); r.Status != 200 || string(r.Body) != "index.html" {
+		t.Fatalf("public-read index: %d %q", r.Status, r.Body)
+	}
+	r := webGet(t, srv, http.MethodGet, "aclsite", "/private.html")
+	if r.Status != 403 || !strings.Contains(string(r.Body), "<li>Code: AccessDenied</li>") {
+		t.Fatalf("private object: %d %q", r.Status, r.Body)
+	}
+}
