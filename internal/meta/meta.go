@@ -73,7 +73,8 @@ type BucketConfig struct {
 	Website *Website `json:"web,omitempty"`
 }
 
-// CORSRule is one rule of a bucket's CORS configuration.
+// CORSRule is one rule of a bucket's CORS configuration. Its fields are
+// those of s3.CORSRule, in the same order, so the API converts directly.
 type CORSRule struct {
 	ID             string   `json:"id,omitempty"`
 	AllowedOrigins []string `json:"origins"`
@@ -93,8 +94,9 @@ type Website struct {
 	Rules       []WebsiteRoutingRule `json:"rules,omitempty"`
 }
 
-// WebsiteRedirect is where a redirect sends a request; the condition
-// fields are set only in routing rules.
+// WebsiteRedirect is where a redirect sends a request (only HostName and
+// Protocol for RedirectAllRequestsTo). Its fields are those of
+// s3.RoutingRedirect, in the same order.
 type WebsiteRedirect struct {
 	Protocol             string `json:"proto,omitempty"`
 	HostName             string `json:"host,omitempty"`
