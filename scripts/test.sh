@@ -10,11 +10,12 @@ failed=0
 step() { printf '\n=== %s\n' "$*"; }
 fail() { echo "FAILED: $*"; failed=$((failed + 1)); }
 
-step "install: Debian clients for the smoke test"
+step "install: Debian clients for the smoke test, and Chromium for the browser tests"
 need=()
 command -v rclone >/dev/null || need+=(rclone)
 command -v s3cmd >/dev/null || need+=(s3cmd)
 command -v curl >/dev/null || need+=(curl)
+[ -x /usr/bin/chromium ] || command -v chromium >/dev/null || need+=(chromium)
 [ -x /usr/bin/aws ] || command -v aws >/dev/null || need+=(awscli)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then

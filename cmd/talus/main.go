@@ -89,6 +89,8 @@ func runServer(args []string) error {
 	region := fl.String("region", env("TALUS_REGION", "us-east-1"), "region name (env TALUS_REGION)")
 	var doms domains
 	fl.Var(&doms, "domain", "domain for virtual-hosted-style requests (bucket.DOMAIN); repeatable")
+	var webDoms domains
+	fl.Var(&webDoms, "website-domain", "domain of the static website endpoint (bucket.DOMAIN serves the bucket's website); repeatable")
 	cert := fl.String("tls-cert", "", "TLS certificate file (PEM); reloaded on SIGHUP")
 	key := fl.String("tls-key", "", "TLS private key file (PEM)")
 	inline := fl.Int("inline-max", 32<<10, "largest object kept inline in the metadata store, in bytes")
@@ -136,7 +138,7 @@ func runServer(args []string) error {
 		return err
 	}
 	srv, err := server.New(limits.apply(server.Config{
-		Address: *addr, DataDir: *data, Region: *region, Domains: doms,
+		Address: *addr, DataDir: *data, Region: *region, Domains: doms, WebsiteDomains: webDoms,
 		AccessKey: ak, SecretKey: sk, TLSCert: *cert, TLSKey: *key,
 		InlineMax: *inline, ShutdownTimeout: *grace, Logger: log,
 		DefaultObjectOwnership: *ownership,

@@ -69,6 +69,51 @@ type BucketConfig struct {
 	DefaultRetention *DefaultRetention `json:"lockDefault,omitempty"`
 	// Encryption is the bucket's default encryption (nil: none configured).
 	Encryption *BucketEncryption `json:"enc,omitempty"`
+	// CORS is the bucket's CORS rules, in order (nil: none configured).
+	CORS []CORSRule `json:"cors,omitempty"`
+	// Website is the bucket's static website configuration (nil: none).
+	Website *Website `json:"web,omitempty"`
+}
+
+// CORSRule is one rule of a bucket's CORS configuration. Its fields are
+// those of s3.CORSRule, in the same order, so the API converts directly.
+type CORSRule struct {
+	ID             string   `json:"id,omitempty"`
+	AllowedOrigins []string `json:"origins"`
+	AllowedMethods []string `json:"methods"`
+	AllowedHeaders []string `json:"headers,omitempty"`
+	ExposeHeaders  []string `json:"expose,omitempty"`
+	MaxAgeSeconds  *int     `json:"maxAge,omitempty"`
+}
+
+// Website is a bucket's static website configuration: RedirectAll, or
+// an index document suffix with an optional error document and routing
+// rules.
+type Website struct {
+	IndexSuffix string               `json:"index,omitempty"`
+	ErrorKey    string               `json:"error,omitempty"`
+	RedirectAll *WebsiteRedirect     `json:"redirectAll,omitempty"`
+	Rules       []WebsiteRoutingRule `json:"rules,omitempty"`
+}
+
+// WebsiteRedirect is where a redirect sends a request (only HostName and
+// Protocol for RedirectAllRequestsTo). Its fields are those of
+// s3.RoutingRedirect, in the same order.
+type WebsiteRedirect struct {
+	Protocol             string `json:"proto,omitempty"`
+	HostName             string `json:"host,omitempty"`
+	ReplaceKeyPrefixWith string `json:"prefixWith,omitempty"`
+	ReplaceKeyWith       string `json:"keyWith,omitempty"`
+	HTTPRedirectCode     string `json:"code,omitempty"`
+}
+
+// WebsiteRoutingRule is one routing rule; HasCondition tells an absent
+// condition (every request) from one that sets only one field.
+type WebsiteRoutingRule struct {
+	HasCondition    bool            `json:"cond,omitempty"`
+	KeyPrefixEquals string          `json:"prefix,omitempty"`
+	ErrorCode       string          `json:"errorCode,omitempty"`
+	Redirect        WebsiteRedirect `json:"redirect"`
 }
 
 // BucketEncryption is a bucket's default encryption rule.

@@ -28,6 +28,9 @@ type Config struct {
 	Region string
 	// Domains enable virtual-hosted-style requests: bucket.DOMAIN.
 	Domains []string
+	// WebsiteDomains are the website endpoints: a request whose Host is
+	// bucket.WEBSITE-DOMAIN is served as the bucket's static website.
+	WebsiteDomains []string
 	// Identities resolves access keys to principals and secrets.
 	Identities *iam.Resolver
 	// KMS is the key service of server-side encryption (SSE-S3, SSE-KMS).
@@ -99,6 +102,8 @@ type request struct {
 	virtualHost bool
 	// sigV2: the request was signed with Signature Version 2.
 	sigV2 bool
+	// website: the request came to the bucket's website endpoint.
+	website bool
 }
 
 // response is what a handler returns; render turns it into bytes.
@@ -159,6 +164,12 @@ func (a *API) serve(w http.ResponseWriter, req *request) (int, error) {
 	if err := a.parse(req); err != nil {
 		return a.renderError(w, req, err), err
 	}
+	if req.Method == http.MethodOptions {
+		return a.preflight(w, req)
+	}
+	if req.website {
+		return a.serveWebsite(w, req)
+	}
 	auth, err := a.authenticate(req)
 	if err != nil {
 		return a.renderError(w, req, err), err
@@ -203,7 +214,12 @@ func (a *API) parse(req *request) error {
 	if !strings.HasPrefix(path, "/") {
 		return s3err.New(s3err.InvalidRequest)
 	}
-	if b, ok := a.hostBucket(req.Host); ok {
+	if b, ok := hostBucket(req.Host, a.cfg.WebsiteDomains); ok {
+		req.bucket, req.website = b, true
+		req.key = path[1:]
+		return nil
+	}
+	if b, ok := hostBucket(req.Host, a.cfg.Domains); ok {
 		req.bucket, req.virtualHost = b, true
 		req.key = path[1:]
 		return nil
@@ -217,13 +233,14 @@ func (a *API) parse(req *request) error {
 	return nil
 }
 
-// hostBucket returns the bucket named by a virtual-hosted-style Host.
-func (a *API) hostBucket(host string) (string, bool) {
+// hostBucket returns the bucket a Host of the form bucket.DOMAIN names,
+// for one of domains.
+func hostBucket(host string, domains []string) (string, bool) {
 	if h, _, err := net.SplitHostPort(host); err == nil {
 		host = h
 	}
 	host = strings.ToLower(host)
-	for _, d := range a.cfg.Domains {
+	for _, d := range domains {
 		if strings.HasSuffix(host, "."+d) {
 			return strings.TrimSuffix(host, "."+d), true
 		}

@@ -26,6 +26,7 @@ func (a *API) render(w http.ResponseWriter, req *request, resp *response) (int, 
 	for k, v := range resp.header {
 		h[k] = v
 	}
+	a.addCORSHeaders(h, req)
 	switch {
 	case resp.xml != nil:
 		var buf bytes.Buffer
@@ -64,6 +65,7 @@ func (a *API) render(w http.ResponseWriter, req *request, resp *response) (int, 
 func (a *API) renderError(w http.ResponseWriter, req *request, err error) int {
 	e := toS3Error(err)
 	h := w.Header()
+	a.addCORSHeaders(h, req)
 	var me *markerError
 	if errors.As(err, &me) {
 		h.Set("x-amz-delete-marker", "true")

@@ -88,6 +88,12 @@ var operations = map[routeKey]operation{
 	{bucket, "GET", "tagging", false}:              {"GetBucketTagging", "s3:GetBucketTagging", "", (*API).getBucketTagging},
 	{bucket, "PUT", "tagging", false}:              {"PutBucketTagging", "s3:PutBucketTagging", "", (*API).putBucketTagging},
 	{bucket, "DELETE", "tagging", false}:           {"DeleteBucketTagging", "s3:PutBucketTagging", "", (*API).deleteBucketTagging},
+	{bucket, "GET", "cors", false}:                 {"GetBucketCors", "s3:GetBucketCORS", "", (*API).getBucketCors},
+	{bucket, "PUT", "cors", false}:                 {"PutBucketCors", "s3:PutBucketCORS", "", (*API).putBucketCors},
+	{bucket, "DELETE", "cors", false}:              {"DeleteBucketCors", "s3:PutBucketCORS", "", (*API).deleteBucketCors},
+	{bucket, "GET", "website", false}:              {"GetBucketWebsite", "s3:GetBucketWebsite", "", (*API).getBucketWebsite},
+	{bucket, "PUT", "website", false}:              {"PutBucketWebsite", "s3:PutBucketWebsite", "", (*API).putBucketWebsite},
+	{bucket, "DELETE", "website", false}:           {"DeleteBucketWebsite", "s3:DeleteBucketWebsite", "", (*API).deleteBucketWebsite},
 
 	{object, "PUT", "", false}:            {"PutObject", "s3:PutObject", "", (*API).putObject},
 	{object, "PUT", "", true}:             {"CopyObject", "s3:PutObject", "", (*API).copyObject},

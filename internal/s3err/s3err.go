@@ -15,6 +15,10 @@ type Code string
 // The error codes Talus sends.
 const (
 	AccessDenied                      Code = "AccessDenied"
+	AccessForbidden                   Code = "AccessForbidden"
+	BadRequest                        Code = "BadRequest"
+	NoSuchCORSConfiguration           Code = "NoSuchCORSConfiguration"
+	NoSuchWebsiteConfiguration        Code = "NoSuchWebsiteConfiguration"
 	AuthorizationHeaderMalformed      Code = "AuthorizationHeaderMalformed"
 	AuthorizationQueryParametersError Code = "AuthorizationQueryParametersError"
 	BadDigest                         Code = "BadDigest"
@@ -85,6 +89,10 @@ type entry struct {
 
 var table = map[Code]entry{
 	AccessDenied:                      {http.StatusForbidden, "Access Denied"},
+	AccessForbidden:                   {http.StatusForbidden, "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec."},
+	BadRequest:                        {http.StatusBadRequest, "Bad Request"},
+	NoSuchCORSConfiguration:           {http.StatusNotFound, "The CORS configuration does not exist"},
+	NoSuchWebsiteConfiguration:        {http.StatusNotFound, "The specified bucket does not have a website configuration"},
 	AuthorizationHeaderMalformed:      {http.StatusBadRequest, "The authorization header is malformed."},
 	AuthorizationQueryParametersError: {http.StatusBadRequest, "Error parsing the X-Amz-Credential parameter."},
 	BadDigest:                         {http.StatusBadRequest, "The Content-MD5 or checksum value that you specified did not match what the server received."},

@@ -33,14 +33,17 @@ import (
 
 // Config is everything a server needs.
 type Config struct {
-	Address   string
-	DataDir   string
-	Region    string
-	Domains   []string
-	AccessKey string
-	SecretKey string
-	TLSCert   string
-	TLSKey    string
+	Address string
+	DataDir string
+	Region  string
+	Domains []string
+	// WebsiteDomains are the website endpoint domains: bucket.DOMAIN on
+	// the same listener serves the bucket's static website.
+	WebsiteDomains []string
+	AccessKey      string
+	SecretKey      string
+	TLSCert        string
+	TLSKey         string
 	// InlineMax is the largest object stored inside its metadata row.
 	InlineMax int
 	// DefaultObjectOwnership is the object ownership of new buckets created
@@ -136,14 +139,15 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	api := s3api.New(s3api.Config{
-		Region:     cfg.Region,
-		Domains:    cfg.Domains,
-		Identities: ids,
-		KMS:        keys,
-		Owner:      owner,
-		InlineMax:  cfg.InlineMax,
-		Space:      s.space,
-		Logger:     cfg.Logger,
+		Region:         cfg.Region,
+		Domains:        cfg.Domains,
+		WebsiteDomains: cfg.WebsiteDomains,
+		Identities:     ids,
+		KMS:            keys,
+		Owner:          owner,
+		InlineMax:      cfg.InlineMax,
+		Space:          s.space,
+		Logger:         cfg.Logger,
 
 		DefaultObjectOwnership: cfg.DefaultObjectOwnership,
 	}, s.meta, s.blobs)

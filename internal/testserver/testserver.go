@@ -38,6 +38,11 @@ type Option func(*server.Config)
 // WithDomain enables virtual-hosted-style requests for bucket.domain.
 func WithDomain(d string) Option { return func(c *server.Config) { c.Domains = append(c.Domains, d) } }
 
+// WithWebsiteDomain serves bucket.domain as the bucket's static website.
+func WithWebsiteDomain(d string) Option {
+	return func(c *server.Config) { c.WebsiteDomains = append(c.WebsiteDomains, d) }
+}
+
 // WithInlineMax sets the inline threshold.
 func WithInlineMax(n int) Option { return func(c *server.Config) { c.InlineMax = n } }
 

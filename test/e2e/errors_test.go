@@ -167,14 +167,14 @@ func TestErrorsNotImplemented(t *testing.T) {
 			t.Fatalf("%s: %v, want 501 NotImplemented", name, err)
 		}
 	}
-	_, err := c.GetBucketCors(ctx, &s3.GetBucketCorsInput{Bucket: aws.String("noimpl")})
-	notImpl("GetBucketCors", err)
+	_, err := c.GetBucketAccelerateConfiguration(ctx, &s3.GetBucketAccelerateConfigurationInput{Bucket: aws.String("noimpl")})
+	notImpl("GetBucketAccelerateConfiguration", err)
 	_, err = c.PutBucketEncryption(ctx, &s3.PutBucketEncryptionInput{Bucket: aws.String("noimpl"),
 		ServerSideEncryptionConfiguration: &types.ServerSideEncryptionConfiguration{Rules: []types.ServerSideEncryptionRule{{
 			ApplyServerSideEncryptionByDefault: &types.ServerSideEncryptionByDefault{SSEAlgorithm: types.ServerSideEncryptionAes256}}}}})
 	notImpl("PutBucketEncryption", err)
-	_, err = c.GetBucketWebsite(ctx, &s3.GetBucketWebsiteInput{Bucket: aws.String("noimpl")})
-	notImpl("GetBucketWebsite", err)
+	_, err = c.GetBucketRequestPayment(ctx, &s3.GetBucketRequestPaymentInput{Bucket: aws.String("noimpl")})
+	notImpl("GetBucketRequestPayment", err)
 	_, err = c.GetBucketLogging(ctx, &s3.GetBucketLoggingInput{Bucket: aws.String("noimpl")})
 	notImpl("GetBucketLogging", err)
 	_, err = c.GetBucketReplication(ctx, &s3.GetBucketReplicationInput{Bucket: aws.String("noimpl")})
@@ -194,8 +194,8 @@ func TestErrorsNotImplemented(t *testing.T) {
 		body         []byte
 		hdr          string
 	}{
-		{http.MethodGet, "/noimpl?cors", nil, ""},
-		{http.MethodPut, "/noimpl?website", []byte("<WebsiteConfiguration><IndexDocument><Suffix>index.html</Suffix></IndexDocument></WebsiteConfiguration>"), ""},
+		{http.MethodGet, "/noimpl?notification", nil, ""},
+		{http.MethodPut, "/noimpl?requestPayment", []byte("<RequestPaymentConfiguration><Payer>Requester</Payer></RequestPaymentConfiguration>"), ""},
 		{http.MethodPost, "/noimpl/obj?restore", nil, ""},
 		{http.MethodGet, "/noimpl?logging", nil, ""},
 		{http.MethodGet, "/noimpl?replication", nil, ""},
