@@ -242,10 +242,10 @@ func TestUnimplementedOperationOrder(t *testing.T) {
 		method, sub string
 		body        []byte
 	}{
-		{"GET", "cors", nil},
+		{"GET", "logging", nil},
 		{"PUT", "lifecycle", []byte("<LifecycleConfiguration/>")},
-		{"GET", "website", nil},
-		{"PUT", "encryption", []byte("<ServerSideEncryptionConfiguration/>")},
+		{"GET", "replication", nil},
+		{"PUT", "accelerate", []byte("<AccelerateConfiguration/>")},
 	}
 	anon := func(method, url string, body []byte) rqResp {
 		return rqDo(t, rqNew(t, method, url, body))
@@ -281,24 +281,24 @@ func TestUnimplementedOperationOrder(t *testing.T) {
 	}
 
 	// A user is authorized by the operation's own IAM action.
-	_, ak, sk := newUser(t, srv, "corsreader", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetBucketCORS","Resource":"*"}]}`)
+	_, ak, sk := newUser(t, srv, "logreader", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetBucketLogging","Resource":"*"}]}`)
 	user := func(method, url string, body []byte) rqResp {
 		req := rqNew(t, method, url, body)
 		req.Header.Set("X-Amz-Content-Sha256", rqHash(body))
 		rqSignRaw(t, req, rqHash(body), ak, sk, testserver.Region, time.Now())
 		return rqDo(t, req)
 	}
-	rqErr(t, user("GET", srv.URL+"/have?cors", nil), http.StatusNotImplemented, "NotImplemented")
-	rqErr(t, user("GET", srv.URL+"/have?website", nil), http.StatusForbidden, "AccessDenied")
+	rqErr(t, user("GET", srv.URL+"/have?logging", nil), http.StatusNotImplemented, "NotImplemented")
+	rqErr(t, user("GET", srv.URL+"/have?replication", nil), http.StatusForbidden, "AccessDenied")
 	rqErr(t, user("PUT", srv.URL+"/have?lifecycle", []byte("<LifecycleConfiguration/>")), http.StatusForbidden, "AccessDenied")
 
 	// A bucket policy granting the action lets anonymous callers reach the 501.
-	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetBucketWebsite","Resource":"arn:aws:s3:::have"}]}`
+	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetReplicationConfiguration","Resource":"arn:aws:s3:::have"}]}`
 	if _, err := c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("have"), Policy: aws.String(policy)}); err != nil {
 		t.Fatal(err)
 	}
-	rqErr(t, anon("GET", srv.URL+"/have?website", nil), http.StatusNotImplemented, "NotImplemented")
-	rqErr(t, anon("GET", srv.URL+"/have?cors", nil), http.StatusForbidden, "AccessDenied")
+	rqErr(t, anon("GET", srv.URL+"/have?replication", nil), http.StatusNotImplemented, "NotImplemented")
+	rqErr(t, anon("GET", srv.URL+"/have?logging", nil), http.StatusForbidden, "AccessDenied")
 }
 
 // TestCompleteMultipartAssertions checks the headers with which a
