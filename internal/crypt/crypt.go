@@ -65,6 +65,9 @@ func SealedSize(size int64) int64 { return size + Segments(size)*Overhead }
 // that hold plaintext bytes [poff, poff+pn) of a size-byte plaintext, and
 // the index of the first of them.
 func CipherRange(size, poff, pn int64) (first, off, n int64) {
+	if size == 0 {
+		return 0, 0, SealedSize(0) // the empty segment is still read and checked
+	}
 	if pn <= 0 || poff >= size {
 		return 0, 0, 0
 	}

@@ -15,6 +15,7 @@ import (
 
 	"talus/internal/blob"
 	"talus/internal/iam"
+	"talus/internal/kms"
 	"talus/internal/meta"
 	"talus/internal/s3"
 	"talus/internal/s3err"
@@ -36,7 +37,13 @@ type Config struct {
 	// DefaultObjectOwnership is the object ownership of buckets created
 	// without x-amz-object-ownership; "" means BucketOwnerEnforced, S3's.
 	DefaultObjectOwnership string
-	Logger                 *slog.Logger
+	// KMS is the key service behind SSE-S3 and SSE-KMS (nil: those
+	// requests fail).
+	KMS kms.Service
+	// AllowSSECOverHTTP accepts customer keys (SSE-C) on plain HTTP
+	// requests, which S3 refuses; for tests and TLS-terminating proxies.
+	AllowSSECOverHTTP bool
+	Logger            *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
