@@ -276,6 +276,7 @@ type Store interface {
 
 	Multipart
 	Identities
+	Keyring
 
 	Close() error
 }

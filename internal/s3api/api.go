@@ -30,6 +30,8 @@ type Config struct {
 	Domains []string
 	// Identities resolves access keys to principals and secrets.
 	Identities *iam.Resolver
+	// KMS is the key service of server-side encryption (SSE-S3, SSE-KMS).
+	KMS kms.Service
 	// Owner is the canonical ID written as the owner of new buckets and objects.
 	Owner string
 	// InlineMax is the largest object kept inside the metadata row.
