@@ -39,9 +39,6 @@ type Config struct {
 	// DefaultObjectOwnership is the object ownership of buckets created
 	// without x-amz-object-ownership; "" means BucketOwnerEnforced, S3's.
 	DefaultObjectOwnership string
-	// KMS is the key service behind SSE-S3 and SSE-KMS (nil: those
-	// requests fail).
-	KMS kms.Service
 	// AllowSSECOverHTTP accepts customer keys (SSE-C) on plain HTTP
 	// requests, which S3 refuses; for tests and TLS-terminating proxies.
 	AllowSSECOverHTTP bool
