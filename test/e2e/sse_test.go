@@ -420,7 +420,7 @@ func TestSSEAtRestAndTamper(t *testing.T) {
 	k := newSSECKey(6)
 	marker := []byte("PLAINTEXT-MARKER-0123456789-")
 	inline := bytes.Repeat(marker, 10)
-	big := bytes.Repeat(marker, 20000)
+	big := bytes.Repeat(marker, 100000) // several batches of segments
 	puts := []struct {
 		key  string
 		body []byte
