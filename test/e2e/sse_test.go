@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -591,5 +592,52 @@ func TestSSEUpdateObjectEncryption(t *testing.T) {
 	head, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("upd"), Key: aws.String("big")})
 	if err != nil || aws.ToBool(head.BucketKeyEnabled) {
 		t.Fatalf("bucket key after second update: %v", err)
+	}
+}
+
+func TestSSEPresigned(t *testing.T) {
+	srv := sseServer(t)
+	c := srv.Client()
+	mustCreateBucket(t, c, "presse")
+	pc := s3.NewPresignClient(c)
+	k := newSSECKey(9)
+	body := randBytes(13, 70<<10)
+
+	// Headers signed into the URL.
+	put, err := pc.PresignPutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("presse"), Key: aws.String("c"),
+		SSECustomerAlgorithm: aws.String("AES256"), SSECustomerKey: aws.String(k.key), SSECustomerKeyMD5: aws.String(k.md5)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := plainDo(t, put.Method, put.URL, put.SignedHeader, body)
+	wantRaw(t, "presigned SSE-C PUT", r, 200, "")
+	if r.Header.Get("x-amz-server-side-encryption-customer-key-MD5") != k.md5 {
+		t.Fatalf("PUT headers %v", r.Header)
+	}
+	get, err := pc.PresignGetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("presse"), Key: aws.String("c"),
+		SSECustomerAlgorithm: aws.String("AES256"), SSECustomerKey: aws.String(k.key), SSECustomerKeyMD5: aws.String(k.md5)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = plainDo(t, get.Method, get.URL, get.SignedHeader, nil)
+	if r.Status != 200 || !bytes.Equal(r.Body, body) {
+		t.Fatalf("presigned SSE-C GET: %d", r.Status)
+	}
+	// The same URL without the key headers is refused.
+	r = plainDo(t, get.Method, get.URL, nil, nil)
+	if r.Status != 403 && r.Status != 400 {
+		t.Fatalf("presigned GET without the signed key headers: %d", r.Status)
+	}
+
+	// x-amz-server-side-encryption as a query parameter of the URL.
+	u := presignRaw(t, http.MethodPut, objURL(srv, "presse", "s3")+"?x-amz-server-side-encryption=AES256", "300", time.Now())
+	r = plainDo(t, http.MethodPut, u, nil, body)
+	wantRaw(t, "presigned PUT with the method in the query", r, 200, "")
+	head, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("presse"), Key: aws.String("s3")})
+	if err != nil || head.ServerSideEncryption != types.ServerSideEncryptionAes256 {
+		t.Fatalf("query-string SSE: %v %q", err, head.ServerSideEncryption)
+	}
+	if got := mustGet(t, c, "presse", "s3"); !bytes.Equal(got, body) {
+		t.Fatal("read back")
 	}
 }
