@@ -641,3 +641,55 @@ func TestSSEPresigned(t *testing.T) {
 		t.Fatal("read back")
 	}
 }
+
+func TestSSEMultipartKMS(t *testing.T) {
+	srv := sseServer(t)
+	c := srv.Client()
+	mustCreateBucket(t, c, "mpkms")
+	km, err := srv.Server().KMS().CreateKey(ctx, "", "uploads")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cr, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("mpkms"), Key: aws.String("o"),
+		ServerSideEncryption: types.ServerSideEncryptionAwsKms, SSEKMSKeyId: aws.String("arn:aws:kms:us-east-1:000000000000:key/" + km.ID), BucketKeyEnabled: aws.Bool(true)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cr.ServerSideEncryption != types.ServerSideEncryptionAwsKms || aws.ToString(cr.SSEKMSKeyId) != km.ARN || !aws.ToBool(cr.BucketKeyEnabled) || aws.ToString(cr.SSEKMSEncryptionContext) == "" {
+		t.Fatalf("create: %q %q %v", cr.ServerSideEncryption, aws.ToString(cr.SSEKMSKeyId), aws.ToBool(cr.BucketKeyEnabled))
+	}
+	parts := [][]byte{randBytes(21, 5<<20), randBytes(22, 3*crypt.SegmentSize+1)}
+	var done []types.CompletedPart
+	for i, p := range parts {
+		up, err := c.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String("mpkms"), Key: aws.String("o"), UploadId: cr.UploadId, PartNumber: aws.Int32(int32(i + 1)), Body: bytes.NewReader(p)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if up.ServerSideEncryption != types.ServerSideEncryptionAwsKms || aws.ToString(up.SSEKMSKeyId) != km.ARN {
+			t.Fatalf("part %d headers", i+1)
+		}
+		done = append(done, types.CompletedPart{PartNumber: aws.Int32(int32(i + 1)), ETag: up.ETag})
+	}
+	lp, err := c.ListParts(ctx, &s3.ListPartsInput{Bucket: aws.String("mpkms"), Key: aws.String("o"), UploadId: cr.UploadId})
+	if err != nil || len(lp.Parts) != 2 || aws.ToInt64(lp.Parts[1].Size) != int64(len(parts[1])) {
+		t.Fatalf("ListParts: %v", err)
+	}
+	comp, err := c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String("mpkms"), Key: aws.String("o"), UploadId: cr.UploadId,
+		MultipartUpload: &types.CompletedMultipartUpload{Parts: done}})
+	if err != nil || comp.ServerSideEncryption != types.ServerSideEncryptionAwsKms || aws.ToString(comp.SSEKMSKeyId) != km.ARN {
+		t.Fatalf("complete: %v", err)
+	}
+	want := append(append([]byte{}, parts[0]...), parts[1]...)
+	if got := mustGet(t, c, "mpkms", "o"); !bytes.Equal(got, want) {
+		t.Fatal("GET")
+	}
+	_, got, err := getSSEC(t, c, "mpkms", "o", nil, fmt.Sprintf("bytes=%d-%d", len(parts[0])-crypt.SegmentSize-1, len(parts[0])+crypt.SegmentSize+1))
+	if err != nil || !bytes.Equal(got, want[len(parts[0])-crypt.SegmentSize-1:len(parts[0])+crypt.SegmentSize+2]) {
+		t.Fatalf("range across the parts: %v", err)
+	}
+	attrs, err := c.GetObjectAttributes(ctx, &s3.GetObjectAttributesInput{Bucket: aws.String("mpkms"), Key: aws.String("o"),
+		ObjectAttributes: []types.ObjectAttributes{types.ObjectAttributesObjectSize, types.ObjectAttributesEtag}})
+	if err != nil || aws.ToInt64(attrs.ObjectSize) != int64(len(want)) {
+		t.Fatalf("attributes: %v", err)
+	}
+}
