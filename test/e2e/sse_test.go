@@ -296,6 +296,9 @@ func TestSSEMultipart(t *testing.T) {
 	// (Small bodies: the server answers before reading them.)
 	_, err = up(1, []byte("x"), nil)
 	mustFail(t, "part without key", err, 400, "InvalidRequest")
+	if !strings.Contains(err.Error(), "The multipart upload initiate requested encryption.") {
+		t.Fatalf("message: %v", err)
+	}
 	_, err = up(1, []byte("x"), &wrong)
 	mustFail(t, "part with a wrong key", err, 403, "AccessDenied")
 	p1, err := up(1, part1, &k)
