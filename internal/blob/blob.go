@@ -48,18 +48,6 @@ type Store interface {
 	Close() error
 }
 
-// Mapper is an optional ability of a Store: mapping a stored range into
-// memory, read-only, instead of copying it through a reader. Map returns
-// the bytes [off, off+length) of the blob (fewer if it is shorter; length
-// < 0 means to the end) and a function that releases them, which must be
-// called exactly once, after the last use of the bytes. It returns
-// ErrNotFound if the blob does not exist. Reading mapped bytes of a file
-// that something outside the store truncated faults; callers that map
-// must be prepared for that (runtime/debug.SetPanicOnFault).
-type Mapper interface {
-	Map(ctx context.Context, id string, off, length int64) ([]byte, func() error, error)
-}
-
 // NewID returns a fresh random blob ID: 32 lowercase hex characters.
 func NewID() string {
 	var b [16]byte

@@ -227,36 +227,3 @@ func benchStream(b *testing.B, size int64) {
 
 func BenchmarkStream16MiB(b *testing.B) { benchStream(b, 16<<20) }
 func BenchmarkStream64KiB(b *testing.B) { benchStream(b, 64<<10) }
-
-func openMapped(s *Stream, sealed []byte, size, off, n int64) ([]byte, error) {
-	_, coff, _ := CipherRange(size, off, n)
-	coff = min(coff, int64(len(sealed)))
-	released := 0
-	r := s.DecryptMapped(sealed[coff:], func() error { released++; return nil }, size, off, n)
-	b, err := io.ReadAll(r)
-	r.Close()
-	r.Close()
-	if released != 1 {
-		panic("release not called exactly once")
-	}
-	return b, err
-}
-
-func TestDecryptMapped(t *testing.T) {
-	s := mustStream(t, NewKey(), "object")
-	size := int64(3*batchSegments*SegmentSize + 77)
-	plain := randBytes(size)
-	sealed := seal(t, s, plain, size)
-	for _, r := range [][2]int64{{0, size}, {1, size - 2}, {SegmentSize - 1, 2*batchSegments*SegmentSize + 3}, {size - 1, 1}} {
-		got, err := openMapped(s, sealed, size, r[0], r[1])
-		if err != nil || !bytes.Equal(got, plain[r[0]:r[0]+r[1]]) {
-			t.Fatalf("range %v: %v", r, err)
-		}
-	}
-	bad := bytes.Clone(sealed)
-	bad[len(bad)-5] ^= 1
-	got, err := openMapped(s, bad, size, 0, size)
-	mustFail(t, "mapped flip", got, err)
-	got, err = openMapped(s, sealed[:len(sealed)-1], size, 0, size)
-	mustFail(t, "mapped truncate", got, err)
-}

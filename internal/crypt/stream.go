@@ -3,7 +3,6 @@ package crypt
 import (
 	"errors"
 	"io"
-	"runtime/debug"
 	"sync"
 )
 
@@ -96,7 +95,7 @@ func (s *Stream) Decrypt(r io.ReadCloser, size, off, n int64) io.ReadCloser {
 	// Close, once the pipeline's goroutine has stopped.
 	bufs := []*[]byte{getBuffer(), getBuffer(), getBuffer()}
 	d.sealed = (*bufs[0])[:batchSegments*sealedSegment]
-	p := newPipeBuffers(d.fill, r, (*bufs[1])[:0], (*bufs[2])[:0], false)
+	p := newPipeBuffers(d.fill, r, (*bufs[1])[:0], (*bufs[2])[:0])
 	p.release = func() {
 		for _, b := range bufs {
 			bufferPool.Put(b)
@@ -104,33 +103,6 @@ func (s *Stream) Decrypt(r io.ReadCloser, size, off, n int64) io.ReadCloser {
 	}
 	return p
 }
-
-// DecryptMapped is Decrypt over stored bytes already in memory (a
-// mapping of the blob file from the offset CipherRange returns): segments
-// are opened straight from sealed, without copying it first. release is
-// called once on Close, after the last use of sealed. A fault while
-// reading sealed (the file was truncated under the mapping) is ErrAuth.
-func (s *Stream) DecryptMapped(sealed []byte, release func() error, size, off, n int64) io.ReadCloser {
-	first, _, _ := CipherRange(size, off, n)
-	last := (off + n - 1) / SegmentSize
-	if n <= 0 {
-		last = first
-	}
-	d := &decrypter{s: s, mem: sealed, size: size, index: first, last: last, segs: Segments(size),
-		skip: off - first*SegmentSize, remain: max(n, 0)}
-	bufs := []*[]byte{getBuffer(), getBuffer()}
-	p := newPipeBuffers(d.fill, closerFunc(release), (*bufs[0])[:0], (*bufs[1])[:0], true /* faults */)
-	p.release = func() {
-		for _, b := range bufs {
-			bufferPool.Put(b)
-		}
-	}
-	return p
-}
-
-type closerFunc func() error
-
-func (f closerFunc) Close() error { return f() }
 
 // bufferPool holds batch buffers of long reads.
 var bufferPool = sync.Pool{New: func() any {
@@ -143,7 +115,6 @@ func getBuffer() *[]byte { return bufferPool.Get().(*[]byte) }
 type decrypter struct {
 	s            *Stream
 	src          io.Reader
-	mem          []byte // the stored bytes, when mapped (src is then nil)
 	size         int64
 	index, last  int64 // next segment to open, last one needed
 	segs         int64
@@ -171,20 +142,12 @@ func (d *decrypter) fill(dst []byte) ([]byte, bool, error) {
 	for i := d.index; i < d.index+count; i++ {
 		total += d.plainLen(i) + Overhead
 	}
-	var buf []byte
-	if d.src == nil {
-		if int64(len(d.mem)) < total {
-			return dst, false, ErrAuth // truncated
+	buf := d.sealed[:total]
+	if _, err := io.ReadFull(d.src, buf); err != nil {
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			err = ErrAuth
 		}
-		buf, d.mem = d.mem[:total], d.mem[total:]
-	} else {
-		buf = d.sealed[:total]
-		if _, err := io.ReadFull(d.src, buf); err != nil {
-			if err == io.EOF || err == io.ErrUnexpectedEOF {
-				err = ErrAuth
-			}
-			return dst, false, err
-		}
+		return dst, false, err
 	}
 	for i := d.index; i < d.index+count; i++ {
 		clen := d.plainLen(i) + Overhead
@@ -245,7 +208,6 @@ type pipe struct {
 	cur, held []byte
 	err       error
 	release   func() // returns pooled buffers once the goroutine has stopped
-	faults    bool   // fill reads mapped memory: a fault is ErrAuth, not a crash
 	once      sync.Once
 	closed    bool
 }
@@ -254,12 +216,12 @@ func newPipe(fill func([]byte) ([]byte, bool, error), async bool, closer io.Clos
 	if !async {
 		return &pipe{fill: fill, closer: closer}
 	}
-	return newPipeBuffers(fill, closer, make([]byte, 0, batch), make([]byte, 0, batch), false)
+	return newPipeBuffers(fill, closer, make([]byte, 0, batch), make([]byte, 0, batch))
 }
 
 // newPipeBuffers starts an async pipe over the two given batch buffers.
-func newPipeBuffers(fill func([]byte) ([]byte, bool, error), closer io.Closer, a, b []byte, faults bool) *pipe {
-	p := &pipe{fill: fill, closer: closer, async: true, faults: faults}
+func newPipeBuffers(fill func([]byte) ([]byte, bool, error), closer io.Closer, a, b []byte) *pipe {
+	p := &pipe{fill: fill, closer: closer, async: true}
 	p.full = make(chan []byte, 1)
 	p.free = make(chan []byte, 2)
 	p.stop = make(chan struct{})
@@ -273,17 +235,6 @@ func newPipeBuffers(fill func([]byte) ([]byte, bool, error), closer io.Closer, a
 func (p *pipe) run() {
 	defer close(p.done)
 	defer close(p.full)
-	if p.faults {
-		debug.SetPanicOnFault(true)
-		defer func() {
-			if r := recover(); r != nil {
-				if _, ok := r.(interface{ Addr() uintptr }); !ok {
-					panic(r)
-				}
-				p.err = ErrAuth
-			}
-		}()
-	}
 	for {
 		var b []byte
 		select {

@@ -3,7 +3,6 @@ package s3api
 import (
 	"bytes"
 	"context"
-	"errors"
 	"io"
 
 	"talus/internal/blob"
@@ -137,24 +136,10 @@ func (a *API) openData(ctx context.Context, o *meta.Object, key []byte, off, n i
 	return r, nil
 }
 
-// mapMin is the shortest read of a sealed blob that maps the file.
-const mapMin = 2 << 20
-
 // openSealedBlob opens plaintext [off, off+n) of a sealed blob holding a
 // size-byte plaintext, reading only the segments that hold it.
 func openSealedBlob(ctx context.Context, blobs blob.Store, s *crypt.Stream, id string, size, off, n int64) (io.ReadCloser, error) {
 	_, coff, cn := crypt.CipherRange(size, off, n)
-	// Long reads decrypt straight from a mapping of the file, saving a
-	// copy of every byte; any failure to map falls back to reading.
-	if m, ok := blobs.(blob.Mapper); ok && n > mapMin {
-		data, unmap, err := m.Map(ctx, id, coff, cn)
-		if errors.Is(err, blob.ErrNotFound) {
-			return nil, err
-		}
-		if err == nil {
-			return s.DecryptMapped(data, unmap, size, off, n), nil
-		}
-	}
 	rc, err := blobs.Open(ctx, id, coff, cn)
 	if err != nil {
 		return nil, err
