@@ -43,8 +43,11 @@ type Config struct {
 	// without x-amz-object-ownership; "" means BucketOwnerEnforced, S3's.
 	DefaultObjectOwnership string
 	// Space, if set, admits or refuses operations that store new data.
-	Space  interface{ Admit() error }
-	Logger *slog.Logger
+	Space interface{ Admit() error }
+	// AllowSSECOverHTTP accepts customer keys (SSE-C) on plain HTTP
+	// requests, which S3 refuses; for tests and TLS-terminating proxies.
+	AllowSSECOverHTTP bool
+	Logger            *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }

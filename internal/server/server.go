@@ -22,6 +22,7 @@ import (
 	"talus/internal/blob/localfs"
 	"talus/internal/iam"
 	"talus/internal/iamapi"
+	"talus/internal/kms"
 	"talus/internal/kmsapi"
 	"talus/internal/meta"
 	"talus/internal/meta/sqlite"
@@ -49,6 +50,8 @@ type Config struct {
 	// DefaultObjectOwnership is the object ownership of new buckets created
 	// without x-amz-object-ownership ("" means BucketOwnerEnforced).
 	DefaultObjectOwnership string
+	// AllowSSECOverHTTP accepts customer keys (SSE-C) on plain HTTP.
+	AllowSSECOverHTTP bool
 	// ShutdownTimeout bounds how long in-flight requests may finish.
 	ShutdownTimeout time.Duration
 	// SweepInterval and SweepGrace drive the orphan blob sweeper.
@@ -84,7 +87,11 @@ type Server struct {
 	stop     chan struct{}
 	bg       sync.WaitGroup
 	shutdown sync.Once
+	keys     *kms.Local
 }
+
+// KMS returns the server's key service (for administration and tests).
+func (s *Server) KMS() *kms.Local { return s.keys }
 
 // New opens the data directory and stores. Call Serve to start serving.
 func New(cfg Config) (*Server, error) {
@@ -138,6 +145,7 @@ func New(cfg Config) (*Server, error) {
 		s.closeStores()
 		return nil, err
 	}
+	s.keys = keys
 	api := s3api.New(s3api.Config{
 		Region:         cfg.Region,
 		Domains:        cfg.Domains,
@@ -150,6 +158,7 @@ func New(cfg Config) (*Server, error) {
 		Logger:         cfg.Logger,
 
 		DefaultObjectOwnership: cfg.DefaultObjectOwnership,
+		AllowSSECOverHTTP:      cfg.AllowSSECOverHTTP,
 	}, s.meta, s.blobs)
 	mux := http.NewServeMux()
 	mux.HandleFunc("/_talus/health/live", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) })
