@@ -324,6 +324,7 @@ type Store interface {
 	Multipart
 	Identities
 	Keyring
+	Leases
 
 	Close() error
 }
