@@ -29,6 +29,7 @@ import (
 	"talus/internal/s3"
 	"talus/internal/s3api"
 	"talus/internal/space"
+	"talus/internal/worker"
 )
 
 // Config is everything a server needs.
@@ -81,8 +82,7 @@ type Server struct {
 	ln       net.Listener
 	cert     atomic.Pointer[tls.Certificate]
 	ready    atomic.Bool
-	stop     chan struct{}
-	bg       sync.WaitGroup
+	workers  *worker.Pool
 	shutdown sync.Once
 }
 
@@ -109,7 +109,7 @@ func New(cfg Config) (*Server, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, stop: make(chan struct{})}
+	s := &Server{cfg: cfg, log: cfg.Logger}
 	lock, err := lockDir(cfg.DataDir)
 	if err != nil {
 		return nil, err
@@ -123,6 +123,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	db.OnFull(s.space.Release)
 	s.meta = db
+	s.workers = worker.New(worker.Config{Leases: s.meta, Logger: s.log})
 	if s.blobs, err = localfs.Open(filepath.Join(cfg.DataDir, "blobs")); err != nil {
 		s.closeStores()
 		return nil, err
@@ -235,9 +236,7 @@ func (s *Server) Serve() error {
 			return err
 		}
 	}
-	s.bg.Add(2)
-	go s.sweeper()
-	go s.spaceWatcher()
+	s.startWorkers()
 	s.ready.Store(true)
 	var err error
 	if s.http.TLSConfig != nil {
@@ -263,8 +262,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		if err != nil {
 			s.http.Close()
 		}
-		close(s.stop)
-		s.bg.Wait()
+		s.workers.Stop()
 		err = errors.Join(err, s.closeStores())
 	})
 	return err
