@@ -73,6 +73,8 @@ type BucketConfig struct {
 	CORS []CORSRule `json:"cors,omitempty"`
 	// Website is the bucket's static website configuration (nil: none).
 	Website *Website `json:"web,omitempty"`
+	// Lifecycle is the bucket's lifecycle configuration (nil: none).
+	Lifecycle *Lifecycle `json:"lc,omitempty"`
 }
 
 // CORSRule is one rule of a bucket's CORS configuration. Its fields are
