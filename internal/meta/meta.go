@@ -257,6 +257,12 @@ type DeleteOptions struct {
 	// Check, when set, is called inside the transaction with the version
 	// about to be removed permanently, and may veto it.
 	Check func(victim *Object) error
+	// IfLatest, when set and versionID is "", is called inside the
+	// transaction with the key's current latest version (nil when it has
+	// none; delete markers included) before anything changes, and may
+	// veto the delete: the way to add a delete marker only if the latest
+	// version is still the one the caller saw.
+	IfLatest func(latest *Object) error
 }
 
 // DeleteResult reports what DeleteObject did.

@@ -87,3 +87,44 @@ func testLeases(t *testing.T, s meta.Store) {
 		t.Fatalf("re-acquire after own expiry: %+v, %v", d, err)
 	}
 }
+
+// testDeleteIfLatest checks the IfLatest veto: a delete marker is added
+// only while the latest version is the one the caller saw.
+func testDeleteIfLatest(t *testing.T, s meta.Store) {
+	mustBucket(t, s, "il")
+	setVersioning(t, s, "il", meta.Enabled)
+	put(t, s, "il", "k", "e1")
+	seen, err := s.GetObject(ctx, "il", "k", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stale := errors.New("stale")
+	ifStill := func(cur *meta.Object) error {
+		if cur == nil || cur.Seq != seen.Seq || cur.DeleteMarker {
+			return stale
+		}
+		return nil
+	}
+	d, err := s.DeleteObject(ctx, "il", "k", "", meta.DeleteOptions{IfLatest: ifStill})
+	if err != nil || !d.DeleteMarker {
+		t.Fatalf("first marker: %+v, %v", d, err)
+	}
+	// A replay sees the marker as latest and adds nothing.
+	if _, err := s.DeleteObject(ctx, "il", "k", "", meta.DeleteOptions{IfLatest: ifStill}); !errors.Is(err, stale) {
+		t.Fatalf("replayed marker = %v", err)
+	}
+	var called bool
+	if _, err := s.DeleteObject(ctx, "il", "none", "", meta.DeleteOptions{IfLatest: func(cur *meta.Object) error {
+		called = true
+		if cur != nil {
+			t.Errorf("latest of a missing key = %+v", cur)
+		}
+		return stale
+	}}); !errors.Is(err, stale) || !called {
+		t.Fatalf("missing key: called %v, %v", called, err)
+	}
+	page, err := s.ScanVersions(ctx, "il", "", meta.VersionCursor{}, 10)
+	if err != nil || len(page) != 2 || !page[0].DeleteMarker || page[1].Seq != seen.Seq {
+		t.Fatalf("versions = %+v, %v", page, err)
+	}
+}

@@ -42,6 +42,7 @@ func Run(t *testing.T, newStore func(t *testing.T) meta.Store) {
 		{"Identities", testIdentities},
 		{"Keyring", testKeyring},
 		{"Leases", testLeases},
+		{"DeleteIfLatest", testDeleteIfLatest},
 		{"MultipartLifecycle", testMultipartLifecycle},
 		{"MultipartAbortAndVeto", testMultipartAbortAndVeto},
 		{"ListUploads", testListUploads},

@@ -603,6 +603,15 @@ func (s *Store) DeleteObject(ctx context.Context, bucket, key, versionID string,
 		if err != nil {
 			return err
 		}
+		if versionID == "" && opts.IfLatest != nil {
+			cur, err := getVersion(ctx, tx, bucket, key, "")
+			if err != nil {
+				return err
+			}
+			if err := opts.IfLatest(cur); err != nil {
+				return err
+			}
+		}
 		if versionID == "" && b.Versioning != meta.Unversioned {
 			// Add a delete marker; Suspended replaces the null version.
 			marker := &meta.Object{Bucket: bucket, Key: key, DeleteMarker: true, Modified: s.now().UTC()}
