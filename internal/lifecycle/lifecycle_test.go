@@ -52,7 +52,11 @@ type journal struct {
 	acts []Action
 }
 
-func (j *journal) Record(_ context.Context, a Action) { j.mu.Lock(); j.acts = append(j.acts, a); j.mu.Unlock() }
+func (j *journal) Record(_ context.Context, a Action) {
+	j.mu.Lock()
+	j.acts = append(j.acts, a)
+	j.mu.Unlock()
+}
 
 type env struct {
 	t     *testing.T
