@@ -47,6 +47,9 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// LifecycleDay is how long one lifecycle day lasts (0: 24 hours), as
+	// the lifecycle worker counts it.
+	LifecycleDay time.Duration
 }
 
 // API serves the S3 protocol over HTTP.

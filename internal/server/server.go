@@ -56,6 +56,9 @@ type Config struct {
 	SweepInterval time.Duration
 	SweepGrace    time.Duration
 	Logger        *slog.Logger
+	// LifecycleDay is how long one lifecycle day lasts (default 24h; a
+	// test clock shortens it). Lifecycle passes run every tenth of it.
+	LifecycleDay time.Duration
 
 	// Disk space and slow clients (space.go, conn.go); zero values turn each off.
 	// MinFreeSpace: below it, writes of new data get 507 InsufficientStorage.
@@ -100,6 +103,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.SweepGrace == 0 {
 		cfg.SweepGrace = time.Hour
 	}
+	if cfg.LifecycleDay <= 0 {
+		cfg.LifecycleDay = 24 * time.Hour
+	}
 	if v := cfg.DefaultObjectOwnership; v != "" && !s3.ValidObjectOwnership(v) {
 		return nil, fmt.Errorf("server: default object ownership must be BucketOwnerEnforced, BucketOwnerPreferred or ObjectWriter, not %q", v)
 	}
@@ -123,7 +129,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	db.OnFull(s.space.Release)
 	s.meta = db
-	s.workers = worker.New(worker.Config{Leases: s.meta, Logger: s.log})
+	s.workers = worker.New(worker.Config{Leases: s.meta, Owner: gatewayID(cfg.DataDir), Logger: s.log})
 	if s.blobs, err = localfs.Open(filepath.Join(cfg.DataDir, "blobs")); err != nil {
 		s.closeStores()
 		return nil, err
@@ -148,6 +154,7 @@ func New(cfg Config) (*Server, error) {
 		Owner:          owner,
 		InlineMax:      cfg.InlineMax,
 		Space:          s.space,
+		LifecycleDay:   cfg.LifecycleDay,
 		Logger:         cfg.Logger,
 
 		DefaultObjectOwnership: cfg.DefaultObjectOwnership,
