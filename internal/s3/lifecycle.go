@@ -179,8 +179,8 @@ func LifecycleDayEnd(t time.Time, days int, day time.Duration) time.Time {
 }
 
 // Matches reports whether the filter selects version v. A delete marker
-// has no size and no tags: size bounds do not apply to it and a tag
-// condition never matches it.
+// has no tags and size 0, so a tag condition never selects it and size
+// bounds apply to it as to an empty object.
 func (f *LifecycleFilter) Matches(v *LifecycleVersion) bool {
 	if !strings.HasPrefix(v.Key, f.Prefix) {
 		return false
@@ -190,9 +190,6 @@ func (f *LifecycleFilter) Matches(v *LifecycleVersion) bool {
 		if !ok || val != t.Value {
 			return false
 		}
-	}
-	if v.DeleteMarker {
-		return true
 	}
 	if f.ObjectSizeGreaterThan != nil && !(v.Size > *f.ObjectSizeGreaterThan) {
 		return false

@@ -72,7 +72,8 @@ func TestLifecycleFilterMatches(t *testing.T) {
 		{"and all", LifecycleFilter{Prefix: "logs/", Tags: []Tag{{"team", "a"}}, ObjectSizeLessThan: i64(1000), Form: LifecycleFilterAnd}, obj, true},
 		{"and prefix misses", LifecycleFilter{Prefix: "img/", Tags: []Tag{{"team", "a"}}, Form: LifecycleFilterAnd}, obj, false},
 		{"and size misses", LifecycleFilter{Prefix: "logs/", ObjectSizeGreaterThan: i64(500), Form: LifecycleFilterAnd}, obj, false},
-		{"marker ignores size", LifecycleFilter{ObjectSizeGreaterThan: i64(500)}, LifecycleVersion{Key: "k", DeleteMarker: true}, true},
+		{"marker is empty", LifecycleFilter{ObjectSizeGreaterThan: i64(0)}, LifecycleVersion{Key: "k", DeleteMarker: true}, false},
+		{"marker below bound", LifecycleFilter{ObjectSizeLessThan: i64(1)}, LifecycleVersion{Key: "k", DeleteMarker: true}, true},
 		{"marker has no tags", LifecycleFilter{Tags: []Tag{{"a", "b"}}}, LifecycleVersion{Key: "k", DeleteMarker: true}, false},
 	}
 	for _, tc := range cases {
