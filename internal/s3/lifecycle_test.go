@@ -189,3 +189,25 @@ func TestLifecycleAbortUpload(t *testing.T) {
 		t.Fatal("disabled rule aborted an upload")
 	}
 }
+
+func TestExpirationHeader(t *testing.T) {
+	at := utc("2012-12-23T00:00:00Z")
+	cases := []struct{ id, want string }{
+		{"picture-deletion-rule", `expiry-date="Sun, 23 Dec 2012 00:00:00 GMT", rule-id="picture-deletion-rule"`},
+		{"Rule for testfile.txt", `expiry-date="Sun, 23 Dec 2012 00:00:00 GMT", rule-id="Rule for testfile.txt"`},
+		{`say "hi"`, `expiry-date="Sun, 23 Dec 2012 00:00:00 GMT", rule-id="say%20%22hi%22"`},
+		{"règle", `expiry-date="Sun, 23 Dec 2012 00:00:00 GMT", rule-id="r%C3%A8gle"`},
+		{" x", `expiry-date="Sun, 23 Dec 2012 00:00:00 GMT", rule-id="%20x"`},
+	}
+	for _, tc := range cases {
+		if got := ExpirationHeader(tc.id, at); got != tc.want {
+			t.Errorf("%q: got %s", tc.id, got)
+		}
+	}
+	if got := ExpirationHeader("r", utc("2012-12-23T05:00:00+05:00")); got != `expiry-date="Sun, 23 Dec 2012 00:00:00 GMT", rule-id="r"` {
+		t.Errorf("not in UTC: %s", got)
+	}
+	if got := ExpirationHeader("r", utc("9999-12-31T00:00:00Z").AddDate(0, 0, 1)); got != "" {
+		t.Errorf("year 10000: %s", got)
+	}
+}
