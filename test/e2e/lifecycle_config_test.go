@@ -364,3 +364,158 @@ func TestLifecycleConfigValidation(t *testing.T) {
 		}}}})
 	rqCode(t, err, "InvalidArgument", http.StatusBadRequest)
 }
+
+// lccWantExpiration is the x-amz-expiration S3 sends for an object last
+// modified at lm under rule id expiring after days days. lm has whole
+// seconds only; when it falls on midnight the stored time may lie just
+// after it, so the next day is accepted too.
+func lccWantExpiration(lm time.Time, days int, id string) []string {
+	end := lm.UTC().AddDate(0, 0, days)
+	mid := end.Truncate(24 * time.Hour)
+	f := func(t time.Time) string {
+		return `expiry-date="` + t.Format(http.TimeFormat) + `", rule-id="` + id + `"`
+	}
+	if mid.Equal(end) {
+		return []string{f(mid), f(mid.AddDate(0, 0, 1))}
+	}
+	return []string{f(mid.AddDate(0, 0, 1))}
+}
+
+func lccCheckExpiration(t *testing.T, what string, got *string, want []string) {
+	t.Helper()
+	if want == nil {
+		if got != nil {
+			t.Errorf("%s: x-amz-expiration = %q, want none", what, *got)
+		}
+		return
+	}
+	for _, w := range want {
+		if aws.ToString(got) == w {
+			return
+		}
+	}
+	t.Errorf("%s: x-amz-expiration = %q, want %q", what, aws.ToString(got), want[0])
+}
+
+func TestLifecycleExpirationHeader(t *testing.T) {
+	srv := testserver.Start(t)
+	c := srv.Client()
+	mustCreateBucket(t, c, "lcexp")
+	dated := mustTime(t, "2031-01-01T00:00:00Z")
+	rule := func(id string, status types.ExpirationStatus, f *types.LifecycleRuleFilter, e *types.LifecycleExpiration) types.LifecycleRule {
+		return types.LifecycleRule{ID: aws.String(id), Status: status, Filter: f, Expiration: e}
+	}
+	rules := []types.LifecycleRule{
+		rule("photos", types.ExpirationStatusEnabled, &types.LifecycleRuleFilter{Prefix: aws.String("photos/")}, &types.LifecycleExpiration{Days: aws.Int32(3)}),
+		rule("tagged", types.ExpirationStatusEnabled, &types.LifecycleRuleFilter{And: &types.LifecycleRuleAndOperator{Prefix: aws.String("photos/"),
+			Tags: []types.Tag{{Key: aws.String("tmp"), Value: aws.String("yes")}, {Key: aws.String("team"), Value: aws.String("a")}}}}, &types.LifecycleExpiration{Days: aws.Int32(1)}),
+		rule("off", types.ExpirationStatusDisabled, &types.LifecycleRuleFilter{Prefix: aws.String("")}, &types.LifecycleExpiration{Days: aws.Int32(1)}),
+		rule("dated", types.ExpirationStatusEnabled, &types.LifecycleRuleFilter{Prefix: aws.String("dated/")}, &types.LifecycleExpiration{Date: &dated}),
+		rule("markers", types.ExpirationStatusEnabled, &types.LifecycleRuleFilter{Prefix: aws.String("")}, &types.LifecycleExpiration{ExpiredObjectDeleteMarker: aws.Bool(true)}),
+		rule("big", types.ExpirationStatusEnabled, &types.LifecycleRuleFilter{And: &types.LifecycleRuleAndOperator{Prefix: aws.String("size/"), ObjectSizeGreaterThan: aws.Int64(10)}},
+			&types.LifecycleExpiration{Days: aws.Int32(2)}),
+		{ID: aws.String("noncurrent"), Status: types.ExpirationStatusEnabled, Filter: &types.LifecycleRuleFilter{Prefix: aws.String("")},
+			NoncurrentVersionExpiration: &types.NoncurrentVersionExpiration{NoncurrentDays: aws.Int32(1)}},
+	}
+	if _, err := c.PutBucketLifecycleConfiguration(ctx, &s3.PutBucketLifecycleConfigurationInput{Bucket: aws.String("lcexp"),
+		LifecycleConfiguration: &types.BucketLifecycleConfiguration{Rules: rules}}); err != nil {
+		t.Fatal(err)
+	}
+	head := func(key string) *s3.HeadObjectOutput {
+		t.Helper()
+		out, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("lcexp"), Key: aws.String(key)})
+		if err != nil {
+			t.Fatalf("HeadObject(%s): %v", key, err)
+		}
+		return out
+	}
+	// check puts key (with tagging), then compares PutObject's, HeadObject's and GetObject's headers.
+	check := func(key, tagging string, body string, days int, id string) {
+		t.Helper()
+		in := &s3.PutObjectInput{Bucket: aws.String("lcexp"), Key: aws.String(key), Body: strings.NewReader(body)}
+		if tagging != "" {
+			in.Tagging = aws.String(tagging)
+		}
+		put, err := c.PutObject(ctx, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := head(key)
+		var want []string
+		switch {
+		case id == "dated":
+			want = []string{`expiry-date="Wed, 01 Jan 2031 00:00:00 GMT", rule-id="dated"`}
+		case id != "":
+			want = lccWantExpiration(aws.ToTime(h.LastModified), days, id)
+		}
+		lccCheckExpiration(t, "PutObject "+key, put.Expiration, want)
+		lccCheckExpiration(t, "HeadObject "+key, h.Expiration, want)
+		get, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("lcexp"), Key: aws.String(key)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		get.Body.Close()
+		lccCheckExpiration(t, "GetObject "+key, get.Expiration, want)
+	}
+	check("photos/a.jpg", "", "x", 3, "photos")
+	check("photos/t.jpg", "tmp=yes&team=a", "x", 1, "tagged") // the earlier of two rules
+	check("photos/u.jpg", "tmp=yes&team=b", "x", 3, "photos") // every tag must match
+	check("other/x", "", "x", 0, "")                          // only a disabled and a delete-marker rule match
+	check("dated/x", "", "x", 0, "dated")                     // a Date rule
+	check("size/big", "", strings.Repeat("b", 11), 2, "big")  // above the size bound
+	check("size/small", "", strings.Repeat("b", 10), 0, "")   // not above it
+	check("Photos/case", "", "x", 0, "")                      // prefixes are case-sensitive
+
+	// CopyObject answers for the new object.
+	cp, err := c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("lcexp"), Key: aws.String("photos/copy"), CopySource: aws.String("lcexp/other/x")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lccCheckExpiration(t, "CopyObject", cp.Expiration, lccWantExpiration(aws.ToTime(head("photos/copy").LastModified), 3, "photos"))
+	cp, err = c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("lcexp"), Key: aws.String("other/copy"), CopySource: aws.String("lcexp/photos/a.jpg")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lccCheckExpiration(t, "CopyObject out of the prefix", cp.Expiration, nil)
+
+	// CompleteMultipartUpload, with tags given at creation.
+	mp, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("lcexp"), Key: aws.String("photos/mp"), Tagging: aws.String("tmp=yes&team=a")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	part, err := c.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String("lcexp"), Key: aws.String("photos/mp"), UploadId: mp.UploadId, PartNumber: aws.Int32(1), Body: strings.NewReader("part")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done, err := c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String("lcexp"), Key: aws.String("photos/mp"), UploadId: mp.UploadId,
+		MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{{PartNumber: aws.Int32(1), ETag: part.ETag}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lccCheckExpiration(t, "CompleteMultipartUpload", done.Expiration, lccWantExpiration(aws.ToTime(head("photos/mp").LastModified), 1, "tagged"))
+
+	// Only the current version carries the header.
+	if _, err := c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String("lcexp"),
+		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}); err != nil {
+		t.Fatal(err)
+	}
+	first := mustPut(t, c, "lcexp", "photos/v", []byte("1"))
+	mustPut(t, c, "lcexp", "photos/v", []byte("2"))
+	old, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("lcexp"), Key: aws.String("photos/v"), VersionId: first.VersionId})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lccCheckExpiration(t, "HeadObject of a noncurrent version", old.Expiration, nil)
+	lccCheckExpiration(t, "HeadObject of the current version", head("photos/v").Expiration, lccWantExpiration(aws.ToTime(head("photos/v").LastModified), 3, "photos"))
+
+	// Without a configuration, no header.
+	if _, err := c.DeleteBucketLifecycle(ctx, &s3.DeleteBucketLifecycleInput{Bucket: aws.String("lcexp")}); err != nil {
+		t.Fatal(err)
+	}
+	lccCheckExpiration(t, "HeadObject after DeleteBucketLifecycle", head("photos/a.jpg").Expiration, nil)
+	put, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("lcexp"), Key: aws.String("photos/late"), Body: strings.NewReader("x")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lccCheckExpiration(t, "PutObject after DeleteBucketLifecycle", put.Expiration, nil)
+}
