@@ -179,8 +179,8 @@ func LifecycleDayEnd(t time.Time, days int, day time.Duration) time.Time {
 }
 
 // Matches reports whether the filter selects version v. A delete marker
-// has no size and no tags: size bounds do not apply to it and a tag
-// condition never matches it.
+// has no tags and size 0, so a tag condition never selects it and size
+// bounds apply to it as to an empty object.
 func (f *LifecycleFilter) Matches(v *LifecycleVersion) bool {
 	if !strings.HasPrefix(v.Key, f.Prefix) {
 		return false
@@ -190,9 +190,6 @@ func (f *LifecycleFilter) Matches(v *LifecycleVersion) bool {
 		if !ok || val != t.Value {
 			return false
 		}
-	}
-	if v.DeleteMarker {
-		return true
 	}
 	if f.ObjectSizeGreaterThan != nil && !(v.Size > *f.ObjectSizeGreaterThan) {
 		return false
@@ -302,4 +299,44 @@ func LifecycleAbortUpload(rules []LifecycleRule, day time.Duration, key string, 
 		}
 	}
 	return ruleID, at, ok
+}
+
+// ExpirationHeader formats x-amz-expiration as S3 sends it:
+// expiry-date="Fri, 23 Dec 2012 00:00:00 GMT", rule-id="picture-deletion-rule".
+// A rule ID a quoted header value cannot carry as it is (a control or
+// non-ASCII character, '"', '\', or a space at either end) is
+// percent-encoded whole. It returns "" for a date an HTTP date cannot
+// express (after year 9999).
+func ExpirationHeader(ruleID string, at time.Time) string {
+	if at.UTC().Year() > 9999 {
+		return ""
+	}
+	return `expiry-date="` + at.UTC().Format(httpTimeFormat) + `", rule-id="` + headerRuleID(ruleID) + `"`
+}
+
+// httpTimeFormat is net/http's TimeFormat (this package does not import net/http).
+const httpTimeFormat = "Mon, 02 Jan 2006 15:04:05 GMT"
+
+func headerRuleID(id string) string {
+	plain := !strings.HasPrefix(id, " ") && !strings.HasSuffix(id, " ")
+	for i := 0; plain && i < len(id); i++ {
+		c := id[i]
+		plain = c >= ' ' && c <= '~' && c != '"' && c != '\\'
+	}
+	if plain {
+		return id
+	}
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || strings.IndexByte("-_.~", c) >= 0 {
+			b.WriteByte(c)
+		} else {
+			b.WriteByte('%')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&15])
+		}
+	}
+	return b.String()
 }

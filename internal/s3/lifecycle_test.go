@@ -72,7 +72,8 @@ func TestLifecycleFilterMatches(t *testing.T) {
 		{"and all", LifecycleFilter{Prefix: "logs/", Tags: []Tag{{"team", "a"}}, ObjectSizeLessThan: i64(1000), Form: LifecycleFilterAnd}, obj, true},
 		{"and prefix misses", LifecycleFilter{Prefix: "img/", Tags: []Tag{{"team", "a"}}, Form: LifecycleFilterAnd}, obj, false},
 		{"and size misses", LifecycleFilter{Prefix: "logs/", ObjectSizeGreaterThan: i64(500), Form: LifecycleFilterAnd}, obj, false},
-		{"marker ignores size", LifecycleFilter{ObjectSizeGreaterThan: i64(500)}, LifecycleVersion{Key: "k", DeleteMarker: true}, true},
+		{"marker is empty", LifecycleFilter{ObjectSizeGreaterThan: i64(0)}, LifecycleVersion{Key: "k", DeleteMarker: true}, false},
+		{"marker below bound", LifecycleFilter{ObjectSizeLessThan: i64(1)}, LifecycleVersion{Key: "k", DeleteMarker: true}, true},
 		{"marker has no tags", LifecycleFilter{Tags: []Tag{{"a", "b"}}}, LifecycleVersion{Key: "k", DeleteMarker: true}, false},
 	}
 	for _, tc := range cases {
@@ -186,5 +187,27 @@ func TestLifecycleAbortUpload(t *testing.T) {
 	}
 	if _, _, ok := LifecycleAbortUpload(rules[2:], 0, "x", initiated); ok {
 		t.Fatal("disabled rule aborted an upload")
+	}
+}
+
+func TestExpirationHeader(t *testing.T) {
+	at := utc("2012-12-23T00:00:00Z")
+	cases := []struct{ id, want string }{
+		{"picture-deletion-rule", `expiry-date="Sun, 23 Dec 2012 00:00:00 GMT", rule-id="picture-deletion-rule"`},
+		{"Rule for testfile.txt", `expiry-date="Sun, 23 Dec 2012 00:00:00 GMT", rule-id="Rule for testfile.txt"`},
+		{`say "hi"`, `expiry-date="Sun, 23 Dec 2012 00:00:00 GMT", rule-id="say%20%22hi%22"`},
+		{"règle", `expiry-date="Sun, 23 Dec 2012 00:00:00 GMT", rule-id="r%C3%A8gle"`},
+		{" x", `expiry-date="Sun, 23 Dec 2012 00:00:00 GMT", rule-id="%20x"`},
+	}
+	for _, tc := range cases {
+		if got := ExpirationHeader(tc.id, at); got != tc.want {
+			t.Errorf("%q: got %s", tc.id, got)
+		}
+	}
+	if got := ExpirationHeader("r", utc("2012-12-23T05:00:00+05:00")); got != `expiry-date="Sun, 23 Dec 2012 00:00:00 GMT", rule-id="r"` {
+		t.Errorf("not in UTC: %s", got)
+	}
+	if got := ExpirationHeader("r", utc("9999-12-31T00:00:00Z").AddDate(0, 0, 1)); got != "" {
+		t.Errorf("year 10000: %s", got)
 	}
 }

@@ -47,8 +47,8 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
-	// LifecycleDay is how long one lifecycle day lasts (0: 24 hours), as
-	// the lifecycle worker counts it.
+	// LifecycleDay is the length of a lifecycle rule's day; 0 means 24
+	// hours. Tests shorten it to watch rules act.
 	LifecycleDay time.Duration
 }
 

@@ -359,7 +359,11 @@ func (a *API) completeMultipartUpload(ctx context.Context, req *request) (*respo
 	if errors.Is(err, meta.ErrNoSuchUpload) {
 		// A retried Complete of an upload that already became this version succeeds again.
 		if done, derr := a.meta.CompletedVersion(ctx, req.bucket, req.key, uploadID); derr == nil && sameParts(done.Parts, doc.Parts) {
-			return completeResponse(req, done, done.VersionID), nil
+			resp := completeResponse(req, done, done.VersionID)
+			if done.IsLatest {
+				a.setExpiration(ctx, resp.header, req, done)
+			}
+			return resp, nil
 		}
 		return nil, uploadError(err, uploadID)
 	}
@@ -367,7 +371,9 @@ func (a *API) completeMultipartUpload(ctx context.Context, req *request) (*respo
 		return nil, err
 	}
 	a.deleteBlobs(res.Freed...)
-	return completeResponse(req, o, res.VersionID), nil
+	resp := completeResponse(req, o, res.VersionID)
+	a.setExpiration(ctx, resp.header, req, o)
+	return resp, nil
 }
 
 func completeResponse(req *request, o *meta.Object, versionID string) *response {

@@ -230,6 +230,7 @@ func (a *API) putObject(ctx context.Context, req *request) (*response, error) {
 		resp.header.Set("x-amz-checksum-type", "FULL_OBJECT")
 	}
 	setVersionID(resp.header, req, res.VersionID)
+	a.setExpiration(ctx, resp.header, req, o)
 	return resp, nil
 }
 
