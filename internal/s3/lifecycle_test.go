@@ -165,6 +165,10 @@ func TestLifecycleExpiry(t *testing.T) {
 	if !ok || id != "picture-deletion-rule" || !at.Equal(utc("2012-12-24T00:00:00Z")) {
 		t.Fatalf("got %q %v %v", id, at, ok)
 	}
+	// With a 10-second day, 3 days after 08:00:00 is 08:00:30 (already on a boundary).
+	if id, at, ok := LifecycleExpiry(rules, 10*time.Second, &v); !ok || id != "picture-deletion-rule" || !at.Equal(utc("2012-12-20T08:00:30Z")) {
+		t.Fatalf("short day: got %q %v %v", id, at, ok)
+	}
 	if _, _, ok := LifecycleExpiry(rules[:1], 0, &v); ok {
 		t.Fatal("a noncurrent-only rule must not expire the current version")
 	}

@@ -251,3 +251,19 @@ func (a *API) setExpiration(ctx context.Context, h http.Header, req *request, o 
 		h.Set("x-amz-expiration", hv)
 	}
 }
+
+// setAbortDate sets x-amz-abort-date and x-amz-abort-rule-id on the
+// response about a multipart upload of key initiated at initiated when an
+// enabled AbortIncompleteMultipartUpload rule applies to it.
+func (a *API) setAbortDate(ctx context.Context, h http.Header, req *request, key string, initiated time.Time) {
+	b, err := a.bucket(ctx, req)
+	if err != nil || b.Config.Lifecycle == nil {
+		return
+	}
+	id, at, ok := s3.LifecycleAbortUpload(b.Config.Lifecycle.S3Rules(), a.lifecycleDay(), key, initiated)
+	if !ok || at.Year() > 9999 {
+		return
+	}
+	h.Set("x-amz-abort-date", at.UTC().Format(http.TimeFormat))
+	h.Set("x-amz-abort-rule-id", id)
+}

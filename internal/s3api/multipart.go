@@ -91,6 +91,7 @@ func (a *API) createMultipartUpload(ctx context.Context, req *request) (*respons
 		resp.header.Set("x-amz-checksum-algorithm", string(alg))
 		resp.header.Set("x-amz-checksum-type", ctype)
 	}
+	a.setAbortDate(ctx, resp.header, req, req.key, u.Initiated)
 	return resp, nil
 }
 
@@ -217,7 +218,9 @@ func (a *API) listParts(ctx context.Context, req *request) (*response, error) {
 		out.Parts = append(out.Parts, pi)
 		out.NextPartNumberMarker = p.Number
 	}
-	return xmlResponse(http.StatusOK, out), nil
+	resp := xmlResponse(http.StatusOK, out)
+	a.setAbortDate(ctx, resp.header, req, req.key, u.Initiated)
+	return resp, nil
 }
 
 // intParam parses an optional non-negative integer query parameter, capped at max.

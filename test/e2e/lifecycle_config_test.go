@@ -519,3 +519,62 @@ func TestLifecycleExpirationHeader(t *testing.T) {
 	}
 	lccCheckExpiration(t, "PutObject after DeleteBucketLifecycle", put.Expiration, nil)
 }
+
+func TestLifecycleAbortDateHeaders(t *testing.T) {
+	srv := testserver.Start(t)
+	c := srv.Client()
+	mustCreateBucket(t, c, "lcabort")
+	create := func(key string) *s3.CreateMultipartUploadOutput {
+		t.Helper()
+		out, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("lcabort"), Key: aws.String(key)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	first := create("tmp/before")
+	if first.AbortDate != nil || first.AbortRuleId != nil {
+		t.Fatalf("abort headers without a configuration: %v %v", first.AbortDate, aws.ToString(first.AbortRuleId))
+	}
+	rules := []types.LifecycleRule{
+		{ID: aws.String("tmp-uploads"), Status: types.ExpirationStatusEnabled, Filter: &types.LifecycleRuleFilter{Prefix: aws.String("tmp/")},
+			AbortIncompleteMultipartUpload: &types.AbortIncompleteMultipartUpload{DaysAfterInitiation: aws.Int32(2)}},
+		{ID: aws.String("off"), Status: types.ExpirationStatusDisabled, Filter: &types.LifecycleRuleFilter{Prefix: aws.String("")},
+			AbortIncompleteMultipartUpload: &types.AbortIncompleteMultipartUpload{DaysAfterInitiation: aws.Int32(1)}},
+	}
+	if _, err := c.PutBucketLifecycleConfiguration(ctx, &s3.PutBucketLifecycleConfigurationInput{Bucket: aws.String("lcabort"),
+		LifecycleConfiguration: &types.BucketLifecycleConfiguration{Rules: rules}}); err != nil {
+		t.Fatal(err)
+	}
+	before := time.Now().UTC()
+	out := create("tmp/a")
+	after := time.Now().UTC()
+	// Two days after initiation, rounded up to midnight UTC.
+	ceil := func(t time.Time) time.Time {
+		t = t.AddDate(0, 0, 2)
+		if m := t.Truncate(24 * time.Hour); !m.Equal(t) {
+			return m.AddDate(0, 0, 1)
+		}
+		return t
+	}
+	if out.AbortDate == nil || aws.ToString(out.AbortRuleId) != "tmp-uploads" ||
+		(!out.AbortDate.Equal(ceil(before)) && !out.AbortDate.Equal(ceil(after))) {
+		t.Fatalf("CreateMultipartUpload: abort %v rule %q", out.AbortDate, aws.ToString(out.AbortRuleId))
+	}
+	parts, err := c.ListParts(ctx, &s3.ListPartsInput{Bucket: aws.String("lcabort"), Key: aws.String("tmp/a"), UploadId: out.UploadId})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if parts.AbortDate == nil || !parts.AbortDate.Equal(*out.AbortDate) || aws.ToString(parts.AbortRuleId) != "tmp-uploads" {
+		t.Errorf("ListParts: abort %v rule %q", parts.AbortDate, aws.ToString(parts.AbortRuleId))
+	}
+	// An upload created before the rule is under it too.
+	parts, err = c.ListParts(ctx, &s3.ListPartsInput{Bucket: aws.String("lcabort"), Key: aws.String("tmp/before"), UploadId: first.UploadId})
+	if err != nil || parts.AbortDate == nil || aws.ToString(parts.AbortRuleId) != "tmp-uploads" {
+		t.Errorf("ListParts of an older upload: %v %v", err, parts)
+	}
+	// Outside the prefix only the disabled rule matches.
+	if out := create("keep/a"); out.AbortDate != nil || out.AbortRuleId != nil {
+		t.Errorf("keep/a: abort %v rule %q", out.AbortDate, aws.ToString(out.AbortRuleId))
+	}
+}
