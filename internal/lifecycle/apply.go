@@ -46,7 +46,8 @@ type Action struct {
 }
 
 // Journal receives every change lifecycle made, after it committed (for a
-// change journal: notifications, replication, audit).
+// change journal: notifications, replication, audit). Record may be
+// called from several goroutines at once.
 type Journal interface {
 	Record(ctx context.Context, a Action)
 }

@@ -3,6 +3,8 @@ package lifecycle
 import (
 	"context"
 	"errors"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"talus/internal/meta"
@@ -19,7 +21,72 @@ type keyState struct {
 	noncurrent   int       // noncurrent versions read
 	prevModified time.Time // creation time of the version read last
 	marker       *meta.Object
-	kept         int // versions after the latest one that are still there
+	// Actions on the key's noncurrent versions run concurrently with the
+	// scan; removed counts those that deleted their version.
+	pending sync.WaitGroup
+	removed atomic.Int64
+}
+
+// applier runs actions with bounded concurrency, so a pass's deletes share
+// group commits instead of waiting for one fsync each. wait is the barrier
+// before a checkpoint: a key is named in one only once its actions are done.
+type applier struct {
+	w   *Worker
+	ctx context.Context
+	r   progress
+	sem chan struct{}
+	wg  sync.WaitGroup
+	mu  sync.Mutex
+	err error
+}
+
+// parallel is how many lifecycle actions run at once.
+const parallel = 8
+
+func (w *Worker) newApplier(ctx context.Context, r progress) *applier {
+	return &applier{w: w, ctx: ctx, r: r, sem: make(chan struct{}, parallel)}
+}
+
+// do runs a in the background; done, if set, learns whether it changed anything.
+func (p *applier) do(a Action, done func(changed bool)) error {
+	if err := p.failure(); err != nil {
+		return err
+	}
+	select {
+	case p.sem <- struct{}{}:
+	case <-p.ctx.Done():
+		return p.ctx.Err()
+	}
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		defer func() { <-p.sem }()
+		changed, err := p.w.apply(p.ctx, p.r, a)
+		if err != nil {
+			p.mu.Lock()
+			if p.err == nil {
+				p.err = err
+			}
+			p.mu.Unlock()
+		}
+		if done != nil {
+			done(changed)
+		}
+	}()
+	return nil
+}
+
+func (p *applier) failure() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.err
+}
+
+// wait waits for every action started and returns the first failure that
+// ends the pass.
+func (p *applier) wait() error {
+	p.wg.Wait()
+	return p.failure()
 }
 
 // scope is the rules and versioning state a batch is handled with.
@@ -33,13 +100,19 @@ type scope struct {
 // versions handles the bucket's versions in key order, resuming after the
 // key after. The checkpoint only ever names a key whose versions were all
 // handled, so a resumed pass reads whole keys.
-func (w *Worker) versions(ctx context.Context, r progress, bucket, after string) error {
+func (w *Worker) versions(ctx context.Context, r progress, bucket, after string) (err error) {
 	sc, err := w.scope(ctx, bucket)
 	if err != nil {
 		return gone(err)
 	}
+	ap := w.newApplier(ctx, r)
+	defer func() {
+		if werr := ap.wait(); err == nil {
+			err = werr
+		}
+	}()
 	c := meta.VersionCursor{Key: after}
-	var ks keyState
+	ks := &keyState{}
 	saved, done := after, after
 	for {
 		batch, err := w.cfg.Meta.ScanVersions(ctx, bucket, "", c, w.cfg.Batch)
@@ -49,15 +122,15 @@ func (w *Worker) versions(ctx context.Context, r progress, bucket, after string)
 		for i := range batch {
 			v := &batch[i]
 			if ks.n > 0 && v.Key != ks.key {
-				if err := w.endKey(ctx, r, sc, &ks); err != nil {
+				if err := w.endKey(ap, sc, ks); err != nil {
 					return err
 				}
 				done = ks.key
 			}
 			if ks.n == 0 || v.Key != ks.key {
-				ks = keyState{key: v.Key}
+				ks = &keyState{key: v.Key}
 			}
-			if err := w.version(ctx, r, sc, &ks, v); err != nil {
+			if err := w.version(ctx, ap, sc, ks, v); err != nil {
 				return err
 			}
 		}
@@ -68,6 +141,9 @@ func (w *Worker) versions(ctx context.Context, r progress, bucket, after string)
 		c = meta.VersionCursor{Key: last.Key, Seq: last.Seq}
 		r.At(bucket + "/" + last.Key)
 		if done != saved {
+			if err := ap.wait(); err != nil {
+				return err
+			}
 			if err := save(ctx, r, checkpoint{Bucket: bucket, Key: done}); err != nil {
 				return err
 			}
@@ -78,7 +154,7 @@ func (w *Worker) versions(ctx context.Context, r progress, bucket, after string)
 		}
 	}
 	if ks.n > 0 {
-		return w.endKey(ctx, r, sc, &ks)
+		return w.endKey(ap, sc, ks)
 	}
 	return nil
 }
@@ -98,7 +174,7 @@ func (w *Worker) scope(ctx context.Context, bucket string) (scope, error) {
 
 // version handles one version. Only a failure that must end the pass
 // (cancellation, a lost lease) is returned; others are counted.
-func (w *Worker) version(ctx context.Context, r progress, sc scope, ks *keyState, v *meta.Object) error {
+func (w *Worker) version(ctx context.Context, ap *applier, sc scope, ks *keyState, v *meta.Object) error {
 	lv := s3.LifecycleVersion{Key: v.Key, Size: v.Size, Modified: v.Modified, IsLatest: v.IsLatest, DeleteMarker: v.DeleteMarker}
 	prev := ks.prevModified
 	ks.n++
@@ -123,36 +199,44 @@ func (w *Worker) version(ctx context.Context, r progress, sc scope, ks *keyState
 			if errors.Is(err, meta.ErrNoSuchVersion) || errors.Is(err, meta.ErrNoSuchKey) {
 				return nil // deleted meanwhile
 			}
-			return w.failed(ctx, r, err)
+			return w.failed(ctx, ap.r, err)
 		}
 		lv.Tags = full.Attrs.Tags
 	}
 	due := s3.LifecycleNext(sc.rules, w.cfg.Day, &lv)
-	removed := false
-	if due.Action != s3.LifecycleNone && !w.cfg.Now().Before(due.At) {
-		kind := ExpireNoncurrent
-		if v.IsLatest {
-			kind = ExpireCurrent
-		}
-		var err error
-		removed, err = w.apply(ctx, r, Action{Kind: kind, Bucket: sc.bucket, Key: v.Key, VersionID: v.VersionID, Seq: v.Seq, RuleID: due.RuleID, Versioning: sc.versioning})
-		if err != nil {
-			return err
-		}
-		// An expired current version stays as a noncurrent one in a versioned bucket.
-		removed = removed && (kind == ExpireNoncurrent || sc.versioning == meta.Unversioned)
+	if due.Action == s3.LifecycleNone || w.cfg.Now().Before(due.At) {
+		return nil
 	}
-	if !v.IsLatest && !removed {
-		ks.kept++
+	a := Action{Kind: ExpireNoncurrent, Bucket: sc.bucket, Key: v.Key, VersionID: v.VersionID, Seq: v.Seq, RuleID: due.RuleID, Versioning: sc.versioning}
+	if v.IsLatest {
+		// An expired current version stays as a noncurrent one in a
+		// versioned bucket; no delete marker is latest then either.
+		a.Kind = ExpireCurrent
+		return ap.do(a, nil)
 	}
-	return nil
+	ks.pending.Add(1)
+	err := ap.do(a, func(changed bool) {
+		if changed {
+			ks.removed.Add(1)
+		}
+		ks.pending.Done()
+	})
+	if err != nil {
+		ks.pending.Done() // not started
+	}
+	return err
 }
 
 // endKey decides on a latest delete marker once every other version of
-// its key was read: with none left, it is an expired object delete marker.
-func (w *Worker) endKey(ctx context.Context, r progress, sc scope, ks *keyState) error {
+// its key was read and acted on: with none left, it is an expired object
+// delete marker.
+func (w *Worker) endKey(ap *applier, sc scope, ks *keyState) error {
 	m := ks.marker
-	if m == nil || ks.kept > 0 {
+	if m == nil {
+		return nil
+	}
+	ks.pending.Wait()
+	if int64(ks.noncurrent) > ks.removed.Load() {
 		return nil
 	}
 	lv := s3.LifecycleVersion{Key: m.Key, Modified: m.Modified, IsLatest: true, DeleteMarker: true, OnlyVersion: true}
@@ -160,8 +244,7 @@ func (w *Worker) endKey(ctx context.Context, r progress, sc scope, ks *keyState)
 	if due.Action != s3.LifecycleRemoveDeleteMarker || w.cfg.Now().Before(due.At) {
 		return nil
 	}
-	_, err := w.apply(ctx, r, Action{Kind: RemoveDeleteMarker, Bucket: sc.bucket, Key: m.Key, VersionID: m.VersionID, Seq: m.Seq, RuleID: due.RuleID, Versioning: sc.versioning})
-	return err
+	return ap.do(Action{Kind: RemoveDeleteMarker, Bucket: sc.bucket, Key: m.Key, VersionID: m.VersionID, Seq: m.Seq, RuleID: due.RuleID, Versioning: sc.versioning}, nil)
 }
 
 // failed counts an item's failure; it ends the pass only if ctx has ended.
@@ -179,7 +262,7 @@ func (w *Worker) failed(ctx context.Context, r progress, err error) error {
 
 // uploads aborts the bucket's incomplete multipart uploads that are due,
 // resuming after the upload cp names.
-func (w *Worker) uploads(ctx context.Context, r progress, bucket string, cp checkpoint) error {
+func (w *Worker) uploads(ctx context.Context, r progress, bucket string, cp checkpoint) (err error) {
 	sc, err := w.scope(ctx, bucket)
 	if err != nil {
 		return gone(err)
@@ -191,6 +274,12 @@ func (w *Worker) uploads(ctx context.Context, r progress, bucket string, cp chec
 	if !any {
 		return nil
 	}
+	ap := w.newApplier(ctx, r)
+	defer func() {
+		if werr := ap.wait(); err == nil {
+			err = werr
+		}
+	}()
 	opts := meta.UploadListOptions{KeyMarker: cp.Key, UploadIDMarker: cp.UploadID, Limit: w.cfg.Batch}
 	for {
 		ups, err := w.cfg.Meta.ListUploads(ctx, bucket, opts)
@@ -206,7 +295,7 @@ func (w *Worker) uploads(ctx context.Context, r progress, bucket string, cp chec
 			if !ok || now.Before(at) {
 				continue
 			}
-			if _, err := w.apply(ctx, r, Action{Kind: AbortUpload, Bucket: bucket, Key: u.Key, UploadID: u.UploadID, RuleID: rule}); err != nil {
+			if err := ap.do(Action{Kind: AbortUpload, Bucket: bucket, Key: u.Key, UploadID: u.UploadID, RuleID: rule}, nil); err != nil {
 				return err
 			}
 		}
@@ -216,6 +305,9 @@ func (w *Worker) uploads(ctx context.Context, r progress, bucket string, cp chec
 		last := ups[len(ups)-1]
 		opts.KeyMarker, opts.UploadIDMarker = last.Key, last.UploadID
 		r.At(bucket + "/" + last.Key)
+		if err := ap.wait(); err != nil {
+			return err
+		}
 		if err := save(ctx, r, checkpoint{Bucket: bucket, Uploads: true, Key: last.Key, UploadID: last.UploadID}); err != nil {
 			return err
 		}
