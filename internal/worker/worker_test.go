@@ -209,3 +209,17 @@ func TestLostLeaseCancelsRun(t *testing.T) {
 		t.Fatalf("checkpoint = %q", cp)
 	}
 }
+
+// A continuous job (Interval 0) runs again at once while it finds work,
+// and pauses when a run did nothing.
+func TestContinuousJob(t *testing.T) {
+	p := New(Config{})
+	defer p.Stop()
+	var busy, idle atomic.Int64
+	p.Start(Job{Name: "busy", Run: counting(&busy)})
+	p.Start(Job{Name: "idle", Run: func(ctx context.Context, r *Run) error { idle.Add(1); return nil }})
+	waitFor(t, 2*time.Second, "busy runs", func() bool { return busy.Load() >= 20 })
+	if n := idle.Load(); n > 2 {
+		t.Fatalf("idle job ran %d times without pausing", n)
+	}
+}
