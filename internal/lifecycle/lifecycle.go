@@ -6,6 +6,8 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"sort"
+	"strings"
 	"time"
 
 	"talus/internal/blob"
@@ -180,6 +182,44 @@ func (w *Worker) rules(ctx context.Context, bucket string) ([]s3.LifecycleRule, 
 		return nil, "", errGone
 	}
 	return b.Config.Lifecycle.S3Rules(), b.Versioning, nil
+}
+
+// versionPrefixes returns the sorted key prefixes the enabled rules that
+// act on versions select, and whether any such rule exists. nil with true
+// means some rule selects every key.
+func versionPrefixes(rules []s3.LifecycleRule) ([]string, bool) {
+	var out []string
+	any := false
+	for _, r := range rules {
+		if r.Status != s3.LifecycleEnabled || (r.Expiration == nil && r.NoncurrentVersionExpiration == nil) {
+			continue
+		}
+		if r.Filter.Prefix == "" {
+			return nil, true
+		}
+		any = true
+		out = append(out, r.Filter.Prefix)
+	}
+	sort.Strings(out)
+	return out, any
+}
+
+// skipTo returns where a scan standing on key should go next: "" when key
+// starts with one of the prefixes (read it) or none is given, else the
+// first prefix after key, or end true when no prefix is left.
+func skipTo(prefixes []string, key string) (next string, end bool) {
+	if prefixes == nil {
+		return "", false
+	}
+	for _, p := range prefixes {
+		if strings.HasPrefix(key, p) {
+			return "", false
+		}
+		if p > key {
+			return p, false
+		}
+	}
+	return "", true
 }
 
 func needsTags(rules []s3.LifecycleRule) bool {

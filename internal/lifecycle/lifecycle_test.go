@@ -389,3 +389,29 @@ func TestMarkerLeftAloneInSamePass(t *testing.T) {
 		t.Fatalf("versions: %s", got)
 	}
 }
+
+// With only prefixed rules the scan seeks from one prefix to the next;
+// keys between and around them are left alone.
+func TestPrefixedRulesSkipOtherKeys(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("p", meta.Unversioned,
+		meta.LifecycleRule{ID: "m", Status: "Enabled", Filter: meta.LifecycleFilter{Prefix: "m/"}, Expiration: days(1)},
+		meta.LifecycleRule{ID: "x", Status: "Enabled", Filter: meta.LifecycleFilter{Prefix: "x/"}, Expiration: days(1)},
+		meta.LifecycleRule{ID: "off", Status: "Disabled", Expiration: days(1)})
+	var want []string
+	for i := 0; i < 12; i++ {
+		for _, k := range []string{"a", "m/", "n", "x/", "z"} {
+			key := fmt.Sprintf("%s%02d", k, i)
+			e.put("p", key, 1, e.base, meta.Attrs{})
+			if k != "m/" && k != "x/" {
+				want = append(want, key+":0")
+			}
+		}
+	}
+	sort.Strings(want)
+	e.now = e.base.Add(3 * day)
+	r := e.pass()
+	if got := e.versions("p"); got != strings.Join(want, " ") || r.done != 24 {
+		t.Fatalf("%d actions, versions: %s", r.done, got)
+	}
+}

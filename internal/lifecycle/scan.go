@@ -95,6 +95,10 @@ type scope struct {
 	versioning string
 	rules      []s3.LifecycleRule
 	tags       bool
+	// prefixes are the only key ranges a version rule selects (nil: all
+	// keys); active is false when no rule acts on versions.
+	prefixes []string
+	active   bool
 }
 
 // versions handles the bucket's versions in key order, resuming after the
@@ -102,7 +106,7 @@ type scope struct {
 // handled, so a resumed pass reads whole keys.
 func (w *Worker) versions(ctx context.Context, r progress, bucket, after string) (err error) {
 	sc, err := w.scope(ctx, bucket)
-	if err != nil {
+	if err != nil || !sc.active {
 		return gone(err)
 	}
 	ap := w.newApplier(ctx, r)
@@ -119,6 +123,7 @@ func (w *Worker) versions(ctx context.Context, r progress, bucket, after string)
 		if err != nil {
 			return err
 		}
+		reseek := false
 		for i := range batch {
 			v := &batch[i]
 			if ks.n > 0 && v.Key != ks.key {
@@ -126,20 +131,30 @@ func (w *Worker) versions(ctx context.Context, r progress, bucket, after string)
 					return err
 				}
 				done = ks.key
+				ks = &keyState{}
 			}
-			if ks.n == 0 || v.Key != ks.key {
-				ks = &keyState{key: v.Key}
+			if ks.n == 0 {
+				// A key no rule selects: seek to the next rule prefix.
+				if next, end := skipTo(sc.prefixes, v.Key); end {
+					return nil
+				} else if next != "" {
+					c, reseek = meta.VersionCursor{Start: next}, true
+					break
+				}
+				ks.key = v.Key
 			}
 			if err := w.version(ctx, ap, sc, ks, v); err != nil {
 				return err
 			}
 		}
-		if len(batch) < w.cfg.Batch {
+		if !reseek && len(batch) < w.cfg.Batch {
 			break
 		}
-		last := &batch[len(batch)-1]
-		c = meta.VersionCursor{Key: last.Key, Seq: last.Seq}
-		r.At(bucket + "/" + last.Key)
+		if !reseek {
+			last := &batch[len(batch)-1]
+			c = meta.VersionCursor{Key: last.Key, Seq: last.Seq}
+			r.At(bucket + "/" + last.Key)
+		}
 		if done != saved {
 			if err := ap.wait(); err != nil {
 				return err
@@ -149,7 +164,7 @@ func (w *Worker) versions(ctx context.Context, r progress, bucket, after string)
 			}
 			saved = done
 		}
-		if sc, err = w.scope(ctx, bucket); err != nil {
+		if sc, err = w.scope(ctx, bucket); err != nil || !sc.active {
 			return gone(err)
 		}
 	}
@@ -169,7 +184,9 @@ func gone(err error) error {
 
 func (w *Worker) scope(ctx context.Context, bucket string) (scope, error) {
 	rules, versioning, err := w.rules(ctx, bucket)
-	return scope{bucket: bucket, versioning: versioning, rules: rules, tags: needsTags(rules)}, err
+	sc := scope{bucket: bucket, versioning: versioning, rules: rules, tags: needsTags(rules)}
+	sc.prefixes, sc.active = versionPrefixes(rules)
+	return sc, err
 }
 
 // version handles one version. Only a failure that must end the pass
