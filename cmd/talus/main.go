@@ -100,6 +100,7 @@ func runServer(args []string) error {
 		"object ownership of buckets created without x-amz-object-ownership: BucketOwnerEnforced, BucketOwnerPreferred or ObjectWriter (env TALUS_DEFAULT_OBJECT_OWNERSHIP)")
 	sseCHTTP := fl.Bool("allow-sse-c-over-http", false, "accept customer-provided encryption keys (SSE-C) on plain HTTP requests, which S3 refuses (only behind a TLS-terminating proxy, or for tests)")
 	grace := fl.Duration("shutdown-timeout", 30*time.Second, "on SIGTERM/SIGINT, how long in-flight requests may take to finish")
+	lcDay := fl.Duration("lifecycle-day", 24*time.Hour, "how long one lifecycle day lasts (a test clock: e.g. 10s makes Days: 1 mean ten seconds); lifecycle rules are applied every tenth of it")
 	limits := limitFlags(fl)
 	if err := fl.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -112,6 +113,9 @@ func runServer(args []string) error {
 	}
 	if *grace <= 0 {
 		return errors.New("--shutdown-timeout must be positive")
+	}
+	if *lcDay < time.Second {
+		return errors.New("--lifecycle-day must be at least 1s")
 	}
 	if err := limits.check(); err != nil {
 		return err
@@ -141,7 +145,7 @@ func runServer(args []string) error {
 	srv, err := server.New(limits.apply(server.Config{
 		Address: *addr, DataDir: *data, Region: *region, Domains: doms, WebsiteDomains: webDoms,
 		AccessKey: ak, SecretKey: sk, TLSCert: *cert, TLSKey: *key,
-		InlineMax: *inline, ShutdownTimeout: *grace, Logger: log,
+		InlineMax: *inline, ShutdownTimeout: *grace, LifecycleDay: *lcDay, Logger: log,
 		DefaultObjectOwnership: *ownership, AllowSSECOverHTTP: *sseCHTTP,
 	}))
 	if err != nil {

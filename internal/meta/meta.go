@@ -73,6 +73,8 @@ type BucketConfig struct {
 	CORS []CORSRule `json:"cors,omitempty"`
 	// Website is the bucket's static website configuration (nil: none).
 	Website *Website `json:"web,omitempty"`
+	// Lifecycle is the bucket's lifecycle configuration (nil: none).
+	Lifecycle *Lifecycle `json:"lc,omitempty"`
 }
 
 // CORSRule is one rule of a bucket's CORS configuration. Its fields are
@@ -255,6 +257,12 @@ type DeleteOptions struct {
 	// Check, when set, is called inside the transaction with the version
 	// about to be removed permanently, and may veto it.
 	Check func(victim *Object) error
+	// IfLatest, when set and versionID is "", is called inside the
+	// transaction with the key's current latest version (nil when it has
+	// none; delete markers included) before anything changes, and may
+	// veto the delete: the way to add a delete marker only if the latest
+	// version is still the one the caller saw.
+	IfLatest func(latest *Object) error
 }
 
 // DeleteResult reports what DeleteObject did.
@@ -324,6 +332,7 @@ type Store interface {
 	Multipart
 	Identities
 	Keyring
+	Leases
 
 	Close() error
 }

@@ -50,6 +50,9 @@ type Config struct {
 	Logger            *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// LifecycleDay is the length of a lifecycle rule's day; 0 means 24
+	// hours. Tests shorten it to watch rules act.
+	LifecycleDay time.Duration
 }
 
 // API serves the S3 protocol over HTTP.

@@ -15,7 +15,11 @@ func TestCompatibilityTableIsTrue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	handled := map[string]bool{"ListObjectsV2": true} // ListObjects' list-type=2 form
+	handled := map[string]bool{
+		"ListObjectsV2": true, // ListObjects' list-type=2 form
+		// The deprecated forms of the ?lifecycle requests, served by the same handlers.
+		"GetBucketLifecycle": true, "PutBucketLifecycle": true,
+	}
 	for _, op := range operations {
 		handled[op.name] = true
 	}

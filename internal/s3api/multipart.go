@@ -97,6 +97,7 @@ func (a *API) createMultipartUpload(ctx context.Context, req *request) (*respons
 		resp.header.Set("x-amz-checksum-type", ctype)
 	}
 	setSSEHeaders(resp.header, attrs.Enc, true /* context */)
+	a.setAbortDate(ctx, resp.header, req, req.key, u.Initiated)
 	return resp, nil
 }
 
@@ -228,7 +229,9 @@ func (a *API) listParts(ctx context.Context, req *request) (*response, error) {
 		out.Parts = append(out.Parts, pi)
 		out.NextPartNumberMarker = p.Number
 	}
-	return xmlResponse(http.StatusOK, out), nil
+	resp := xmlResponse(http.StatusOK, out)
+	a.setAbortDate(ctx, resp.header, req, req.key, u.Initiated)
+	return resp, nil
 }
 
 // intParam parses an optional non-negative integer query parameter, capped at max.
@@ -370,7 +373,11 @@ func (a *API) completeMultipartUpload(ctx context.Context, req *request) (*respo
 	if errors.Is(err, meta.ErrNoSuchUpload) {
 		// A retried Complete of an upload that already became this version succeeds again.
 		if done, derr := a.meta.CompletedVersion(ctx, req.bucket, req.key, uploadID); derr == nil && sameParts(done.Parts, doc.Parts) {
-			return completeResponse(req, done, done.VersionID), nil
+			resp := completeResponse(req, done, done.VersionID)
+			if done.IsLatest {
+				a.setExpiration(ctx, resp.header, req, done)
+			}
+			return resp, nil
 		}
 		return nil, uploadError(err, uploadID)
 	}
@@ -378,7 +385,9 @@ func (a *API) completeMultipartUpload(ctx context.Context, req *request) (*respo
 		return nil, err
 	}
 	a.deleteBlobs(res.Freed...)
-	return completeResponse(req, o, res.VersionID), nil
+	resp := completeResponse(req, o, res.VersionID)
+	a.setExpiration(ctx, resp.header, req, o)
+	return resp, nil
 }
 
 func completeResponse(req *request, o *meta.Object, versionID string) *response {

@@ -238,6 +238,7 @@ func (a *API) copyObject(ctx context.Context, req *request) (*response, error) {
 	}
 	resp := xmlResponse(http.StatusOK, out)
 	setVersionID(resp.header, req, res.VersionID)
+	a.setExpiration(ctx, resp.header, req, o)
 	if src.VersionID != meta.NullVersion || cs.versionID != "" {
 		resp.header.Set("x-amz-copy-source-version-id", src.VersionID)
 	}

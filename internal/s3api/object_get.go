@@ -106,6 +106,9 @@ func (a *API) getObjectOnce(ctx context.Context, req *request) (*response, error
 	resp := newResponse(http.StatusOK)
 	setObjectHeaders(resp.header, req, o)
 	setSSEHeaders(resp.header, o.Attrs.Enc, false /* context */)
+	if o.IsLatest {
+		a.setExpiration(ctx, resp.header, req, o)
+	}
 	rng, partSums, err := readRange(req, o)
 	if err != nil {
 		return nil, err

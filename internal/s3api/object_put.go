@@ -184,6 +184,7 @@ func (a *API) putObject(ctx context.Context, req *request) (*response, error) {
 	}
 	setVersionID(resp.header, req, res.VersionID)
 	setSSEHeaders(resp.header, attrs.Enc, true /* context */)
+	a.setExpiration(ctx, resp.header, req, o)
 	return resp, nil
 }
 

@@ -94,6 +94,11 @@ var operations = map[routeKey]operation{
 	{bucket, "GET", "website", false}:              {"GetBucketWebsite", "s3:GetBucketWebsite", "", (*API).getBucketWebsite},
 	{bucket, "PUT", "website", false}:              {"PutBucketWebsite", "s3:PutBucketWebsite", "", (*API).putBucketWebsite},
 	{bucket, "DELETE", "website", false}:           {"DeleteBucketWebsite", "s3:DeleteBucketWebsite", "", (*API).deleteBucketWebsite},
+	// PUT and GET ?lifecycle also serve the deprecated PutBucketLifecycle
+	// and GetBucketLifecycle (same request; the body's shape tells them apart).
+	{bucket, "GET", "lifecycle", false}:    {"GetBucketLifecycleConfiguration", "s3:GetLifecycleConfiguration", "", (*API).getBucketLifecycle},
+	{bucket, "PUT", "lifecycle", false}:    {"PutBucketLifecycleConfiguration", "s3:PutLifecycleConfiguration", "", (*API).putBucketLifecycle},
+	{bucket, "DELETE", "lifecycle", false}: {"DeleteBucketLifecycle", "s3:PutLifecycleConfiguration", "", (*API).deleteBucketLifecycle},
 
 	{object, "PUT", "", false}:            {"PutObject", "s3:PutObject", "", (*API).putObject},
 	{object, "PUT", "", true}:             {"CopyObject", "s3:PutObject", "", (*API).copyObject},

@@ -30,6 +30,7 @@ import (
 	"talus/internal/s3"
 	"talus/internal/s3api"
 	"talus/internal/space"
+	"talus/internal/worker"
 )
 
 // Config is everything a server needs.
@@ -58,6 +59,9 @@ type Config struct {
 	SweepInterval time.Duration
 	SweepGrace    time.Duration
 	Logger        *slog.Logger
+	// LifecycleDay is how long one lifecycle day lasts (default 24h; a
+	// test clock shortens it). Lifecycle passes run every tenth of it.
+	LifecycleDay time.Duration
 
 	// Disk space and slow clients (space.go, conn.go); zero values turn each off.
 	// MinFreeSpace: below it, writes of new data get 507 InsufficientStorage.
@@ -84,8 +88,7 @@ type Server struct {
 	ln       net.Listener
 	cert     atomic.Pointer[tls.Certificate]
 	ready    atomic.Bool
-	stop     chan struct{}
-	bg       sync.WaitGroup
+	workers  *worker.Pool
 	shutdown sync.Once
 	keys     *kms.Local
 }
@@ -107,6 +110,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.SweepGrace == 0 {
 		cfg.SweepGrace = time.Hour
 	}
+	if cfg.LifecycleDay <= 0 {
+		cfg.LifecycleDay = 24 * time.Hour
+	}
 	if v := cfg.DefaultObjectOwnership; v != "" && !s3.ValidObjectOwnership(v) {
 		return nil, fmt.Errorf("server: default object ownership must be BucketOwnerEnforced, BucketOwnerPreferred or ObjectWriter, not %q", v)
 	}
@@ -116,7 +122,7 @@ func New(cfg Config) (*Server, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, stop: make(chan struct{})}
+	s := &Server{cfg: cfg, log: cfg.Logger}
 	lock, err := lockDir(cfg.DataDir)
 	if err != nil {
 		return nil, err
@@ -130,6 +136,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	db.OnFull(s.space.Release)
 	s.meta = db
+	s.workers = worker.New(worker.Config{Leases: s.meta, Owner: gatewayID(cfg.DataDir), Logger: s.log})
 	if s.blobs, err = localfs.Open(filepath.Join(cfg.DataDir, "blobs")); err != nil {
 		s.closeStores()
 		return nil, err
@@ -155,6 +162,7 @@ func New(cfg Config) (*Server, error) {
 		Owner:          owner,
 		InlineMax:      cfg.InlineMax,
 		Space:          s.space,
+		LifecycleDay:   cfg.LifecycleDay,
 		Logger:         cfg.Logger,
 
 		DefaultObjectOwnership: cfg.DefaultObjectOwnership,
@@ -244,9 +252,7 @@ func (s *Server) Serve() error {
 			return err
 		}
 	}
-	s.bg.Add(2)
-	go s.sweeper()
-	go s.spaceWatcher()
+	s.startWorkers()
 	s.ready.Store(true)
 	var err error
 	if s.http.TLSConfig != nil {
@@ -272,8 +278,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		if err != nil {
 			s.http.Close()
 		}
-		close(s.stop)
-		s.bg.Wait()
+		s.workers.Stop()
 		err = errors.Join(err, s.closeStores())
 	})
 	return err

@@ -21,19 +21,3 @@ func (s *Server) openSpace() {
 		s.log.Warn("free-space reserve not in place: the disk is nearly full", "reserve", space.FormatSize(uint64(s.cfg.SpaceReserve)))
 	}
 }
-
-// spaceWatcher releases the reserve when the disk fills from outside the
-// server (no write of ours would notice) and re-creates it later.
-func (s *Server) spaceWatcher() {
-	defer s.bg.Done()
-	t := time.NewTicker(spaceInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-s.stop:
-			return
-		case <-t.C:
-			s.space.Maintain()
-		}
-	}
-}

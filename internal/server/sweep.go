@@ -5,39 +5,17 @@ import (
 	"time"
 )
 
-// sweeper removes orphan blobs: blobs a crash left behind between the data
-// write and the metadata commit, or whose delete failed after a commit.
-// Only blobs older than the grace period are considered, so a write in
-// flight (blob stored, metadata about to commit) is never touched.
-func (s *Server) sweeper() {
-	defer s.bg.Done()
-	t := time.NewTimer(time.Minute)
-	defer t.Stop()
-	for {
-		select {
-		case <-s.stop:
-			return
-		case <-t.C:
-			n, err := s.Sweep(context.Background())
-			if err != nil {
-				s.log.Warn("orphan sweep failed", "err", err)
-			} else if n > 0 {
-				s.log.Info("orphan sweep", "removed", n)
-			}
-			t.Reset(s.cfg.SweepInterval)
-		}
-	}
-}
-
-// Sweep runs one pass of the orphan sweeper and returns how many blobs it removed.
+// Sweep runs one pass of the orphan sweeper, which removes orphan blobs:
+// blobs a crash left behind between the data write and the metadata
+// commit, or whose delete failed after a commit. Only blobs older than the
+// grace period are considered, so a write in flight (blob stored, metadata
+// about to commit) is never touched. It returns how many blobs it removed.
 func (s *Server) Sweep(ctx context.Context) (int, error) {
 	cutoff := time.Now().Add(-s.cfg.SweepGrace)
 	removed := 0
 	err := s.blobs.Walk(ctx, s.cfg.SweepGrace, func(id string, stored time.Time) error {
-		select {
-		case <-s.stop:
-			return context.Canceled
-		default:
+		if err := ctx.Err(); err != nil {
+			return err
 		}
 		if stored.After(cutoff) {
 			return nil

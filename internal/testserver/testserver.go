@@ -58,6 +58,9 @@ func WithSSECOverHTTP() Option { return func(c *server.Config) { c.AllowSSECOver
 // WithDir uses dir as the data directory (to restart over the same data).
 func WithDir(dir string) Option { return func(c *server.Config) { c.DataDir = dir } }
 
+// WithLifecycleDay makes one lifecycle day last d (a test clock).
+func WithLifecycleDay(d time.Duration) Option { return func(c *server.Config) { c.LifecycleDay = d } }
+
 // WithRegion sets the server's region (us-east-1 unless set).
 func WithRegion(r string) Option { return func(c *server.Config) { c.Region = r } }
 

@@ -200,7 +200,7 @@ func TestErrorsNotImplemented(t *testing.T) {
 		{http.MethodGet, "/noimpl?logging", nil, ""},
 		{http.MethodGet, "/noimpl?replication", nil, ""},
 		{http.MethodPut, "/noimpl/copy2?accelerate", []byte{}, "noimpl/obj"},
-		{http.MethodGet, "/noimpl?lifecycle", nil, ""},
+		{http.MethodGet, "/noimpl?metrics&id=m", nil, ""},
 		{http.MethodGet, "/noimpl/obj?torrent&x-id=GetObjectTorrent", nil, ""},
 	} {
 		req := rqNew(t, tc.method, srv.URL+tc.path, tc.body)

@@ -250,7 +250,7 @@ func TestUnimplementedOperationOrder(t *testing.T) {
 		body        []byte
 	}{
 		{"GET", "logging", nil},
-		{"PUT", "lifecycle", []byte("<LifecycleConfiguration/>")},
+		{"PUT", "notification", []byte("<NotificationConfiguration/>")},
 		{"GET", "replication", nil},
 		{"PUT", "accelerate", []byte("<AccelerateConfiguration/>")},
 	}
@@ -297,7 +297,7 @@ func TestUnimplementedOperationOrder(t *testing.T) {
 	}
 	rqErr(t, user("GET", srv.URL+"/have?logging", nil), http.StatusNotImplemented, "NotImplemented")
 	rqErr(t, user("GET", srv.URL+"/have?replication", nil), http.StatusForbidden, "AccessDenied")
-	rqErr(t, user("PUT", srv.URL+"/have?lifecycle", []byte("<LifecycleConfiguration/>")), http.StatusForbidden, "AccessDenied")
+	rqErr(t, user("PUT", srv.URL+"/have?notification", []byte("<NotificationConfiguration/>")), http.StatusForbidden, "AccessDenied")
 
 	// A bucket policy granting the action lets anonymous callers reach the 501.
 	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetReplicationConfiguration","Resource":"arn:aws:s3:::have"}]}`

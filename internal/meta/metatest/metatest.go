@@ -41,6 +41,8 @@ func Run(t *testing.T, newStore func(t *testing.T) meta.Store) {
 		{"BucketConfig", testBucketConfig},
 		{"Identities", testIdentities},
 		{"Keyring", testKeyring},
+		{"Leases", testLeases},
+		{"DeleteIfLatest", testDeleteIfLatest},
 		{"MultipartLifecycle", testMultipartLifecycle},
 		{"MultipartAbortAndVeto", testMultipartAbortAndVeto},
 		{"ListUploads", testListUploads},

@@ -113,3 +113,21 @@ func BenchmarkListLatestManyVersions(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N*1000)/b.Elapsed().Seconds(), "keys/s")
 }
+
+// TestScanVersionsSeeksToCursor proves that a version scan resumed from a
+// cursor seeks in versions_by_age to the cursor's key (a range on name)
+// rather than reading the bucket from its first key on every page.
+func TestScanVersionsSeeksToCursor(t *testing.T) {
+	s, err := Open(filepath.Join(t.TempDir(), "meta.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, c := range []meta.VersionCursor{{Key: "k", Seq: 7}, {Key: "k"}} {
+		q, args := scanVersionsQuery("b", "", c, 1000)
+		plan := queryPlan(t, s, q, args...)
+		if !strings.Contains(plan, "versions_by_age (bucket=? AND name>?)") || strings.Contains(plan, "TEMP B-TREE") {
+			t.Fatalf("cursor %+v: plan does not seek:\n%s", c, plan)
+		}
+	}
+}

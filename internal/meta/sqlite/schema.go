@@ -121,6 +121,14 @@ var migrations = []string{
 		updated INTEGER NOT NULL
 	);
 	CREATE INDEX kms_aliases_by_key ON kms_aliases(key_id, name);`,
+	// 6: background job leases (owner, expiry, fencing token) and checkpoints.
+	`CREATE TABLE leases (
+		name       TEXT PRIMARY KEY,
+		owner      TEXT NOT NULL,
+		token      INTEGER NOT NULL,
+		expires    INTEGER NOT NULL,
+		checkpoint BLOB
+	);`,
 }
 
 func migrate(db *sql.DB) error {

@@ -603,6 +603,15 @@ func (s *Store) DeleteObject(ctx context.Context, bucket, key, versionID string,
 		if err != nil {
 			return err
 		}
+		if versionID == "" && opts.IfLatest != nil {
+			cur, err := getVersion(ctx, tx, bucket, key, "")
+			if err != nil {
+				return err
+			}
+			if err := opts.IfLatest(cur); err != nil {
+				return err
+			}
+		}
 		if versionID == "" && b.Versioning != meta.Unversioned {
 			// Add a delete marker; Suspended replaces the null version.
 			marker := &meta.Object{Bucket: bucket, Key: key, DeleteMarker: true, Modified: s.now().UTC()}
@@ -723,10 +732,14 @@ func (s *Store) ScanLatest(ctx context.Context, bucket, prefix, start string, li
 	return out, rows.Err()
 }
 
-func (s *Store) ScanVersions(ctx context.Context, bucket, prefix string, c meta.VersionCursor, limit int) ([]meta.Object, error) {
+// scanVersionsQuery reads versions in (name, seq DESC) order from the
+// versions_by_age index. The cursor's key is also a lower bound on name, so
+// each page seeks to where the last one ended instead of scanning from the
+// start of the bucket (TestScanVersionsSeeksToCursor).
+func scanVersionsQuery(bucket, prefix string, c meta.VersionCursor, limit int) (string, []any) {
 	q := `SELECT seq, name, version_id, is_latest, delete_marker, size, etag, modified, storage_class, owner FROM versions WHERE bucket = ?`
 	args := []any{bucket}
-	if lo := max(prefix, c.Start); lo != "" {
+	if lo := max(prefix, c.Start, c.Key); lo != "" {
 		q += ` AND name >= ?`
 		args = append(args, lo)
 	}
@@ -743,7 +756,11 @@ func (s *Store) ScanVersions(ctx context.Context, bucket, prefix string, c meta.
 		args = append(args, c.Key)
 	}
 	q += ` ORDER BY name, seq DESC LIMIT ?`
-	args = append(args, limit)
+	return q, append(args, limit)
+}
+
+func (s *Store) ScanVersions(ctx context.Context, bucket, prefix string, c meta.VersionCursor, limit int) ([]meta.Object, error) {
+	q, args := scanVersionsQuery(bucket, prefix, c, limit)
 	rows, err := s.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err

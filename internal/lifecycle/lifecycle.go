@@ -1,0 +1,232 @@
+package lifecycle
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"sort"
+	"strings"
+	"time"
+
+	"talus/internal/blob"
+	"talus/internal/meta"
+	"talus/internal/s3"
+	"talus/internal/worker"
+)
+
+// JobName is the worker job (and lease) name.
+const JobName = "lifecycle"
+
+// Config sets up a Worker.
+type Config struct {
+	Meta  meta.Store
+	Blobs blob.Store
+	// Day is how long one lifecycle day lasts (24h; shorter for tests).
+	Day time.Duration
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+	// Journal receives every change made (default: none).
+	Journal Journal
+	// Batch is how many versions or uploads one scan reads (default 1000).
+	Batch  int
+	Logger *slog.Logger
+}
+
+// Worker applies lifecycle rules.
+type Worker struct {
+	cfg Config
+}
+
+// New returns a lifecycle worker.
+func New(cfg Config) *Worker {
+	if cfg.Day <= 0 {
+		cfg.Day = 24 * time.Hour
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Journal == nil {
+		cfg.Journal = nopJournal{}
+	}
+	if cfg.Batch <= 0 {
+		cfg.Batch = 1000
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return &Worker{cfg: cfg}
+}
+
+// Interval is the pause between passes: a tenth of a lifecycle day, so an
+// action is applied at most that long after it falls due.
+func (w *Worker) Interval() time.Duration { return w.cfg.Day / 10 }
+
+// Job returns the worker job that runs a pass every Interval, on one
+// gateway at a time.
+func (w *Worker) Job() worker.Job {
+	iv := w.Interval()
+	return worker.Job{Name: JobName, Shared: true, Interval: iv, Delay: min(iv, time.Minute), Run: w.Pass}
+}
+
+// checkpoint is where a pass is: the bucket, and within it the last key
+// whose versions were all handled (Key), or in the upload phase the last
+// upload handled. A pass resumes after it.
+type checkpoint struct {
+	Bucket   string `json:"bucket"`
+	Uploads  bool   `json:"uploads,omitempty"`
+	Key      string `json:"key,omitempty"`
+	UploadID string `json:"upload,omitempty"`
+}
+
+// progress records and stores a pass's position.
+type progress interface {
+	Done(n int)
+	Error(err error)
+	At(position string)
+	Checkpoint(ctx context.Context) ([]byte, error)
+	SaveCheckpoint(ctx context.Context, data []byte) error
+}
+
+var _ progress = (*worker.Run)(nil)
+
+// Pass applies every bucket's rules once, resuming an interrupted pass
+// from its checkpoint.
+func (w *Worker) Pass(ctx context.Context, r *worker.Run) error { return w.pass(ctx, r) }
+
+func (w *Worker) pass(ctx context.Context, r progress) error {
+	var cp checkpoint
+	if data, err := r.Checkpoint(ctx); err != nil {
+		return err
+	} else if data != nil {
+		if err := json.Unmarshal(data, &cp); err != nil {
+			w.cfg.Logger.Warn("lifecycle checkpoint unreadable; starting over", "err", err)
+			cp = checkpoint{}
+		}
+	}
+	resume := cp.Bucket != ""
+	after := ""
+	if resume {
+		w.cfg.Logger.Info("lifecycle pass resumes", "bucket", cp.Bucket, "key", cp.Key)
+	}
+	for {
+		buckets, err := w.cfg.Meta.ListBuckets(ctx, "", "", after, 100)
+		if err != nil {
+			return err
+		}
+		for _, b := range buckets {
+			after = b.Name
+			if resume && b.Name < cp.Bucket {
+				continue
+			}
+			start := checkpoint{Bucket: b.Name}
+			if resume && b.Name == cp.Bucket {
+				start = cp
+			}
+			resume = false
+			if err := w.bucket(ctx, r, b, start); err != nil {
+				return err
+			}
+		}
+		if len(buckets) < 100 {
+			break
+		}
+	}
+	return r.SaveCheckpoint(ctx, nil)
+}
+
+// save stores the pass's position.
+func save(ctx context.Context, r progress, cp checkpoint) error {
+	data, err := json.Marshal(cp)
+	if err != nil {
+		return err
+	}
+	return r.SaveCheckpoint(ctx, data)
+}
+
+// bucket applies one bucket's rules from cp.
+func (w *Worker) bucket(ctx context.Context, r progress, b meta.Bucket, cp checkpoint) error {
+	if b.Config.Lifecycle == nil {
+		return nil
+	}
+	if err := save(ctx, r, cp); err != nil {
+		return err
+	}
+	if !cp.Uploads {
+		if err := w.versions(ctx, r, b.Name, cp.Key); err != nil {
+			return err
+		}
+		cp = checkpoint{Bucket: b.Name, Uploads: true}
+		if err := save(ctx, r, cp); err != nil {
+			return err
+		}
+	}
+	return w.uploads(ctx, r, b.Name, cp)
+}
+
+// errGone ends a bucket's scan when the bucket or its configuration went away.
+var errGone = errors.New("lifecycle: bucket or configuration gone")
+
+// rules reads the bucket's current rules and versioning (the
+// configuration may change during a pass).
+func (w *Worker) rules(ctx context.Context, bucket string) ([]s3.LifecycleRule, string, error) {
+	b, err := w.cfg.Meta.GetBucket(ctx, bucket)
+	if errors.Is(err, meta.ErrNoSuchBucket) {
+		return nil, "", errGone
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	if b.Config.Lifecycle == nil {
+		return nil, "", errGone
+	}
+	return b.Config.Lifecycle.S3Rules(), b.Versioning, nil
+}
+
+// versionPrefixes returns the sorted key prefixes the enabled rules that
+// act on versions select, and whether any such rule exists. nil with true
+// means some rule selects every key.
+func versionPrefixes(rules []s3.LifecycleRule) ([]string, bool) {
+	var out []string
+	any := false
+	for _, r := range rules {
+		if r.Status != s3.LifecycleEnabled || (r.Expiration == nil && r.NoncurrentVersionExpiration == nil) {
+			continue
+		}
+		if r.Filter.Prefix == "" {
+			return nil, true
+		}
+		any = true
+		out = append(out, r.Filter.Prefix)
+	}
+	sort.Strings(out)
+	return out, any
+}
+
+// skipTo returns where a scan standing on key should go next: "" when key
+// starts with one of the prefixes (read it) or none is given, else the
+// first prefix after key, or end true when no prefix is left.
+func skipTo(prefixes []string, key string) (next string, end bool) {
+	if prefixes == nil {
+		return "", false
+	}
+	for _, p := range prefixes {
+		if strings.HasPrefix(key, p) {
+			return "", false
+		}
+		if p > key {
+			return p, false
+		}
+	}
+	return "", true
+}
+
+func needsTags(rules []s3.LifecycleRule) bool {
+	for _, r := range rules {
+		if r.Status == s3.LifecycleEnabled && len(r.Filter.Tags) > 0 {
+			return true
+		}
+	}
+	return false
+}
