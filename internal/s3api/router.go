@@ -88,6 +88,9 @@ var operations = map[routeKey]operation{
 	{bucket, "GET", "tagging", false}:              {"GetBucketTagging", "s3:GetBucketTagging", "", (*API).getBucketTagging},
 	{bucket, "PUT", "tagging", false}:              {"PutBucketTagging", "s3:PutBucketTagging", "", (*API).putBucketTagging},
 	{bucket, "DELETE", "tagging", false}:           {"DeleteBucketTagging", "s3:PutBucketTagging", "", (*API).deleteBucketTagging},
+	{bucket, "GET", "encryption", false}:           {"GetBucketEncryption", "s3:GetEncryptionConfiguration", "", (*API).getBucketEncryption},
+	{bucket, "PUT", "encryption", false}:           {"PutBucketEncryption", "s3:PutEncryptionConfiguration", "", (*API).putBucketEncryption},
+	{bucket, "DELETE", "encryption", false}:        {"DeleteBucketEncryption", "s3:PutEncryptionConfiguration", "", (*API).deleteBucketEncryption},
 
 	{object, "PUT", "", false}:            {"PutObject", "s3:PutObject", "", (*API).putObject},
 	{object, "PUT", "", true}:             {"CopyObject", "s3:PutObject", "", (*API).copyObject},

@@ -245,7 +245,7 @@ func TestUnimplementedOperationOrder(t *testing.T) {
 		{"GET", "cors", nil},
 		{"PUT", "lifecycle", []byte("<LifecycleConfiguration/>")},
 		{"GET", "website", nil},
-		{"PUT", "encryption", []byte("<ServerSideEncryptionConfiguration/>")},
+		{"PUT", "accelerate", []byte("<AccelerateConfiguration/>")},
 	}
 	anon := func(method, url string, body []byte) rqResp {
 		return rqDo(t, rqNew(t, method, url, body))

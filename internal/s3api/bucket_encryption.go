@@ -1,0 +1,125 @@
+package s3api
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"talus/internal/meta"
+	"talus/internal/s3"
+	"talus/internal/s3err"
+	"talus/internal/s3xml"
+)
+
+// bucketDefaultEncryption is the encryption a new object in b gets when
+// its request asks for none: the bucket's configuration, or S3's default
+// for every general purpose bucket since 2023, SSE-S3 (AES256). It is the
+// one place that decides the default; the write paths and
+// GetBucketEncryption both read it.
+func bucketDefaultEncryption(b *meta.Bucket) meta.BucketEncryption {
+	if b != nil && b.Config.Encryption != nil && b.Config.Encryption.Algorithm != "" {
+		return *b.Config.Encryption
+	}
+	e := meta.BucketEncryption{Algorithm: s3.SSES3}
+	if b != nil && b.Config.Encryption != nil {
+		e.SSECAllowed = b.Config.Encryption.SSECAllowed
+	}
+	return e
+}
+
+// bucketBlocksSSEC reports whether b refuses new writes that use a
+// customer-provided key, which S3 answers 403 AccessDenied (S3 blocks
+// SSE-C on new buckets by default).
+func bucketBlocksSSEC(b *meta.Bucket) bool {
+	return !bucketDefaultEncryption(b).SSECAllowed
+}
+
+func (a *API) getBucketEncryption(ctx context.Context, req *request) (*response, error) {
+	b, err := a.bucket(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	return xmlResponse(http.StatusOK, encryptionDoc(bucketDefaultEncryption(&b))), nil
+}
+
+// encryptionDoc renders a bucket's default encryption as S3 does: the
+// algorithm (and key when configured), BucketKeyEnabled and the blocked
+// encryption types, always present.
+func encryptionDoc(e meta.BucketEncryption) s3xml.ServerSideEncryptionConfiguration {
+	bk := e.BucketKey
+	blocked := s3.EncryptionTypeSSEC
+	if e.SSECAllowed {
+		blocked = s3.EncryptionTypeNone
+	}
+	return s3xml.ServerSideEncryptionConfiguration{NS: s3xml.NS, Rules: []s3xml.ServerSideEncryptionRule{{
+		Default:          &s3xml.ServerSideEncryptionByDefault{SSEAlgorithm: e.Algorithm, KMSMasterKeyID: e.KMSKeyID},
+		BlockedTypes:     &s3xml.BlockedEncryptionTypes{EncryptionTypes: []string{blocked}},
+		BucketKeyEnabled: &bk,
+	}}}
+}
+
+func (a *API) putBucketEncryption(ctx context.Context, req *request) (*response, error) {
+	if _, err := a.bucket(ctx, req); err != nil {
+		return nil, err
+	}
+	var doc s3xml.ServerSideEncryptionConfiguration
+	if err := a.readXML(req, "ServerSideEncryptionConfiguration", &doc); err != nil {
+		return nil, err
+	}
+	rules := make([]s3.EncryptionRule, len(doc.Rules))
+	for i, r := range doc.Rules {
+		rules[i] = s3.EncryptionRule{HasDefault: r.Default != nil, BucketKey: r.BucketKeyEnabled != nil && *r.BucketKeyEnabled, HasBlocked: r.BlockedTypes != nil}
+		if r.Default != nil {
+			rules[i].Algorithm, rules[i].KMSKeyID = r.Default.SSEAlgorithm, r.Default.KMSMasterKeyID
+		}
+		if r.BlockedTypes != nil {
+			rules[i].Blocked = r.BlockedTypes.EncryptionTypes
+		}
+	}
+	if err := s3.CheckEncryptionRules(rules); err != nil {
+		return nil, encryptionConfigError(err)
+	}
+	r, bkGiven := rules[0], doc.Rules[0].BucketKeyEnabled != nil
+	err := a.meta.UpdateBucket(ctx, req.bucket, func(b *meta.Bucket) error {
+		// An element the rule leaves out keeps its current setting: a
+		// rule with only BlockedEncryptionTypes keeps the default
+		// encryption, one without it keeps the SSE-C block.
+		e := bucketDefaultEncryption(b)
+		switch {
+		case r.HasDefault:
+			e.Algorithm, e.KMSKeyID, e.BucketKey = r.Algorithm, r.KMSKeyID, r.BucketKey
+		case bkGiven:
+			e.BucketKey = r.BucketKey
+		}
+		if blocked, ok := r.BlocksSSEC(); ok {
+			e.SSECAllowed = !blocked
+		}
+		b.Config.Encryption = &e
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return newResponse(http.StatusOK), nil
+}
+
+// deleteBucketEncryption resets the bucket to S3's default encryption
+// (SSE-S3, SSE-C blocked), as S3 does; it never fails for a bucket that has
+// no configuration.
+func (a *API) deleteBucketEncryption(ctx context.Context, req *request) (*response, error) {
+	if _, err := a.bucket(ctx, req); err != nil {
+		return nil, err
+	}
+	if err := a.meta.UpdateBucket(ctx, req.bucket, func(b *meta.Bucket) error { b.Config.Encryption = nil; return nil }); err != nil {
+		return nil, err
+	}
+	return newResponse(http.StatusNoContent), nil
+}
+
+func encryptionConfigError(err error) error {
+	if errors.Is(err, s3.ErrKMSKeyNotApplicable) {
+		return s3err.Newf(s3err.InvalidArgument, "a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms or aws:kms:dsse").
+			With("ArgumentName", "ApplyServerSideEncryptionByDefault")
+	}
+	return s3err.New(s3err.MalformedXML)
+}
