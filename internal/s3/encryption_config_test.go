@@ -6,7 +6,9 @@ import (
 )
 
 func TestCheckEncryptionRules(t *testing.T) {
-	def := func(alg, key string) EncryptionRule { return EncryptionRule{HasDefault: true, Algorithm: alg, KMSKeyID: key} }
+	def := func(alg, key string) EncryptionRule {
+		return EncryptionRule{HasDefault: true, Algorithm: alg, KMSKeyID: key}
+	}
 	blocked := func(types ...string) EncryptionRule { return EncryptionRule{HasBlocked: true, Blocked: types} }
 	for _, tc := range []struct {
 		name  string
