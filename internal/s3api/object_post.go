@@ -88,6 +88,7 @@ func (a *API) postObject(ctx context.Context, req *request) (*response, error) {
 	if v := form.Field("acl"); v != "" {
 		extra["s3:x-amz-acl"] = []string{v}
 	}
+	a.sseConditionKeys(ctx, extra, form.Field)
 	if err := a.allowed(ctx, req, "s3:PutObject", arn(req.bucket, key, true), extra); err != nil {
 		return nil, err
 	}
