@@ -281,6 +281,7 @@ type Store interface {
 
 	Multipart
 	Identities
+	Keyring
 
 	Close() error
 }

@@ -15,6 +15,7 @@ import (
 
 	"talus/internal/blob"
 	"talus/internal/iam"
+	"talus/internal/kms"
 	"talus/internal/meta"
 	"talus/internal/s3"
 	"talus/internal/s3err"
@@ -29,6 +30,8 @@ type Config struct {
 	Domains []string
 	// Identities resolves access keys to principals and secrets.
 	Identities *iam.Resolver
+	// KMS is the key service of server-side encryption (SSE-S3, SSE-KMS).
+	KMS kms.Service
 	// Owner is the canonical ID written as the owner of new buckets and objects.
 	Owner string
 	// InlineMax is the largest object kept inside the metadata row.

@@ -111,10 +111,16 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	ids := iam.NewResolver(cfg.AccessKey, cfg.SecretKey, sealer, s.meta)
+	keys, err := openKMS(cfg.DataDir, cfg.Region, s.meta)
+	if err != nil {
+		s.closeStores()
+		return nil, err
+	}
 	api := s3api.New(s3api.Config{
 		Region:     cfg.Region,
 		Domains:    cfg.Domains,
 		Identities: ids,
+		KMS:        keys,
 		Owner:      owner,
 		InlineMax:  cfg.InlineMax,
 		Logger:     cfg.Logger,

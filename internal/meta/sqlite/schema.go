@@ -104,6 +104,23 @@ var migrations = []string{
 		document TEXT NOT NULL,
 		PRIMARY KEY (user, name)
 	);`,
+	// 5: key service keys (material sealed by the caller) and aliases.
+	`CREATE TABLE kms_keys (
+		id          TEXT PRIMARY KEY,
+		description TEXT NOT NULL,
+		state       TEXT NOT NULL,
+		manager     TEXT NOT NULL,
+		created     INTEGER NOT NULL,
+		deletion    INTEGER NOT NULL,
+		material    BLOB NOT NULL
+	);
+	CREATE TABLE kms_aliases (
+		name    TEXT PRIMARY KEY,
+		key_id  TEXT NOT NULL REFERENCES kms_keys(id),
+		created INTEGER NOT NULL,
+		updated INTEGER NOT NULL
+	);
+	CREATE INDEX kms_aliases_by_key ON kms_aliases(key_id, name);`,
 }
 
 func migrate(db *sql.DB) error {
