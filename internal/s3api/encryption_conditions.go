@@ -25,5 +25,12 @@ func (a *API) sseConditionKeys(ctx context.Context, c map[string][]string, get f
 // kmsKeyARN returns the ARN of the KMS key ref names (a key ID, key ARN,
 // alias name or alias ARN), or ref itself when no key service resolves it.
 func (a *API) kmsKeyARN(ctx context.Context, ref string) string {
-	return ref
+	if a.cfg.KMS == nil {
+		return ref
+	}
+	k, err := a.cfg.KMS.Describe(ctx, ref)
+	if err != nil || k.ARN == "" {
+		return ref // the write itself answers for a key that does not resolve
+	}
+	return k.ARN
 }

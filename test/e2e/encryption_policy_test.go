@@ -162,3 +162,20 @@ func TestEncryptionPolicyPostObject(t *testing.T) {
 		t.Fatalf("POST with encryption = %d %s", status, body)
 	}
 }
+
+// A key named by alias is compared as the ARN of the key it names.
+func TestEncryptionPolicyKMSKeyAlias(t *testing.T) {
+	srv := testserver.Start(t)
+	c := srv.Client()
+	mustCreateBucket(t, c, "aliased")
+	epPolicy(t, c, "aliased", `{"Effect":"Deny","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::aliased/*",
+		"Condition":{"ArnNotLike":{"s3:x-amz-server-side-encryption-aws-kms-key-id":"arn:aws:kms:*:000000000000:key/*"}}}`)
+	epPast(t, "alias of a key", epPut(c, "aliased", "a", types.ServerSideEncryptionAwsKms, "alias/aws/s3"))
+	// An alias that names no key stays as sent, which is no key ARN.
+	mustCode(t, epPut(c, "aliased", "b", types.ServerSideEncryptionAwsKms, "alias/nothing-here"), "AccessDenied")
+
+	// The value as sent is not what the condition sees.
+	epPolicy(t, c, "aliased", `{"Effect":"Deny","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::aliased/*",
+		"Condition":{"StringEquals":{"s3:x-amz-server-side-encryption-aws-kms-key-id":"alias/aws/s3"}}}`)
+	epPast(t, "alias compared as sent", epPut(c, "aliased", "c", types.ServerSideEncryptionAwsKms, "alias/aws/s3"))
+}
