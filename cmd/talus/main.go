@@ -96,6 +96,7 @@ func runServer(args []string) error {
 	pprofAddr := fl.String("pprof", "", "serve net/http/pprof on this address (e.g. 127.0.0.1:6060); off by default")
 	ownership := fl.String("default-object-ownership", env("TALUS_DEFAULT_OBJECT_OWNERSHIP", s3.OwnerEnforced),
 		"object ownership of buckets created without x-amz-object-ownership: BucketOwnerEnforced, BucketOwnerPreferred or ObjectWriter (env TALUS_DEFAULT_OBJECT_OWNERSHIP)")
+	sseCHTTP := fl.Bool("allow-sse-c-over-http", false, "accept customer-provided encryption keys (SSE-C) on plain HTTP requests, which S3 refuses (only behind a TLS-terminating proxy, or for tests)")
 	grace := fl.Duration("shutdown-timeout", 30*time.Second, "on SIGTERM/SIGINT, how long in-flight requests may take to finish")
 	if err := fl.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -135,7 +136,7 @@ func runServer(args []string) error {
 		Address: *addr, DataDir: *data, Region: *region, Domains: doms,
 		AccessKey: ak, SecretKey: sk, TLSCert: *cert, TLSKey: *key,
 		InlineMax: *inline, ShutdownTimeout: *grace, Logger: log,
-		DefaultObjectOwnership: *ownership,
+		DefaultObjectOwnership: *ownership, AllowSSECOverHTTP: *sseCHTTP,
 	})
 	if err != nil {
 		return err

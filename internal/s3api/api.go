@@ -39,7 +39,10 @@ type Config struct {
 	// DefaultObjectOwnership is the object ownership of buckets created
 	// without x-amz-object-ownership; "" means BucketOwnerEnforced, S3's.
 	DefaultObjectOwnership string
-	Logger                 *slog.Logger
+	// AllowSSECOverHTTP accepts customer keys (SSE-C) on plain HTTP
+	// requests, which S3 refuses; for tests and TLS-terminating proxies.
+	AllowSSECOverHTTP bool
+	Logger            *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }

@@ -2,16 +2,15 @@ package s3api
 
 import (
 	"errors"
+	"strings"
 
 	"talus/internal/s3"
 	"talus/internal/s3err"
 )
 
-// Talus stores objects unencrypted and has no keys of its own, so every
-// server-side encryption request ends here: a value S3 itself rejects gets
-// S3's validation error, anything else NotImplemented. This file is the
-// one place that knows the encryption headers; an implementation of SSE-S3,
-// SSE-KMS, SSE-C and bucket default encryption replaces it.
+// This file is the one place that validates the server-side encryption
+// headers of a request before its handler runs: values S3 rejects get S3's
+// errors. What a valid request does is in sse.go and sealed.go.
 
 // The SSE headers S3 takes on the operations that create objects.
 var sseHeaders = []string{
@@ -42,9 +41,10 @@ const (
 	sseCopySourcePrefix = "x-amz-copy-source-server-side-encryption-customer"
 )
 
-// checkEncryption refuses any server-side encryption request of operation
+// checkEncryption validates the server-side encryption values of operation
 // op. get returns a header (or form field) value; secure tells whether the
-// request came over TLS, which S3 demands for customer keys.
+// request came over TLS (or the server allows customer keys over plain
+// HTTP), which S3 demands for customer keys.
 func checkEncryption(op string, get func(string) string, secure bool) error {
 	if !sseWriteOps[op] {
 		for _, name := range sseHeaders {
@@ -85,16 +85,13 @@ func checkEncryption(op string, get func(string) string, secure bool) error {
 	if (customer || copySource) && !secure {
 		return s3err.Newf(s3err.InvalidRequest, "Requests specifying Server Side Encryption with Customer provided keys must be made over a secure connection.")
 	}
-	for _, name := range sseHeaders {
-		if get(name) != "" {
-			return notImplementedHeader(name)
-		}
+	if customer && method != "" {
+		return s3err.Newf(s3err.InvalidArgument, "Server Side Encryption with Customer provided key is incompatible with the encryption method specified").
+			With("ArgumentName", "x-amz-server-side-encryption").With("ArgumentValue", method)
 	}
-	switch {
-	case customer:
-		return notImplementedHeader(sseCustomerPrefix + "-algorithm")
-	case copySource:
-		return notImplementedHeader(sseCopySourcePrefix + "-algorithm")
+	if v := get("x-amz-server-side-encryption-bucket-key-enabled"); v != "" && !strings.EqualFold(v, "true") && !strings.EqualFold(v, "false") {
+		return s3err.Newf(s3err.InvalidArgument, "Invalid value for header x-amz-server-side-encryption-bucket-key-enabled").
+			With("ArgumentName", "x-amz-server-side-encryption-bucket-key-enabled").With("ArgumentValue", v)
 	}
 	return nil
 }

@@ -79,6 +79,11 @@ func (a *API) createMultipartUpload(ctx context.Context, req *request) (*respons
 	if err := a.objectACL(req.Header, b, &attrs); err != nil {
 		return nil, err
 	}
+	seal, err := a.encryptionFor(ctx, headerGetter(req), b, req.key)
+	if err != nil {
+		return nil, err
+	}
+	attrs.Enc = seal.record()
 	u := meta.Upload{
 		Bucket: req.bucket, Key: req.key, UploadID: meta.NewVersionID(a.cfg.Now()), Initiated: a.cfg.Now().UTC(),
 		StorageClass: class, Owner: a.cfg.Owner, Attrs: attrs, ChecksumAlgorithm: string(alg), ChecksumType: ctype,
@@ -91,6 +96,7 @@ func (a *API) createMultipartUpload(ctx context.Context, req *request) (*respons
 		resp.header.Set("x-amz-checksum-algorithm", string(alg))
 		resp.header.Set("x-amz-checksum-type", ctype)
 	}
+	setSSEHeaders(resp.header, attrs.Enc, true /* context */)
 	return resp, nil
 }
 
@@ -136,6 +142,10 @@ func (a *API) uploadPart(ctx context.Context, req *request) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
+	stream, err := a.partSealing(ctx, req, u, n)
+	if err != nil {
+		return nil, err
+	}
 	p, err := a.openPayload(req)
 	if err != nil {
 		return nil, err
@@ -149,7 +159,7 @@ func (a *API) uploadPart(ctx context.Context, req *request) (*response, error) {
 	if err := p.expect(checksum.Algorithm(u.ChecksumAlgorithm)); err != nil {
 		return nil, err
 	}
-	st, err := a.storeBlob(ctx, p)
+	st, err := a.storeBlob(ctx, p, stream)
 	if err != nil {
 		return nil, err
 	}
@@ -169,6 +179,7 @@ func (a *API) uploadPart(ctx context.Context, req *request) (*response, error) {
 	if alg != "" {
 		resp.header.Set(alg.HeaderName(), sum)
 	}
+	setSSEHeaders(resp.header, u.Attrs.Enc, false /* context */)
 	return resp, nil
 }
 
@@ -378,6 +389,9 @@ func completeResponse(req *request, o *meta.Object, versionID string) *response 
 	out.ChecksumType = o.Attrs.ChecksumType
 	resp := xmlResponse(http.StatusOK, out)
 	setVersionID(resp.header, req, versionID)
+	if !isCustomer(o.Attrs.Enc) {
+		setSSEHeaders(resp.header, o.Attrs.Enc, false /* context */)
+	}
 	return resp
 }
 

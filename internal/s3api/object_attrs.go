@@ -46,6 +46,9 @@ func (a *API) getObjectAttributes(ctx context.Context, req *request) (*response,
 	if o.DeleteMarker {
 		return nil, a.hideMissing(ctx, req, deleteMarkerError(req, o))
 	}
+	if _, err := checkCustomerAccess(o.Attrs.Enc, headerGetter(req), sseCustomerPrefix); err != nil {
+		return nil, err
+	}
 	out := s3xml.GetObjectAttributesResponse{NS: s3xml.NS}
 	if want["ETag"] {
 		out.ETag = s3.NormalizeETag(o.ETag)

@@ -10,6 +10,7 @@ import (
 
 	"talus/internal/blob"
 	"talus/internal/checksum"
+	"talus/internal/crypt"
 	"talus/internal/meta"
 	"talus/internal/s3"
 	"talus/internal/s3err"
@@ -103,11 +104,12 @@ func (a *API) loadCopySource(ctx context.Context, req *request) (copySource, *me
 	return cs, o, nil
 }
 
-// copyData streams [off, off+n) of src into a new blob (or inline),
+// copyData streams plaintext [off, off+n) of src (whose data key is
+// srcKey) into a new blob (or inline), sealed with dst unless it is nil,
 // hashing it with alg. Nothing is left behind on error.
-func (a *API) copyData(ctx context.Context, src *meta.Object, off, n int64, alg checksum.Algorithm, inlineMax int) (stored, *payload, error) {
+func (a *API) copyData(ctx context.Context, src *meta.Object, srcKey []byte, off, n int64, alg checksum.Algorithm, inlineMax int, dst *crypt.Stream) (stored, *payload, error) {
 	for attempt := 0; ; attempt++ {
-		r, err := a.openData(ctx, src, off, n)
+		r, err := a.openData(ctx, src, srcKey, off, n)
 		if errors.Is(err, blob.ErrNotFound) && attempt == 0 {
 			// The source was overwritten after the lookup; the lookup result is stale.
 			continue
@@ -116,7 +118,7 @@ func (a *API) copyData(ctx context.Context, src *meta.Object, off, n int64, alg 
 			return stored{}, nil, err
 		}
 		p := copyPayload(r, n, alg)
-		st, err := a.store(ctx, p, inlineMax)
+		st, err := a.store(ctx, p, inlineMax, dst)
 		r.Close()
 		return st, p, err
 	}
@@ -153,11 +155,16 @@ func (a *API) copyObject(ctx context.Context, req *request) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
+	get := headerGetter(req)
+	srcKey, err := a.dataKey(ctx, src.Attrs.Enc, get, sseCopySourcePrefix)
+	if err != nil {
+		return nil, err
+	}
 	if src.Size > maxCopySize {
 		return nil, s3err.Newf(s3err.InvalidRequest, "The specified copy source is larger than the maximum allowable size for a copy source: %d", maxCopySize)
 	}
 	self := cs.bucket == req.bucket && cs.key == req.key && (cs.versionID == "" || src.IsLatest)
-	if self && directive != "REPLACE" && h.Get("x-amz-storage-class") == "" && h.Get("x-amz-website-redirect-location") == "" && alg == "" {
+	if self && directive != "REPLACE" && h.Get("x-amz-storage-class") == "" && h.Get("x-amz-website-redirect-location") == "" && alg == "" && !encryptionRequested(get) {
 		return nil, s3err.Newf(s3err.InvalidRequest, "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
 	}
 	attrs := newAttrs
@@ -194,7 +201,18 @@ func (a *API) copyObject(ctx context.Context, req *request) (*response, error) {
 	if err := cond.precheck(ctx, a, req.bucket, req.key); err != nil {
 		return nil, err
 	}
-	st, p, err := a.copyData(ctx, src, 0, src.Size, alg, a.cfg.InlineMax)
+	// A copy is encrypted as the request (or the bucket's default) says,
+	// never as its source: the data is re-encrypted under a new key.
+	seal, err := a.encryptionFor(ctx, get, b, req.key)
+	if err != nil {
+		return nil, err
+	}
+	stream, err := seal.stream(streamObject)
+	if err != nil {
+		return nil, err
+	}
+	attrs.Enc = seal.record()
+	st, p, err := a.copyData(ctx, src, srcKey, 0, src.Size, alg, a.cfg.InlineMax, stream)
 	if err != nil {
 		return nil, err
 	}
@@ -223,6 +241,7 @@ func (a *API) copyObject(ctx context.Context, req *request) (*response, error) {
 	if src.VersionID != meta.NullVersion || cs.versionID != "" {
 		resp.header.Set("x-amz-copy-source-version-id", src.VersionID)
 	}
+	setSSEHeaders(resp.header, attrs.Enc, true /* context */)
 	return resp, nil
 }
 
@@ -259,6 +278,14 @@ func (a *API) uploadPartCopy(ctx context.Context, req *request) (*response, erro
 	if err != nil {
 		return nil, err
 	}
+	srcKey, err := a.dataKey(ctx, src.Attrs.Enc, headerGetter(req), sseCopySourcePrefix)
+	if err != nil {
+		return nil, err
+	}
+	stream, err := a.partSealing(ctx, req, u, n)
+	if err != nil {
+		return nil, err
+	}
 	off, length := int64(0), src.Size
 	if v := req.Header.Get("x-amz-copy-source-range"); v != "" {
 		if off, length, err = parseCopyRange(v, src.Size); err != nil {
@@ -268,7 +295,7 @@ func (a *API) uploadPartCopy(ctx context.Context, req *request) (*response, erro
 	if length > maxPartSize {
 		return nil, s3err.New(s3err.EntityTooLarge).With("ProposedSize", itoa64(length)).With("MaxSizeAllowed", itoa64(maxPartSize))
 	}
-	st, p, err := a.copyData(ctx, src, off, length, checksum.Algorithm(u.ChecksumAlgorithm), -1)
+	st, p, err := a.copyData(ctx, src, srcKey, off, length, checksum.Algorithm(u.ChecksumAlgorithm), -1, stream)
 	if err != nil {
 		return nil, err
 	}
@@ -291,5 +318,6 @@ func (a *API) uploadPartCopy(ctx context.Context, req *request) (*response, erro
 	if src.VersionID != meta.NullVersion {
 		resp.header.Set("x-amz-copy-source-version-id", src.VersionID)
 	}
+	setSSEHeaders(resp.header, u.Attrs.Enc, false /* context */)
 	return resp, nil
 }

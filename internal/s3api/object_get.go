@@ -81,6 +81,10 @@ func (a *API) getObjectOnce(ctx context.Context, req *request) (*response, error
 	if o.DeleteMarker {
 		return nil, deleteMarkerError(req, o)
 	}
+	get := headerGetter(req)
+	if _, err := checkCustomerAccess(o.Attrs.Enc, get, sseCustomerPrefix); err != nil {
+		return nil, err
+	}
 
 	cond := s3.Conditions{IfMatch: req.Header.Get("If-Match"), IfNoneMatch: req.Header.Get("If-None-Match")}
 	if t, ok := httpDate(req.Header.Get("If-Modified-Since")); ok {
@@ -101,6 +105,7 @@ func (a *API) getObjectOnce(ctx context.Context, req *request) (*response, error
 
 	resp := newResponse(http.StatusOK)
 	setObjectHeaders(resp.header, req, o)
+	setSSEHeaders(resp.header, o.Attrs.Enc, false /* context */)
 	rng, partSums, err := readRange(req, o)
 	if err != nil {
 		return nil, err
@@ -131,7 +136,11 @@ func (a *API) getObjectOnce(ctx context.Context, req *request) (*response, error
 		resp.body = io.NopCloser(bytes.NewReader(nil))
 		return resp, nil
 	}
-	body, err := a.openData(ctx, o, rng.Start, rng.Length)
+	key, err := a.dataKey(ctx, o.Attrs.Enc, get, sseCustomerPrefix)
+	if err != nil {
+		return nil, err
+	}
+	body, err := a.openData(ctx, o, key, rng.Start, rng.Length)
 	if err != nil {
 		return nil, err
 	}
@@ -196,18 +205,6 @@ func servedChecksums(o *meta.Object, rng s3.Range, partSums map[string]string) (
 		return o.Attrs.Checksums, o.Attrs.ChecksumType
 	}
 	return nil, ""
-}
-
-// openData returns a reader of the object's bytes [off, off+n).
-func (a *API) openData(ctx context.Context, o *meta.Object, off, n int64) (io.ReadCloser, error) {
-	switch {
-	case o.BlobID != "":
-		return a.blobs.Open(ctx, o.BlobID, off, n)
-	case len(o.Parts) > 0:
-		return openParts(ctx, a.blobs, o.Parts, off, n)
-	default:
-		return io.NopCloser(bytes.NewReader(o.Inline[off : off+n])), nil
-	}
 }
 
 // setObjectHeaders writes the stored headers of an object version.

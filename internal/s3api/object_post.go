@@ -92,7 +92,7 @@ func (a *API) postObject(ctx context.Context, req *request) (*response, error) {
 	if err := a.allowed(ctx, req, "s3:PutObject", arn(req.bucket, key, true), extra); err != nil {
 		return nil, err
 	}
-	if err := unsupported("PostObject", form.Field, req.TLS != nil); err != nil {
+	if err := unsupported("PostObject", form.Field, a.secure(req)); err != nil {
 		return nil, err
 	}
 	var alg checksum.Algorithm
@@ -108,9 +108,18 @@ func (a *API) postObject(ctx context.Context, req *request) (*response, error) {
 			minLen, maxLen, bounded = lo, min(hi, maxObjectSize), true
 		}
 	}
+	seal, err := a.encryptionFor(ctx, form.Field, b, key)
+	if err != nil {
+		return nil, err
+	}
+	stream, err := seal.stream(streamObject)
+	if err != nil {
+		return nil, err
+	}
+	attrs.Enc = seal.record()
 	body := &limitedBody{r: form.File, max: maxLen}
 	p := copyPayload(body, -1, alg)
-	st, err := a.storeBlob(ctx, p)
+	st, err := a.storeBlob(ctx, p, stream)
 	if err != nil {
 		if errors.Is(err, errTooLarge) {
 			return nil, s3err.New(s3err.EntityTooLarge)
@@ -145,6 +154,7 @@ func (a *API) postObject(ctx context.Context, req *request) (*response, error) {
 	resp.header.Set("ETag", o.ETag)
 	resp.header.Set("Location", location)
 	setVersionID(resp.header, req, res.VersionID)
+	setSSEHeaders(resp.header, attrs.Enc, true /* context */)
 	if redirect != "" {
 		resp.status = http.StatusSeeOther
 		resp.header.Set("Location", redirect)

@@ -6,9 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 
-	"talus/internal/blob"
 	"talus/internal/meta"
 	"talus/internal/s3"
 	"talus/internal/s3err"
@@ -84,60 +82,6 @@ func objectAttrs(h http.Header) (meta.Attrs, string, error) {
 	return at, class, nil
 }
 
-// stored is where a body ended up: inline bytes or a blob.
-type stored struct {
-	blobID string
-	inline []byte
-	size   int64
-}
-
-var inlinePool = sync.Pool{New: func() any { return new([]byte) }}
-
-// storeBody streams p into the blob store, or keeps it inline when it is
-// no larger than InlineMax, and verifies it. On error nothing is left behind.
-func (a *API) storeBody(ctx context.Context, p *payload) (stored, error) {
-	return a.store(ctx, p, a.cfg.InlineMax)
-}
-
-// storeBlob is storeBody that always writes a blob (parts of uploads).
-func (a *API) storeBlob(ctx context.Context, p *payload) (stored, error) {
-	return a.store(ctx, p, -1)
-}
-
-func (a *API) store(ctx context.Context, p *payload, inlineMax int) (stored, error) {
-	var st stored
-	if p.size >= 0 && p.size <= int64(inlineMax) {
-		buf := make([]byte, p.size+1)
-		n, err := io.ReadFull(p, buf)
-		if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
-			return st, bodyError(err)
-		}
-		if n > int(p.size) {
-			return st, s3err.New(s3err.IncompleteBody)
-		}
-		// Drain to EOF so trailers and the final chunk signature are checked.
-		if _, err := io.Copy(io.Discard, p); err != nil {
-			return st, bodyError(err)
-		}
-		if err := p.verify(); err != nil {
-			return st, bodyError(err)
-		}
-		return stored{inline: buf[:n:n], size: int64(n)}, nil
-	}
-	id := blob.NewID()
-	n, err := a.blobs.Put(ctx, id, p)
-	if err == nil {
-		err = p.verify()
-		if err != nil {
-			a.deleteBlobs(id)
-		}
-	}
-	if err != nil {
-		return st, bodyError(err)
-	}
-	return stored{blobID: id, size: n}, nil
-}
-
 // bodyError maps a failure while reading a request body.
 func bodyError(err error) error {
 	if _, ok := s3err.As(err); ok {
@@ -192,6 +136,14 @@ func (a *API) putObject(ctx context.Context, req *request) (*response, error) {
 	if err := cond.precheck(ctx, a, req.bucket, req.key); err != nil {
 		return nil, err
 	}
+	seal, err := a.encryptionFor(ctx, headerGetter(req), b, req.key)
+	if err != nil {
+		return nil, err
+	}
+	stream, err := seal.stream(streamObject)
+	if err != nil {
+		return nil, err
+	}
 	p, err := a.openPayload(req)
 	if err != nil {
 		return nil, err
@@ -202,7 +154,7 @@ func (a *API) putObject(ctx context.Context, req *request) (*response, error) {
 	if p.size > maxObjectSize {
 		return nil, s3err.New(s3err.EntityTooLarge).With("ProposedSize", itoa64(p.size)).With("MaxSizeAllowed", itoa64(maxObjectSize))
 	}
-	st, err := a.storeBody(ctx, p)
+	st, err := a.storeBody(ctx, p, stream)
 	if err != nil {
 		return nil, err
 	}
@@ -211,6 +163,7 @@ func (a *API) putObject(ctx context.Context, req *request) (*response, error) {
 		attrs.Checksums = map[string]string{string(alg): sum}
 		attrs.ChecksumType = "FULL_OBJECT"
 	}
+	attrs.Enc = seal.record()
 	o := &meta.Object{
 		Bucket: req.bucket, Key: req.key, Size: st.size, ETag: etagOf(p.hasher.MD5()),
 		StorageClass: class, Owner: a.cfg.Owner, BlobID: st.blobID, Inline: st.inline, Attrs: attrs,
@@ -230,6 +183,7 @@ func (a *API) putObject(ctx context.Context, req *request) (*response, error) {
 		resp.header.Set("x-amz-checksum-type", "FULL_OBJECT")
 	}
 	setVersionID(resp.header, req, res.VersionID)
+	setSSEHeaders(resp.header, attrs.Enc, true /* context */)
 	return resp, nil
 }
 

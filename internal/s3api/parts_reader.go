@@ -5,13 +5,15 @@ import (
 	"io"
 
 	"talus/internal/blob"
+	"talus/internal/crypt"
 	"talus/internal/meta"
 )
 
-// segment is a byte range of one part's blob.
+// segment is a plaintext byte range of one part's blob.
 type segment struct {
 	blobID    string
 	off, size int64
+	part      meta.Part
 }
 
 // partsReader streams a range of a multipart object across its part blobs,
@@ -21,11 +23,13 @@ type partsReader struct {
 	blobs blob.Store
 	segs  []segment
 	cur   io.ReadCloser
+	key   []byte // the data key of sealed parts; nil for plaintext
 }
 
-// openParts returns a reader of [off, off+n) of the manifest. The first
-// blob is opened before returning so a vanished blob is reported early.
-func openParts(ctx context.Context, blobs blob.Store, parts []meta.Part, off, n int64) (io.ReadCloser, error) {
+// openParts returns a reader of [off, off+n) of the manifest; key is the
+// data key of sealed parts (nil: plaintext). The first blob is opened
+// before returning so a vanished blob is reported early.
+func openParts(ctx context.Context, blobs blob.Store, parts []meta.Part, key []byte, off, n int64) (io.ReadCloser, error) {
 	var segs []segment
 	for _, p := range parts {
 		if n <= 0 {
@@ -36,11 +40,11 @@ func openParts(ctx context.Context, blobs blob.Store, parts []meta.Part, off, n 
 			continue
 		}
 		take := min(p.Size-off, n)
-		segs = append(segs, segment{blobID: p.BlobID, off: off, size: take})
+		segs = append(segs, segment{blobID: p.BlobID, off: off, size: take, part: p})
 		n -= take
 		off = 0
 	}
-	r := &partsReader{ctx: ctx, blobs: blobs, segs: segs}
+	r := &partsReader{ctx: ctx, blobs: blobs, segs: segs, key: key}
 	if err := r.next(); err != nil {
 		return nil, err
 	}
@@ -58,7 +62,16 @@ func (r *partsReader) next() error {
 	}
 	s := r.segs[0]
 	r.segs = r.segs[1:]
-	rc, err := r.blobs.Open(r.ctx, s.blobID, s.off, s.size)
+	var rc io.ReadCloser
+	var err error
+	if r.key != nil {
+		var st *crypt.Stream
+		if st, err = crypt.NewStream(r.key, partStream(s.part.Number)); err == nil {
+			rc, err = openSealedBlob(r.ctx, r.blobs, st, s.blobID, s.part.Size, s.off, s.size)
+		}
+	} else {
+		rc, err = r.blobs.Open(r.ctx, s.blobID, s.off, s.size)
+	}
 	if err != nil {
 		return err
 	}

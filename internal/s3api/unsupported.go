@@ -176,7 +176,7 @@ func (a *API) refuseUnsupported(ctx context.Context, req *request, op string) er
 		}
 		return req.query.Get(strings.ToLower(name))
 	}
-	err := unsupported(op, get, req.TLS != nil)
+	err := unsupported(op, get, a.secure(req))
 	if op == "CreateBucket" {
 		return err
 	}

@@ -75,6 +75,10 @@ const (
 	TooManyBuckets                    Code = "TooManyBuckets"
 	RequestTimeout                    Code = "RequestTimeout"
 	UnexpectedContent                 Code = "UnexpectedContent"
+	// Failures of the key service behind SSE-KMS, as S3 names them.
+	KMSDisabled     Code = "KMS.DisabledException"
+	KMSInvalidState Code = "KMS.KMSInvalidStateException"
+	KMSNotFound     Code = "KMS.NotFoundException"
 )
 
 type entry struct {
@@ -144,6 +148,9 @@ var table = map[Code]entry{
 	TooManyBuckets:                    {http.StatusBadRequest, "You have attempted to create more buckets than allowed"},
 	RequestTimeout:                    {http.StatusBadRequest, "Your socket connection to the server was not read from or written to within the timeout period."},
 	UnexpectedContent:                 {http.StatusBadRequest, "This request does not support content"},
+	KMSDisabled:                       {http.StatusBadRequest, "The KMS key is disabled."},
+	KMSInvalidState:                   {http.StatusBadRequest, "The KMS key is pending deletion."},
+	KMSNotFound:                       {http.StatusBadRequest, "Invalid keyId"},
 }
 
 // Error is an S3 error response. Cause is for logs only.

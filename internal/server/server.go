@@ -44,6 +44,8 @@ type Config struct {
 	// DefaultObjectOwnership is the object ownership of new buckets created
 	// without x-amz-object-ownership ("" means BucketOwnerEnforced).
 	DefaultObjectOwnership string
+	// AllowSSECOverHTTP accepts customer keys (SSE-C) on plain HTTP.
+	AllowSSECOverHTTP bool
 	// ShutdownTimeout bounds how long in-flight requests may finish.
 	ShutdownTimeout time.Duration
 	// SweepInterval and SweepGrace drive the orphan blob sweeper.
@@ -126,6 +128,7 @@ func New(cfg Config) (*Server, error) {
 		Logger:     cfg.Logger,
 
 		DefaultObjectOwnership: cfg.DefaultObjectOwnership,
+		AllowSSECOverHTTP:      cfg.AllowSSECOverHTTP,
 	}, s.meta, s.blobs)
 	mux := http.NewServeMux()
 	mux.HandleFunc("/_talus/health/live", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) })

@@ -46,6 +46,10 @@ func WithDefaultObjectOwnership(v string) Option {
 	return func(c *server.Config) { c.DefaultObjectOwnership = v }
 }
 
+// WithSSECOverHTTP lets customer keys (SSE-C) travel on plain HTTP, as
+// --allow-sse-c-over-http does.
+func WithSSECOverHTTP() Option { return func(c *server.Config) { c.AllowSSECOverHTTP = true } }
+
 // WithDir uses dir as the data directory (to restart over the same data).
 func WithDir(dir string) Option { return func(c *server.Config) { c.DataDir = dir } }
 
