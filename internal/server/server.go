@@ -22,6 +22,7 @@ import (
 	"talus/internal/blob/localfs"
 	"talus/internal/iam"
 	"talus/internal/iamapi"
+	"talus/internal/kms"
 	"talus/internal/meta"
 	"talus/internal/meta/sqlite"
 	"talus/internal/policy"
@@ -68,7 +69,11 @@ type Server struct {
 	stop     chan struct{}
 	bg       sync.WaitGroup
 	shutdown sync.Once
+	keys     *kms.Local
 }
+
+// KMS returns the server's key service (for administration and tests).
+func (s *Server) KMS() *kms.Local { return s.keys }
 
 // New opens the data directory and stores. Call Serve to start serving.
 func New(cfg Config) (*Server, error) {
@@ -118,6 +123,7 @@ func New(cfg Config) (*Server, error) {
 		s.closeStores()
 		return nil, err
 	}
+	s.keys = keys
 	api := s3api.New(s3api.Config{
 		Region:     cfg.Region,
 		Domains:    cfg.Domains,

@@ -38,7 +38,9 @@ func sseCKey(key []byte) (string, string) {
 	return base64.StdEncoding.EncodeToString(key), base64.StdEncoding.EncodeToString(sum[:])
 }
 
-func TestUnsupportedEncryptionHeaders(t *testing.T) {
+// TestEncryptionHeaderValidation checks the encryption headers S3 accepts
+// and the values it rejects, on every operation that takes them.
+func TestEncryptionHeaderValidation(t *testing.T) {
 	srv := testserver.Start(t)
 	c := srv.Client()
 	mustCreateBucket(t, c, "sse")
@@ -50,21 +52,26 @@ func TestUnsupportedEncryptionHeaders(t *testing.T) {
 	short, shortMD5 := sseCKey([]byte("short"))
 	kmsCtx := base64.StdEncoding.EncodeToString([]byte(`{"a":"b"}`))
 
-	// Values S3 accepts are refused by name with 501.
+	// Values S3 accepts are honoured and echoed.
 	for _, tc := range []struct {
-		name   string
-		hdr    map[string]string
-		header string
+		name, method string
+		hdr          map[string]string
 	}{
-		{"SSE-S3", map[string]string{"x-amz-server-side-encryption": "AES256"}, "x-amz-server-side-encryption"},
-		{"SSE-KMS", map[string]string{"x-amz-server-side-encryption": "aws:kms", "x-amz-server-side-encryption-aws-kms-key-id": "k1", "x-amz-server-side-encryption-context": kmsCtx}, "x-amz-server-side-encryption"},
-		{"DSSE-KMS", map[string]string{"x-amz-server-side-encryption": "aws:kms:dsse"}, "x-amz-server-side-encryption"},
-		{"bucket key alone", map[string]string{"x-amz-server-side-encryption-bucket-key-enabled": "true"}, "x-amz-server-side-encryption-bucket-key-enabled"},
+		{"SSE-S3", "AES256", map[string]string{"x-amz-server-side-encryption": "AES256"}},
+		{"SSE-KMS", "aws:kms", map[string]string{"x-amz-server-side-encryption": "aws:kms", "x-amz-server-side-encryption-context": kmsCtx}},
+		{"DSSE-KMS", "aws:kms:dsse", map[string]string{"x-amz-server-side-encryption": "aws:kms:dsse"}},
+		{"bucket key alone", "", map[string]string{"x-amz-server-side-encryption-bucket-key-enabled": "true"}},
 	} {
-		d := unsupportedErr(t, tc.name, put(tc.hdr), http.StatusNotImplemented, "NotImplemented")
-		if d.Header != tc.header || !strings.Contains(d.Message, tc.header) {
-			t.Errorf("%s: Header %q Message %q, want %s named", tc.name, d.Header, d.Message, tc.header)
+		r := put(tc.hdr)
+		wantRaw(t, tc.name, r, http.StatusOK, "")
+		if got := r.Header.Get("x-amz-server-side-encryption"); got != tc.method {
+			t.Errorf("%s: x-amz-server-side-encryption %q, want %q", tc.name, got, tc.method)
 		}
+	}
+	// An unknown KMS key is S3's KMS.NotFoundException.
+	unsupportedErr(t, "unknown KMS key", put(map[string]string{"x-amz-server-side-encryption": "aws:kms", "x-amz-server-side-encryption-aws-kms-key-id": "k1"}), http.StatusBadRequest, "KMS.NotFoundException")
+	if _, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("sse"), Key: aws.String("new")}); err != nil {
+		t.Fatal(err)
 	}
 	// Values S3 itself rejects get S3's validation error.
 	for _, tc := range []struct {
@@ -91,17 +98,14 @@ func TestUnsupportedEncryptionHeaders(t *testing.T) {
 	rqMissing(t, c, "sse", "new")
 
 	// The SDK's own encryption parameters on the other operations.
-	notImpl := func(what string, err error) {
-		t.Helper()
-		if apiCode(err) != "NotImplemented" || rqStatus(err) != http.StatusNotImplemented {
-			t.Fatalf("%s: %v, want 501 NotImplemented", what, err)
-		}
+	cp, err := c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("sse"), Key: aws.String("copy"), CopySource: aws.String("sse/plain"), ServerSideEncryption: types.ServerSideEncryptionAes256})
+	if err != nil || cp.ServerSideEncryption != types.ServerSideEncryptionAes256 {
+		t.Fatalf("CopyObject SSE-S3: %v", err)
 	}
-	_, err := c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("sse"), Key: aws.String("copy"), CopySource: aws.String("sse/plain"), ServerSideEncryption: types.ServerSideEncryptionAes256})
-	notImpl("CopyObject SSE-S3", err)
 	_, err = c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("sse"), Key: aws.String("mpu"), ServerSideEncryption: types.ServerSideEncryptionAwsKms, SSEKMSKeyId: aws.String("k1")})
-	notImpl("CreateMultipartUpload SSE-KMS", err)
-	rqMissing(t, c, "sse", "copy")
+	if apiCode(err) != "KMS.NotFoundException" || rqStatus(err) != http.StatusBadRequest {
+		t.Fatalf("CreateMultipartUpload under an unknown key: %v", err)
+	}
 	ups, err := c.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: aws.String("sse")})
 	if err != nil || len(ups.Uploads) != 0 {
 		t.Fatalf("uploads after a refused create: %v %v", ups, err)
@@ -128,11 +132,11 @@ func TestUnsupportedEncryptionHeaders(t *testing.T) {
 		"x-amz-copy-source": "sse/plain", "x-amz-copy-source-server-side-encryption-customer-algorithm": "AES256"}})
 	unsupportedErr(t, "copy source SSE-C", r, http.StatusBadRequest, "InvalidArgument")
 
-	// NotImplemented comes after NoSuchBucket.
+	// A missing bucket is reported first.
 	r = doRaw(t, rawReq{Method: "PUT", URL: objURL(srv, "nosuchbucket", "k"), Header: map[string]string{"x-amz-server-side-encryption": "AES256"}, Body: []byte("x")})
 	wantRaw(t, "SSE put to a missing bucket", r, http.StatusNotFound, "NoSuchBucket")
 
-	// A browser upload's form fields are held to the same rule.
+	// A browser upload's form fields select encryption too.
 	pc := s3.NewPresignClient(c)
 	p, err := pc.PresignPostObject(ctx, &s3.PutObjectInput{Bucket: aws.String("sse"), Key: aws.String("posted")}, func(o *s3.PresignPostOptions) {
 		o.Conditions = append(o.Conditions, map[string]string{"x-amz-server-side-encryption": "AES256"})
@@ -142,10 +146,13 @@ func TestUnsupportedEncryptionHeaders(t *testing.T) {
 	}
 	p.Values["x-amz-server-side-encryption"] = "AES256"
 	status, _, body := postForm(t, p.URL, p.Values, []string{"key"}, []byte("x"))
-	if status != http.StatusNotImplemented || !strings.Contains(body, "x-amz-server-side-encryption") {
+	if status != http.StatusNoContent {
 		t.Fatalf("POST with SSE = %d %s", status, body)
 	}
-	rqMissing(t, c, "sse", "posted")
+	head, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("sse"), Key: aws.String("posted")})
+	if err != nil || head.ServerSideEncryption != types.ServerSideEncryptionAes256 {
+		t.Fatalf("posted object: %v", err)
+	}
 }
 
 func TestUnsupportedAnnotationDirective(t *testing.T) {
