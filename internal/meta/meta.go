@@ -72,7 +72,8 @@ type BucketConfig struct {
 
 // BucketEncryption is a bucket's default encryption rule.
 type BucketEncryption struct {
-	// Algorithm is "AES256", "aws:kms" or "aws:kms:dsse".
+	// Algorithm is "AES256", "aws:kms" or "aws:kms:dsse"; "" when only the
+	// SSE-C setting was configured, so S3's default (SSE-S3) applies.
 	Algorithm string `json:"alg"`
 	// KMSKeyID is KMSMasterKeyID as configured (ID, ARN or alias), "" for
 	// the account's aws/s3 key.

@@ -17,12 +17,12 @@ import (
 // one place that decides the default; the write paths and
 // GetBucketEncryption both read it.
 func bucketDefaultEncryption(b *meta.Bucket) meta.BucketEncryption {
-	if b != nil && b.Config.Encryption != nil && b.Config.Encryption.Algorithm != "" {
-		return *b.Config.Encryption
-	}
-	e := meta.BucketEncryption{Algorithm: s3.SSES3}
+	var e meta.BucketEncryption
 	if b != nil && b.Config.Encryption != nil {
-		e.SSECAllowed = b.Config.Encryption.SSECAllowed
+		e = *b.Config.Encryption
+	}
+	if e.Algorithm == "" {
+		e.Algorithm, e.KMSKeyID = s3.SSES3, ""
 	}
 	return e
 }
@@ -83,8 +83,12 @@ func (a *API) putBucketEncryption(ctx context.Context, req *request) (*response,
 	err := a.meta.UpdateBucket(ctx, req.bucket, func(b *meta.Bucket) error {
 		// An element the rule leaves out keeps its current setting: a
 		// rule with only BlockedEncryptionTypes keeps the default
-		// encryption, one without it keeps the SSE-C block.
-		e := bucketDefaultEncryption(b)
+		// encryption (S3's own when none was configured, Algorithm ""),
+		// one without it keeps the SSE-C block.
+		var e meta.BucketEncryption
+		if b.Config.Encryption != nil {
+			e = *b.Config.Encryption
+		}
 		switch {
 		case r.HasDefault:
 			e.Algorithm, e.KMSKeyID, e.BucketKey = r.Algorithm, r.KMSKeyID, r.BucketKey
@@ -122,4 +126,32 @@ func encryptionConfigError(err error) error {
 			With("ArgumentName", "ApplyServerSideEncryptionByDefault")
 	}
 	return s3err.New(s3err.MalformedXML)
+}
+
+// sseCWriteOps are the operations that write data with a customer key and
+// that a bucket blocking SSE-C refuses (reads of stored SSE-C objects go on).
+var sseCWriteOps = map[string]string{
+	"PutObject": "s3:PutObject", "CopyObject": "s3:CopyObject", "CreateMultipartUpload": "s3:PutObject",
+	"UploadPart": "s3:PutObject", "UploadPartCopy": "s3:PutObject", "PostObject": "s3:PutObject",
+}
+
+// refuseBlockedSSEC answers 403 AccessDenied, with S3's message, for a
+// write of operation op that names a customer key (get reads its headers or
+// form fields) to key in a bucket that blocks SSE-C. The request's headers
+// were validated already; a missing bucket is left to the handler.
+func (a *API) refuseBlockedSSEC(ctx context.Context, req *request, op, key string, get func(string) string) error {
+	action, ok := sseCWriteOps[op]
+	if !ok || !customerKeyGiven(get, sseCustomerPrefix) {
+		return nil
+	}
+	b := a.requestBucket(ctx, req)
+	if b == nil || !bucketBlocksSSEC(b) {
+		return nil
+	}
+	who := req.principal.ARN()
+	if who == "" {
+		who = "anonymous"
+	}
+	return s3err.Newf(s3err.AccessDenied, "User: %s is not authorized to perform: %s on resource: \"%s\" because this bucket has blocked upload requests that specify Server Side Encryption with Customer provided keys (SSE-C). Please specify a different server-side encryption type",
+		who, action, arn(req.bucket, key, true))
 }

@@ -95,6 +95,9 @@ func (a *API) postObject(ctx context.Context, req *request) (*response, error) {
 	if err := unsupported("PostObject", form.Field, a.secure(req)); err != nil {
 		return nil, err
 	}
+	if err := a.refuseBlockedSSEC(ctx, req, "PostObject", key, form.Field); err != nil {
+		return nil, err
+	}
 	var alg checksum.Algorithm
 	var want string
 	for _, c := range checksum.Algorithms {

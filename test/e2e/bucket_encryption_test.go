@@ -248,3 +248,12 @@ func TestBucketEncryptionPermissions(t *testing.T) {
 		t.Fatalf("anonymous GetBucketEncryption: %d, want 403", st)
 	}
 }
+
+// allowSSEC lets a bucket take customer-key (SSE-C) writes, which S3 blocks
+// on new buckets.
+func allowSSEC(t *testing.T, c *s3.Client, bucket string) {
+	t.Helper()
+	if err := bePut(c, bucket, types.ServerSideEncryptionRule{BlockedEncryptionTypes: beBlocked(types.EncryptionTypeNone)}); err != nil {
+		t.Fatalf("PutBucketEncryption(%s, BlockedEncryptionTypes NONE): %v", bucket, err)
+	}
+}
