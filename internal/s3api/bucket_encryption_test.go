@@ -7,7 +7,9 @@ import (
 )
 
 func TestBucketDefaultEncryption(t *testing.T) {
-	bucket := func(e *meta.BucketEncryption) *meta.Bucket { return &meta.Bucket{Config: meta.BucketConfig{Encryption: e}} }
+	bucket := func(e *meta.BucketEncryption) *meta.Bucket {
+		return &meta.Bucket{Config: meta.BucketConfig{Encryption: e}}
+	}
 	for _, tc := range []struct {
 		name    string
 		b       *meta.Bucket
