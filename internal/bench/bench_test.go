@@ -281,6 +281,22 @@ func TestPutKeepAndCleanup(t *testing.T) {
 	}
 }
 
+func TestSSEWrites(t *testing.T) {
+	t.Parallel()
+	srv := testserver.Start(t)
+	c := srv.Client()
+	cfg := baseConfig(srv, WorkloadPut)
+	cfg.Bucket, cfg.Ops, cfg.Keep, cfg.SSE, cfg.Size = "sse", 4, true, "AES256", 100<<10
+	if res := run(t, cfg); res.Ops != 4 || res.SSE != "AES256" {
+		t.Fatalf("result %+v", res)
+	}
+	head, err := c.HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: aws.String("sse"), Key: aws.String("talus-bench/put/00000003")})
+	if err != nil || head.ServerSideEncryption != "AES256" {
+		t.Fatalf("object not encrypted: %v %q", err, head.ServerSideEncryption)
+	}
+	checkContent(t, c, cfg, "talus-bench/put/00000003", 100<<10)
+}
+
 func TestPayloadModes(t *testing.T) {
 	t.Parallel()
 	srv := testserver.Start(t)
@@ -469,6 +485,7 @@ func TestEndpointFailures(t *testing.T) {
 		{Workload: "bogus", AccessKey: "a", SecretKey: "b"},
 		{Workload: WorkloadPut},
 		{Workload: WorkloadPut, AccessKey: "a", SecretKey: "b", Payload: "md5"},
+		{Workload: WorkloadPut, AccessKey: "a", SecretKey: "b", SSE: "bogus"},
 		{Workload: WorkloadPut, AccessKey: "a", SecretKey: "b", Endpoint: "ftp://x"},
 		{Workload: WorkloadMultipart, AccessKey: "a", SecretKey: "b", Size: 1 << 40, PartSize: 1 << 20},
 	} {

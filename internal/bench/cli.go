@@ -67,6 +67,7 @@ func Main(args []string, stdout, stderr io.Writer) error {
 	fl.Int64Var(&cfg.Ops, "ops", 0, "stop after this many operations")
 	fl.StringVar(&cfg.Payload, "payload", payloadUnsigned, "body signing: unsigned (UNSIGNED-PAYLOAD), signed (SHA-256 of the body), streaming (STREAMING-AWS4-HMAC-SHA256-PAYLOAD)")
 	mix := fl.String("mix", "get=70,put=20,delete=10", "mixed: operation weights")
+	fl.StringVar(&cfg.SSE, "sse", "", "server-side encryption of written objects: AES256 (SSE-S3) or aws:kms (SSE-KMS with the default key); default none")
 	fl.Uint64Var(&cfg.Seed, "seed", 1, "seed of the object data and of key choice")
 	fl.BoolVar(&cfg.Keep, "keep", false, "do not delete the objects (or the bucket) afterwards")
 	fl.DurationVar(&cfg.Timeout, "timeout", 5*time.Minute, "per-request timeout")

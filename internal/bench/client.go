@@ -33,6 +33,7 @@ type client struct {
 	region    string
 	payload   string // payloadUnsigned, payloadSigned or payloadStreaming
 	chunkSize int
+	sse       string // x-amz-server-side-encryption of writes ("" for none)
 }
 
 const (
@@ -83,6 +84,7 @@ func newClient(cfg *Config, conns int) (*client, error) {
 		region:    cfg.Region,
 		payload:   cfg.Payload,
 		chunkSize: cfg.ChunkSize,
+		sse:       cfg.SSE,
 	}, nil
 }
 
@@ -366,8 +368,16 @@ func (c *client) deleteBucket(ctx context.Context, bucket string) error {
 	return err
 }
 
+// encrypted asks for the configured server-side encryption on a write.
+func (c *client) encrypted(r *http.Request) *http.Request {
+	if c.sse != "" {
+		r.Header.Set("X-Amz-Server-Side-Encryption", c.sse)
+	}
+	return r
+}
+
 func (c *client) put(ctx context.Context, bucket, key string, b *body) error {
-	resp, err := c.sendBody(c.request(ctx, http.MethodPut, bucket, key, ""), b)
+	resp, err := c.sendBody(c.encrypted(c.request(ctx, http.MethodPut, bucket, key, "")), b)
 	if err != nil {
 		return err
 	}
@@ -491,7 +501,7 @@ func (c *client) deleteObjects(ctx context.Context, bucket string, keys []string
 }
 
 func (c *client) createMultipart(ctx context.Context, bucket, key string) (string, error) {
-	resp, err := c.send(c.request(ctx, http.MethodPost, bucket, key, "uploads"), c.emptyHash())
+	resp, err := c.send(c.encrypted(c.request(ctx, http.MethodPost, bucket, key, "uploads")), c.emptyHash())
 	if err != nil {
 		return "", err
 	}

@@ -48,6 +48,7 @@ type Config struct {
 	ChunkSize   int           // aws-chunked chunk size, default 64 KiB
 	Mix         Mix           // mixed: operation weights, default get 70, put 20, delete 10
 	Seed        uint64        // data and key choice, default 1
+	SSE         string        // server-side encryption of writes: "" (none), AES256, aws:kms
 	Keep        bool          // leave objects (and the bucket) behind
 	Timeout     time.Duration // per request, default 5m
 
@@ -181,6 +182,11 @@ func (c *Config) Defaults() error {
 	case payloadUnsigned, payloadSigned, payloadStreaming:
 	default:
 		return fmt.Errorf("--payload %q: want unsigned, signed or streaming", c.Payload)
+	}
+	switch c.SSE {
+	case "", "AES256", "aws:kms", "aws:kms:dsse":
+	default:
+		return fmt.Errorf("--sse %q: want AES256 or aws:kms", c.SSE)
 	}
 	if c.ChunkSize == 0 {
 		c.ChunkSize = 64 << 10

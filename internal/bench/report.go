@@ -19,6 +19,7 @@ type Result struct {
 	Bucket        string `json:"bucket"`
 	BucketCreated bool   `json:"bucket_created"`
 	Payload       string `json:"payload"`
+	SSE           string `json:"sse,omitempty"`
 	Size          int64  `json:"size_bytes"`
 	PartSize      int64  `json:"part_size_bytes,omitempty"`
 	Uploads       int    `json:"uploads,omitempty"`
@@ -198,6 +199,9 @@ func ms(v float64) string {
 func (res *Result) WriteTable(w io.Writer) error {
 	var hdr strings.Builder
 	fmt.Fprintf(&hdr, "%s  %s  bucket %s  %s payload", res.Workload, res.Endpoint, res.Bucket, res.Payload)
+	if res.SSE != "" {
+		fmt.Fprintf(&hdr, "  sse %s", res.SSE)
+	}
 	if res.Workload == WorkloadMultipart {
 		fmt.Fprintf(&hdr, "  %d upload(s) x %d parts in flight", res.Uploads, res.Concurrency)
 	} else {

@@ -148,7 +148,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 
 	res := &Result{
 		Workload: cfg.Workload, Endpoint: cfg.Endpoint, Bucket: cfg.Bucket, Size: cfg.Size,
-		Objects: cfg.Objects, Concurrency: cfg.Concurrency, Payload: cfg.Payload,
+		Objects: cfg.Objects, Concurrency: cfg.Concurrency, Payload: cfg.Payload, SSE: cfg.SSE,
 	}
 	if cfg.Workload == WorkloadMultipart {
 		res.PartSize, res.Uploads, res.Objects = cfg.PartSize, cfg.Uploads, 0

@@ -266,10 +266,10 @@ func TestDefaultS3KeyCreatedOnFirstUse(t *testing.T) {
 		t.Fatal(err)
 	}
 	// AWS-managed keys and their aliases cannot be changed.
-	if _, err := l.DisableKey(ctx, m.ID); !errors.Is(err, kms.ErrUnsupported) {
+	if _, err := l.DisableKey(ctx, m.ID); !errors.Is(err, kms.ErrAccessDenied) {
 		t.Fatalf("DisableKey(aws managed) = %v", err)
 	}
-	if _, err := l.ScheduleKeyDeletion(ctx, m.ID, 7); !errors.Is(err, kms.ErrUnsupported) {
+	if _, err := l.ScheduleKeyDeletion(ctx, m.ID, 7); !errors.Is(err, kms.ErrAccessDenied) {
 		t.Fatalf("ScheduleKeyDeletion(aws managed) = %v", err)
 	}
 	k, _ := l.CreateKey(ctx, "", "")

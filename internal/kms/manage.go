@@ -12,9 +12,9 @@ import (
 
 // Management errors beyond the Service contract.
 var (
-	// ErrUnsupported: the operation does not apply to this key (an
-	// AWS-managed key cannot be disabled or deleted). UnsupportedOperationException.
-	ErrUnsupported = errors.New("kms: unsupported operation")
+	// ErrAccessDenied: AWS-managed keys cannot be disabled, enabled or
+	// deleted, by anyone. AccessDeniedException.
+	ErrAccessDenied = errors.New("kms: access denied")
 	// ErrNotAuthorized: the alias/aws/ prefix is reserved. NotAuthorizedException.
 	ErrNotAuthorized = errors.New("kms: not authorized")
 )
@@ -96,7 +96,7 @@ func (l *Local) update(ctx context.Context, ref string, fn func(*meta.KMSKey) er
 		return c.meta, err
 	}
 	if c.meta.Manager != ManagerCustomer {
-		return c.meta, errorf(ErrUnsupported, "%s is an AWS managed key and cannot be modified.", c.meta.ARN)
+		return c.meta, errorf(ErrAccessDenied, "%s is an AWS managed key and cannot be modified.", c.meta.ARN)
 	}
 	var out meta.KMSKey
 	err = l.ring.UpdateKMSKey(ctx, c.meta.ID, func(k *meta.KMSKey) error {

@@ -77,7 +77,10 @@ func wrap(id string, material, plain []byte, ec map[string]string) []byte {
 	return blobAEAD(material, nonce).Seal(out, nonce[12:], plain, aad)
 }
 
-// blobKeyID returns the key ID a blob names, or false if it is not a blob.
+// BlobKeyID returns the key ID a wrapped blob names, or false if it is not
+// a blob of this service.
+func BlobKeyID(blob []byte) (string, bool) { return blobKeyID(blob) }
+
 func blobKeyID(blob []byte) (string, bool) {
 	if len(blob) < 2 || blob[0] != blobVersion || blob[1] == 0 || len(blob) < 2+int(blob[1])+nonceSize+tagSize {
 		return "", false

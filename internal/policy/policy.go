@@ -608,7 +608,7 @@ func (p *parser) action(a string) (string, error) {
 			}
 		}
 		return "", errorf(ReasonInvalidAction, a)
-	case service == "iam" && p.kind == IdentityPolicy:
+	case (service == "iam" || service == "kms") && p.kind == IdentityPolicy:
 		return g, nil
 	}
 	return "", errorf(ReasonInvalidAction, a)

@@ -105,6 +105,7 @@ var operations = map[routeKey]operation{
 	{object, "GET", "uploadId", false}:    {"ListParts", "s3:ListMultipartUploadParts", "", (*API).listParts},
 	{object, "GET", "attributes", false}:  {"GetObjectAttributes", "s3:GetObjectAttributes", "s3:GetObjectVersionAttributes", (*API).getObjectAttributes},
 	{object, "GET", "tagging", false}:     {"GetObjectTagging", "s3:GetObjectTagging", "s3:GetObjectVersionTagging", (*API).getObjectTagging},
+	{object, "PUT", "encryption", false}:  {"UpdateObjectEncryption", "s3:UpdateObjectEncryption", "", (*API).updateObjectEncryption},
 	{object, "PUT", "tagging", false}:     {"PutObjectTagging", "s3:PutObjectTagging", "s3:PutObjectVersionTagging", (*API).putObjectTagging},
 	{object, "DELETE", "tagging", false}:  {"DeleteObjectTagging", "s3:DeleteObjectTagging", "s3:DeleteObjectVersionTagging", (*API).deleteObjectTagging},
 	{object, "GET", "retention", false}:   {"GetObjectRetention", "s3:GetObjectRetention", "", (*API).getObjectRetention},

@@ -23,6 +23,7 @@ import (
 	"talus/internal/iam"
 	"talus/internal/iamapi"
 	"talus/internal/kms"
+	"talus/internal/kmsapi"
 	"talus/internal/meta"
 	"talus/internal/meta/sqlite"
 	"talus/internal/policy"
@@ -150,7 +151,7 @@ func New(cfg Config) (*Server, error) {
 		return err
 	}, cfg.Logger)
 	s.http = &http.Server{
-		Handler:           route(mux, iamHandler, api),
+		Handler:           route(mux, iamHandler, kmsapi.New(keys, ids, cfg.Logger), api),
 		ReadHeaderTimeout: 30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
@@ -172,15 +173,18 @@ func New(cfg Config) (*Server, error) {
 }
 
 // route sends /_talus/ to the internal mux, IAM query requests to the IAM
-// API and everything else to S3. Bucket names cannot contain '_', so the
-// prefix never shadows a bucket, and S3 has no form-encoded POST on "/".
-func route(internal *http.ServeMux, iamHandler, api http.Handler) http.Handler {
+// API, KMS JSON requests to the KMS API and everything else to S3. Bucket
+// names cannot contain '_', so the prefix never shadows a bucket, and S3
+// has no form-encoded POST, nor one with X-Amz-Target, on "/".
+func route(internal *http.ServeMux, iamHandler, kmsHandler, api http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case len(r.URL.Path) >= 8 && r.URL.Path[:8] == "/_talus/":
 			internal.ServeHTTP(w, r)
 		case iamapi.Is(r):
 			iamHandler.ServeHTTP(w, r)
+		case kmsapi.Is(r):
+			kmsHandler.ServeHTTP(w, r)
 		default:
 			api.ServeHTTP(w, r)
 		}

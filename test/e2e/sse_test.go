@@ -522,3 +522,78 @@ func TestSSEAtRestAndTamper(t *testing.T) {
 		t.Fatalf("got %v, want one error response and one aborted body", statuses)
 	}
 }
+
+func TestSSEUpdateObjectEncryption(t *testing.T) {
+	srv := sseServer(t)
+	c := srv.Client()
+	mustCreateBucket(t, c, "upd")
+	km, err := srv.Server().KMS().CreateKey(ctx, "", "target")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := randBytes(11, 200<<10)
+	for _, k := range []string{"big", "small"} {
+		b := body
+		if k == "small" {
+			b = body[:100]
+		}
+		if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("upd"), Key: aws.String(k), Body: bytes.NewReader(b), ServerSideEncryption: types.ServerSideEncryptionAes256}); err != nil {
+			t.Fatal(err)
+		}
+		before, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("upd"), Key: aws.String(k)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.UpdateObjectEncryption(ctx, &s3.UpdateObjectEncryptionInput{Bucket: aws.String("upd"), Key: aws.String(k),
+			ObjectEncryption: &types.ObjectEncryptionMemberSSEKMS{Value: types.SSEKMSEncryption{KMSKeyArn: aws.String(km.ARN), BucketKeyEnabled: aws.Bool(true)}}})
+		if err != nil {
+			t.Fatalf("%s: %v", k, err)
+		}
+		after, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("upd"), Key: aws.String(k)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if after.ServerSideEncryption != types.ServerSideEncryptionAwsKms || aws.ToString(after.SSEKMSKeyId) != km.ARN || !aws.ToBool(after.BucketKeyEnabled) {
+			t.Fatalf("%s: after update %q %q", k, after.ServerSideEncryption, aws.ToString(after.SSEKMSKeyId))
+		}
+		if aws.ToString(after.ETag) != aws.ToString(before.ETag) || !aws.ToTime(after.LastModified).Equal(aws.ToTime(before.LastModified)) {
+			t.Fatalf("%s: ETag or date changed", k)
+		}
+		if got := mustGet(t, c, "upd", k); !bytes.Equal(got, b) {
+			t.Fatalf("%s: data changed", k)
+		}
+	}
+	// The data key now depends on the new key.
+	if _, err := srv.Server().KMS().DisableKey(ctx, km.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = getSSEC(t, c, "upd", "big", nil, "")
+	mustFail(t, "GET under the disabled new key", err, 400, "KMS.DisabledException")
+	if _, err := srv.Server().KMS().EnableKey(ctx, km.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	update := func(key, arn string) error {
+		_, err := c.UpdateObjectEncryption(ctx, &s3.UpdateObjectEncryptionInput{Bucket: aws.String("upd"), Key: aws.String(key),
+			ObjectEncryption: &types.ObjectEncryptionMemberSSEKMS{Value: types.SSEKMSEncryption{KMSKeyArn: aws.String(arn)}}})
+		return err
+	}
+	mustPut(t, c, "upd", "plain", []byte("plain"))
+	mustFail(t, "unencrypted source", update("plain", km.ARN), 400, "InvalidRequest")
+	k := newSSECKey(8)
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("upd"), Key: aws.String("c"), Body: strings.NewReader("x"),
+		SSECustomerAlgorithm: aws.String("AES256"), SSECustomerKey: aws.String(k.key), SSECustomerKeyMD5: aws.String(k.md5)}); err != nil {
+		t.Fatal(err)
+	}
+	mustFail(t, "SSE-C source", update("c", km.ARN), 400, "InvalidRequest")
+	mustFail(t, "key ID instead of ARN", update("big", km.ID), 400, "InvalidRequest")
+	mustFail(t, "missing object", update("nope", km.ARN), 404, "NoSuchKey")
+	// Back to the same key without a bucket key: the record changes again.
+	if err := update("big", km.ARN); err != nil {
+		t.Fatal(err)
+	}
+	head, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("upd"), Key: aws.String("big")})
+	if err != nil || aws.ToBool(head.BucketKeyEnabled) {
+		t.Fatalf("bucket key after second update: %v", err)
+	}
+}
