@@ -527,6 +527,7 @@ func TestSSEUpdateObjectEncryption(t *testing.T) {
 	srv := sseServer(t)
 	c := srv.Client()
 	mustCreateBucket(t, c, "upd")
+	allowSSEC(t, c, "upd")
 	km, err := srv.Server().KMS().CreateKey(ctx, "", "target")
 	if err != nil {
 		t.Fatal(err)
