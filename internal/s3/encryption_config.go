@@ -87,3 +87,14 @@ func (r EncryptionRule) BlocksSSEC() (blocked, ok bool) {
 	}
 	return false, true
 }
+
+// DefaultEncryptionNone is the server setting that leaves new objects in
+// buckets without a default encryption of their own unencrypted; the
+// other setting, AES256 (or ""), applies SSE-S3 as S3 does to every bucket.
+const DefaultEncryptionNone = "none"
+
+// ValidDefaultEncryption reports whether v is a server default encryption
+// setting: "", AES256 or none.
+func ValidDefaultEncryption(v string) bool {
+	return v == "" || v == SSES3 || v == DefaultEncryptionNone
+}

@@ -12,17 +12,21 @@ import (
 )
 
 // bucketDefaultEncryption is the encryption a new object in b gets when
-// its request asks for none: the bucket's configuration, or S3's default
-// for every general purpose bucket since 2023, SSE-S3 (AES256). It is the
-// one place that decides the default; the write paths and
-// GetBucketEncryption both read it.
-func bucketDefaultEncryption(b *meta.Bucket) meta.BucketEncryption {
+// its request asks for none: the bucket's configuration, else the server's
+// default, SSE-S3 (AES256) as S3 applies to every general purpose bucket
+// since 2023, unless the server runs with --default-encryption none
+// (Algorithm "": unencrypted). It is the one place that decides the
+// default; the write paths and GetBucketEncryption both read it.
+func (a *API) bucketDefaultEncryption(b *meta.Bucket) meta.BucketEncryption {
 	var e meta.BucketEncryption
 	if b != nil && b.Config.Encryption != nil {
 		e = *b.Config.Encryption
 	}
 	if e.Algorithm == "" {
-		e.Algorithm, e.KMSKeyID = s3.SSES3, ""
+		e.KMSKeyID = ""
+		if a.cfg.DefaultEncryption != s3.DefaultEncryptionNone {
+			e.Algorithm = s3.SSES3
+		}
 	}
 	return e
 }
@@ -31,7 +35,7 @@ func bucketDefaultEncryption(b *meta.Bucket) meta.BucketEncryption {
 // customer-provided key, which S3 answers 403 AccessDenied (S3 blocks
 // SSE-C on new buckets by default).
 func bucketBlocksSSEC(b *meta.Bucket) bool {
-	return !bucketDefaultEncryption(b).SSECAllowed
+	return b == nil || b.Config.Encryption == nil || !b.Config.Encryption.SSECAllowed
 }
 
 func (a *API) getBucketEncryption(ctx context.Context, req *request) (*response, error) {
@@ -39,23 +43,24 @@ func (a *API) getBucketEncryption(ctx context.Context, req *request) (*response,
 	if err != nil {
 		return nil, err
 	}
-	return xmlResponse(http.StatusOK, encryptionDoc(bucketDefaultEncryption(&b))), nil
+	return xmlResponse(http.StatusOK, encryptionDoc(a.bucketDefaultEncryption(&b))), nil
 }
 
 // encryptionDoc renders a bucket's default encryption as S3 does: the
 // algorithm (and key when configured), BucketKeyEnabled and the blocked
-// encryption types, always present.
+// encryption types, always present. Under --default-encryption none a
+// bucket without a default has no ApplyServerSideEncryptionByDefault.
 func encryptionDoc(e meta.BucketEncryption) s3xml.ServerSideEncryptionConfiguration {
 	bk := e.BucketKey
 	blocked := s3.EncryptionTypeSSEC
 	if e.SSECAllowed {
 		blocked = s3.EncryptionTypeNone
 	}
-	return s3xml.ServerSideEncryptionConfiguration{NS: s3xml.NS, Rules: []s3xml.ServerSideEncryptionRule{{
-		Default:          &s3xml.ServerSideEncryptionByDefault{SSEAlgorithm: e.Algorithm, KMSMasterKeyID: e.KMSKeyID},
-		BlockedTypes:     &s3xml.BlockedEncryptionTypes{EncryptionTypes: []string{blocked}},
-		BucketKeyEnabled: &bk,
-	}}}
+	r := s3xml.ServerSideEncryptionRule{BlockedTypes: &s3xml.BlockedEncryptionTypes{EncryptionTypes: []string{blocked}}, BucketKeyEnabled: &bk}
+	if e.Algorithm != "" {
+		r.Default = &s3xml.ServerSideEncryptionByDefault{SSEAlgorithm: e.Algorithm, KMSMasterKeyID: e.KMSKeyID}
+	}
+	return s3xml.ServerSideEncryptionConfiguration{NS: s3xml.NS, Rules: []s3xml.ServerSideEncryptionRule{r}}
 }
 
 func (a *API) putBucketEncryption(ctx context.Context, req *request) (*response, error) {

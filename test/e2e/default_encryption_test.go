@@ -84,7 +84,8 @@ func TestDefaultEncryptionSSES3(t *testing.T) {
 
 	// CopyObject from an unencrypted source.
 	mustPut(t, c, "src", "plain", body)
-	deWant(t, "unconfigured source", deHead(t, c, "src", "plain"), deSSE{})
+	// A bucket never configured encrypts with SSE-S3, as S3 does.
+	deWant(t, "unconfigured source", deHead(t, c, "src", "plain"), sse)
 	cp, err := c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("dflt"), Key: aws.String("copy"), CopySource: aws.String("src/plain")})
 	if err != nil {
 		t.Fatalf("CopyObject: %v", err)
@@ -145,9 +146,8 @@ func TestDefaultEncryptionSSES3(t *testing.T) {
 	}
 	deWant(t, "PostObject", deHead(t, c, "dflt", "post"), sse)
 
-	// The bytes at rest are not the object's; the unencrypted source's are.
-	c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("src"), Key: aws.String("plain")})
-	waitBlobCount(t, srv, 5) // put, copy, two parts, post
+	// The bytes at rest are not the object's.
+	waitBlobCount(t, srv, 6) // put, source, copy, two parts, post
 	deNoPlaintext(t, srv, marker)
 
 	// An explicit header wins over the default.
@@ -226,4 +226,49 @@ func TestDefaultEncryptionSSEKMS(t *testing.T) {
 	_, err = c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("badkey"), Key: aws.String("k"), Body: bytes.NewReader(body)})
 	mustCode(t, err, "KMS.NotFoundException")
 	rqMissing(t, c, "badkey", "k")
+}
+
+// A bucket never configured gets SSE-S3, as every S3 bucket does; under
+// --default-encryption none it stores objects unencrypted and reports no
+// default, while a configured default still applies.
+func TestDefaultEncryptionServerSetting(t *testing.T) {
+	marker := []byte("server-setting-marker-")
+	body := bytes.Repeat(marker, 2048)
+
+	srv := testserver.Start(t)
+	c := srv.Client()
+	mustCreateBucket(t, c, "aws-like")
+	if out := mustPut(t, c, "aws-like", "k", body); out.ServerSideEncryption != types.ServerSideEncryptionAes256 {
+		t.Fatalf("PutObject into an unconfigured bucket: encryption %q, want AES256", out.ServerSideEncryption)
+	}
+	deWant(t, "unconfigured bucket", deHead(t, c, "aws-like", "k"), deSSE{Algorithm: "AES256"})
+	deNoPlaintext(t, srv, marker)
+
+	off := testserver.Start(t, testserver.WithDefaultEncryption("none"))
+	c = off.Client()
+	mustCreateBucket(t, c, "plain")
+	if out := mustPut(t, c, "plain", "k", body); out.ServerSideEncryption != "" {
+		t.Fatalf("PutObject under none: encryption %q", out.ServerSideEncryption)
+	}
+	deWant(t, "none", deHead(t, c, "plain", "k"), deSSE{})
+	out, err := c.GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: aws.String("plain")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := out.ServerSideEncryptionConfiguration.Rules
+	if len(r) != 1 || r[0].ApplyServerSideEncryptionByDefault != nil || r[0].BlockedEncryptionTypes == nil || len(r[0].BlockedEncryptionTypes.EncryptionType) != 1 || r[0].BlockedEncryptionTypes.EncryptionType[0] != types.EncryptionTypeSseC {
+		t.Fatalf("GetBucketEncryption under none: %+v, want only the SSE-C block", r)
+	}
+	if err := bePut(c, "plain", types.ServerSideEncryptionRule{ApplyServerSideEncryptionByDefault: beDefault(types.ServerSideEncryptionAes256, "")}); err != nil {
+		t.Fatal(err)
+	}
+	if out := mustPut(t, c, "plain", "k2", body); out.ServerSideEncryption != types.ServerSideEncryptionAes256 {
+		t.Fatalf("PutObject under none into a configured bucket: encryption %q", out.ServerSideEncryption)
+	}
+	if _, err := c.DeleteBucketEncryption(ctx, &s3.DeleteBucketEncryptionInput{Bucket: aws.String("plain")}); err != nil {
+		t.Fatal(err)
+	}
+	if out := mustPut(t, c, "plain", "k3", body); out.ServerSideEncryption != "" {
+		t.Fatalf("PutObject under none after DeleteBucketEncryption: encryption %q", out.ServerSideEncryption)
+	}
 }

@@ -348,7 +348,8 @@ func TestSSEMultipart(t *testing.T) {
 }
 
 func TestSSECopyBetweenModes(t *testing.T) {
-	srv := sseServer(t)
+	// Unencrypted objects exist only where the server applies no default.
+	srv := sseServer(t, testserver.WithDefaultEncryption("none"))
 	c := srv.Client()
 	mustCreateBucket(t, c, "copies")
 	allowSSEC(t, c, "copies")
@@ -524,7 +525,8 @@ func TestSSEAtRestAndTamper(t *testing.T) {
 }
 
 func TestSSEUpdateObjectEncryption(t *testing.T) {
-	srv := sseServer(t)
+	// Unencrypted objects exist only where the server applies no default.
+	srv := sseServer(t, testserver.WithDefaultEncryption("none"))
 	c := srv.Client()
 	mustCreateBucket(t, c, "upd")
 	allowSSEC(t, c, "upd")
