@@ -211,6 +211,17 @@ func TestDefaultEncryptionSSEKMS(t *testing.T) {
 	}
 	deWant(t, "CopyObject", deHead(t, c, "kmsdflt", "copy"), want)
 
+	// A request's own SSE-KMS without the bucket-key header takes the
+	// bucket's bucket-key setting.
+	own, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("kmsdflt"), Key: aws.String("own"), Body: bytes.NewReader(body), ServerSideEncryption: types.ServerSideEncryptionAwsKms})
+	if err != nil || !aws.ToBool(own.BucketKeyEnabled) {
+		t.Fatalf("PutObject aws:kms into a bucket-key bucket: %v, bucket key %v", err, aws.ToBool(own.BucketKeyEnabled))
+	}
+	own, err = c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("kmsdflt"), Key: aws.String("own"), Body: bytes.NewReader(body), ServerSideEncryption: types.ServerSideEncryptionAwsKms, BucketKeyEnabled: aws.Bool(false)})
+	if err != nil || aws.ToBool(own.BucketKeyEnabled) {
+		t.Fatalf("PutObject aws:kms with bucket key false: %v, bucket key %v", err, aws.ToBool(own.BucketKeyEnabled))
+	}
+
 	// An explicit SSE-S3 header wins over the SSE-KMS default.
 	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("kmsdflt"), Key: aws.String("s3"), Body: bytes.NewReader(body), ServerSideEncryption: types.ServerSideEncryptionAes256}); err != nil {
 		t.Fatal(err)
@@ -270,5 +281,33 @@ func TestDefaultEncryptionServerSetting(t *testing.T) {
 	}
 	if out := mustPut(t, c, "plain", "k3", body); out.ServerSideEncryption != "" {
 		t.Fatalf("PutObject under none after DeleteBucketEncryption: encryption %q", out.ServerSideEncryption)
+	}
+}
+
+// Copying an object onto itself with nothing changed is illegal, unless the
+// bucket has a default encryption configured, which the copy then applies.
+func TestDefaultEncryptionSelfCopy(t *testing.T) {
+	srv := testserver.Start(t)
+	c := srv.Client()
+	mustCreateBucket(t, c, "selfcopy")
+	mustPut(t, c, "selfcopy", "k", []byte("same"))
+	self := func() error {
+		_, err := c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("selfcopy"), Key: aws.String("k"), CopySource: aws.String("selfcopy/k")})
+		return err
+	}
+	mustCode(t, self(), "InvalidRequest")
+	allowSSEC(t, c, "selfcopy") // a configuration without a default encryption
+	mustCode(t, self(), "InvalidRequest")
+
+	keyARN := epS3KeyARN(t, c)
+	if err := bePut(c, "selfcopy", types.ServerSideEncryptionRule{ApplyServerSideEncryptionByDefault: beDefault(types.ServerSideEncryptionAwsKms, "")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := self(); err != nil {
+		t.Fatalf("self-copy in a bucket with a default encryption: %v", err)
+	}
+	deWant(t, "self-copy", deHead(t, c, "selfcopy", "k"), deSSE{Algorithm: "aws:kms", KeyARN: keyARN})
+	if got := mustGet(t, c, "selfcopy", "k"); string(got) != "same" {
+		t.Fatalf("after self-copy: %q", got)
 	}
 }
