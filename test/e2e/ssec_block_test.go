@@ -106,6 +106,9 @@ func TestSSECBlockedByDefault(t *testing.T) {
 	_, err = c.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String("blk"), Key: aws.String("m"), UploadId: mpu.UploadId, PartNumber: aws.Int32(1), Body: bytes.NewReader(body),
 		SSECustomerAlgorithm: aws.String("AES256"), SSECustomerKey: aws.String(k.key), SSECustomerKeyMD5: aws.String(k.md5)})
 	sbBlocked(t, "UploadPart SSE-C after the block", err, "s3:PutObject", "arn:aws:s3:::blk/m")
+	_, err = c.UploadPartCopy(ctx, &s3.UploadPartCopyInput{Bucket: aws.String("blk"), Key: aws.String("m"), UploadId: mpu.UploadId, PartNumber: aws.Int32(1), CopySource: aws.String("blk/plain"),
+		SSECustomerAlgorithm: aws.String("AES256"), SSECustomerKey: aws.String(k.key), SSECustomerKeyMD5: aws.String(k.md5)})
+	sbBlocked(t, "UploadPartCopy SSE-C after the block", err, "s3:PutObject", "arn:aws:s3:::blk/m")
 	if _, err := c.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: aws.String("blk"), Key: aws.String("m"), UploadId: mpu.UploadId}); err != nil {
 		t.Fatalf("AbortMultipartUpload: %v", err)
 	}
