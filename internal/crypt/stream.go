@@ -16,57 +16,55 @@ const batchSegments = 16
 // previous batch. A read error of src is returned by Read. Close releases
 // the pipeline; it does not close src.
 func (s *Stream) Encrypt(src io.Reader, sizeHint int64) io.ReadCloser {
-	e := &encrypter{s: s, src: src, plain: make([]byte, SegmentSize)}
+	k := int64(batchSegments)
+	if sizeHint >= 0 {
+		k = min(k, Segments(sizeHint))
+	}
+	// One byte more than k segments: when it arrives, the batch's last
+	// segment is not the stream's last.
+	e := &encrypter{s: s, src: src, plain: make([]byte, k*SegmentSize+1)}
 	return newPipe(e.fill, sizeHint < 0 || sizeHint > batchSegments*SegmentSize, nil, batchSegments*sealedSegment)
 }
 
 type encrypter struct {
 	s       *Stream
 	src     io.Reader
-	plain   []byte
+	plain   []byte // k segments plus one byte
 	index   int64
-	peek    [1]byte
+	peek    byte
 	hasPeek bool
 }
 
-// fill seals up to one batch of segments into dst. A segment is known to
-// be the last when one byte past it cannot be read.
+// fill reads up to one batch of plaintext and seals it into dst. A
+// segment is the last when nothing follows it.
 func (e *encrypter) fill(dst []byte) ([]byte, bool, error) {
-	for range batchSegments {
-		start := 0
-		if e.hasPeek {
-			e.plain[0], start, e.hasPeek = e.peek[0], 1, false
-		}
-		n, err := io.ReadFull(e.src, e.plain[start:])
-		n += start
-		last := false
-		switch {
-		case err == nil:
-			// A full segment: it is the last one if nothing follows.
-			m, perr := io.ReadFull(e.src, e.peek[:])
-			switch {
-			case m == 1:
-				e.hasPeek = true
-			case perr == io.EOF:
-				last = true
-			default:
-				return dst, false, perr
-			}
-		case err == io.EOF || err == io.ErrUnexpectedEOF:
-			last = true
-		default:
-			return dst, false, err
-		}
+	start := 0
+	if e.hasPeek {
+		e.plain[0], start, e.hasPeek = e.peek, 1, false
+	}
+	n, err := io.ReadFull(e.src, e.plain[start:])
+	n += start
+	more := err == nil
+	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+		return dst, false, err
+	}
+	data := e.plain[:n]
+	if more {
+		e.peek, e.hasPeek = data[n-1], true
+		data = data[:n-1] // exactly k full segments
+	}
+	for off := 0; ; off += SegmentSize {
+		end := min(off+SegmentSize, len(data))
+		last := !more && end == len(data)
 		var serr error
-		if dst, serr = e.s.sealSegment(dst, e.plain[:n], e.index, last); serr != nil {
+		if dst, serr = e.s.sealSegment(dst, data[off:end], e.index, last); serr != nil {
 			return dst, false, serr
 		}
 		e.index++
-		if last {
-			return dst, true, nil
+		if end == len(data) {
+			return dst, last, nil
 		}
 	}
-	return dst, false, nil
 }
 
 // Decrypt returns a reader of plaintext bytes [off, off+n) of a stream
@@ -75,62 +73,96 @@ func (e *encrypter) fill(dst []byte) ([]byte, bool, error) {
 // and closes it on Close. Any damaged, missing or misplaced stored byte
 // makes Read fail with ErrAuth before a byte of its segment is returned.
 func (s *Stream) Decrypt(r io.ReadCloser, size, off, n int64) io.ReadCloser {
-	first, _, _ := CipherRange(size, off, n)
-	d := &decrypter{s: s, src: r, size: size, index: first, segs: Segments(size),
-		skip: off - first*SegmentSize, remain: n, sealed: make([]byte, sealedSegment)}
 	if n <= 0 {
-		d.remain = 0
+		n = 0
 		if size != 0 {
 			return newPipe(func(dst []byte) ([]byte, bool, error) { return dst, true, nil }, false, r, 0)
 		}
 	}
-	return newPipe(d.fill, n > 2*batchSegments*SegmentSize, r, batchSegments*SegmentSize+SegmentSize)
+	first, _, _ := CipherRange(size, off, n)
+	last := first
+	if n > 0 {
+		last = (off + n - 1) / SegmentSize
+	}
+	k := min(int64(batchSegments), last-first+1)
+	d := &decrypter{s: s, src: r, size: size, index: first, last: last, segs: Segments(size),
+		skip: off - first*SegmentSize, remain: n, sealed: make([]byte, k*sealedSegment)}
+	return newPipe(d.fill, n > 2*batchSegments*SegmentSize, r, batchSegments*SegmentSize)
 }
 
 type decrypter struct {
 	s            *Stream
 	src          io.Reader
 	size         int64
-	index, segs  int64
+	index, last  int64 // next segment to open, last one needed
+	segs         int64
 	skip, remain int64
 	sealed       []byte
+	scratch      []byte
 }
 
+// plainLen is the plaintext length of segment i.
+func (d *decrypter) plainLen(i int64) int64 {
+	if i == d.segs-1 {
+		return d.size - i*SegmentSize
+	}
+	return SegmentSize
+}
+
+// fill reads the sealed bytes of up to one batch of segments in one go
+// and opens them into dst, trimmed to the requested range.
 func (d *decrypter) fill(dst []byte) ([]byte, bool, error) {
-	for range batchSegments {
-		last := d.index == d.segs-1
-		plen := int64(SegmentSize)
-		if last {
-			plen = d.size - d.index*SegmentSize
+	if d.index > d.last || d.index >= d.segs {
+		return dst, false, ErrAuth
+	}
+	count := min(int64(batchSegments), d.last-d.index+1)
+	total := int64(0)
+	for i := d.index; i < d.index+count; i++ {
+		total += d.plainLen(i) + Overhead
+	}
+	buf := d.sealed[:total]
+	if _, err := io.ReadFull(d.src, buf); err != nil {
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			err = ErrAuth
 		}
-		if d.index >= d.segs || plen < 0 {
-			return dst, false, ErrAuth
-		}
-		buf := d.sealed[:plen+Overhead]
-		if _, err := io.ReadFull(d.src, buf); err != nil {
-			if err == io.EOF || err == io.ErrUnexpectedEOF {
-				err = ErrAuth
+		return dst, false, err
+	}
+	for i := d.index; i < d.index+count; i++ {
+		clen := d.plainLen(i) + Overhead
+		seg := buf[:clen]
+		buf = buf[clen:]
+		final := i == d.segs-1
+		var err error
+		if d.skip > 0 {
+			// Only the first segment of a range starts inside it.
+			var out []byte
+			if out, err = d.s.openSegment(d.scratch[:0], seg, i, final); err != nil {
+				return dst, false, err
 			}
-			return dst, false, err
+			d.scratch = out[:0]
+			out = out[d.skip:]
+			d.skip = 0
+			out = out[:min(int64(len(out)), d.remain)]
+			dst = append(dst, out...)
+			d.remain -= int64(len(out))
+		} else {
+			start := len(dst)
+			out, err := d.s.openSegment(dst, seg, i, final)
+			if err != nil {
+				return dst, false, err
+			}
+			dst = out
+			if got := int64(len(dst) - start); got > d.remain {
+				dst = dst[:start+int(d.remain)]
+			}
+			d.remain -= int64(len(dst) - start)
 		}
-		start := len(dst)
-		out, err := d.s.openSegment(dst, buf, d.index, last)
-		if err != nil {
-			return dst, false, err
-		}
-		seg := out[start:]
-		seg = seg[d.skip:]
-		d.skip = 0
-		if int64(len(seg)) > d.remain {
-			seg = seg[:d.remain]
-		}
-		d.remain -= int64(len(seg))
-		dst = append(out[:start], seg...)
-		d.index++
 		if d.remain == 0 {
+			d.index = i + 1
 			return dst, true, nil
 		}
 	}
+	d.index += count
 	return dst, false, nil
 }
 

@@ -319,7 +319,7 @@ const MaxPlaintext = 4096
 
 func (l *Local) Encrypt(ctx context.Context, ref string, plain []byte, ec map[string]string) ([]byte, KeyMeta, error) {
 	if len(plain) == 0 || len(plain) > MaxPlaintext {
-		return nil, KeyMeta{}, errorf(ErrValidation, "1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length less than or equal to 4096")
+		return nil, KeyMeta{}, errorf(ErrValidation, "1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length between 1 and 4096")
 	}
 	c, err := l.resolve(ctx, ref)
 	if err != nil {

@@ -178,7 +178,7 @@ func TestChosenKeyID(t *testing.T) {
 }
 
 func TestKeyStates(t *testing.T) {
-	l, _ := newLocal(t)
+	l, s := newLocal(t)
 	now := time.Now()
 	l.SetClock(func() time.Time { return now })
 	k, _ := l.CreateKey(ctx, "k", "")
@@ -247,6 +247,17 @@ func TestKeyStates(t *testing.T) {
 	}
 	if as, _, _ := l.ListAliases(ctx, "", "", 10); len(as) != 0 {
 		t.Fatalf("aliases of a deleted key = %+v", as)
+	}
+
+	// Listing deletes keys past their date too, and does not show them.
+	l.CreateKey(ctx, "k2", "")
+	l.ScheduleKeyDeletion(ctx, "k2", 7)
+	now = now.Add(8 * 24 * time.Hour)
+	if keys, _, err := l.ListKeys(ctx, "", 10); err != nil || len(keys) != 0 {
+		t.Fatalf("ListKeys after the deletion date = %+v, %v", keys, err)
+	}
+	if _, err := s.GetKMSKey(ctx, "k2"); !errors.Is(err, meta.ErrNoSuchKMSKey) {
+		t.Fatalf("stored key after its deletion date: %v", err)
 	}
 }
 
@@ -388,6 +399,30 @@ func BenchmarkGenerateDataKeyDecrypt(b *testing.B) {
 		}
 		if _, _, err := l.Decrypt(ctx, wrapped, ec); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+func TestFirstUseRacesMakeOneKey(t *testing.T) {
+	_, s := newLocal(t)
+	for _, ref := range []string{kms.DefaultS3Alias, kms.SSES3} {
+		ids := make(chan string, 8)
+		for i := 0; i < 8; i++ {
+			// Separate services: as separate gateways on one store.
+			l, _ := kms.New(master(7), s, "us-east-1")
+			go func() {
+				_, _, k, err := l.GenerateDataKey(ctx, ref, nil)
+				if err != nil {
+					t.Error(err)
+				}
+				ids <- k.ID
+			}()
+		}
+		first := <-ids
+		for i := 1; i < 8; i++ {
+			if id := <-ids; id != first {
+				t.Fatalf("%s: first use made keys %s and %s", ref, first, id)
+			}
 		}
 	}
 }

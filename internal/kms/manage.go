@@ -64,7 +64,7 @@ func (l *Local) CreateKey(ctx context.Context, id, description string) (KeyMeta,
 
 // ListKeys returns up to limit keys with IDs after marker, in byte order,
 // and the marker of the next page ("" on the last). The service's own keys
-// are never listed.
+// are never listed; keys past their deletion date are deleted.
 func (l *Local) ListKeys(ctx context.Context, marker string, limit int) ([]KeyMeta, string, error) {
 	var out []KeyMeta
 	after := marker
@@ -75,7 +75,14 @@ func (l *Local) ListKeys(ctx context.Context, marker string, limit int) ([]KeyMe
 		}
 		for _, k := range batch {
 			after = k.ID
-			if k.Manager == managerService || l.expired(k) {
+			if l.expired(k) {
+				// Gone: remove it (and its aliases) now rather than on a later read.
+				if err := l.ring.DeleteKMSKey(ctx, k.ID); err != nil && !errors.Is(err, meta.ErrNoSuchKMSKey) {
+					return nil, "", err
+				}
+				continue
+			}
+			if k.Manager == managerService {
 				continue
 			}
 			if len(out) == limit {

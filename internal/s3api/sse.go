@@ -268,7 +268,11 @@ func encryptionRequested(get func(string) string) bool {
 // plaintext upload), checking the request's customer key for an SSE-C
 // upload.
 func (a *API) partSealing(ctx context.Context, req *request, u meta.Upload, n int) (*crypt.Stream, error) {
-	key, err := a.dataKey(ctx, u.Attrs.Enc, headerGetter(req), sseCustomerPrefix)
+	get := headerGetter(req)
+	if isCustomer(u.Attrs.Enc) && !customerKeyGiven(get, sseCustomerPrefix) {
+		return nil, s3err.Newf(s3err.InvalidRequest, "The multipart upload initiate requested encryption. Subsequent part requests must include the appropriate encryption parameters.")
+	}
+	key, err := a.dataKey(ctx, u.Attrs.Enc, get, sseCustomerPrefix)
 	if err != nil || key == nil {
 		return nil, err
 	}

@@ -427,3 +427,31 @@ func TestKMSAPIChosenKeyIDAndWireErrors(t *testing.T) {
 		t.Fatalf("asymmetric key = %d %v", status, body)
 	}
 }
+
+func TestKMSAPIKeysSurviveRestart(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	srv := testserver.Start(t, testserver.WithDir(dir))
+	c := kmsRoot(srv)
+	k, err := c.CreateKey(ctx, &kms.CreateKeyInput{Description: aws.String("kept")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/kept"), TargetKeyId: k.KeyMetadata.KeyId})
+	dk, err := c.GenerateDataKey(ctx, &kms.GenerateDataKeyInput{KeyId: aws.String("alias/kept"), KeySpec: types.DataKeySpecAes256})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Stop(t)
+
+	srv = testserver.Start(t, testserver.WithDir(dir))
+	c = kmsRoot(srv)
+	dec, err := c.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: dk.CiphertextBlob})
+	if err != nil || !bytes.Equal(dec.Plaintext, dk.Plaintext) {
+		t.Fatalf("Decrypt after restart = %v", err)
+	}
+	d, err := c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String("alias/kept")})
+	if err != nil || aws.ToString(d.KeyMetadata.Description) != "kept" {
+		t.Fatalf("DescribeKey after restart = %+v, %v", d, err)
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -297,6 +298,9 @@ func TestSSEMultipart(t *testing.T) {
 	// (Small bodies: the server answers before reading them.)
 	_, err = up(1, []byte("x"), nil)
 	mustFail(t, "part without key", err, 400, "InvalidRequest")
+	if !strings.Contains(err.Error(), "The multipart upload initiate requested encryption.") {
+		t.Fatalf("message: %v", err)
+	}
 	_, err = up(1, []byte("x"), &wrong)
 	mustFail(t, "part with a wrong key", err, 403, "AccessDenied")
 	p1, err := up(1, part1, &k)
@@ -425,7 +429,7 @@ func TestSSEAtRestAndTamper(t *testing.T) {
 	k := newSSECKey(6)
 	marker := []byte("PLAINTEXT-MARKER-0123456789-")
 	inline := bytes.Repeat(marker, 10)
-	big := bytes.Repeat(marker, 20000)
+	big := bytes.Repeat(marker, 100000) // several batches of segments
 	puts := []struct {
 		key  string
 		body []byte
@@ -598,5 +602,104 @@ func TestSSEUpdateObjectEncryption(t *testing.T) {
 	head, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("upd"), Key: aws.String("big")})
 	if err != nil || aws.ToBool(head.BucketKeyEnabled) {
 		t.Fatalf("bucket key after second update: %v", err)
+	}
+}
+
+func TestSSEPresigned(t *testing.T) {
+	srv := sseServer(t)
+	c := srv.Client()
+	mustCreateBucket(t, c, "presse")
+	pc := s3.NewPresignClient(c)
+	k := newSSECKey(9)
+	body := randBytes(13, 70<<10)
+
+	// Headers signed into the URL.
+	put, err := pc.PresignPutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("presse"), Key: aws.String("c"),
+		SSECustomerAlgorithm: aws.String("AES256"), SSECustomerKey: aws.String(k.key), SSECustomerKeyMD5: aws.String(k.md5)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := plainDo(t, put.Method, put.URL, put.SignedHeader, body)
+	wantRaw(t, "presigned SSE-C PUT", r, 200, "")
+	if r.Header.Get("x-amz-server-side-encryption-customer-key-MD5") != k.md5 {
+		t.Fatalf("PUT headers %v", r.Header)
+	}
+	get, err := pc.PresignGetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("presse"), Key: aws.String("c"),
+		SSECustomerAlgorithm: aws.String("AES256"), SSECustomerKey: aws.String(k.key), SSECustomerKeyMD5: aws.String(k.md5)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = plainDo(t, get.Method, get.URL, get.SignedHeader, nil)
+	if r.Status != 200 || !bytes.Equal(r.Body, body) {
+		t.Fatalf("presigned SSE-C GET: %d", r.Status)
+	}
+	// The same URL without the key headers is refused.
+	r = plainDo(t, get.Method, get.URL, nil, nil)
+	if r.Status != 403 && r.Status != 400 {
+		t.Fatalf("presigned GET without the signed key headers: %d", r.Status)
+	}
+
+	// x-amz-server-side-encryption as a query parameter of the URL.
+	u := presignRaw(t, http.MethodPut, objURL(srv, "presse", "s3")+"?x-amz-server-side-encryption=AES256", "300", time.Now())
+	r = plainDo(t, http.MethodPut, u, nil, body)
+	wantRaw(t, "presigned PUT with the method in the query", r, 200, "")
+	head, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("presse"), Key: aws.String("s3")})
+	if err != nil || head.ServerSideEncryption != types.ServerSideEncryptionAes256 {
+		t.Fatalf("query-string SSE: %v %q", err, head.ServerSideEncryption)
+	}
+	if got := mustGet(t, c, "presse", "s3"); !bytes.Equal(got, body) {
+		t.Fatal("read back")
+	}
+}
+
+func TestSSEMultipartKMS(t *testing.T) {
+	srv := sseServer(t)
+	c := srv.Client()
+	mustCreateBucket(t, c, "mpkms")
+	km, err := srv.Server().KMS().CreateKey(ctx, "", "uploads")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cr, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("mpkms"), Key: aws.String("o"),
+		ServerSideEncryption: types.ServerSideEncryptionAwsKms, SSEKMSKeyId: aws.String("arn:aws:kms:us-east-1:000000000000:key/" + km.ID), BucketKeyEnabled: aws.Bool(true)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cr.ServerSideEncryption != types.ServerSideEncryptionAwsKms || aws.ToString(cr.SSEKMSKeyId) != km.ARN || !aws.ToBool(cr.BucketKeyEnabled) || aws.ToString(cr.SSEKMSEncryptionContext) == "" {
+		t.Fatalf("create: %q %q %v", cr.ServerSideEncryption, aws.ToString(cr.SSEKMSKeyId), aws.ToBool(cr.BucketKeyEnabled))
+	}
+	parts := [][]byte{randBytes(21, 5<<20), randBytes(22, 3*crypt.SegmentSize+1)}
+	var done []types.CompletedPart
+	for i, p := range parts {
+		up, err := c.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String("mpkms"), Key: aws.String("o"), UploadId: cr.UploadId, PartNumber: aws.Int32(int32(i + 1)), Body: bytes.NewReader(p)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if up.ServerSideEncryption != types.ServerSideEncryptionAwsKms || aws.ToString(up.SSEKMSKeyId) != km.ARN {
+			t.Fatalf("part %d headers", i+1)
+		}
+		done = append(done, types.CompletedPart{PartNumber: aws.Int32(int32(i + 1)), ETag: up.ETag})
+	}
+	lp, err := c.ListParts(ctx, &s3.ListPartsInput{Bucket: aws.String("mpkms"), Key: aws.String("o"), UploadId: cr.UploadId})
+	if err != nil || len(lp.Parts) != 2 || aws.ToInt64(lp.Parts[1].Size) != int64(len(parts[1])) {
+		t.Fatalf("ListParts: %v", err)
+	}
+	comp, err := c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String("mpkms"), Key: aws.String("o"), UploadId: cr.UploadId,
+		MultipartUpload: &types.CompletedMultipartUpload{Parts: done}})
+	if err != nil || comp.ServerSideEncryption != types.ServerSideEncryptionAwsKms || aws.ToString(comp.SSEKMSKeyId) != km.ARN {
+		t.Fatalf("complete: %v", err)
+	}
+	want := append(append([]byte{}, parts[0]...), parts[1]...)
+	if got := mustGet(t, c, "mpkms", "o"); !bytes.Equal(got, want) {
+		t.Fatal("GET")
+	}
+	_, got, err := getSSEC(t, c, "mpkms", "o", nil, fmt.Sprintf("bytes=%d-%d", len(parts[0])-crypt.SegmentSize-1, len(parts[0])+crypt.SegmentSize+1))
+	if err != nil || !bytes.Equal(got, want[len(parts[0])-crypt.SegmentSize-1:len(parts[0])+crypt.SegmentSize+2]) {
+		t.Fatalf("range across the parts: %v", err)
+	}
+	attrs, err := c.GetObjectAttributes(ctx, &s3.GetObjectAttributesInput{Bucket: aws.String("mpkms"), Key: aws.String("o"),
+		ObjectAttributes: []types.ObjectAttributes{types.ObjectAttributesObjectSize, types.ObjectAttributesEtag}})
+	if err != nil || aws.ToInt64(attrs.ObjectSize) != int64(len(want)) {
+		t.Fatalf("attributes: %v", err)
 	}
 }
