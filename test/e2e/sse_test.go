@@ -609,6 +609,7 @@ func TestSSEPresigned(t *testing.T) {
 	srv := sseServer(t)
 	c := srv.Client()
 	mustCreateBucket(t, c, "presse")
+	allowSSEC(t, c, "presse")
 	pc := s3.NewPresignClient(c)
 	k := newSSECKey(9)
 	body := randBytes(13, 70<<10)
