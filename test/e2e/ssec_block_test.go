@@ -103,6 +103,14 @@ func TestSSECBlockedByDefault(t *testing.T) {
 	if _, got, err := getSSEC(t, c, "blk", "c", &k, ""); err != nil || !bytes.Equal(got, body) {
 		t.Fatalf("GetObject of an SSE-C object in a blocking bucket: %v %q", err, got)
 	}
+	// Copying out of SSE-C (the source's key only) writes no SSE-C data.
+	if _, err := c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("blk"), Key: aws.String("decrypted"), CopySource: aws.String("blk/c"),
+		CopySourceSSECustomerAlgorithm: aws.String("AES256"), CopySourceSSECustomerKey: aws.String(k.key), CopySourceSSECustomerKeyMD5: aws.String(k.md5)}); err != nil {
+		t.Fatalf("CopyObject from an SSE-C source in a blocking bucket: %v", err)
+	}
+	if got := mustGet(t, c, "blk", "decrypted"); !bytes.Equal(got, body) {
+		t.Fatalf("copy out of SSE-C: %q", got)
+	}
 	_, err = c.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String("blk"), Key: aws.String("m"), UploadId: mpu.UploadId, PartNumber: aws.Int32(1), Body: bytes.NewReader(body),
 		SSECustomerAlgorithm: aws.String("AES256"), SSECustomerKey: aws.String(k.key), SSECustomerKeyMD5: aws.String(k.md5)})
 	sbBlocked(t, "UploadPart SSE-C after the block", err, "s3:PutObject", "arn:aws:s3:::blk/m")
