@@ -86,9 +86,31 @@ func (s *Stream) Decrypt(r io.ReadCloser, size, off, n int64) io.ReadCloser {
 	}
 	k := min(int64(batchSegments), last-first+1)
 	d := &decrypter{s: s, src: r, size: size, index: first, last: last, segs: Segments(size),
-		skip: off - first*SegmentSize, remain: n, sealed: make([]byte, k*sealedSegment)}
-	return newPipe(d.fill, n > 2*batchSegments*SegmentSize, r, batchSegments*SegmentSize)
+		skip: off - first*SegmentSize, remain: n}
+	if n <= 2*batchSegments*SegmentSize {
+		d.sealed = make([]byte, k*sealedSegment)
+		return newPipe(d.fill, false, r, 0)
+	}
+	// Long reads take their buffers from a pool and give them back on
+	// Close, once the pipeline's goroutine has stopped.
+	bufs := []*[]byte{getBuffer(), getBuffer(), getBuffer()}
+	d.sealed = (*bufs[0])[:batchSegments*sealedSegment]
+	p := newPipeBuffers(d.fill, r, (*bufs[1])[:0], (*bufs[2])[:0])
+	p.release = func() {
+		for _, b := range bufs {
+			bufferPool.Put(b)
+		}
+	}
+	return p
 }
+
+// bufferPool holds batch buffers of long reads.
+var bufferPool = sync.Pool{New: func() any {
+	b := make([]byte, batchSegments*sealedSegment)
+	return &b
+}}
+
+func getBuffer() *[]byte { return bufferPool.Get().(*[]byte) }
 
 type decrypter struct {
 	s            *Stream
@@ -185,21 +207,27 @@ type pipe struct {
 
 	cur, held []byte
 	err       error
+	release   func() // returns pooled buffers once the goroutine has stopped
 	once      sync.Once
 	closed    bool
 }
 
 func newPipe(fill func([]byte) ([]byte, bool, error), async bool, closer io.Closer, batch int) *pipe {
-	p := &pipe{fill: fill, closer: closer, async: async}
 	if !async {
-		return p
+		return &pipe{fill: fill, closer: closer}
 	}
+	return newPipeBuffers(fill, closer, make([]byte, 0, batch), make([]byte, 0, batch))
+}
+
+// newPipeBuffers starts an async pipe over the two given batch buffers.
+func newPipeBuffers(fill func([]byte) ([]byte, bool, error), closer io.Closer, a, b []byte) *pipe {
+	p := &pipe{fill: fill, closer: closer, async: true}
 	p.full = make(chan []byte, 1)
 	p.free = make(chan []byte, 2)
 	p.stop = make(chan struct{})
 	p.done = make(chan struct{})
-	p.free <- make([]byte, 0, batch)
-	p.free <- make([]byte, 0, batch)
+	p.free <- a
+	p.free <- b
 	go p.run()
 	return p
 }
@@ -302,6 +330,10 @@ func (p *pipe) Close() error {
 		}
 		if p.closer != nil {
 			err = p.closer.Close()
+		}
+		if p.release != nil && (!p.async || p.closer != nil) {
+			p.cur, p.held = nil, nil
+			p.release()
 		}
 	})
 	return err

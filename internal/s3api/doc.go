@@ -4,5 +4,7 @@
 // Handlers return values and never write to the connection themselves.
 //
 // It talks to storage only through meta.Store and blob.Store and never
-// touches files.
+// touches files. Object data passes through sealed.go, which encrypts and
+// decrypts it (internal/crypt) when a version is encrypted; sse.go decides
+// how a write is encrypted and unwraps the data keys of reads.
 package s3api

@@ -704,3 +704,44 @@ func TestSSEMultipartKMS(t *testing.T) {
 		t.Fatalf("attributes: %v", err)
 	}
 }
+
+func TestSSEPostObject(t *testing.T) {
+	srv := sseServer(t)
+	c := srv.Client()
+	mustCreateBucket(t, c, "postsse")
+	pc := s3.NewPresignClient(c)
+	k := newSSECKey(10)
+	body := randBytes(17, 40<<10)
+	post := func(key string, fields map[string]string) (int, http.Header) {
+		p, err := pc.PresignPostObject(ctx, &s3.PutObjectInput{Bucket: aws.String("postsse"), Key: aws.String(key)}, func(o *s3.PresignPostOptions) {
+			for f, v := range fields {
+				o.Conditions = append(o.Conditions, map[string]string{f: v})
+			}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for f, v := range fields {
+			p.Values[f] = v
+		}
+		status, hdr, _ := postForm(t, p.URL, p.Values, []string{"key"}, body)
+		return status, hdr
+	}
+	status, hdr := post("kms", map[string]string{"x-amz-server-side-encryption": "aws:kms"})
+	if status != http.StatusNoContent || hdr.Get("x-amz-server-side-encryption") != "aws:kms" || hdr.Get("x-amz-server-side-encryption-aws-kms-key-id") == "" {
+		t.Fatalf("SSE-KMS POST: %d %v", status, hdr)
+	}
+	if got := mustGet(t, c, "postsse", "kms"); !bytes.Equal(got, body) {
+		t.Fatal("read SSE-KMS POST")
+	}
+	status, hdr = post("c", map[string]string{"x-amz-server-side-encryption-customer-algorithm": "AES256",
+		"x-amz-server-side-encryption-customer-key": k.key, "x-amz-server-side-encryption-customer-key-MD5": k.md5})
+	if status != http.StatusNoContent || hdr.Get("x-amz-server-side-encryption-customer-key-MD5") != k.md5 {
+		t.Fatalf("SSE-C POST: %d %v", status, hdr)
+	}
+	if _, got, err := getSSEC(t, c, "postsse", "c", &k, ""); err != nil || !bytes.Equal(got, body) {
+		t.Fatalf("read SSE-C POST: %v", err)
+	}
+	_, _, err := getSSEC(t, c, "postsse", "c", nil, "")
+	mustFail(t, "SSE-C POST object without key", err, 400, "InvalidRequest")
+}
