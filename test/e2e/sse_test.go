@@ -709,6 +709,7 @@ func TestSSEPostObject(t *testing.T) {
 	srv := sseServer(t)
 	c := srv.Client()
 	mustCreateBucket(t, c, "postsse")
+	allowSSEC(t, c, "postsse")
 	pc := s3.NewPresignClient(c)
 	k := newSSECKey(10)
 	body := randBytes(17, 40<<10)
