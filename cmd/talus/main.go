@@ -98,6 +98,8 @@ func runServer(args []string) error {
 	pprofAddr := fl.String("pprof", "", "serve net/http/pprof on this address (e.g. 127.0.0.1:6060); off by default")
 	ownership := fl.String("default-object-ownership", env("TALUS_DEFAULT_OBJECT_OWNERSHIP", s3.OwnerEnforced),
 		"object ownership of buckets created without x-amz-object-ownership: BucketOwnerEnforced, BucketOwnerPreferred or ObjectWriter (env TALUS_DEFAULT_OBJECT_OWNERSHIP)")
+	defaultEnc := fl.String("default-encryption", env("TALUS_DEFAULT_ENCRYPTION", s3.SSES3),
+		"encryption of new objects in buckets with no default encryption of their own: AES256 (SSE-S3, as S3 does) or none (env TALUS_DEFAULT_ENCRYPTION)")
 	sseCHTTP := fl.Bool("allow-sse-c-over-http", false, "accept customer-provided encryption keys (SSE-C) on plain HTTP requests, which S3 refuses (only behind a TLS-terminating proxy, or for tests)")
 	grace := fl.Duration("shutdown-timeout", 30*time.Second, "on SIGTERM/SIGINT, how long in-flight requests may take to finish")
 	lcDay := fl.Duration("lifecycle-day", 24*time.Hour, "how long one lifecycle day lasts (a test clock: e.g. 10s makes Days: 1 mean ten seconds); lifecycle rules are applied every tenth of it")
@@ -107,6 +109,9 @@ func runServer(args []string) error {
 			return nil
 		}
 		return err
+	}
+	if !s3.ValidDefaultEncryption(*defaultEnc) {
+		return fmt.Errorf("--default-encryption must be AES256 or none, not %q", *defaultEnc)
 	}
 	if !s3.ValidObjectOwnership(*ownership) {
 		return fmt.Errorf("--default-object-ownership must be BucketOwnerEnforced, BucketOwnerPreferred or ObjectWriter, not %q", *ownership)
@@ -147,6 +152,7 @@ func runServer(args []string) error {
 		AccessKey: ak, SecretKey: sk, TLSCert: *cert, TLSKey: *key,
 		InlineMax: *inline, ShutdownTimeout: *grace, LifecycleDay: *lcDay, Logger: log,
 		DefaultObjectOwnership: *ownership, AllowSSECOverHTTP: *sseCHTTP,
+		DefaultEncryption: *defaultEnc,
 	}))
 	if err != nil {
 		return err

@@ -67,7 +67,8 @@ type BucketConfig struct {
 	ACL []Grant `json:"acl,omitempty"`
 	// DefaultRetention applies to new versions in an object-lock bucket.
 	DefaultRetention *DefaultRetention `json:"lockDefault,omitempty"`
-	// Encryption is the bucket's default encryption (nil: none configured).
+	// Encryption is the bucket's default encryption (nil: never configured
+	// or deleted, so S3's default applies: SSE-S3, SSE-C blocked).
 	Encryption *BucketEncryption `json:"enc,omitempty"`
 	// CORS is the bucket's CORS rules, in order (nil: none configured).
 	CORS []CORSRule `json:"cors,omitempty"`
@@ -120,12 +121,17 @@ type WebsiteRoutingRule struct {
 
 // BucketEncryption is a bucket's default encryption rule.
 type BucketEncryption struct {
-	// Algorithm is "AES256", "aws:kms" or "aws:kms:dsse".
+	// Algorithm is "AES256", "aws:kms" or "aws:kms:dsse"; "" when only the
+	// SSE-C setting was configured, so S3's default (SSE-S3) applies.
 	Algorithm string `json:"alg"`
 	// KMSKeyID is KMSMasterKeyID as configured (ID, ARN or alias), "" for
 	// the account's aws/s3 key.
 	KMSKeyID  string `json:"kms,omitempty"`
 	BucketKey bool   `json:"bk,omitempty"`
+	// SSECAllowed lets new writes use customer-provided keys (SSE-C). S3
+	// blocks SSE-C on buckets by default (BlockedEncryptionTypes SSE-C), so
+	// a bucket with no configuration blocks it too.
+	SSECAllowed bool `json:"ssec,omitempty"`
 }
 
 // Grant is one ACL entry: a grantee and a permission (FULL_CONTROL, READ,

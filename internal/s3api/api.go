@@ -47,6 +47,10 @@ type Config struct {
 	// AllowSSECOverHTTP accepts customer keys (SSE-C) on plain HTTP
 	// requests, which S3 refuses; for tests and TLS-terminating proxies.
 	AllowSSECOverHTTP bool
+	// DefaultEncryption is the encryption of new objects in buckets with
+	// no default encryption of their own: "" or "AES256" for SSE-S3, as S3
+	// applies to every bucket; "none" stores them unencrypted.
+	DefaultEncryption string
 	Logger            *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time

@@ -284,11 +284,12 @@ func (a *API) conditionContext(ctx context.Context, req *request, docs []*policy
 	if v, ok := req.query["versionId"]; ok {
 		c["s3:VersionId"] = v[:1]
 	}
-	for _, h := range []string{"x-amz-acl", "x-amz-grant-read", "x-amz-grant-write", "x-amz-grant-full-control", "x-amz-server-side-encryption", "x-amz-storage-class", "x-amz-metadata-directive", "x-amz-copy-source"} {
+	for _, h := range []string{"x-amz-acl", "x-amz-grant-read", "x-amz-grant-write", "x-amz-grant-full-control", "x-amz-storage-class", "x-amz-metadata-directive", "x-amz-copy-source"} {
 		if v := req.Header.Get(h); v != "" {
 			c["s3:"+h] = []string{v}
 		}
 	}
+	a.sseConditionKeys(ctx, c, req.Header.Get)
 	if v := req.Header.Get("x-amz-object-lock-mode"); v != "" {
 		c["s3:object-lock-mode"] = []string{v}
 	}

@@ -164,7 +164,10 @@ func (a *API) copyObject(ctx context.Context, req *request) (*response, error) {
 		return nil, s3err.Newf(s3err.InvalidRequest, "The specified copy source is larger than the maximum allowable size for a copy source: %d", maxCopySize)
 	}
 	self := cs.bucket == req.bucket && cs.key == req.key && (cs.versionID == "" || src.IsLatest)
-	if self && directive != "REPLACE" && h.Get("x-amz-storage-class") == "" && h.Get("x-amz-website-redirect-location") == "" && alg == "" && !encryptionRequested(get) {
+	// S3 also allows the copy when the bucket has a default encryption of
+	// its own configured, which the copy applies.
+	configured := b.Config.Encryption != nil && b.Config.Encryption.Algorithm != ""
+	if self && directive != "REPLACE" && h.Get("x-amz-storage-class") == "" && h.Get("x-amz-website-redirect-location") == "" && alg == "" && !encryptionRequested(get) && !configured {
 		return nil, s3err.Newf(s3err.InvalidRequest, "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
 	}
 	attrs := newAttrs

@@ -88,10 +88,14 @@ func (a *API) postObject(ctx context.Context, req *request) (*response, error) {
 	if v := form.Field("acl"); v != "" {
 		extra["s3:x-amz-acl"] = []string{v}
 	}
+	a.sseConditionKeys(ctx, extra, form.Field)
 	if err := a.allowed(ctx, req, "s3:PutObject", arn(req.bucket, key, true), extra); err != nil {
 		return nil, err
 	}
 	if err := unsupported("PostObject", form.Field, a.secure(req)); err != nil {
+		return nil, err
+	}
+	if err := a.refuseBlockedSSEC(ctx, req, "PostObject", key, form.Field); err != nil {
 		return nil, err
 	}
 	var alg checksum.Algorithm

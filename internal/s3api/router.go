@@ -96,9 +96,12 @@ var operations = map[routeKey]operation{
 	{bucket, "DELETE", "website", false}:           {"DeleteBucketWebsite", "s3:DeleteBucketWebsite", "", (*API).deleteBucketWebsite},
 	// PUT and GET ?lifecycle also serve the deprecated PutBucketLifecycle
 	// and GetBucketLifecycle (same request; the body's shape tells them apart).
-	{bucket, "GET", "lifecycle", false}:    {"GetBucketLifecycleConfiguration", "s3:GetLifecycleConfiguration", "", (*API).getBucketLifecycle},
-	{bucket, "PUT", "lifecycle", false}:    {"PutBucketLifecycleConfiguration", "s3:PutLifecycleConfiguration", "", (*API).putBucketLifecycle},
-	{bucket, "DELETE", "lifecycle", false}: {"DeleteBucketLifecycle", "s3:PutLifecycleConfiguration", "", (*API).deleteBucketLifecycle},
+	{bucket, "GET", "lifecycle", false}:     {"GetBucketLifecycleConfiguration", "s3:GetLifecycleConfiguration", "", (*API).getBucketLifecycle},
+	{bucket, "PUT", "lifecycle", false}:     {"PutBucketLifecycleConfiguration", "s3:PutLifecycleConfiguration", "", (*API).putBucketLifecycle},
+	{bucket, "DELETE", "lifecycle", false}:  {"DeleteBucketLifecycle", "s3:PutLifecycleConfiguration", "", (*API).deleteBucketLifecycle},
+	{bucket, "GET", "encryption", false}:    {"GetBucketEncryption", "s3:GetEncryptionConfiguration", "", (*API).getBucketEncryption},
+	{bucket, "PUT", "encryption", false}:    {"PutBucketEncryption", "s3:PutEncryptionConfiguration", "", (*API).putBucketEncryption},
+	{bucket, "DELETE", "encryption", false}: {"DeleteBucketEncryption", "s3:PutEncryptionConfiguration", "", (*API).deleteBucketEncryption},
 
 	{object, "PUT", "", false}:            {"PutObject", "s3:PutObject", "", (*API).putObject},
 	{object, "PUT", "", true}:             {"CopyObject", "s3:PutObject", "", (*API).copyObject},

@@ -83,10 +83,13 @@ func (a *API) encryptionFor(ctx context.Context, get func(string) string, b meta
 	}
 	method := get("x-amz-server-side-encryption")
 	keyID := get("x-amz-server-side-encryption-aws-kms-key-id")
-	bucketKey := false
-	if method == "" && b.Config.Encryption != nil {
-		def := b.Config.Encryption
-		method, keyID, bucketKey = def.Algorithm, def.KMSKeyID, def.BucketKey
+	// With no encryption of its own a new object gets the bucket's default
+	// (SSE-S3 when none is configured, as in S3); a request's SSE-KMS
+	// without the bucket-key header takes the bucket's bucket-key setting.
+	def := a.bucketDefaultEncryption(&b)
+	bucketKey := def.BucketKey
+	if method == "" {
+		method, keyID = def.Algorithm, def.KMSKeyID
 	}
 	if v := get("x-amz-server-side-encryption-bucket-key-enabled"); v != "" {
 		bucketKey = strings.EqualFold(v, "true")

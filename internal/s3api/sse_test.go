@@ -38,6 +38,7 @@ func (s *stubKMS) Encrypt(ctx context.Context, ref string, plain []byte, ec map[
 func TestEncryptionForDefaults(t *testing.T) {
 	stub := &stubKMS{}
 	a := &API{cfg: Config{KMS: stub}}
+	off := &API{cfg: Config{KMS: stub, DefaultEncryption: "none"}}
 	hdr := func(kv ...string) func(string) string {
 		m := map[string]string{}
 		for i := 0; i < len(kv); i += 2 {
@@ -57,8 +58,11 @@ func TestEncryptionForDefaults(t *testing.T) {
 		bucketKey bool
 		arn       string // the aws:s3:arn context entry
 		customer  bool
+		off       bool // the server runs with --default-encryption none
 	}{
-		{name: "none", get: hdr(), b: plain},
+		{name: "no configuration: SSE-S3, as in S3", get: hdr(), b: plain, alg: "AES256", ref: kms.SSES3},
+		{name: "none", get: hdr(), b: plain, off: true},
+		{name: "configured default under none", get: hdr(), b: withDefault("AES256", "", false), alg: "AES256", ref: kms.SSES3, off: true},
 		{name: "default SSE-S3", get: hdr(), b: withDefault("AES256", "", false), alg: "AES256", ref: kms.SSES3},
 		{name: "default SSE-KMS named key with bucket key", get: hdr(), b: withDefault("aws:kms", "k1", true), alg: "aws:kms", ref: "k1", bucketKey: true, arn: "arn:aws:s3:::b"},
 		{name: "default SSE-KMS aws/s3", get: hdr(), b: withDefault("aws:kms", "", false), alg: "aws:kms", ref: kms.DefaultS3Alias, arn: "arn:aws:s3:::b/o"},
@@ -69,7 +73,11 @@ func TestEncryptionForDefaults(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			*stub = stubKMS{}
-			s, err := a.encryptionFor(context.Background(), tc.get, tc.b, "o")
+			api := a
+			if tc.off {
+				api = off
+			}
+			s, err := api.encryptionFor(context.Background(), tc.get, tc.b, "o")
 			if err != nil {
 				t.Fatal(err)
 			}

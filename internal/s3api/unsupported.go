@@ -177,6 +177,9 @@ func (a *API) refuseUnsupported(ctx context.Context, req *request, op string) er
 		return req.query.Get(strings.ToLower(name))
 	}
 	err := unsupported(op, get, a.secure(req))
+	if err == nil {
+		err = a.refuseBlockedSSEC(ctx, req, op, req.key, get)
+	}
 	if op == "CreateBucket" {
 		return err
 	}

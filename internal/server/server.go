@@ -53,6 +53,10 @@ type Config struct {
 	DefaultObjectOwnership string
 	// AllowSSECOverHTTP accepts customer keys (SSE-C) on plain HTTP.
 	AllowSSECOverHTTP bool
+	// DefaultEncryption is the encryption of new objects in buckets
+	// without a configuration of their own: "AES256" (or "", S3's SSE-S3)
+	// or "none".
+	DefaultEncryption string
 	// ShutdownTimeout bounds how long in-flight requests may finish.
 	ShutdownTimeout time.Duration
 	// SweepInterval and SweepGrace drive the orphan blob sweeper.
@@ -116,6 +120,9 @@ func New(cfg Config) (*Server, error) {
 	if v := cfg.DefaultObjectOwnership; v != "" && !s3.ValidObjectOwnership(v) {
 		return nil, fmt.Errorf("server: default object ownership must be BucketOwnerEnforced, BucketOwnerPreferred or ObjectWriter, not %q", v)
 	}
+	if !s3.ValidDefaultEncryption(cfg.DefaultEncryption) {
+		return nil, fmt.Errorf("server: default encryption must be AES256 or none, not %q", cfg.DefaultEncryption)
+	}
 	if cfg.AccessKey == "" || cfg.SecretKey == "" {
 		return nil, errors.New("server: root credentials are required")
 	}
@@ -167,6 +174,7 @@ func New(cfg Config) (*Server, error) {
 
 		DefaultObjectOwnership: cfg.DefaultObjectOwnership,
 		AllowSSECOverHTTP:      cfg.AllowSSECOverHTTP,
+		DefaultEncryption:      cfg.DefaultEncryption,
 	}, s.meta, s.blobs)
 	mux := http.NewServeMux()
 	mux.HandleFunc("/_talus/health/live", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) })

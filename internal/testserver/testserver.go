@@ -55,6 +55,12 @@ func WithDefaultObjectOwnership(v string) Option {
 // --allow-sse-c-over-http does.
 func WithSSECOverHTTP() Option { return func(c *server.Config) { c.AllowSSECOverHTTP = true } }
 
+// WithDefaultEncryption sets the encryption of new objects in buckets
+// without their own, as --default-encryption does ("AES256" or "none").
+func WithDefaultEncryption(v string) Option {
+	return func(c *server.Config) { c.DefaultEncryption = v }
+}
+
 // WithDir uses dir as the data directory (to restart over the same data).
 func WithDir(dir string) Option { return func(c *server.Config) { c.DataDir = dir } }
 

@@ -93,6 +93,7 @@ func TestSSECObject(t *testing.T) {
 	srv := sseServer(t)
 	c := srv.Client()
 	mustCreateBucket(t, c, "ssec")
+	allowSSEC(t, c, "ssec")
 	k, wrong := newSSECKey(1), newSSECKey(2)
 	for _, size := range []int{0, 100, 3*crypt.SegmentSize + 17} {
 		body := randBytes(uint64(size), size)
@@ -274,6 +275,7 @@ func TestSSEMultipart(t *testing.T) {
 	srv := sseServer(t)
 	c := srv.Client()
 	mustCreateBucket(t, c, "mpu")
+	allowSSEC(t, c, "mpu")
 	k, wrong := newSSECKey(3), newSSECKey(4)
 	part1 := randBytes(1, 5<<20+3)
 	part2 := randBytes(2, 2*crypt.SegmentSize+1)
@@ -350,9 +352,11 @@ func TestSSEMultipart(t *testing.T) {
 }
 
 func TestSSECopyBetweenModes(t *testing.T) {
-	srv := sseServer(t)
+	// Unencrypted objects exist only where the server applies no default.
+	srv := sseServer(t, testserver.WithDefaultEncryption("none"))
 	c := srv.Client()
 	mustCreateBucket(t, c, "copies")
+	allowSSEC(t, c, "copies")
 	k := newSSECKey(5)
 	body := randBytes(9, 100<<10)
 	mustPut(t, c, "copies", "plain", body)
@@ -421,6 +425,7 @@ func TestSSEAtRestAndTamper(t *testing.T) {
 	srv := sseServer(t, testserver.WithDir(dir))
 	c := srv.Client()
 	mustCreateBucket(t, c, "rest")
+	allowSSEC(t, c, "rest")
 	k := newSSECKey(6)
 	marker := []byte("PLAINTEXT-MARKER-0123456789-")
 	inline := bytes.Repeat(marker, 10)
@@ -524,9 +529,11 @@ func TestSSEAtRestAndTamper(t *testing.T) {
 }
 
 func TestSSEUpdateObjectEncryption(t *testing.T) {
-	srv := sseServer(t)
+	// Unencrypted objects exist only where the server applies no default.
+	srv := sseServer(t, testserver.WithDefaultEncryption("none"))
 	c := srv.Client()
 	mustCreateBucket(t, c, "upd")
+	allowSSEC(t, c, "upd")
 	km, err := srv.Server().KMS().CreateKey(ctx, "", "target")
 	if err != nil {
 		t.Fatal(err)
@@ -602,6 +609,7 @@ func TestSSEPresigned(t *testing.T) {
 	srv := sseServer(t)
 	c := srv.Client()
 	mustCreateBucket(t, c, "presse")
+	allowSSEC(t, c, "presse")
 	pc := s3.NewPresignClient(c)
 	k := newSSECKey(9)
 	body := randBytes(13, 70<<10)
@@ -701,6 +709,7 @@ func TestSSEPostObject(t *testing.T) {
 	srv := sseServer(t)
 	c := srv.Client()
 	mustCreateBucket(t, c, "postsse")
+	allowSSEC(t, c, "postsse")
 	pc := s3.NewPresignClient(c)
 	k := newSSECKey(10)
 	body := randBytes(17, 40<<10)

@@ -60,7 +60,7 @@ func TestEncryptionHeaderValidation(t *testing.T) {
 		{"SSE-S3", "AES256", map[string]string{"x-amz-server-side-encryption": "AES256"}},
 		{"SSE-KMS", "aws:kms", map[string]string{"x-amz-server-side-encryption": "aws:kms", "x-amz-server-side-encryption-context": kmsCtx}},
 		{"DSSE-KMS", "aws:kms:dsse", map[string]string{"x-amz-server-side-encryption": "aws:kms:dsse"}},
-		{"bucket key alone", "", map[string]string{"x-amz-server-side-encryption-bucket-key-enabled": "true"}},
+		{"bucket key alone", "AES256", map[string]string{"x-amz-server-side-encryption-bucket-key-enabled": "true"}},
 	} {
 		r := put(tc.hdr)
 		wantRaw(t, tc.name, r, http.StatusOK, "")

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"talus/internal/testserver"
 )
@@ -31,6 +32,11 @@ func TestAllowSSECOverHTTPFlag(t *testing.T) {
 	p := testserver.StartProcess(t, talusBin, dir, procAK, procSK)
 	cl := testserver.NewClient(p.URL, procAK, procSK)
 	if _, err := cl.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("ssec")}); err != nil {
+		t.Fatal(err)
+	}
+	// New buckets block SSE-C writes, as in S3.
+	if _, err := cl.PutBucketEncryption(ctx, &s3.PutBucketEncryptionInput{Bucket: aws.String("ssec"), ServerSideEncryptionConfiguration: &types.ServerSideEncryptionConfiguration{
+		Rules: []types.ServerSideEncryptionRule{{BlockedEncryptionTypes: &types.BlockedEncryptionTypes{EncryptionType: []types.EncryptionType{types.EncryptionTypeNone}}}}}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := put(cl); err == nil {
