@@ -89,8 +89,12 @@ func TestTLSReloadOnSIGHUP(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	if !strings.Contains(p.Log(), "certificate reloaded") {
-		t.Fatalf("no reload logged:\n%s", p.Log())
+	// The new certificate is served a moment before the line is logged.
+	for !strings.Contains(p.Log(), "certificate reloaded") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no reload logged:\n%s", p.Log())
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 	p.Stop(t)
 }
