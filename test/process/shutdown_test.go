@@ -151,6 +151,9 @@ func TestSecondSignalExitsAtOnce(t *testing.T) {
 	if _, err := pw.Write(make([]byte, 64<<10)); err != nil {
 		t.Fatal(err)
 	}
+	// The write returns once the client has the bytes; give the server
+	// time to accept the connection and start the handler.
+	time.Sleep(300 * time.Millisecond)
 	p.Signal(t, syscall.SIGTERM)
 	time.Sleep(200 * time.Millisecond)
 	if exited, _ := p.Exited(); exited {
