@@ -179,7 +179,8 @@ func (s *Stream) Open(sealed []byte, size, off, n int64) ([]byte, error) {
 		return []byte{}, nil
 	}
 	first, coff, cn := CipherRange(size, off, n)
-	plain := make([]byte, 0, n+SegmentSize)
+	// Room for exactly the plaintext of the segments opened.
+	plain := make([]byte, 0, cn-(cn+sealedSegment-1)/sealedSegment*Overhead)
 	segs := Segments(size)
 	buf := sealed[coff : coff+cn]
 	for i := first; len(buf) > 0; i++ {
