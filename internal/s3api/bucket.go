@@ -235,3 +235,15 @@ func (a *API) readBody(req *request, limit int64, headerSums bool) ([]byte, erro
 	}
 	return body, nil
 }
+
+// clearBucketConfig answers the Delete operations of bucket
+// configurations: 204 once clear has removed it, also when there was none.
+func (a *API) clearBucketConfig(ctx context.Context, req *request, clear func(*meta.BucketConfig)) (*response, error) {
+	if _, err := a.bucket(ctx, req); err != nil {
+		return nil, err
+	}
+	if err := a.meta.UpdateBucket(ctx, req.bucket, func(b *meta.Bucket) error { clear(&b.Config); return nil }); err != nil {
+		return nil, err
+	}
+	return newResponse(http.StatusNoContent), nil
+}

@@ -68,13 +68,7 @@ func (a *API) putBucketCors(ctx context.Context, req *request) (*response, error
 }
 
 func (a *API) deleteBucketCors(ctx context.Context, req *request) (*response, error) {
-	if _, err := a.bucket(ctx, req); err != nil {
-		return nil, err
-	}
-	if err := a.meta.UpdateBucket(ctx, req.bucket, func(b *meta.Bucket) error { b.Config.CORS = nil; return nil }); err != nil {
-		return nil, err
-	}
-	return newResponse(http.StatusNoContent), nil
+	return a.clearBucketConfig(ctx, req, func(c *meta.BucketConfig) { c.CORS = nil })
 }
 
 // corsRules converts stored rules to the rule type of package s3.

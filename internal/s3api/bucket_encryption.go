@@ -116,13 +116,7 @@ func (a *API) putBucketEncryption(ctx context.Context, req *request) (*response,
 // (SSE-S3, SSE-C blocked), as S3 does; it never fails for a bucket that has
 // no configuration.
 func (a *API) deleteBucketEncryption(ctx context.Context, req *request) (*response, error) {
-	if _, err := a.bucket(ctx, req); err != nil {
-		return nil, err
-	}
-	if err := a.meta.UpdateBucket(ctx, req.bucket, func(b *meta.Bucket) error { b.Config.Encryption = nil; return nil }); err != nil {
-		return nil, err
-	}
-	return newResponse(http.StatusNoContent), nil
+	return a.clearBucketConfig(ctx, req, func(c *meta.BucketConfig) { c.Encryption = nil })
 }
 
 func encryptionConfigError(err error) error {

@@ -82,13 +82,7 @@ func (a *API) putBucketLifecycle(ctx context.Context, req *request) (*response, 
 }
 
 func (a *API) deleteBucketLifecycle(ctx context.Context, req *request) (*response, error) {
-	if _, err := a.bucket(ctx, req); err != nil {
-		return nil, err
-	}
-	if err := a.meta.UpdateBucket(ctx, req.bucket, func(b *meta.Bucket) error { b.Config.Lifecycle = nil; return nil }); err != nil {
-		return nil, err
-	}
-	return newResponse(http.StatusNoContent), nil
+	return a.clearBucketConfig(ctx, req, func(c *meta.BucketConfig) { c.Lifecycle = nil })
 }
 
 // transitionMinSize is the setting in force: S3's default when none was sent.

@@ -35,11 +35,5 @@ func (a *API) putBucketTagging(ctx context.Context, req *request) (*response, er
 }
 
 func (a *API) deleteBucketTagging(ctx context.Context, req *request) (*response, error) {
-	if _, err := a.bucket(ctx, req); err != nil {
-		return nil, err
-	}
-	if err := a.meta.UpdateBucket(ctx, req.bucket, func(b *meta.Bucket) error { b.Config.Tags = nil; return nil }); err != nil {
-		return nil, err
-	}
-	return newResponse(http.StatusNoContent), nil
+	return a.clearBucketConfig(ctx, req, func(c *meta.BucketConfig) { c.Tags = nil })
 }

@@ -75,13 +75,7 @@ func (a *API) putBucketWebsite(ctx context.Context, req *request) (*response, er
 }
 
 func (a *API) deleteBucketWebsite(ctx context.Context, req *request) (*response, error) {
-	if _, err := a.bucket(ctx, req); err != nil {
-		return nil, err
-	}
-	if err := a.meta.UpdateBucket(ctx, req.bucket, func(b *meta.Bucket) error { b.Config.Website = nil; return nil }); err != nil {
-		return nil, err
-	}
-	return newResponse(http.StatusNoContent), nil
+	return a.clearBucketConfig(ctx, req, func(c *meta.BucketConfig) { c.Website = nil })
 }
 
 func websiteError(err error) error {
