@@ -43,6 +43,11 @@ func (a *API) getBucketEncryption(ctx context.Context, req *request) (*response,
 	if err != nil {
 		return nil, err
 	}
+	if b.Config.Encryption == nil && a.cfg.DefaultEncryption == s3.DefaultEncryptionNone {
+		// Without S3's SSE-S3 default a bucket never configured has no
+		// encryption configuration, as S3 answered before 2023.
+		return nil, s3err.New(s3err.NoSuchEncryptionConfiguration).With("BucketName", req.bucket)
+	}
 	return xmlResponse(http.StatusOK, encryptionDoc(a.bucketDefaultEncryption(&b))), nil
 }
 

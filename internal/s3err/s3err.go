@@ -18,6 +18,7 @@ const (
 	AccessForbidden                   Code = "AccessForbidden"
 	BadRequest                        Code = "BadRequest"
 	NoSuchCORSConfiguration           Code = "NoSuchCORSConfiguration"
+	NoSuchEncryptionConfiguration     Code = "ServerSideEncryptionConfigurationNotFoundError"
 	NoSuchWebsiteConfiguration        Code = "NoSuchWebsiteConfiguration"
 	NoSuchLifecycleConfiguration      Code = "NoSuchLifecycleConfiguration"
 	AuthorizationHeaderMalformed      Code = "AuthorizationHeaderMalformed"
@@ -97,6 +98,7 @@ var table = map[Code]entry{
 	AccessForbidden:                   {http.StatusForbidden, "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec."},
 	BadRequest:                        {http.StatusBadRequest, "Bad Request"},
 	NoSuchCORSConfiguration:           {http.StatusNotFound, "The CORS configuration does not exist"},
+	NoSuchEncryptionConfiguration:     {http.StatusNotFound, "The server side encryption configuration was not found"},
 	NoSuchLifecycleConfiguration:      {http.StatusNotFound, "The lifecycle configuration does not exist"},
 	NoSuchWebsiteConfiguration:        {http.StatusNotFound, "The specified bucket does not have a website configuration"},
 	AuthorizationHeaderMalformed:      {http.StatusBadRequest, "The authorization header is malformed."},

@@ -262,6 +262,12 @@ func TestDefaultEncryptionServerSetting(t *testing.T) {
 		t.Fatalf("PutObject under none: encryption %q", out.ServerSideEncryption)
 	}
 	deWant(t, "none", deHead(t, c, "plain", "k"), deSSE{})
+	_, err := c.GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: aws.String("plain")})
+	mustCode(t, err, "ServerSideEncryptionConfigurationNotFoundError")
+	// Configured with only the SSE-C setting: a rule without a default.
+	if err := bePut(c, "plain", types.ServerSideEncryptionRule{BlockedEncryptionTypes: &types.BlockedEncryptionTypes{EncryptionType: []types.EncryptionType{types.EncryptionTypeSseC}}}); err != nil {
+		t.Fatal(err)
+	}
 	out, err := c.GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: aws.String("plain")})
 	if err != nil {
 		t.Fatal(err)
@@ -269,6 +275,9 @@ func TestDefaultEncryptionServerSetting(t *testing.T) {
 	r := out.ServerSideEncryptionConfiguration.Rules
 	if len(r) != 1 || r[0].ApplyServerSideEncryptionByDefault != nil || r[0].BlockedEncryptionTypes == nil || len(r[0].BlockedEncryptionTypes.EncryptionType) != 1 || r[0].BlockedEncryptionTypes.EncryptionType[0] != types.EncryptionTypeSseC {
 		t.Fatalf("GetBucketEncryption under none: %+v, want only the SSE-C block", r)
+	}
+	if out := mustPut(t, c, "plain", "k1", body); out.ServerSideEncryption != "" {
+		t.Fatalf("PutObject under none with only the SSE-C setting: encryption %q", out.ServerSideEncryption)
 	}
 	if err := bePut(c, "plain", types.ServerSideEncryptionRule{ApplyServerSideEncryptionByDefault: beDefault(types.ServerSideEncryptionAes256, "")}); err != nil {
 		t.Fatal(err)
