@@ -129,12 +129,8 @@ func (a *API) policyRequest(ctx context.Context, req *request, docs []*policy.Do
 // requestBucket returns the request's bucket, read once per request and
 // kept for the handler; nil when it does not exist.
 func (a *API) requestBucket(ctx context.Context, req *request) *meta.Bucket {
-	if req.loaded == nil || req.loaded.Name != req.bucket {
-		b, err := a.meta.GetBucket(ctx, req.bucket)
-		if err != nil {
-			return nil
-		}
-		req.loaded, req.versioning = &b, b.Versioning
+	if _, err := a.bucket(ctx, req); err != nil {
+		return nil
 	}
 	return req.loaded
 }

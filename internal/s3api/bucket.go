@@ -24,14 +24,19 @@ func (a *API) bucket(ctx context.Context, req *request) (meta.Bucket, error) {
 		return meta.Bucket{}, s3err.New(s3err.NoSuchBucket).With("BucketName", req.bucket)
 	}
 	if req.loaded != nil && req.loaded.Name == req.bucket {
-		return *req.loaded, nil // authorization already read it
+		return *req.loaded, nil // read once per request
 	}
 	b, err := a.meta.GetBucket(ctx, req.bucket)
 	if errors.Is(err, meta.ErrNoSuchBucket) {
 		return b, s3err.New(s3err.NoSuchBucket).With("BucketName", req.bucket)
 	}
-	req.versioning = b.Versioning
-	return b, err
+	if err != nil {
+		return b, err
+	}
+	// Kept for the rest of the request: the handler, response headers
+	// (CORS, lifecycle, encryption) and authorization all read it.
+	req.loaded, req.versioning = &b, b.Versioning
+	return b, nil
 }
 
 // setVersionID sets x-amz-version-id as S3 does: always for a real version
