@@ -3,8 +3,6 @@ package process
 import (
 	"bytes"
 	"context"
-	"os"
-	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -18,22 +16,10 @@ import (
 // with --default-encryption none; invalid values of the flag and of
 // TALUS_DEFAULT_ENCRYPTION are refused before anything is written.
 func TestDefaultEncryptionFlag(t *testing.T) {
-	for _, c := range []struct {
-		env  []string
-		args []string
-	}{
+	mustRefuseStart(t, "--default-encryption must be AES256 or none", []struct{ env, args []string }{
 		{nil, []string{"--default-encryption", "aws:kms"}},
 		{[]string{"TALUS_DEFAULT_ENCRYPTION=aes256"}, nil},
-	} {
-		dir := t.TempDir()
-		out, code := runTalus(t, append(rootEnv(procAK, procSK), c.env...), append([]string{"server", "--address", "127.0.0.1:0", "--data", dir}, c.args...)...)
-		if code != 1 || !strings.Contains(out, "--default-encryption must be AES256 or none") {
-			t.Fatalf("%v %v: exit %d:\n%s", c.env, c.args, code, out)
-		}
-		if entries, _ := os.ReadDir(dir); len(entries) > 0 {
-			t.Fatalf("refused start wrote %d entries into the data directory", len(entries))
-		}
-	}
+	})
 
 	ctx := context.Background()
 	for _, c := range []struct {

@@ -2,8 +2,6 @@ package process
 
 import (
 	"context"
-	"os"
-	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -17,22 +15,10 @@ import (
 // buckets, TALUS_DEFAULT_OBJECT_OWNERSHIP is refused when invalid, and so
 // is an invalid flag value, before anything is written.
 func TestDefaultObjectOwnershipFlag(t *testing.T) {
-	for _, c := range []struct {
-		env  []string
-		args []string
-	}{
+	mustRefuseStart(t, "--default-object-ownership must be BucketOwnerEnforced, BucketOwnerPreferred or ObjectWriter", []struct{ env, args []string }{
 		{nil, []string{"--default-object-ownership", "BucketOwnerFull"}},
 		{[]string{"TALUS_DEFAULT_OBJECT_OWNERSHIP=objectwriter"}, nil},
-	} {
-		dir := t.TempDir()
-		out, code := runTalus(t, append(rootEnv(procAK, procSK), c.env...), append([]string{"server", "--address", "127.0.0.1:0", "--data", dir}, c.args...)...)
-		if code != 1 || !strings.Contains(out, "--default-object-ownership must be BucketOwnerEnforced, BucketOwnerPreferred or ObjectWriter") {
-			t.Fatalf("%v %v: exit %d:\n%s", c.env, c.args, code, out)
-		}
-		if entries, _ := os.ReadDir(dir); len(entries) > 0 {
-			t.Fatalf("refused start wrote %d entries into the data directory", len(entries))
-		}
-	}
+	})
 
 	p := testserver.StartProcess(t, talusBin, t.TempDir(), procAK, procSK, "--default-object-ownership", "BucketOwnerPreferred")
 	ctx := context.Background()

@@ -180,3 +180,20 @@ func TestRotateRootKeepsUsersAndBuckets(t *testing.T) {
 	}
 	p.Stop(t)
 }
+
+// mustRefuseStart runs talus server with each environment/arguments pair
+// and fails unless it exits 1 with want in its output and wrote nothing
+// into its data directory.
+func mustRefuseStart(t *testing.T, want string, cases []struct{ env, args []string }) {
+	t.Helper()
+	for _, c := range cases {
+		dir := t.TempDir()
+		out, code := runTalus(t, append(rootEnv(procAK, procSK), c.env...), append([]string{"server", "--address", "127.0.0.1:0", "--data", dir}, c.args...)...)
+		if code != 1 || !strings.Contains(out, want) {
+			t.Fatalf("%v %v: exit %d:\n%s", c.env, c.args, code, out)
+		}
+		if entries, _ := os.ReadDir(dir); len(entries) > 0 {
+			t.Fatalf("refused start wrote %d entries into the data directory", len(entries))
+		}
+	}
+}
