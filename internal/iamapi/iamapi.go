@@ -25,7 +25,6 @@ import (
 
 	"talus/internal/iam"
 	"talus/internal/meta"
-	"talus/internal/policy"
 	"talus/internal/sigv4"
 )
 
@@ -152,25 +151,11 @@ func (h *Handler) serve(r *http.Request) (response, error) {
 	action := form.Get("Action")
 	if !p.Root {
 		resource := "arn:aws:iam::" + iam.AccountID + ":user/" + form.Get("UserName")
-		if ok, err := h.allowed(r.Context(), p, "iam:"+action, resource); err != nil || !ok {
+		if ok, err := h.ids.IdentityAllows(r.Context(), p, "iam:"+action, resource); err != nil || !ok {
 			return nil, errf(http.StatusForbidden, "AccessDenied", "User: %s is not authorized to perform: iam:%s on resource: %s", p.ARN(), action, resource)
 		}
 	}
 	return h.dispatch(r.Context(), action, form)
-}
-
-// allowed evaluates the user's identity policies for an IAM action.
-func (h *Handler) allowed(ctx context.Context, p iam.Principal, action, resource string) (bool, error) {
-	docs, err := h.ids.UserPolicies(ctx, p.User)
-	if err != nil {
-		return false, err
-	}
-	req := &policy.Request{Principal: p.PolicyPrincipal(), Action: action, Resource: resource, Context: map[string][]string{}}
-	results := make([]policy.Effect, 0, len(docs))
-	for _, d := range docs {
-		results = append(results, d.Evaluate(req))
-	}
-	return policy.Decide(results...), nil
 }
 
 var userName = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)

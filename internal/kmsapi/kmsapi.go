@@ -23,7 +23,6 @@ import (
 
 	"talus/internal/iam"
 	"talus/internal/kms"
-	"talus/internal/policy"
 	"talus/internal/sigv4"
 )
 
@@ -214,21 +213,13 @@ func (q *request) decode(v any) error {
 // authorize checks that the principal may run the request's operation on
 // each resource: root always, IAM users by their identity policies.
 func (h *Handler) authorize(q *request, resources ...string) error {
-	if q.p.Root {
-		return nil
-	}
-	docs, err := h.ids.UserPolicies(q.ctx, q.p.User)
-	if err != nil {
-		return err
-	}
 	action := "kms:" + q.op
 	for _, res := range resources {
-		req := &policy.Request{Principal: q.p.PolicyPrincipal(), Action: action, Resource: res, Context: map[string][]string{}}
-		results := make([]policy.Effect, 0, len(docs))
-		for _, d := range docs {
-			results = append(results, d.Evaluate(req))
+		ok, err := h.ids.IdentityAllows(q.ctx, q.p, action, res)
+		if err != nil {
+			return err
 		}
-		if !policy.Decide(results...) {
+		if !ok {
 			return errf("AccessDeniedException", "User: %s is not authorized to perform: %s on resource: %s because no identity-based policy allows the %s action",
 				q.p.ARN(), action, res, action)
 		}
