@@ -307,7 +307,9 @@ func TestBrowserWebsite(t *testing.T) {
 	}
 	var docs view
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if docs = look(t, tab); docs.title == "Docs" {
+		// look reads the location before the title: wait for both, or a
+		// navigation finishing between the two reads looks like a failure.
+		if docs = look(t, tab); docs.title == "Docs" && docs.url == base+"/docs/" {
 			break
 		}
 	}
