@@ -339,6 +339,7 @@ type Store interface {
 	Identities
 	Keyring
 	Leases
+	Journal
 
 	Close() error
 }
