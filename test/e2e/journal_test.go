@@ -185,3 +185,65 @@ func TestJournalLifecycle(t *testing.T) {
 	}
 	t.Fatal("no lifecycle record within 30s")
 }
+
+// TestJournalUpdateObjectEncryption: re-encrypting a version under a KMS
+// key is an UPDATE_METADATA record with the new encryption columns.
+func TestJournalUpdateObjectEncryption(t *testing.T) {
+	srv := sseServer(t)
+	c := srv.Client()
+	j := srv.Server().Journal()
+	mustCreateBucket(t, c, "jrnl-enc")
+	km, err := srv.Server().KMS().CreateKey(ctx, "", "journal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	start, err := j.JournalSeq(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustPut(t, c, "jrnl-enc", "k", []byte("data"))
+	if _, err := c.UpdateObjectEncryption(ctx, &s3.UpdateObjectEncryptionInput{Bucket: aws.String("jrnl-enc"), Key: aws.String("k"),
+		ObjectEncryption: &types.ObjectEncryptionMemberSSEKMS{Value: types.SSEKMSEncryption{KMSKeyArn: aws.String(km.ARN), BucketKeyEnabled: aws.Bool(true)}}}); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := j.ReadJournal(ctx, start, 10)
+	if err != nil || len(recs) != 2 {
+		t.Fatalf("records %+v, %v", recs, err)
+	}
+	if r := recs[0]; r.Type != meta.RecordCreate || r.Encryption != "SSE-S3" || r.KMSKeyARN != "" {
+		t.Errorf("PUT record = %+v", r)
+	}
+	if r := recs[1]; r.Type != meta.RecordUpdateMetadata || r.Event != meta.EventEncryptionUpdate || r.Operation != "UpdateObjectEncryption" ||
+		r.Encryption != "SSE-KMS" || r.KMSKeyARN != km.ARN || !r.BucketKey || r.ETag != recs[0].ETag {
+		t.Errorf("UpdateObjectEncryption record = %+v", r)
+	}
+}
+
+// TestJournalPostObject: a browser upload is ObjectCreated:Post, with the
+// requester the form's credential names and the request ID it was answered with.
+func TestJournalPostObject(t *testing.T) {
+	srv := testserver.Start(t)
+	c := srv.Client()
+	j := srv.Server().Journal()
+	mustCreateBucket(t, c, "jrnl-post")
+	start, err := j.JournalSeq(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := s3.NewPresignClient(c).PresignPostObject(ctx, &s3.PutObjectInput{Bucket: aws.String("jrnl-post"), Key: aws.String("form.txt")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, hdr, body := postForm(t, p.URL, p.Values, []string{"key"}, []byte("posted"))
+	if status != 204 {
+		t.Fatalf("POST = %d %s", status, body)
+	}
+	recs, err := j.ReadJournal(ctx, start, 10)
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("records %+v, %v", recs, err)
+	}
+	if r := recs[0]; r.Type != meta.RecordCreate || r.Event != meta.EventPost || r.Key != "form.txt" || r.Requester != iam.AccountID ||
+		r.Principal != "arn:aws:iam::"+iam.AccountID+":root" || r.RequestID != hdr.Get("x-amz-request-id") || r.SourceIP != "127.0.0.1" {
+		t.Errorf("POST record = %+v", r)
+	}
+}
