@@ -24,9 +24,15 @@ const journalPoll = time.Second
 // retention never holds the writer long.
 const trimChunk = 5000
 
-// journal appends the record of a change to o inside tx.
+// journal appends the record of a change to o inside tx: the one call
+// each object mutation makes.
 func (s *Store) journal(ctx context.Context, tx *wtx, typ, event string, o *meta.Object) error {
-	r := meta.NewRecord(ctx, typ, event, o)
+	return s.appendRecord(ctx, tx, meta.NewRecord(ctx, typ, event, o))
+}
+
+// appendRecord appends r inside tx, for a mutation whose record needs
+// more than NewRecord fills in (an annotation's name).
+func (s *Store) appendRecord(ctx context.Context, tx *wtx, r meta.Record) error {
 	body, err := json.Marshal(&r)
 	if err != nil {
 		return err
@@ -59,6 +65,9 @@ func (s *Store) wakeJournal() {
 }
 
 func (s *Store) ReadJournal(ctx context.Context, after int64, limit int) ([]meta.Record, error) {
+	if limit <= 0 {
+		return nil, nil // SQLite reads a negative LIMIT as none
+	}
 	// Read the trim point first: a trim that runs between the two reads
 	// shows as a gap after after, which is caught below.
 	var upto int64
