@@ -59,7 +59,7 @@ func isObjectOp(req *request) bool { return req.key != "" }
 func (a *API) allowed(ctx context.Context, req *request, action, resource string, extra map[string][]string) error {
 	p := req.principal
 	bucketName, key := splitResource(resource)
-	b := a.resourceBucket(ctx, req, bucketName)
+	b := a.resourceBucket(ctx, req, action, bucketName)
 	owner, foreign := p.CanonicalID, false
 	if b != nil {
 		owner = b.Owner
@@ -154,9 +154,12 @@ func splitResource(resource string) (bucket, key string) {
 // resourceBucket returns the bucket an action is on: the request's
 // (read once per request) or another one (a copy's source); nil when it
 // does not exist.
-func (a *API) resourceBucket(ctx context.Context, req *request, name string) *meta.Bucket {
+func (a *API) resourceBucket(ctx context.Context, req *request, action, name string) *meta.Bucket {
 	if name == "" {
 		return nil
+	}
+	if action == "s3:CreateBucket" {
+		return nil // the caller's own, to be: a name taken by anyone is BucketAlreadyExists
 	}
 	if name == req.bucket {
 		return a.requestBucket(ctx, req)
