@@ -230,8 +230,13 @@ func RandomString(n int, alphabet string) string {
 
 // IdentityAllows evaluates p's identity policies alone for one action on one
 // resource, as the IAM and KMS APIs authorize their callers (they have no
-// resource policies): the root is always allowed.
+// resource policies): the root is always allowed within its account.
 func (r *Resolver) IdentityAllows(ctx context.Context, p Principal, action, resource string) (bool, error) {
+	// Without a resource policy to grant it, nothing reaches another
+	// account's resources (an IAM user, a key of the key service).
+	if acct := resourceAccount(resource); acct != "" && acct != p.AccountID() {
+		return false, nil
+	}
 	if p.Root {
 		return true, nil
 	}
@@ -245,4 +250,13 @@ func (r *Resolver) IdentityAllows(ctx context.Context, p Principal, action, reso
 		results = append(results, d.Evaluate(req))
 	}
 	return policy.Decide(results...), nil
+}
+
+// resourceAccount is the account field of an ARN (arn:aws:SERVICE:REGION:ACCOUNT:...), "" when none.
+func resourceAccount(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) < 6 || parts[0] != "arn" {
+		return ""
+	}
+	return parts[4]
 }

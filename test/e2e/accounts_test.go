@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"talus/internal/testserver"
@@ -85,4 +86,23 @@ func TestAccountsIsolation(t *testing.T) {
 	bi.fail(http.StatusForbidden, "AccessDenied", "TalusCreateAccount", "AccountName", "mine")
 	iamRoot(t, srv).fail(http.StatusConflict, "EntityAlreadyExists", "TalusCreateAccount", "AccountName", "other", "Email", "bee@example.com")
 	iamRoot(t, srv).fail(http.StatusConflict, "DeleteConflict", "TalusDeleteAccount", "AccountId", b.ID)
+}
+
+// The key service is the administrator account's: another account's root
+// neither lists nor creates keys in it, nor uses one by ARN.
+func TestAccountsKeyServiceIsTheAdministrators(t *testing.T) {
+	t.Parallel()
+	srv := testserver.Start(t)
+	b := newAccount(t, srv, "bee", "")
+	key, err := kmsRoot(srv).CreateKey(ctx, &kms.CreateKeyInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bk := kmsClient(srv, b.AK, b.SK)
+	_, err = bk.ListKeys(ctx, &kms.ListKeysInput{})
+	kmsCode(t, err, "AccessDeniedException")
+	_, err = bk.CreateKey(ctx, &kms.CreateKeyInput{})
+	kmsCode(t, err, "AccessDeniedException")
+	_, err = bk.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: key.KeyMetadata.Arn})
+	kmsCode(t, err, "AccessDeniedException")
 }
