@@ -3,11 +3,13 @@ package e2e
 import (
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"talus/internal/testserver"
 )
@@ -105,4 +107,13 @@ func TestAccountsKeyServiceIsTheAdministrators(t *testing.T) {
 	kmsCode(t, err, "AccessDeniedException")
 	_, err = bk.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: key.KeyMetadata.Arn})
 	kmsCode(t, err, "AccessDeniedException")
+	// The server still encrypts the account's objects with its keys.
+	mustCreateBucket(t, b.Root, "bee-kms")
+	if _, err := b.Root.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bee-kms"), Key: aws.String("k"), Body: strings.NewReader("secret"),
+		ServerSideEncryption: types.ServerSideEncryptionAwsKms}); err != nil {
+		t.Fatalf("SSE-KMS PutObject by another account: %v", err)
+	}
+	if got := mustGet(t, b.Root, "bee-kms", "k"); string(got) != "secret" {
+		t.Fatalf("read back %q", got)
+	}
 }
