@@ -56,6 +56,14 @@ func newAccount(t *testing.T, srv *testserver.Server, name, email string) accoun
 		Root: testserver.NewClient(srv.URL, a.AccessKeyID, a.SecretAccessKey), srv: srv}
 }
 
+// threeAccounts starts a server with the administrator's account and two
+// more, bee and sea (with emails bee@example.com and sea@example.com).
+func threeAccounts(t *testing.T) (*testserver.Server, account, account, account) {
+	t.Helper()
+	srv := testserver.Start(t)
+	return srv, adminAccount(srv), newAccount(t, srv, "bee", "bee@example.com"), newAccount(t, srv, "sea", "sea@example.com")
+}
+
 // iam is an IAM caller acting as the account's root.
 func (a account) iam(t *testing.T) iamAs { return iamAs{t, a.srv, a.AK, a.SK} }
 

@@ -18,10 +18,7 @@ import (
 // users; bucket names stay global.
 func TestAccountsIsolation(t *testing.T) {
 	t.Parallel()
-	srv := testserver.Start(t)
-	a := adminAccount(srv)
-	b := newAccount(t, srv, "bee", "bee@example.com")
-	c := newAccount(t, srv, "sea", "")
+	srv, a, b, c := threeAccounts(t)
 	mustCreateBucket(t, a.Root, "iso-a")
 	mustCreateBucket(t, b.Root, "iso-b")
 	mustCreateBucket(t, c.Root, "iso-c")

@@ -18,10 +18,7 @@ import (
 // allow in the user's policies). An explicit deny on either side wins.
 func TestCrossAccountBucketPolicy(t *testing.T) {
 	t.Parallel()
-	srv := testserver.Start(t)
-	a := adminAccount(srv)
-	b := newAccount(t, srv, "bee", "")
-	c := newAccount(t, srv, "sea", "")
+	srv, a, b, c := threeAccounts(t)
 	mustCreateBucket(t, b.Root, "xp-b")
 	mustPut(t, b.Root, "xp-b", "doc", []byte("shared"))
 	getAll := condDoc(`{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}`)
@@ -99,10 +96,7 @@ func TestCrossAccountBucketPolicy(t *testing.T) {
 // is that account's: the bucket owner reads it only when granted.
 func TestCrossAccountACLs(t *testing.T) {
 	t.Parallel()
-	srv := testserver.Start(t)
-	a := adminAccount(srv)
-	b := newAccount(t, srv, "bee", "bee@example.com")
-	c := newAccount(t, srv, "sea", "sea@example.com")
+	srv, a, b, c := threeAccounts(t)
 	if _, err := b.Root.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("xa-b"), ObjectOwnership: types.ObjectOwnershipObjectWriter}); err != nil {
 		t.Fatal(err)
 	}
@@ -273,10 +267,7 @@ func TestCrossAccountObjectOwnership(t *testing.T) {
 // compare with the bucket's owning account.
 func TestCrossAccountExpectedBucketOwner(t *testing.T) {
 	t.Parallel()
-	srv := testserver.Start(t)
-	a := adminAccount(srv)
-	b := newAccount(t, srv, "bee", "")
-	c := newAccount(t, srv, "sea", "")
+	_, a, b, c := threeAccounts(t)
 	mustCreateBucket(t, b.Root, "xe-b")
 	mustPut(t, b.Root, "xe-b", "doc", []byte("x"))
 	putBucketPolicy(t, b.Root, "xe-b", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"`+a.ID+`"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::xe-b/*"}]}`)
