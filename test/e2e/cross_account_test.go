@@ -89,6 +89,17 @@ func TestCrossAccountBucketPolicy(t *testing.T) {
 	// Another account's root has no such right.
 	_, err := a.Root.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String("xp-c")})
 	mustCode(t, err, "AccessDenied")
+
+	// RestrictPublicBuckets: a public policy reaches only the bucket owner's account.
+	putBucketPolicy(t, b.Root, "xp-b", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::xp-b/*"}]}`)
+	allowOrDeny(t, "A root under a public policy", getErr(a.Root, "xp-b", "doc"), true)
+	bNone := b.user(t, "none", "")
+	if _, err := b.Root.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: aws.String("xp-b"),
+		PublicAccessBlockConfiguration: &types.PublicAccessBlockConfiguration{RestrictPublicBuckets: aws.Bool(true)}}); err != nil {
+		t.Fatal(err)
+	}
+	allowOrDeny(t, "A root under a restricted public policy", getErr(a.Root, "xp-b", "doc"), false)
+	allowOrDeny(t, "B's user without a policy under a restricted public policy", getErr(bNone, "xp-b", "doc"), true)
 }
 
 // ACL grants name accounts by canonical ID or email; the groups reach any
