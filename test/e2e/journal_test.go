@@ -243,7 +243,7 @@ func TestJournalPostObject(t *testing.T) {
 		t.Fatalf("records %+v, %v", recs, err)
 	}
 	if r := recs[0]; r.Type != meta.RecordCreate || r.Event != meta.EventPost || r.Key != "form.txt" || r.Requester != iam.AccountID ||
-		r.Principal != "arn:aws:iam::"+iam.AccountID+":root" || r.RequestID != hdr.Get("x-amz-request-id") || r.SourceIP != "127.0.0.1" {
+		r.Principal != "arn:aws:iam::"+iam.AccountID+":root" || r.RequestID != hdr.Get("x-amz-request-id") || r.HostID != hdr.Get("x-amz-id-2") || r.SourceIP != "127.0.0.1" {
 		t.Errorf("POST record = %+v", r)
 	}
 }
