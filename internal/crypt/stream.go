@@ -88,15 +88,22 @@ func (s *Stream) Decrypt(r io.ReadCloser, size, off, n int64) io.ReadCloser {
 	k := min(int64(batchSegments), last-first+1)
 	d := &decrypter{s: s, src: r, size: size, index: first, last: last, segs: Segments(size),
 		skip: off - first*SegmentSize, remain: n}
+	// A source that lends its bytes needs no buffer to read them into.
+	_, lends := r.(windowReader)
 	if n <= 2*batchSegments*SegmentSize {
-		d.sealed = make([]byte, k*sealedSegment)
+		if !lends {
+			d.sealed = make([]byte, k*sealedSegment)
+		}
 		return newPipe(d.fill, false, r, 0)
 	}
 	// Long reads take their buffers from a pool and give them back on
 	// Close, once the pipeline's goroutine has stopped.
-	bufs := []*[]byte{getBuffer(), getBuffer(), getBuffer()}
-	d.sealed = (*bufs[0])[:batchSegments*sealedSegment]
-	p := newPipeBuffers(d.fill, r, (*bufs[1])[:0], (*bufs[2])[:0])
+	bufs := []*[]byte{getBuffer(), getBuffer()}
+	if !lends {
+		bufs = append(bufs, getBuffer())
+		d.sealed = (*bufs[2])[:batchSegments*sealedSegment]
+	}
+	p := newPipeBuffers(d.fill, r, (*bufs[0])[:0], (*bufs[1])[:0])
 	p.release = func() {
 		for _, b := range bufs {
 			bufferPool.Put(b)
