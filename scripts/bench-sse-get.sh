@@ -12,29 +12,34 @@
 #   bash scripts/bench-sse-get.sh                 # 3 rounds, bin/talus
 #   ROUNDS=5 TALUS=/path/to/talus PROFILE=1 bash scripts/bench-sse-get.sh
 #
-# Linux only (/proc). Ports 9200/9201, pprof on 9300/9301.
+# Linux only (/proc). Servers on PORT and PORT+1 (default 9200), pprof on
+# PORT+100 and PORT+101.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-3}
+PORT=${PORT:-9200}
 BIN=${TALUS:-bin/talus}
 if [ -z "${TALUS:-}" ]; then
 	CGO_ENABLED=0 go build -o bin/talus ./cmd/talus
 fi
 W=$(mktemp -d)
-"$BIN" server -data "$W/plain" -address 127.0.0.1:9200 -default-encryption none -pprof 127.0.0.1:9300 >"$W/plain.log" 2>&1 &
+"$BIN" server -data "$W/plain" -address 127.0.0.1:$PORT -default-encryption none -pprof 127.0.0.1:$((PORT + 100)) >"$W/plain.log" 2>&1 &
 P0=$!
-"$BIN" server -data "$W/sse" -address 127.0.0.1:9201 -pprof 127.0.0.1:9301 >"$W/sse.log" 2>&1 &
+"$BIN" server -data "$W/sse" -address 127.0.0.1:$((PORT + 1)) -pprof 127.0.0.1:$((PORT + 101)) >"$W/sse.log" 2>&1 &
 P1=$!
 trap 'kill $P0 $P1 2>/dev/null; wait $P0 $P1 2>/dev/null || true' EXIT
 sleep 2
+for p in $P0 $P1; do
+	kill -0 $p 2>/dev/null || { cat "$W"/*.log >&2; echo "a server did not start (port in use? set PORT)" >&2; exit 1; }
+done
 key() { awk '/access key/ {print $3}' "$1"; }
 secret() { awk '/secret key/ {print $3}' "$1"; }
 cputicks() { awk '{print $14+$15}' "/proc/$1/stat"; }
 
 for r in $(seq 1 "$ROUNDS"); do
 	for which in plain sse; do
-		port=9200 pid=$P0
-		if [ $which = sse ]; then port=9201 pid=$P1; fi
+		port=$PORT pid=$P0
+		if [ $which = sse ]; then port=$((PORT + 1)) pid=$P1; fi
 		prof=
 		if [ -n "${PROFILE:-}" ] && [ "$r" = 1 ]; then
 			(sleep 2; curl -s -o "$W/$which.pprof" "http://127.0.0.1:$((port + 100))/debug/pprof/profile?seconds=3") &
