@@ -47,6 +47,10 @@ func Run(t *testing.T, newStore func(t *testing.T) meta.Store) {
 		{"MultipartAbortAndVeto", testMultipartAbortAndVeto},
 		{"ListUploads", testListUploads},
 		{"CompleteRacesPartUpload", testCompleteRacesPartUpload},
+		{"Annotations", testAnnotations},
+		{"AnnotationLimit", testAnnotationLimit},
+		{"AnnotationsGoWithVersion", testAnnotationsGoWithVersion},
+		{"AnnotationCopy", testAnnotationCopy},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -129,6 +129,20 @@ var migrations = []string{
 		expires    INTEGER NOT NULL,
 		checkpoint BLOB
 	);`,
+	// Object annotations: named payloads of one version (by its seq),
+	// stored inline (at most 1 MiB each) and removed with the version.
+	`CREATE TABLE annotations (
+		seq           INTEGER NOT NULL,
+		name          TEXT NOT NULL,
+		size          INTEGER NOT NULL,
+		etag          TEXT NOT NULL,
+		modified      INTEGER NOT NULL,
+		checksums     BLOB,
+		checksum_type TEXT NOT NULL,
+		wrapped_key   BLOB,
+		data          BLOB NOT NULL
+	);
+	CREATE UNIQUE INDEX annotations_by_name ON annotations(seq, name);`,
 }
 
 func migrate(db *sql.DB) error {

@@ -499,6 +499,9 @@ func removeVersion(ctx context.Context, tx *wtx, o *meta.Object) ([]string, erro
 	if _, err := tx.ExecContext(ctx, `DELETE FROM version_parts WHERE seq = ?`, o.Seq); err != nil {
 		return nil, err
 	}
+	if err := removeAnnotations(ctx, tx, o); err != nil {
+		return nil, err
+	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM versions WHERE seq = ?`, o.Seq); err != nil {
 		return nil, err
 	}
@@ -585,6 +588,11 @@ func (s *Store) PutObject(ctx context.Context, o *meta.Object, opts meta.PutOpti
 		freed, err := addLatest(ctx, tx, b.Versioning, o, s.now())
 		if err != nil {
 			return err
+		}
+		if opts.Annotations != nil {
+			if err := copyAnnotations(ctx, tx, opts.Annotations, o, s.now()); err != nil {
+				return err
+			}
 		}
 		res = meta.PutResult{VersionID: o.VersionID, Freed: freed}
 		return nil
