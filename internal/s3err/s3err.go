@@ -71,6 +71,7 @@ const (
 	AnnotationNameTooLong             Code = "AnnotationNameTooLong"
 	AnnotationLimitExceeded           Code = "AnnotationLimitExceeded"
 	UnsupportedMediaType              Code = "UnsupportedMediaType"
+	InvalidPrefix                     Code = "InvalidPrefix"
 	InvalidPart                       Code = "InvalidPart"
 	InvalidPartOrder                  Code = "InvalidPartOrder"
 	InvalidPartNumber                 Code = "InvalidPartNumber"
@@ -156,6 +157,7 @@ var table = map[Code]entry{
 	AnnotationNameTooLong:             {http.StatusBadRequest, "The annotation name must be at most 512 bytes long."},
 	AnnotationLimitExceeded:           {http.StatusBadRequest, "The object version already has the maximum number of annotations (1000)."},
 	UnsupportedMediaType:              {http.StatusUnsupportedMediaType, "annotation payload is not valid UTF-8"},
+	InvalidPrefix:                     {http.StatusBadRequest, "The specified prefix is not valid."},
 	InvalidPart:                       {http.StatusBadRequest, "One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part's entity tag."},
 	InvalidPartOrder:                  {http.StatusBadRequest, "The list of parts was not in ascending order. Parts must be ordered by part number."},
 	InvalidPartNumber:                 {http.StatusRequestedRangeNotSatisfiable, "The requested partnumber is not satisfiable"},

@@ -243,4 +243,38 @@ func testAnnotationCopy(t *testing.T, s meta.Store) {
 	if _, err := s.PutObject(ctx, dst2, meta.PutOptions{Annotations: c}); !errors.Is(err, meta.ErrAnnotationsChanged) {
 		t.Fatalf("copy with an added annotation: %v", err)
 	}
+	// A copy onto itself replaces the null version and keeps the annotations.
+	self, as, err := s.ListAnnotations(ctx, "b", "src", "", meta.AnnotationListOptions{Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c = &meta.AnnotationCopy{Seq: self.Seq}
+	for _, a := range as {
+		c.Items = append(c.Items, meta.AnnotationCopyItem{Name: a.Name, ETag: a.ETag, Modified: a.Modified, WrappedKey: a.WrappedKey})
+	}
+	again := &meta.Object{Bucket: "b", Key: "src", ETag: "e9", Size: 2, StorageClass: "STANDARD", Owner: "root", BlobID: "b-src2"}
+	if _, err := s.PutObject(ctx, again, meta.PutOptions{Annotations: c}); err != nil {
+		t.Fatalf("self copy: %v", err)
+	}
+	o, a, err := s.GetAnnotation(ctx, "b", "src", "", "c")
+	if err != nil || o.Seq == self.Seq || o.ETag != "e9" || string(a.Data) != "three" {
+		t.Fatalf("after self copy: %+v %+v %v", o, a, err)
+	}
+	if got := annotationNames(t, s, "b", "src", "", meta.AnnotationListOptions{Limit: 10}); fmt.Sprint(got) != "[a b c]" {
+		t.Errorf("after self copy = %q", got)
+	}
+	// Versioned: the source keeps its annotations after the copy.
+	if err := s.UpdateBucket(ctx, "b", func(b *meta.Bucket) error { b.Versioning = meta.Enabled; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	c.Seq = o.Seq
+	next := &meta.Object{Bucket: "b", Key: "src", ETag: "e10", Size: 2, StorageClass: "STANDARD", Owner: "root", BlobID: "b-src3"}
+	if _, err := s.PutObject(ctx, next, meta.PutOptions{Annotations: c}); err != nil {
+		t.Fatalf("versioned self copy: %v", err)
+	}
+	for _, v := range []string{meta.NullVersion, next.VersionID} {
+		if got := annotationNames(t, s, "b", "src", v, meta.AnnotationListOptions{Limit: 10}); fmt.Sprint(got) != "[a b c]" {
+			t.Errorf("version %s after versioned copy = %q", v, got)
+		}
+	}
 }

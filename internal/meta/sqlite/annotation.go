@@ -120,11 +120,21 @@ func removeAnnotations(ctx context.Context, tx *wtx, o *meta.Object) error {
 	return err
 }
 
-// copyAnnotations copies c's annotations onto the new version dst, the
-// payload bytes staying inside SQLite.
+// holdAnnotations sets a copy's source annotations aside (under the
+// negated seq) so that replacing the source version, a copy onto itself,
+// does not remove them before copyAnnotations reads them.
+func holdAnnotations(ctx context.Context, tx *wtx, c *meta.AnnotationCopy) error {
+	_, err := tx.ExecContext(ctx, `UPDATE annotations SET seq = ? WHERE seq = ?`, -c.Seq, c.Seq)
+	return err
+}
+
+// copyAnnotations copies the held annotations of c onto the new version
+// dst, the payload bytes staying inside SQLite, then returns them to their
+// version, or drops them if that version is gone.
 func copyAnnotations(ctx context.Context, tx *wtx, c *meta.AnnotationCopy, dst *meta.Object, now time.Time) error {
+	held := -c.Seq
 	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM annotations WHERE seq = ?`, c.Seq).Scan(&n); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM annotations WHERE seq = ?`, held).Scan(&n); err != nil {
 		return err
 	}
 	if n != len(c.Items) {
@@ -133,7 +143,7 @@ func copyAnnotations(ctx context.Context, tx *wtx, c *meta.AnnotationCopy, dst *
 	for _, it := range c.Items {
 		res, err := tx.ExecContext(ctx, `INSERT INTO annotations(seq, name, size, etag, modified, checksums, checksum_type, wrapped_key, data)
 			SELECT ?, name, size, etag, ?, checksums, checksum_type, ?, data FROM annotations WHERE seq = ? AND name = ? AND etag = ? AND modified = ?`,
-			dst.Seq, nanos(now.UTC()), it.WrappedKey, c.Seq, it.Name, it.ETag, nanos(it.Modified))
+			dst.Seq, nanos(now.UTC()), it.WrappedKey, held, it.Name, it.ETag, nanos(it.Modified))
 		if err != nil {
 			return err
 		}
@@ -143,7 +153,15 @@ func copyAnnotations(ctx context.Context, tx *wtx, c *meta.AnnotationCopy, dst *
 			return meta.ErrAnnotationsChanged
 		}
 	}
-	return nil
+	var one int
+	err := tx.QueryRowContext(ctx, `SELECT 1 FROM versions WHERE seq = ?`, c.Seq).Scan(&one)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		_, err = tx.ExecContext(ctx, `DELETE FROM annotations WHERE seq = ?`, held)
+	case err == nil:
+		_, err = tx.ExecContext(ctx, `UPDATE annotations SET seq = ? WHERE seq = ?`, c.Seq, held)
+	}
+	return err
 }
 
 func scanAnnotation(sc scanner, withData bool) (meta.Annotation, error) {

@@ -585,6 +585,12 @@ func (s *Store) PutObject(ctx context.Context, o *meta.Object, opts meta.PutOpti
 		if o.Modified.IsZero() {
 			o.Modified = s.now().UTC()
 		}
+		if opts.Annotations != nil {
+			// The source may be the null version this put replaces.
+			if err := holdAnnotations(ctx, tx, opts.Annotations); err != nil {
+				return err
+			}
+		}
 		freed, err := addLatest(ctx, tx, b.Versioning, o, s.now())
 		if err != nil {
 			return err
