@@ -139,6 +139,7 @@ var operations = map[routeKey]operation{
 var storesData = map[string]bool{
 	"PutObject": true, "CopyObject": true, "PostObject": true, "CreateMultipartUpload": true,
 	"UploadPart": true, "UploadPartCopy": true,
+	"PutObjectAnnotation": true,
 }
 
 // route picks the operation of a request.

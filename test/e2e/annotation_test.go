@@ -527,12 +527,22 @@ func TestAnnotationEncryptedAtRest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// A disabled key makes its object's annotations unreadable too.
+	// Re-encrypting the object under another key keeps its annotations readable.
+	if _, err := c.UpdateObjectEncryption(ctx, &s3.UpdateObjectEncryptionInput{Bucket: aws.String("enc"), Key: aws.String("s3"),
+		ObjectEncryption: &types.ObjectEncryptionMemberSSEKMS{Value: types.SSEKMSEncryption{KMSKeyArn: aws.String(km.ARN)}}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := mustGetAnn(t, c, "enc", "s3", "secret", "", []byte(marker+"s3")); got.ServerSideEncryption != types.ServerSideEncryptionAwsKms {
+		t.Fatalf("after UpdateObjectEncryption: %q", got.ServerSideEncryption)
+	}
+	// A disabled key makes its objects' annotations unreadable too.
 	if _, err := srv.Server().KMS().DisableKey(ctx, km.ID); err != nil {
 		t.Fatal(err)
 	}
-	_, _, err = getAnn(c, "enc", "kms", "secret", "")
-	mustFail(t, "annotation under a disabled key", err, http.StatusBadRequest, "KMS.DisabledException")
+	for _, key := range []string{"kms", "s3"} {
+		_, _, err = getAnn(c, "enc", key, "secret", "")
+		mustFail(t, key+": annotation under a disabled key", err, http.StatusBadRequest, "KMS.DisabledException")
+	}
 }
 
 func TestAnnotationPolicy(t *testing.T) {
