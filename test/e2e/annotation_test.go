@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"crypto/md5"
+	"crypto/sha512"
 	"encoding/base64"
 	"encoding/binary"
 	"fmt"
@@ -604,4 +605,38 @@ func TestAnnotationPolicy(t *testing.T) {
 	if status := anonGet(t, srv.URL+"/pol/k?annotation&annotationName=n"); status != http.StatusForbidden {
 		t.Fatalf("anonymous get = %d", status)
 	}
+}
+
+// Checksums in aws-chunked trailers, signed and unsigned, for algorithms
+// only annotations take.
+func TestAnnotationTrailers(t *testing.T) {
+	srv := testserver.Start(t)
+	c := srv.Client()
+	mustCreateBucket(t, c, "trl")
+	mustPut(t, c, "trl", "k", []byte("object"))
+	data := bytes.Repeat([]byte("trailing text "), 10<<10)
+	x128 := xxh3.Hash128(data).Bytes()
+	sum128 := base64.StdEncoding.EncodeToString(x128[:])
+	sha := sha512.Sum512(data)
+	sum512 := base64.StdEncoding.EncodeToString(sha[:])
+	url := srv.URL + "/trl/k?annotation&annotationName="
+
+	req, _ := rqStreamingSigned(t, url+"signed", data, http.Header{"x-amz-checksum-xxhash128": {sum128}})
+	if res := rqDo(t, req); res.Status != http.StatusOK || res.Header.Get("X-Amz-Checksum-Xxhash128") != sum128 {
+		t.Fatalf("signed trailer: %d %s", res.Status, res.Body)
+	}
+	if out := mustGetAnn(t, c, "trl", "k", "signed", "", data); aws.ToString(out.ChecksumXXHASH128) != sum128 {
+		t.Fatalf("stored XXHASH128 %q", aws.ToString(out.ChecksumXXHASH128))
+	}
+	req, _ = rqStreamingUnsignedTrailer(t, url+"unsigned", data, http.Header{"x-amz-checksum-sha512": {sum512}})
+	if res := rqDo(t, req); res.Status != http.StatusOK {
+		t.Fatalf("unsigned trailer: %d %s", res.Status, res.Body)
+	}
+	if out := mustGetAnn(t, c, "trl", "k", "unsigned", "", data); aws.ToString(out.ChecksumSHA512) != sum512 {
+		t.Fatalf("stored SHA512 %q", aws.ToString(out.ChecksumSHA512))
+	}
+	req, _ = rqStreamingSigned(t, url+"bad", data, http.Header{"x-amz-checksum-xxhash128": {base64.StdEncoding.EncodeToString(make([]byte, 16))}})
+	rqErr(t, rqDo(t, req), http.StatusBadRequest, "BadDigest")
+	_, _, err := getAnn(c, "trl", "k", "bad", "")
+	mustFail(t, "annotation with a bad trailer", err, http.StatusNotFound, "NoSuchAnnotation")
 }
