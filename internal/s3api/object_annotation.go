@@ -81,15 +81,27 @@ func annotationError(req *request, o *meta.Object, err error) error {
 	return err
 }
 
-// annotationTarget loads the version an annotation write names and checks
-// x-amz-object-if-match against it. The returned check re-applies both
-// inside the store's transaction: the version must still be the one whose
-// key sealed the payload.
-// A delete marker found there is stored in *marker for the error.
-func (a *API) annotationTarget(ctx context.Context, req *request, marker **meta.Object) (*meta.Object, func(*meta.Object) error, error) {
+// annotationWrite is a Put or Delete of one annotation: its name, the
+// version it targets, and the check the store re-applies inside its
+// transaction (the version must still be the one whose key sealed the
+// payload, and x-amz-object-if-match must still hold).
+type annotationWrite struct {
+	name   string
+	o      *meta.Object
+	check  func(*meta.Object) error
+	marker *meta.Object // a delete marker the check found, for the error
+}
+
+// annotationTarget validates the name, loads the version and checks
+// x-amz-object-if-match against it.
+func (a *API) annotationTarget(ctx context.Context, req *request) (*annotationWrite, error) {
+	name, err := requestAnnotationName(req)
+	if err != nil {
+		return nil, err
+	}
 	o, err := a.lookupVersion(ctx, req)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	ifMatch := req.Header.Get("x-amz-object-if-match")
 	cond := func(cur *meta.Object) error {
@@ -99,12 +111,13 @@ func (a *API) annotationTarget(ctx context.Context, req *request, marker **meta.
 		return nil
 	}
 	if err := cond(o); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	check := func(cur *meta.Object) error {
+	w := &annotationWrite{name: name, o: o}
+	w.check = func(cur *meta.Object) error {
 		switch {
 		case cur.DeleteMarker:
-			*marker = cur
+			w.marker = cur
 			return errDeleteMarker
 		case cur.Seq != o.Seq:
 			// The version was replaced (a new null version) since the lookup.
@@ -112,7 +125,12 @@ func (a *API) annotationTarget(ctx context.Context, req *request, marker **meta.
 		}
 		return cond(cur)
 	}
-	return o, check, nil
+	return w, nil
+}
+
+// failed maps a store error of the write.
+func (w *annotationWrite) failed(req *request, err error) error {
+	return annotationError(req, w.marker, err)
 }
 
 // setAnnotatedVersion names the annotated version as S3 does.
@@ -123,15 +141,11 @@ func setAnnotatedVersion(h http.Header, req *request, vid string) {
 }
 
 func (a *API) putObjectAnnotation(ctx context.Context, req *request) (*response, error) {
-	name, err := requestAnnotationName(req)
+	w, err := a.annotationTarget(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	var marker *meta.Object
-	o, check, err := a.annotationTarget(ctx, req, &marker)
-	if err != nil {
-		return nil, err
-	}
+	name, o := w.name, w.o
 	if isCustomer(o.Attrs.Enc) {
 		return nil, s3err.Newf(s3err.InvalidRequest, "Annotations are not supported on objects encrypted with customer-provided keys (SSE-C).")
 	}
@@ -175,9 +189,9 @@ func (a *API) putObjectAnnotation(ctx context.Context, req *request) (*response,
 			return nil, s3err.Internal(err)
 		}
 	}
-	o, err = a.meta.PutAnnotation(ctx, req.bucket, req.key, o.VersionID, ann, check)
+	o, err = a.meta.PutAnnotation(ctx, req.bucket, req.key, o.VersionID, ann, w.check)
 	if err != nil {
-		return nil, annotationError(req, marker, err)
+		return nil, w.failed(req, err)
 	}
 	resp := xmlResponse(http.StatusOK, s3xml.PutObjectAnnotationOutput{NS: s3xml.NS, Key: req.key, AnnotationName: name})
 	resp.header.Set("ETag", ann.ETag)
@@ -324,18 +338,13 @@ func (a *API) listObjectAnnotations(ctx context.Context, req *request) (*respons
 }
 
 func (a *API) deleteObjectAnnotation(ctx context.Context, req *request) (*response, error) {
-	name, err := requestAnnotationName(req)
+	w, err := a.annotationTarget(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	var marker *meta.Object
-	o, check, err := a.annotationTarget(ctx, req, &marker)
+	o, err := a.meta.DeleteAnnotation(ctx, req.bucket, req.key, w.o.VersionID, w.name, w.check)
 	if err != nil {
-		return nil, err
-	}
-	o, err = a.meta.DeleteAnnotation(ctx, req.bucket, req.key, o.VersionID, name, check)
-	if err != nil {
-		return nil, annotationError(req, marker, err)
+		return nil, w.failed(req, err)
 	}
 	resp := newResponse(http.StatusNoContent)
 	setAnnotatedVersion(resp.header, req, o.VersionID)

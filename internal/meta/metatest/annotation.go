@@ -207,19 +207,27 @@ func annotationRows(s meta.Store, bucket, key, versionID string) (int, error) {
 	return len(as), err
 }
 
-func testAnnotationCopy(t *testing.T, s meta.Store) {
-	mustBucket(t, s, "b")
-	put(t, s, "b", "src", "e1")
-	putAnnotation(t, s, "b", "src", "", annotation("a", "one"))
-	putAnnotation(t, s, "b", "src", "", annotation("b", "two"))
-	src, as, err := s.ListAnnotations(ctx, "b", "src", "", meta.AnnotationListOptions{Limit: 1000})
+// copyOf lists the latest version's annotations as a copy of them, each
+// key "wrapped" as tag+name.
+func copyOf(t *testing.T, s meta.Store, bucket, key, tag string) *meta.AnnotationCopy {
+	t.Helper()
+	src, as, err := s.ListAnnotations(ctx, bucket, key, "", meta.AnnotationListOptions{Limit: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}
 	c := &meta.AnnotationCopy{Seq: src.Seq}
 	for _, a := range as {
-		c.Items = append(c.Items, meta.AnnotationCopyItem{Name: a.Name, ETag: a.ETag, Modified: a.Modified, WrappedKey: []byte("dst-" + a.Name)})
+		c.Items = append(c.Items, meta.AnnotationCopyItem{Name: a.Name, ETag: a.ETag, Modified: a.Modified, WrappedKey: []byte(tag + a.Name)})
 	}
+	return c
+}
+
+func testAnnotationCopy(t *testing.T, s meta.Store) {
+	mustBucket(t, s, "b")
+	put(t, s, "b", "src", "e1")
+	putAnnotation(t, s, "b", "src", "", annotation("a", "one"))
+	putAnnotation(t, s, "b", "src", "", annotation("b", "two"))
+	c := copyOf(t, s, "b", "src", "dst-")
 	dst := &meta.Object{Bucket: "b", Key: "dst", ETag: "e1", Size: 2, StorageClass: "STANDARD", Owner: "root", BlobID: "b-dst"}
 	if _, err := s.PutObject(ctx, dst, meta.PutOptions{Annotations: c}); err != nil {
 		t.Fatalf("copy: %v", err)
@@ -244,20 +252,14 @@ func testAnnotationCopy(t *testing.T, s meta.Store) {
 		t.Fatalf("copy with an added annotation: %v", err)
 	}
 	// A copy onto itself replaces the null version and keeps the annotations.
-	self, as, err := s.ListAnnotations(ctx, "b", "src", "", meta.AnnotationListOptions{Limit: 1000})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c = &meta.AnnotationCopy{Seq: self.Seq}
-	for _, a := range as {
-		c.Items = append(c.Items, meta.AnnotationCopyItem{Name: a.Name, ETag: a.ETag, Modified: a.Modified, WrappedKey: a.WrappedKey})
-	}
+	c = copyOf(t, s, "b", "src", "self-")
+	self := c.Seq
 	again := &meta.Object{Bucket: "b", Key: "src", ETag: "e9", Size: 2, StorageClass: "STANDARD", Owner: "root", BlobID: "b-src2"}
 	if _, err := s.PutObject(ctx, again, meta.PutOptions{Annotations: c}); err != nil {
 		t.Fatalf("self copy: %v", err)
 	}
 	o, a, err := s.GetAnnotation(ctx, "b", "src", "", "c")
-	if err != nil || o.Seq == self.Seq || o.ETag != "e9" || string(a.Data) != "three" {
+	if err != nil || o.Seq == self || o.ETag != "e9" || string(a.Data) != "three" {
 		t.Fatalf("after self copy: %+v %+v %v", o, a, err)
 	}
 	if got := annotationNames(t, s, "b", "src", "", meta.AnnotationListOptions{Limit: 10}); fmt.Sprint(got) != "[a b c]" {
@@ -267,7 +269,7 @@ func testAnnotationCopy(t *testing.T, s meta.Store) {
 	if err := s.UpdateBucket(ctx, "b", func(b *meta.Bucket) error { b.Versioning = meta.Enabled; return nil }); err != nil {
 		t.Fatal(err)
 	}
-	c.Seq = o.Seq
+	c = copyOf(t, s, "b", "src", "next-")
 	next := &meta.Object{Bucket: "b", Key: "src", ETag: "e10", Size: 2, StorageClass: "STANDARD", Owner: "root", BlobID: "b-src3"}
 	if _, err := s.PutObject(ctx, next, meta.PutOptions{Annotations: c}); err != nil {
 		t.Fatalf("versioned self copy: %v", err)

@@ -18,29 +18,12 @@ import (
 
 const annotationCols = `name, size, etag, modified, checksums, checksum_type, wrapped_key`
 
-// annotationVersion loads the version an annotation request names inside
-// tx; ErrNoSuchKey / ErrNoSuchVersion / ErrNoSuchBucket when absent.
-func annotationVersion(ctx context.Context, q querier, bucket, key, versionID string) (*meta.Object, error) {
-	o, err := getVersion(ctx, q, bucket, key, versionID)
-	if err != nil {
-		return nil, err
-	}
-	if o == nil {
-		if _, err := getBucket(ctx, q, bucket); err != nil {
-			return nil, err
-		}
-		if versionID != "" {
-			return nil, meta.ErrNoSuchVersion
-		}
-		return nil, meta.ErrNoSuchKey
-	}
-	return o, nil
-}
-
-func (s *Store) PutAnnotation(ctx context.Context, bucket, key, versionID string, a *meta.Annotation, check func(*meta.Object) error) (*meta.Object, error) {
+// writeAnnotation runs fn on the version inside a write transaction,
+// after check (if set) approved it, and returns the version.
+func (s *Store) writeAnnotation(ctx context.Context, bucket, key, versionID string, check func(*meta.Object) error, fn func(tx *wtx, o *meta.Object) error) (*meta.Object, error) {
 	var out *meta.Object
 	err := s.write(func(tx *wtx) error {
-		o, err := annotationVersion(ctx, tx, bucket, key, versionID)
+		o, err := existingVersion(ctx, tx, bucket, key, versionID)
 		if err != nil {
 			return err
 		}
@@ -49,16 +32,22 @@ func (s *Store) PutAnnotation(ctx context.Context, bucket, key, versionID string
 				return err
 			}
 		}
-		if a.Modified.IsZero() {
-			a.Modified = s.now().UTC()
-		}
-		if err := putAnnotation(ctx, tx, o, a); err != nil {
+		if err := fn(tx, o); err != nil {
 			return err
 		}
 		out = o
 		return nil
 	})
 	return out, err
+}
+
+func (s *Store) PutAnnotation(ctx context.Context, bucket, key, versionID string, a *meta.Annotation, check func(*meta.Object) error) (*meta.Object, error) {
+	return s.writeAnnotation(ctx, bucket, key, versionID, check, func(tx *wtx, o *meta.Object) error {
+		if a.Modified.IsZero() {
+			a.Modified = s.now().UTC()
+		}
+		return putAnnotation(ctx, tx, o, a)
+	})
 }
 
 // putAnnotation stores or replaces a on version o, enforcing the limit.
@@ -89,24 +78,9 @@ func putAnnotation(ctx context.Context, tx *wtx, o *meta.Object, a *meta.Annotat
 }
 
 func (s *Store) DeleteAnnotation(ctx context.Context, bucket, key, versionID, name string, check func(*meta.Object) error) (*meta.Object, error) {
-	var out *meta.Object
-	err := s.write(func(tx *wtx) error {
-		o, err := annotationVersion(ctx, tx, bucket, key, versionID)
-		if err != nil {
-			return err
-		}
-		if check != nil {
-			if err := check(o); err != nil {
-				return err
-			}
-		}
-		if err := deleteAnnotation(ctx, tx, o, name); err != nil {
-			return err
-		}
-		out = o
-		return nil
+	return s.writeAnnotation(ctx, bucket, key, versionID, check, func(tx *wtx, o *meta.Object) error {
+		return deleteAnnotation(ctx, tx, o, name)
 	})
-	return out, err
 }
 
 func deleteAnnotation(ctx context.Context, tx *wtx, o *meta.Object, name string) error {
@@ -185,7 +159,7 @@ func scanAnnotation(sc scanner, withData bool) (meta.Annotation, error) {
 }
 
 func (s *Store) GetAnnotation(ctx context.Context, bucket, key, versionID, name string) (*meta.Object, *meta.Annotation, error) {
-	o, err := annotationVersion(ctx, s.r, bucket, key, versionID)
+	o, err := existingVersion(ctx, s.r, bucket, key, versionID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -200,7 +174,7 @@ func (s *Store) GetAnnotation(ctx context.Context, bucket, key, versionID, name 
 }
 
 func (s *Store) ListAnnotations(ctx context.Context, bucket, key, versionID string, opts meta.AnnotationListOptions) (*meta.Object, []meta.Annotation, error) {
-	o, err := annotationVersion(ctx, s.r, bucket, key, versionID)
+	o, err := existingVersion(ctx, s.r, bucket, key, versionID)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -471,12 +471,18 @@ func getVersion(ctx context.Context, q querier, bucket, key, versionID string) (
 }
 
 func (s *Store) GetObject(ctx context.Context, bucket, key, versionID string) (*meta.Object, error) {
-	o, err := getVersion(ctx, s.r, bucket, key, versionID)
+	return existingVersion(ctx, s.r, bucket, key, versionID)
+}
+
+// existingVersion is getVersion with a missing version an error:
+// ErrNoSuchBucket, ErrNoSuchVersion or ErrNoSuchKey.
+func existingVersion(ctx context.Context, q querier, bucket, key, versionID string) (*meta.Object, error) {
+	o, err := getVersion(ctx, q, bucket, key, versionID)
 	if err != nil {
 		return nil, err
 	}
 	if o == nil {
-		if _, err := getBucket(ctx, s.r, bucket); err != nil {
+		if _, err := getBucket(ctx, q, bucket); err != nil {
 			return nil, err
 		}
 		if versionID != "" {
