@@ -295,8 +295,9 @@ func TestAnnotationList(t *testing.T) {
 	wantRaw(t, "bad prefix", r, http.StatusBadRequest, "InvalidPrefix")
 }
 
-// annotationSums are the checksums S3 lists for annotations, computed here
-// independently of the server: algorithm, SDK input setter, output getter.
+// TestAnnotationChecksums covers every algorithm S3 lists for annotations;
+// the values the SDK does not compute are computed here, independently of
+// the server.
 func TestAnnotationChecksums(t *testing.T) {
 	srv := testserver.Start(t)
 	c := srv.Client()
