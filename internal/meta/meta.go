@@ -249,6 +249,8 @@ type PutOptions struct {
 	// current latest version (nil when none, or a delete marker) and may
 	// veto the write by returning an error, which PutObject returns.
 	Check func(current *Object) error
+	// Annotations, when set, are copied onto the new version (CopyObject).
+	Annotations *AnnotationCopy
 }
 
 // PutResult reports what PutObject did.
@@ -336,6 +338,7 @@ type Store interface {
 	BlobReferenced(ctx context.Context, blobID string) (bool, error)
 
 	Multipart
+	Annotations
 	Identities
 	Accounts
 	Keyring

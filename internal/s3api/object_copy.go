@@ -223,6 +223,10 @@ func (a *API) copyObject(ctx context.Context, req *request) (*response, error) {
 		return nil, err
 	}
 	attrs.Enc = seal.record()
+	annotations, err := a.annotationCopy(ctx, req, src, srcKey, seal)
+	if err != nil {
+		return nil, err
+	}
 	st, p, err := a.copyData(ctx, src, srcKey, 0, src.Size, alg, a.cfg.InlineMax, stream)
 	if err != nil {
 		return nil, err
@@ -235,12 +239,14 @@ func (a *API) copyObject(ctx context.Context, req *request) (*response, error) {
 		Bucket: req.bucket, Key: req.key, Size: st.size, ETag: etagOf(p.hasher.MD5()), StorageClass: class,
 		Owner: owner, BlobID: st.blobID, Inline: st.inline, Attrs: attrs,
 	}
-	res, err := a.meta.PutObject(ctx, o, cond.options())
+	opts := cond.options()
+	opts.Annotations = annotations
+	res, err := a.meta.PutObject(ctx, o, opts)
 	if err != nil {
 		if st.blobID != "" {
 			a.deleteBlobs(st.blobID)
 		}
-		return nil, err
+		return nil, annotationsChanged(err)
 	}
 	a.deleteBlobs(res.Freed...)
 	out := s3xml.CopyObjectResult{NS: s3xml.NS, ETag: o.ETag, LastModified: s3xml.Time(o.Modified), ChecksumType: attrs.ChecksumType}

@@ -125,6 +125,12 @@ var operations = map[routeKey]operation{
 	{object, "PUT", "legal-hold", false}:  {"PutObjectLegalHold", "s3:PutObjectLegalHold", "", (*API).putObjectLegalHold},
 	{object, "GET", "acl", false}:         {"GetObjectAcl", "s3:GetObjectAcl", "s3:GetObjectVersionAcl", (*API).getObjectACL},
 	{object, "PUT", "acl", false}:         {"PutObjectAcl", "s3:PutObjectAcl", "s3:PutObjectVersionAcl", (*API).putObjectACL},
+	// GET ?annotation is GetObjectAnnotation with annotationName, else
+	// ListObjectAnnotations (annotationSub).
+	{object, "PUT", "annotation", false}:      {"PutObjectAnnotation", "s3:PutObjectAnnotation", "", (*API).putObjectAnnotation},
+	{object, "GET", "annotation", false}:      {"GetObjectAnnotation", "s3:GetObjectAnnotation", "", (*API).getObjectAnnotation},
+	{object, "DELETE", "annotation", false}:   {"DeleteObjectAnnotation", "s3:DeleteObjectAnnotation", "", (*API).deleteObjectAnnotation},
+	{object, "GET", "annotation-list", false}: {"ListObjectAnnotations", "s3:ListObjectAnnotations", "", (*API).listObjectAnnotations},
 }
 
 // storesData names the operations refused when the data directory is low on
@@ -133,6 +139,7 @@ var operations = map[routeKey]operation{
 var storesData = map[string]bool{
 	"PutObject": true, "CopyObject": true, "PostObject": true, "CreateMultipartUpload": true,
 	"UploadPart": true, "UploadPartCopy": true,
+	"PutObjectAnnotation": true,
 }
 
 // route picks the operation of a request.
@@ -146,6 +153,7 @@ func (a *API) route(req *request) operation {
 	default:
 		k.level = object
 		k.copy = req.Header.Get("x-amz-copy-source") != ""
+		k.sub = annotationSub(k, req)
 	}
 	op, ok := operations[k]
 	if _, other := elsewhere(k, req); !ok || other {

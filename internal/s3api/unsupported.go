@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"talus/internal/s3"
 	"talus/internal/s3err"
 )
 
@@ -33,10 +34,9 @@ var (
 var unsupportedChecksums = map[string]bool{"MD5": true, "SHA512": true, "XXHASH64": true, "XXHASH3": true, "XXHASH128": true}
 
 var unsupportedRules = []unsupportedRule{
-	// Annotations (2026-06) are not built: copying none is what COPY
-	// does with a source that has none, so only the default is honoured.
+	// Both annotation directives are honoured; other values are S3's error.
 	{"x-amz-object-annotation-directive", []string{"CopyObject"}, enumRule(
-		"Unknown annotation directive.", []string{"COPY"}, []string{"EXCLUDE"})},
+		"Unknown annotation directive.", []string{s3.AnnotationDirectiveCopy, s3.AnnotationDirectiveExclude}, nil)},
 	// Appends exist only in directory buckets.
 	{"x-amz-write-offset-bytes", []string{"PutObject"}, refuse},
 	// Event holds are not built; OFF asks for none.
@@ -122,7 +122,7 @@ func unsupported(op string, get func(string) string, secure bool) error {
 		return err
 	}
 	for _, r := range unsupportedRules {
-		if !appliesTo(r.ops, op) {
+		if !appliesTo(r.ops, op) || (annotationChecksumOps[op] && annotationChecksumRules[r.name]) {
 			continue
 		}
 		if v := get(r.name); v != "" {

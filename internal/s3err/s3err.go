@@ -67,6 +67,12 @@ const (
 	ObjectLockConfigurationNotFound   Code = "ObjectLockConfigurationNotFoundError"
 	NoSuchObjectLockConfiguration     Code = "NoSuchObjectLockConfiguration"
 	NoSuchTagSet                      Code = "NoSuchTagSet"
+	NoSuchAnnotation                  Code = "NoSuchAnnotation"
+	InvalidAnnotationName             Code = "InvalidAnnotationName"
+	AnnotationNameTooLong             Code = "AnnotationNameTooLong"
+	AnnotationLimitExceeded           Code = "AnnotationLimitExceeded"
+	UnsupportedMediaType              Code = "UnsupportedMediaType"
+	InvalidPrefix                     Code = "InvalidPrefix"
 	InvalidPart                       Code = "InvalidPart"
 	InvalidPartOrder                  Code = "InvalidPartOrder"
 	InvalidPartNumber                 Code = "InvalidPartNumber"
@@ -148,6 +154,12 @@ var table = map[Code]entry{
 	NoSuchBucketPolicy:                {http.StatusNotFound, "The bucket policy does not exist"},
 	InvalidTag:                        {http.StatusBadRequest, "The tag provided was not a valid tag."},
 	NoSuchTagSet:                      {http.StatusNotFound, "The TagSet does not exist"},
+	NoSuchAnnotation:                  {http.StatusNotFound, "The specified annotation does not exist."},
+	InvalidAnnotationName:             {http.StatusBadRequest, "The annotation name is not valid."},
+	AnnotationNameTooLong:             {http.StatusBadRequest, "The annotation name must be at most 512 bytes long."},
+	AnnotationLimitExceeded:           {http.StatusBadRequest, "The object version already has the maximum number of annotations (1000)."},
+	UnsupportedMediaType:              {http.StatusUnsupportedMediaType, "annotation payload is not valid UTF-8"},
+	InvalidPrefix:                     {http.StatusBadRequest, "The specified prefix is not valid."},
 	InvalidPart:                       {http.StatusBadRequest, "One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part's entity tag."},
 	InvalidPartOrder:                  {http.StatusBadRequest, "The list of parts was not in ascending order. Parts must be ordered by part number."},
 	InvalidPartNumber:                 {http.StatusRequestedRangeNotSatisfiable, "The requested partnumber is not satisfiable"},

@@ -155,37 +155,6 @@ func TestEncryptionHeaderValidation(t *testing.T) {
 	}
 }
 
-func TestUnsupportedAnnotationDirective(t *testing.T) {
-	srv := testserver.Start(t)
-	c := srv.Client()
-	mustCreateBucket(t, c, "ann")
-	mustPut(t, c, "ann", "src", []byte("data"))
-	copyWith := func(dst string, d types.AnnotationDirective) error {
-		_, err := c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("ann"), Key: aws.String(dst), CopySource: aws.String("ann/src"), AnnotationDirective: d})
-		return err
-	}
-	if err := copyWith("default", ""); err != nil {
-		t.Fatal(err)
-	}
-	if err := copyWith("copied", types.AnnotationDirectiveCopy); err != nil {
-		t.Fatalf("COPY (no annotations exist to copy): %v", err)
-	}
-	if err := copyWith("excluded", types.AnnotationDirectiveExclude); apiCode(err) != "NotImplemented" || rqStatus(err) != http.StatusNotImplemented {
-		t.Fatalf("EXCLUDE: %v", err)
-	}
-	if err := copyWith("bogus", "bogus"); apiCode(err) != "InvalidArgument" {
-		t.Fatalf("bogus directive: %v", err)
-	}
-	rqMissing(t, c, "ann", "excluded")
-	rqMissing(t, c, "ann", "bogus")
-	// The query-string form of a presigned URL is read too.
-	r := doRaw(t, rawReq{Method: "PUT", URL: objURL(srv, "ann", "q") + "?x-amz-object-annotation-directive=EXCLUDE", Header: map[string]string{"x-amz-copy-source": "ann/src"}})
-	wantRaw(t, "EXCLUDE in the query", r, http.StatusNotImplemented, "NotImplemented")
-	// The annotation operations themselves are not implemented.
-	r = doRaw(t, rawReq{Method: "GET", URL: objURL(srv, "ann", "src") + "?annotation&x-id=ListObjectAnnotations"})
-	wantRaw(t, "ListObjectAnnotations", r, http.StatusNotImplemented, "NotImplemented")
-}
-
 func TestUnsupportedHeaders(t *testing.T) {
 	srv := testserver.Start(t)
 	c := srv.Client()

@@ -54,6 +54,10 @@ func Run(t *testing.T, newStore func(t *testing.T) meta.Store) {
 		{"JournalCursors", testJournalCursors},
 		{"JournalRetention", testJournalRetention},
 		{"JournalWait", testJournalWait},
+		{"Annotations", testAnnotations},
+		{"AnnotationLimit", testAnnotationLimit},
+		{"AnnotationsGoWithVersion", testAnnotationsGoWithVersion},
+		{"AnnotationCopy", testAnnotationCopy},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
