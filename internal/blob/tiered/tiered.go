@@ -84,7 +84,6 @@ func (s *Store) route(id string) (blob.Store, string, error) {
 	return t, base, nil
 }
 
-
 func (s *Store) Put(ctx context.Context, id string, r io.Reader) (int64, error) {
 	st, base, err := s.route(id)
 	if err != nil {
