@@ -37,6 +37,7 @@ func Run(t *testing.T, newStore func(t *testing.T) meta.Store) {
 		{"ConcurrentPuts", testConcurrentPuts},
 		{"ConditionalRace", testConditionalRace},
 		{"UpdateObject", testUpdateObject},
+		{"RelocateObject", testRelocate},
 		{"ListVersions", testListVersions},
 		{"BucketConfig", testBucketConfig},
 		{"Identities", testIdentities},
