@@ -76,6 +76,9 @@ type BucketConfig struct {
 	Website *Website `json:"web,omitempty"`
 	// Lifecycle is the bucket's lifecycle configuration (nil: none).
 	Lifecycle *Lifecycle `json:"lc,omitempty"`
+	// IntelligentTiering is the bucket's Intelligent-Tiering
+	// configurations, in ID order.
+	IntelligentTiering []IntelligentTiering `json:"it,omitempty"`
 }
 
 // CORSRule is one rule of a bucket's CORS configuration. Its fields are

@@ -57,6 +57,9 @@ type Config struct {
 	// LifecycleDay is the length of a lifecycle rule's day; 0 means 24
 	// hours. Tests shorten it to watch rules act.
 	LifecycleDay time.Duration
+	// ClassTier names the storage tier that holds a class's data ("": the
+	// default tier, as for every class when nil).
+	ClassTier func(class string) string
 }
 
 // API serves the S3 protocol over HTTP.

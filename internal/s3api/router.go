@@ -109,6 +109,7 @@ var operations = map[routeKey]operation{
 	{object, "HEAD", "", false}:           {"HeadObject", "s3:GetObject", "s3:GetObjectVersion", (*API).getObject},
 	{object, "DELETE", "", false}:         {"DeleteObject", "s3:DeleteObject", "s3:DeleteObjectVersion", (*API).deleteObject},
 	{object, "POST", "uploads", false}:    {"CreateMultipartUpload", "s3:PutObject", "", (*API).createMultipartUpload},
+	{object, "POST", "restore", false}:    {"RestoreObject", "s3:RestoreObject", "", (*API).restoreObject},
 	{object, "PUT", "uploadId", false}:    {"UploadPart", "s3:PutObject", "", (*API).uploadPart},
 	{object, "PUT", "uploadId", true}:     {"UploadPartCopy", "s3:PutObject", "", (*API).uploadPartCopy},
 	{object, "POST", "uploadId", false}:   {"CompleteMultipartUpload", "s3:PutObject", "", (*API).completeMultipartUpload},

@@ -49,7 +49,6 @@ var unimplemented = map[routeKey]operation{
 	{bucket, "PUT", "metadataAnnotationTable", false}:  {name: "UpdateBucketMetadataAnnotationTableConfiguration", action: "s3:UpdateBucketMetadataAnnotationTableConfiguration"},
 	{bucket, "GET", "session", false}:                  {name: "CreateSession", action: "s3express:CreateSession"},
 
-	{object, "POST", "restore", false}:        {name: "RestoreObject", action: "s3:RestoreObject"},
 	{object, "POST", "select", false}:         {name: "SelectObjectContent", action: "s3:GetObject"},
 	{object, "GET", "torrent", false}:         {name: "GetObjectTorrent", action: "s3:GetObjectTorrent", versionAction: "s3:GetObjectVersionTorrent"},
 	{object, "PUT", "renameObject", false}:    {name: "RenameObject", action: "s3:RenameObject"},

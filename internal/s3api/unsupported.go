@@ -70,12 +70,9 @@ var unsupportedRules = []unsupportedRule{
 		}
 		return nil
 	}},
-	// Archive classes make an object unreadable until restored, which
-	// Talus cannot do; the others are not for general purpose buckets.
+	// These classes are not for general purpose buckets.
 	{"x-amz-storage-class", objectCreateOps, func(name, v string) error {
 		switch v {
-		case "GLACIER", "DEEP_ARCHIVE":
-			return notImplementedHeader(name)
 		case "OUTPOSTS", "EXPRESS_ONEZONE", "SNOW", "FSX_OPENZFS", "FSX_ONTAP":
 			return s3err.New(s3err.InvalidStorageClass).With("StorageClassRequested", v)
 		}

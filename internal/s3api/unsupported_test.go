@@ -46,7 +46,7 @@ func TestUnsupportedGate(t *testing.T) {
 		{"MD5 algorithm", "PutObject", map[string]string{"x-amz-sdk-checksum-algorithm": "md5"}, false, s3err.NotImplemented, "x-amz-sdk-checksum-algorithm"},
 		{"SHA512 trailer", "UploadPart", map[string]string{"x-amz-trailer": "x-amz-checksum-sha512"}, false, s3err.NotImplemented, "x-amz-checksum-sha512"},
 		{"CRC32 trailer", "UploadPart", map[string]string{"x-amz-trailer": "x-amz-checksum-crc32"}, false, "", ""},
-		{"archive class", "CreateMultipartUpload", map[string]string{"x-amz-storage-class": "DEEP_ARCHIVE"}, false, s3err.NotImplemented, "x-amz-storage-class"},
+		{"archive class", "CreateMultipartUpload", map[string]string{"x-amz-storage-class": "DEEP_ARCHIVE"}, false, "", ""},
 		{"IA class", "PutObject", map[string]string{"x-amz-storage-class": "ONEZONE_IA"}, false, "", ""},
 		{"outposts class", "CopyObject", map[string]string{"x-amz-storage-class": "OUTPOSTS"}, false, s3err.InvalidStorageClass, ""},
 		{"If-Match on a GET", "GetObject", map[string]string{"If-Match": `"x"`}, false, "", ""},
