@@ -35,7 +35,7 @@ type Config struct {
 	// Intelligent-Tiering archive tier's ("": the default tier; nil: every
 	// class is in the default tier). Blobs must be the tiered store.
 	ClassTier func(class string) string
-	Logger *slog.Logger
+	Logger    *slog.Logger
 }
 
 // Worker applies lifecycle rules.
