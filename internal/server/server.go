@@ -66,6 +66,12 @@ type Config struct {
 	// LifecycleDay is how long one lifecycle day lasts (default 24h; a
 	// test clock shortens it). Lifecycle passes run every tenth of it.
 	LifecycleDay time.Duration
+	// Tiers are the storage tiers besides the data directory, and
+	// ClassTiers maps a storage class (or Intelligent-Tiering archive
+	// tier) to the tier that holds its data; unmapped classes stay in the
+	// data directory.
+	Tiers      []TierConfig
+	ClassTiers map[string]string
 
 	// Disk space and slow clients (space.go, conn.go); zero values turn each off.
 	// MinFreeSpace: below it, writes of new data get 507 InsufficientStorage.
@@ -148,6 +154,12 @@ func New(cfg Config) (*Server, error) {
 		s.closeStores()
 		return nil, err
 	}
+	ts, err := openTiers(cfg, s.blobs)
+	if err != nil {
+		s.closeStores()
+		return nil, err
+	}
+	s.blobs = ts
 	sealer, owner, err := openRoot(context.Background(), cfg.DataDir, cfg.AccessKey, cfg.SecretKey, s.meta)
 	if err != nil {
 		s.closeStores()
@@ -170,6 +182,7 @@ func New(cfg Config) (*Server, error) {
 		InlineMax:      cfg.InlineMax,
 		Space:          s.space,
 		LifecycleDay:   cfg.LifecycleDay,
+		ClassTier:      s.classTier,
 		Logger:         cfg.Logger,
 
 		DefaultObjectOwnership: cfg.DefaultObjectOwnership,
