@@ -103,6 +103,11 @@ var operations = map[routeKey]operation{
 	{bucket, "PUT", "encryption", false}:    {"PutBucketEncryption", "s3:PutEncryptionConfiguration", "", (*API).putBucketEncryption},
 	{bucket, "DELETE", "encryption", false}: {"DeleteBucketEncryption", "s3:PutEncryptionConfiguration", "", (*API).deleteBucketEncryption},
 
+	// GET ?intelligent-tiering without an id is ListBucketIntelligentTieringConfigurations.
+	{bucket, "GET", "intelligent-tiering", false}:    {"GetBucketIntelligentTieringConfiguration", "s3:GetIntelligentTieringConfiguration", "", (*API).getBucketIntelligentTiering},
+	{bucket, "PUT", "intelligent-tiering", false}:    {"PutBucketIntelligentTieringConfiguration", "s3:PutIntelligentTieringConfiguration", "", (*API).putBucketIntelligentTiering},
+	{bucket, "DELETE", "intelligent-tiering", false}: {"DeleteBucketIntelligentTieringConfiguration", "s3:PutIntelligentTieringConfiguration", "", (*API).deleteBucketIntelligentTiering},
+
 	{object, "PUT", "", false}:            {"PutObject", "s3:PutObject", "", (*API).putObject},
 	{object, "PUT", "", true}:             {"CopyObject", "s3:PutObject", "", (*API).copyObject},
 	{object, "GET", "", false}:            {"GetObject", "s3:GetObject", "s3:GetObjectVersion", (*API).getObject},

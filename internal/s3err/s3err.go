@@ -45,6 +45,7 @@ const (
 	InvalidObjectState                Code = "InvalidObjectState"
 	RestoreAlreadyInProgress          Code = "RestoreAlreadyInProgress"
 	NoSuchConfiguration               Code = "NoSuchConfiguration"
+	TooManyConfigurations             Code = "TooManyConfigurations"
 	KeyTooLong                        Code = "KeyTooLongError"
 	MalformedXML                      Code = "MalformedXML"
 	MetadataTooLarge                  Code = "MetadataTooLarge"
@@ -128,6 +129,7 @@ var table = map[Code]entry{
 	InvalidObjectState:                {http.StatusForbidden, "The operation is not valid for the object's storage class"},
 	RestoreAlreadyInProgress:          {http.StatusConflict, "Object restore is already in progress"},
 	NoSuchConfiguration:               {http.StatusNotFound, "The specified configuration does not exist."},
+	TooManyConfigurations:             {http.StatusBadRequest, "You are attempting to create a new configuration but have already reached the 1,000-configuration limit."},
 	KeyTooLong:                        {http.StatusBadRequest, "Your key is too long"},
 	MalformedXML:                      {http.StatusBadRequest, "The XML you provided was not well-formed or did not validate against our published schema."},
 	MetadataTooLarge:                  {http.StatusBadRequest, "Your metadata headers exceed the maximum allowed metadata size."},
