@@ -198,7 +198,6 @@ func TestUnsupportedHeaders(t *testing.T) {
 		code              string
 	}{
 		{"append", "PUT", objURL(srv, "hdrs", "a"), map[string]string{"x-amz-write-offset-bytes": "0"}, 501, "NotImplemented"},
-		{"archive class", "PUT", objURL(srv, "hdrs", "a"), map[string]string{"x-amz-storage-class": "GLACIER"}, 501, "NotImplemented"},
 		{"directory class", "PUT", objURL(srv, "hdrs", "a"), map[string]string{"x-amz-storage-class": "EXPRESS_ONEZONE"}, 400, "InvalidStorageClass"},
 		{"event hold", "PUT", objURL(srv, "hdrs", "a"), map[string]string{"x-amz-object-lock-event-hold": "ON"}, 501, "NotImplemented"},
 		{"bad event hold", "PUT", objURL(srv, "hdrs", "a"), map[string]string{"x-amz-object-lock-event-hold": "MAYBE"}, 400, "InvalidArgument"},
