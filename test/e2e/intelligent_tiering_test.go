@@ -32,7 +32,7 @@ func TestIntelligentTieringConfiguration(t *testing.T) {
 		t.Fatal(err)
 	}
 	tagged := &types.IntelligentTieringConfiguration{Id: aws.String("a"), Status: types.IntelligentTieringStatusDisabled,
-		Filter: &types.IntelligentTieringFilter{And: &types.IntelligentTieringAndOperator{Prefix: aws.String("p/"), Tags: []types.Tag{{Key: aws.String("k"), Value: aws.String("v")}}}},
+		Filter:   &types.IntelligentTieringFilter{And: &types.IntelligentTieringAndOperator{Prefix: aws.String("p/"), Tags: []types.Tag{{Key: aws.String("k"), Value: aws.String("v")}}}},
 		Tierings: []types.Tiering{{AccessTier: types.IntelligentTieringAccessTierDeepArchiveAccess, Days: aws.Int32(730)}}}
 	if err := put("a", tagged); err != nil {
 		t.Fatal(err)
