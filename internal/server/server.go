@@ -20,6 +20,7 @@ import (
 
 	"talus/internal/blob"
 	"talus/internal/blob/localfs"
+	"talus/internal/blob/tiered"
 	"talus/internal/iam"
 	"talus/internal/iamapi"
 	"talus/internal/kms"
@@ -132,6 +133,10 @@ func New(cfg Config) (*Server, error) {
 	if cfg.AccessKey == "" || cfg.SecretKey == "" {
 		return nil, errors.New("server: root credentials are required")
 	}
+	tiers, err := openTiers(cfg)
+	if err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, err
 	}
@@ -154,7 +159,7 @@ func New(cfg Config) (*Server, error) {
 		s.closeStores()
 		return nil, err
 	}
-	ts, err := openTiers(cfg, s.blobs)
+	ts, err := tiered.New(s.blobs, tiers)
 	if err != nil {
 		s.closeStores()
 		return nil, err

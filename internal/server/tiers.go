@@ -35,9 +35,10 @@ var tierClasses = map[string]bool{
 	"ARCHIVE_ACCESS": true, "DEEP_ARCHIVE_ACCESS": true,
 }
 
-// openTiers opens the configured tiers over the default store def and
-// checks the class mapping; any error refuses the start.
-func openTiers(cfg Config, def blob.Store) (*tiered.Store, error) {
+// openTiers opens the configured tiers and checks the class mapping; any
+// error refuses the start. It runs before anything is written to the
+// data directory.
+func openTiers(cfg Config) (map[string]blob.Store, error) {
 	stores := map[string]blob.Store{}
 	closeAll := func() {
 		for _, s := range stores {
@@ -70,7 +71,7 @@ func openTiers(cfg Config, def blob.Store) (*tiered.Store, error) {
 			return nil, fmt.Errorf("storage class %s is mapped to tier %q, which is not configured", class, name)
 		}
 	}
-	return tiered.New(def, stores)
+	return stores, nil
 }
 
 func openTier(cfg Config, t TierConfig) (blob.Store, error) {
