@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"talus/internal/meta"
@@ -176,3 +177,32 @@ func (a *API) touch(o *meta.Object) {
 }
 
 var errUnchanged = errors.New("nothing to record")
+
+// wantRestoreStatus reports whether a listing asked for RestoreStatus
+// (the unsupported-header gate refuses any other attribute).
+func wantRestoreStatus(req *request) bool {
+	return strings.Contains(req.Header.Get("x-amz-optional-object-attributes"), "RestoreStatus")
+}
+
+// restoreStatus is a listed version's RestoreStatus: only archived
+// classes can have one, so only their rows are read in full (listings
+// carry no attributes).
+func (a *API) restoreStatus(ctx context.Context, want bool, o *meta.Object) *s3xml.RestoreStatus {
+	if !want || !(s3.ArchiveClass(o.StorageClass) || o.StorageClass == s3.ClassIntelligentTiering) {
+		return nil
+	}
+	full, err := a.meta.GetObject(ctx, o.Bucket, o.Key, o.VersionID)
+	if err != nil {
+		return nil
+	}
+	r := full.Attrs.Restore
+	now := a.cfg.Now()
+	if r == nil || (!r.Expires.IsZero() && !now.Before(r.Expires)) {
+		return nil
+	}
+	st := &s3xml.RestoreStatus{IsRestoreInProgress: now.Before(r.Ready)}
+	if !st.IsRestoreInProgress && !r.Expires.IsZero() {
+		st.RestoreExpiryDate = s3xml.Time(r.Expires)
+	}
+	return st
+}

@@ -60,8 +60,7 @@ var unsupportedRules = []unsupportedRule{
 		}
 		return nil
 	}},
-	// Talus never restores archived objects, so there is never a
-	// RestoreStatus to return.
+	// RestoreStatus is the only optional attribute (restoreStatus).
 	{"x-amz-optional-object-attributes", listObjectOps, func(name, v string) error {
 		for _, a := range strings.Split(v, ",") {
 			if strings.TrimSpace(a) != "RestoreStatus" {

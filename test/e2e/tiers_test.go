@@ -174,6 +174,23 @@ func TestTransitionToDirectoryTier(t *testing.T) {
 	}
 }
 
+// listedRestore is key's RestoreStatus in ListObjectsV2.
+func listedRestore(t *testing.T, c *s3.Client, bucket, key string) *types.RestoreStatus {
+	t.Helper()
+	out, err := c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(key),
+		OptionalObjectAttributes: []types.OptionalObjectAttributes{types.OptionalObjectAttributesRestoreStatus}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range out.Contents {
+		if aws.ToString(o.Key) == key {
+			return o.RestoreStatus
+		}
+	}
+	t.Fatalf("%s not listed", key)
+	return nil
+}
+
 func restoreRaw(t *testing.T, srv *testserver.Server, bucket, key, version, body string) rawResp {
 	t.Helper()
 	u := objURL(srv, bucket, key) + "?restore"
@@ -241,6 +258,9 @@ func TestTransitionToRemoteTierAndRestore(t *testing.T) {
 		t.Fatalf("x-amz-restore while restoring: %q", aws.ToString(h.Restore))
 	}
 	wantRaw(t, "restore in progress", restoreRaw(t, srv, "vers", "doc", "", restoreBody(1, "Bulk")), 409, "RestoreAlreadyInProgress")
+	if st := listedRestore(t, c, "vers", "doc"); st == nil || !aws.ToBool(st.IsRestoreInProgress) {
+		t.Fatalf("ListObjectsV2 RestoreStatus while restoring: %+v", st)
+	}
 	_, err = c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("vers"), Key: aws.String("doc")})
 	mustCode(t, err, "InvalidObjectState")
 	// The noncurrent GLACIER version restores in minutes (Expedited).
@@ -255,6 +275,14 @@ func TestTransitionToRemoteTierAndRestore(t *testing.T) {
 	})
 	if !bytes.Equal(mustGet(t, c, "vers", "doc"), v2) {
 		t.Fatal("restored current version reads back different bytes")
+	}
+	if st := listedRestore(t, c, "vers", "doc"); st == nil || aws.ToBool(st.IsRestoreInProgress) || st.RestoreExpiryDate == nil {
+		t.Fatalf("ListObjectsV2 RestoreStatus once restored: %+v", st)
+	}
+	lv, err := c.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String("vers"), Prefix: aws.String("doc"),
+		OptionalObjectAttributes: []types.OptionalObjectAttributes{types.OptionalObjectAttributesRestoreStatus}})
+	if err != nil || len(lv.Versions) != 2 || lv.Versions[0].RestoreStatus == nil || lv.Versions[1].RestoreStatus == nil {
+		t.Fatalf("ListObjectVersions RestoreStatus: %+v, %v", lv, err)
 	}
 	out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("vers"), Key: aws.String("doc"), VersionId: aws.String(old)})
 	if err != nil {
