@@ -14,18 +14,9 @@ func (s *Store) RelocateObject(ctx context.Context, bucket, key, versionID strin
 	var freed []string
 	err := s.write(func(tx *wtx) error {
 		freed = nil
-		o, err := getVersion(ctx, tx, bucket, key, versionID)
+		o, err := mustGetVersion(ctx, tx, bucket, key, versionID)
 		if err != nil {
 			return err
-		}
-		if o == nil {
-			if _, err := getBucket(ctx, tx, bucket); err != nil {
-				return err
-			}
-			if versionID != "" {
-				return meta.ErrNoSuchVersion
-			}
-			return meta.ErrNoSuchKey
 		}
 		oldBlob := o.BlobID
 		oldParts := make([]meta.Part, len(o.Parts))
