@@ -118,9 +118,24 @@ func (a *API) restoreObject(ctx context.Context, req *request) (*response, error
 		case !it && doc.Days == nil:
 			return s3err.Newf(s3err.InvalidArgument, "Days is required to restore an object in %s.", o.StorageClass).With("ArgumentName", "Days")
 		}
+		hours, ok := s3.RestoreTime(o.StorageClass, o.Attrs.ArchiveStatus, tier)
+		noTier := s3err.Newf(s3err.InvalidArgument, "Expedited retrievals are not available for the %s storage class.", o.StorageClass)
+		ready := now.Add(s3.ScaledHours(hours, day)).UTC()
 		if r := o.Attrs.Restore; r != nil && (r.Expires.IsZero() || now.Before(r.Expires)) {
 			if now.Before(r.Ready) {
-				return s3err.New(s3err.RestoreAlreadyInProgress)
+				if !ok {
+					return noTier
+				}
+				// A faster tier upgrades the restore in progress (S3's
+				// restore speed upgrade); its period stays as requested.
+				if !ready.Before(r.Ready) {
+					return s3err.New(s3err.RestoreAlreadyInProgress)
+				}
+				r.Ready, r.Tier = ready, tier
+				if !r.Expires.IsZero() {
+					r.Expires = s3.LifecycleDayEnd(ready, r.Days, day)
+				}
+				return nil
 			}
 			status = http.StatusOK
 			if it {
@@ -130,11 +145,10 @@ func (a *API) restoreObject(ctx context.Context, req *request) (*response, error
 			r.Days, r.Expires = int(*doc.Days), s3.LifecycleDayEnd(now, int(*doc.Days), day)
 			return nil
 		}
-		hours, ok := s3.RestoreTime(o.StorageClass, o.Attrs.ArchiveStatus, tier)
 		if !ok {
-			return s3err.Newf(s3err.InvalidArgument, "Expedited retrievals are not available for the %s storage class.", o.StorageClass)
+			return noTier
 		}
-		r := &meta.Restore{Requested: now.UTC(), Ready: now.Add(s3.ScaledHours(hours, day)).UTC(), Tier: tier}
+		r := &meta.Restore{Requested: now.UTC(), Ready: ready, Tier: tier}
 		if !it {
 			r.Days = int(*doc.Days)
 			r.Expires = s3.LifecycleDayEnd(r.Ready, r.Days, day)

@@ -263,6 +263,12 @@ func TestTransitionToRemoteTierAndRestore(t *testing.T) {
 	}
 	_, err = c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("vers"), Key: aws.String("doc")})
 	mustCode(t, err, "InvalidObjectState")
+	// Standard (12 hours) is faster than Bulk (48): it upgrades the restore
+	// in progress; asking for Bulk again is then a conflict.
+	if r := restoreRaw(t, srv, "vers", "doc", "", restoreBody(1, "Standard")); r.Status != 202 {
+		t.Fatalf("restore speed upgrade: %d %s", r.Status, r.Body)
+	}
+	wantRaw(t, "slower restore in progress", restoreRaw(t, srv, "vers", "doc", "", restoreBody(1, "Bulk")), 409, "RestoreAlreadyInProgress")
 	// The noncurrent GLACIER version restores in minutes (Expedited).
 	if r := restoreRaw(t, srv, "vers", "doc", old, restoreBody(3, "Expedited")); r.Status != 202 {
 		t.Fatalf("restore of the noncurrent version: %d %s", r.Status, r.Body)
