@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"talus/internal/blob"
@@ -70,6 +71,7 @@ type API struct {
 	verifier *sigv4.Verifier
 	log      *slog.Logger
 	authz    *authorizer
+	touching sync.Map // versions whose access is being recorded (touch)
 }
 
 // New returns the S3 API over the given stores.

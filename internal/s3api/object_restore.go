@@ -176,7 +176,13 @@ func (a *API) touch(o *meta.Object) {
 		return
 	}
 	bucket, key, version, seq := o.Bucket, o.Key, o.VersionID, o.Seq
+	// One recording per version at a time: a burst of reads costs one write.
+	id := bucket + "/" + key + "\x00" + version
+	if _, busy := a.touching.LoadOrStore(id, struct{}{}); busy {
+		return
+	}
 	go func() {
+		defer a.touching.Delete(id)
 		_, err := a.meta.UpdateObject(context.Background(), bucket, key, version, func(v *meta.Object) error {
 			if v.Seq != seq || !v.Attrs.Accessed.Before(today) {
 				return errUnchanged

@@ -83,3 +83,51 @@ func TestRouting(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkOpen measures opening and reading a small blob through the
+// tiered store, in the default tier and in another tier, against the
+// bare localfs store: the routing is on every GET.
+func BenchmarkOpen(b *testing.B) {
+	dir := b.TempDir()
+	def, err := localfs.Open(filepath.Join(dir, "d"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	cold, err := localfs.Open(filepath.Join(dir, "c"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := New(def, map[string]blob.Store{"cold": cold})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	data := strings.Repeat("x", 4096)
+	home, far := NewID(""), NewID("cold")
+	for _, id := range []string{home, far} {
+		if _, err := s.Put(b.Context(), id, strings.NewReader(data)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for _, c := range []struct {
+		name string
+		st   blob.Store
+		id   string
+	}{{"localfs", def, home}, {"tiered-default", s, home}, {"tiered-cold", s, far}} {
+		b.Run(c.name, func(b *testing.B) {
+			buf := make([]byte, 8192)
+			for i := 0; i < b.N; i++ {
+				rc, err := c.st.Open(b.Context(), c.id, 0, -1)
+				if err != nil {
+					b.Fatal(err)
+				}
+				for {
+					if _, err := rc.Read(buf); err != nil {
+						break
+					}
+				}
+				rc.Close()
+			}
+		})
+	}
+}
