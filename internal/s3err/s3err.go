@@ -42,6 +42,10 @@ const (
 	InvalidRange                      Code = "InvalidRange"
 	InvalidRequest                    Code = "InvalidRequest"
 	InvalidStorageClass               Code = "InvalidStorageClass"
+	InvalidObjectState                Code = "InvalidObjectState"
+	RestoreAlreadyInProgress          Code = "RestoreAlreadyInProgress"
+	NoSuchConfiguration               Code = "NoSuchConfiguration"
+	TooManyConfigurations             Code = "TooManyConfigurations"
 	KeyTooLong                        Code = "KeyTooLongError"
 	MalformedXML                      Code = "MalformedXML"
 	MetadataTooLarge                  Code = "MetadataTooLarge"
@@ -129,6 +133,10 @@ var table = map[Code]entry{
 	InvalidRange:                      {http.StatusRequestedRangeNotSatisfiable, "The requested range is not satisfiable"},
 	InvalidRequest:                    {http.StatusBadRequest, "Invalid Request"},
 	InvalidStorageClass:               {http.StatusBadRequest, "The storage class you specified is not valid"},
+	InvalidObjectState:                {http.StatusForbidden, "The operation is not valid for the object's storage class"},
+	RestoreAlreadyInProgress:          {http.StatusConflict, "Object restore is already in progress"},
+	NoSuchConfiguration:               {http.StatusNotFound, "The specified configuration does not exist."},
+	TooManyConfigurations:             {http.StatusBadRequest, "You are attempting to create a new configuration but have already reached the 1,000-configuration limit."},
 	KeyTooLong:                        {http.StatusBadRequest, "Your key is too long"},
 	MalformedXML:                      {http.StatusBadRequest, "The XML you provided was not well-formed or did not validate against our published schema."},
 	MetadataTooLarge:                  {http.StatusBadRequest, "Your metadata headers exceed the maximum allowed metadata size."},
