@@ -49,7 +49,7 @@ func main() {
 	case "bench":
 		err = bench.Main(os.Args[2:], os.Stdout, os.Stderr)
 	case "version", "--version", "-version":
-		fmt.Println("talus", version)
+		fmt.Println("talus", versionString())
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 	default:
@@ -104,10 +104,21 @@ func runServer(args []string) error {
 	grace := fl.Duration("shutdown-timeout", 30*time.Second, "on SIGTERM/SIGINT, how long in-flight requests may take to finish")
 	lcDay := fl.Duration("lifecycle-day", 24*time.Hour, "how long one lifecycle day lasts (a test clock: e.g. 10s makes Days: 1 mean ten seconds); lifecycle rules are applied every tenth of it")
 	limits := limitFlags(fl)
-	if err := fl.Parse(args); err != nil {
+	logFormat := fl.String("log-format", "text", "log format: text or json")
+	metricsMode := fl.String("metrics", "open", "Prometheus metrics at /_talus/metrics (and /metrics on the console address): off, open, or token (Authorization: Bearer, the token from --metrics-token-file or env TALUS_METRICS_TOKEN)")
+	metricsTokenFile := fl.String("metrics-token-file", "", "file holding the metrics bearer token (with --metrics token)")
+	printCfg, err := parseLayered(fl, args, os.Getenv)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
+		return err
+	}
+	if printCfg {
+		return printConfig(os.Stdout, fl)
+	}
+	metricsToken, err := readMetricsToken(*metricsMode, *metricsTokenFile)
+	if err != nil {
 		return err
 	}
 	if !s3.ValidDefaultEncryption(*defaultEnc) {
@@ -132,7 +143,10 @@ func runServer(args []string) error {
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
 		return fmt.Errorf("--log-level: %w", err)
 	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	log, err := newLogger(*logFormat, level)
+	if err != nil {
+		return err
+	}
 	if *pprofAddr != "" {
 		servePprof(*pprofAddr, log)
 	}
@@ -153,6 +167,7 @@ func runServer(args []string) error {
 		InlineMax: *inline, ShutdownTimeout: *grace, LifecycleDay: *lcDay, Logger: log,
 		DefaultObjectOwnership: *ownership, AllowSSECOverHTTP: *sseCHTTP,
 		DefaultEncryption: *defaultEnc,
+		Metrics:           *metricsMode, MetricsToken: metricsToken, Version: versionString(),
 	}))
 	if err != nil {
 		return err

@@ -21,6 +21,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"talus/internal/accesslog"
 	"time"
 
 	"talus/internal/iam"
@@ -92,9 +93,12 @@ func errf(status int, code, format string, args ...any) *apiError {
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	reqID := newRequestID()
 	w.Header().Set("x-amzn-RequestId", reqID)
+	rec := accesslog.From(r.Context())
+	rec.API = "iam"
 	out, err := h.serve(r)
 	if err != nil {
 		var ae *apiError
+		defer func() { rec.Fail(ae.code, err) }()
 		if !errors.As(err, &ae) {
 			h.log.Error("iam request failed", "id", reqID, "err", err)
 			ae = &apiError{status: http.StatusInternalServerError, code: "ServiceFailure", msg: "The request processing has failed because of an unknown error."}
@@ -139,6 +143,7 @@ func (h *Handler) serve(r *http.Request) (response, error) {
 		return nil, errf(http.StatusForbidden, "MissingAuthenticationToken", "Request is missing Authentication Token")
 	}
 	p, _, _ := h.ids.Lookup(r.Context(), auth.AccessKey)
+	accesslog.From(r.Context()).Caller = p.ARN()
 	form, err := url.ParseQuery(string(body))
 	if err != nil {
 		return nil, errf(http.StatusBadRequest, "MalformedQueryString", "The request body is not form-encoded.")
@@ -149,6 +154,7 @@ func (h *Handler) serve(r *http.Request) (response, error) {
 		}
 	}
 	action := form.Get("Action")
+	accesslog.From(r.Context()).Operation = action
 	if !p.Root {
 		resource := "arn:aws:iam::" + iam.AccountID + ":user/" + form.Get("UserName")
 		if ok, err := h.ids.IdentityAllows(r.Context(), p, "iam:"+action, resource); err != nil || !ok {

@@ -3,6 +3,7 @@ package s3api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"sync"
@@ -71,7 +72,7 @@ func (a *API) allowed(ctx context.Context, req *request, action, resource string
 	}
 	switch {
 	case deny:
-		return s3err.New(s3err.AccessDenied)
+		return s3err.New(s3err.AccessDenied).WithCause(fmt.Errorf("explicit deny of %s on %s", action, resource))
 	case allow:
 		return nil
 	case b != nil:
@@ -83,7 +84,7 @@ func (a *API) allowed(ctx context.Context, req *request, action, resource string
 			return answer
 		}
 	}
-	return s3err.New(s3err.AccessDenied)
+	return s3err.New(s3err.AccessDenied).WithCause(fmt.Errorf("no policy or ACL allows %s on %s", action, resource))
 }
 
 // rootAllowed authorizes the account's root: everything is allowed but
@@ -105,7 +106,7 @@ func (a *API) rootAllowed(ctx context.Context, req *request, action, resource st
 	docs := []*policy.Document{d}
 	pr := a.policyRequest(ctx, req, docs, action, resource, extra)
 	if d.Evaluate(&pr) == policy.Deny {
-		return s3err.New(s3err.AccessDenied)
+		return s3err.New(s3err.AccessDenied).WithCause(fmt.Errorf("the bucket policy denies %s on %s to the root", action, resource))
 	}
 	return nil
 }

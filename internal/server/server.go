@@ -18,6 +18,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"talus/internal/accesslog"
 	"talus/internal/blob"
 	"talus/internal/blob/localfs"
 	"talus/internal/iam"
@@ -78,6 +79,13 @@ type Config struct {
 	IdleTimeout time.Duration
 	// MaxConnections bounds open client connections; more wait to be accepted.
 	MaxConnections int
+
+	// Metrics serves Prometheus metrics at /_talus/metrics: "" or "off"
+	// (not served), "open", or "token" (Authorization: Bearer MetricsToken).
+	Metrics      string
+	MetricsToken string
+	// Version is the build's version, reported in metrics.
+	Version string
 }
 
 // Server is a running Talus server.
@@ -122,6 +130,15 @@ func New(cfg Config) (*Server, error) {
 	}
 	if !s3.ValidDefaultEncryption(cfg.DefaultEncryption) {
 		return nil, fmt.Errorf("server: default encryption must be AES256 or none, not %q", cfg.DefaultEncryption)
+	}
+	switch cfg.Metrics {
+	case "", "off", "open":
+	case "token":
+		if cfg.MetricsToken == "" {
+			return nil, errors.New("server: metrics behind a token need the token")
+		}
+	default:
+		return nil, fmt.Errorf("server: metrics must be off, open or token, not %q", cfg.Metrics)
 	}
 	if cfg.AccessKey == "" || cfg.SecretKey == "" {
 		return nil, errors.New("server: root credentials are required")
@@ -185,12 +202,15 @@ func New(cfg Config) (*Server, error) {
 		}
 		w.WriteHeader(http.StatusServiceUnavailable)
 	})
+	if h := s.metricsHandler(); h != nil {
+		mux.Handle("/_talus/metrics", h)
+	}
 	iamHandler := iamapi.New(s.meta, ids, func(doc string) error {
 		_, err := policy.Parse([]byte(doc), policy.IdentityPolicy, "")
 		return err
 	}, cfg.Logger)
 	s.http = &http.Server{
-		Handler:           withIdleBody(route(mux, iamHandler, kmsapi.New(keys, ids, cfg.Logger), api), cfg.IdleTimeout),
+		Handler:           accesslog.Middleware(withIdleBody(route(mux, iamHandler, kmsapi.New(keys, ids, cfg.Logger), api), cfg.IdleTimeout), cfg.Logger),
 		ReadHeaderTimeout: 30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
@@ -219,6 +239,8 @@ func route(internal *http.ServeMux, iamHandler, kmsHandler, api http.Handler) ht
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case len(r.URL.Path) >= 8 && r.URL.Path[:8] == "/_talus/":
+			rec := accesslog.From(r.Context())
+			rec.API, rec.Operation = "internal", r.URL.Path[8:]
 			internal.ServeHTTP(w, r)
 		case iamapi.Is(r):
 			iamHandler.ServeHTTP(w, r)

@@ -1,0 +1,47 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+)
+
+// newLogger writes to stderr in the chosen format.
+func newLogger(format string, level slog.Level) (*slog.Logger, error) {
+	opts := &slog.HandlerOptions{Level: level}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(os.Stderr, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format must be text or json, not %q", format)
+}
+
+// readMetricsToken returns the metrics bearer token for --metrics token:
+// from the file, else from TALUS_METRICS_TOKEN (never a flag value, which
+// would show in the process list).
+func readMetricsToken(mode, file string) (string, error) {
+	switch mode {
+	case "off", "open":
+		return "", nil
+	case "token":
+	default:
+		return "", fmt.Errorf("--metrics must be off, open or token, not %q", mode)
+	}
+	tok := os.Getenv("TALUS_METRICS_TOKEN")
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return "", fmt.Errorf("--metrics-token-file: %w", err)
+		}
+		tok = string(b)
+	}
+	tok = strings.TrimSpace(tok)
+	if tok == "" {
+		return "", errors.New("--metrics token needs a token: --metrics-token-file or env TALUS_METRICS_TOKEN")
+	}
+	return tok, nil
+}
