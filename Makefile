@@ -2,7 +2,7 @@
 .PHONY: build test bench bench-quick
 
 build:
-	go build -o bin/talus ./cmd/talus
+	go build -buildvcs=true -o bin/talus ./cmd/talus
 
 # The whole suite (installs the client tools it needs; see scripts/test.sh).
 test:

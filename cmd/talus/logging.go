@@ -21,9 +21,8 @@ func newLogger(format string, level slog.Level) (*slog.Logger, error) {
 }
 
 // readMetricsToken returns the metrics bearer token for --metrics token:
-// from the file, else from TALUS_METRICS_TOKEN (never a flag value, which
-// would show in the process list).
-func readMetricsToken(mode, file string) (string, error) {
+// from the file, else the --metrics-token setting (env TALUS_METRICS_TOKEN).
+func readMetricsToken(mode, tok, file string) (string, error) {
 	switch mode {
 	case "off", "open":
 		return "", nil
@@ -31,7 +30,6 @@ func readMetricsToken(mode, file string) (string, error) {
 	default:
 		return "", fmt.Errorf("--metrics must be off, open or token, not %q", mode)
 	}
-	tok := os.Getenv("TALUS_METRICS_TOKEN")
 	if file != "" {
 		b, err := os.ReadFile(file)
 		if err != nil {
@@ -41,7 +39,7 @@ func readMetricsToken(mode, file string) (string, error) {
 	}
 	tok = strings.TrimSpace(tok)
 	if tok == "" {
-		return "", errors.New("--metrics token needs a token: --metrics-token-file or env TALUS_METRICS_TOKEN")
+		return "", errors.New("--metrics token needs a token: --metrics-token-file, env TALUS_METRICS_TOKEN or --metrics-token")
 	}
 	return tok, nil
 }

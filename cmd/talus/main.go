@@ -107,6 +107,7 @@ func runServer(args []string) error {
 	logFormat := fl.String("log-format", "text", "log format: text or json")
 	metricsMode := fl.String("metrics", "open", "Prometheus metrics at /_talus/metrics (and /metrics on the console address): off, open, or token (Authorization: Bearer, the token from --metrics-token-file or env TALUS_METRICS_TOKEN)")
 	metricsTokenFile := fl.String("metrics-token-file", "", "file holding the metrics bearer token (with --metrics token)")
+	metricsTokenValue := fl.String("metrics-token", "", "the metrics bearer token itself (with --metrics token); prefer env TALUS_METRICS_TOKEN, the config file or --metrics-token-file, since a flag shows in the process list")
 	printCfg, err := parseLayered(fl, args, os.Getenv)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -117,7 +118,7 @@ func runServer(args []string) error {
 	if printCfg {
 		return printConfig(os.Stdout, fl)
 	}
-	metricsToken, err := readMetricsToken(*metricsMode, *metricsTokenFile)
+	metricsToken, err := readMetricsToken(*metricsMode, *metricsTokenValue, *metricsTokenFile)
 	if err != nil {
 		return err
 	}
