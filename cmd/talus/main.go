@@ -28,7 +28,8 @@ Commands:
   server    run the S3 server
   bench     load-test an S3 endpoint (put, get, mixed, list, multipart-put, delete)
   admin     manage users, access keys and user policies; rotate-root replaces the root credentials
-  version   print the version (also --version)
+  health    probe a local server's readiness (exit 0 when ready; for container health checks)
+  version   print the version and commit (also --version)
 
 Run 'talus server -h' or 'talus bench -h' for their flags.
 `
@@ -48,6 +49,8 @@ func main() {
 		err = runAdmin(os.Args[2:], os.Stdout)
 	case "bench":
 		err = bench.Main(os.Args[2:], os.Stdout, os.Stderr)
+	case "health":
+		err = runHealth(os.Args[2:], os.Stdout)
 	case "version", "--version", "-version":
 		fmt.Println("talus", versionString())
 	case "-h", "--help", "help":
