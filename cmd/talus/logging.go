@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
+	"strconv"
 	"strings"
 )
 
@@ -42,4 +44,24 @@ func readMetricsToken(mode, tok, file string) (string, error) {
 		return "", errors.New("--metrics token needs a token: --metrics-token-file, env TALUS_METRICS_TOKEN or --metrics-token")
 	}
 	return tok, nil
+}
+
+// consoleAddress resolves --console-address: "off" is none, "" the API's
+// host on the next port (port 0, a test's kernel-chosen port, stays 0).
+func consoleAddress(flagValue, apiAddr string) string {
+	switch flagValue {
+	case "off":
+		return ""
+	case "":
+		host, port, err := net.SplitHostPort(apiAddr)
+		if err != nil {
+			return ""
+		}
+		n, err := strconv.Atoi(port)
+		if err != nil || n == 0 {
+			return net.JoinHostPort(host, "0")
+		}
+		return net.JoinHostPort(host, strconv.Itoa(n+1))
+	}
+	return flagValue
 }

@@ -111,6 +111,9 @@ func runServer(args []string) error {
 	metricsMode := fl.String("metrics", "open", "Prometheus metrics at /_talus/metrics (and /metrics on the console address): off, open, or token (Authorization: Bearer, the token from --metrics-token-file or env TALUS_METRICS_TOKEN)")
 	metricsTokenFile := fl.String("metrics-token-file", "", "file holding the metrics bearer token (with --metrics token)")
 	metricsTokenValue := fl.String("metrics-token", "", "the metrics bearer token itself (with --metrics token); prefer env TALUS_METRICS_TOKEN, the config file or --metrics-token-file, since a flag shows in the process list")
+	consoleAddr := fl.String("console-address", "", `web console listen address; "" means the API's host on the next port (9001 next to 9000), "off" turns the console off`)
+	consoleAPI := fl.String("console-api-url", "", "the API URL as browsers reach it, when not the console's host name on the API port (behind a proxy)")
+	consoleOrigin := fl.String("console-origin", "", "the console's origin as browsers see it (scheme://host:port), when not the API's host name on the console port (behind a proxy)")
 	printCfg, err := parseLayered(fl, args, os.Getenv)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -172,6 +175,7 @@ func runServer(args []string) error {
 		DefaultObjectOwnership: *ownership, AllowSSECOverHTTP: *sseCHTTP,
 		DefaultEncryption: *defaultEnc,
 		Metrics:           *metricsMode, MetricsToken: metricsToken, Version: versionString(),
+		ConsoleAddress: consoleAddress(*consoleAddr, *addr), ConsoleAPIEndpoint: *consoleAPI, ConsoleOrigin: *consoleOrigin,
 	}))
 	if err != nil {
 		return err
@@ -185,6 +189,9 @@ func runServer(args []string) error {
 		scheme = "https"
 	}
 	log.Info("talus listening", "endpoint", scheme+"://"+srv.Addr().String(), "data", *data, "region", *region, "access_key", ak)
+	if a := srv.ConsoleAddr(); a != nil {
+		log.Info("console listening", "console", scheme+"://"+a.String())
+	}
 
 	// The first SIGTERM or SIGINT stops accepting connections and lets
 	// requests in flight finish; the process exits only after the workers

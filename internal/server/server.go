@@ -86,6 +86,15 @@ type Config struct {
 	MetricsToken string
 	// Version is the build's version, reported in metrics.
 	Version string
+
+	// ConsoleAddress is the web console's listen address ("" turns it off).
+	ConsoleAddress string
+	// ConsoleAPIEndpoint is the API URL as browsers reach it, when it is
+	// not the console's host name on the API's port (behind a proxy).
+	ConsoleAPIEndpoint string
+	// ConsoleOrigin is the console's origin as browsers see it, when it is
+	// not the API's host name on the console's port.
+	ConsoleOrigin string
 }
 
 // Server is a running Talus server.
@@ -103,6 +112,10 @@ type Server struct {
 	workers  *worker.Pool
 	shutdown sync.Once
 	keys     *kms.Local
+
+	metrics     http.Handler
+	consoleLn   net.Listener
+	consoleHTTP *http.Server
 }
 
 // KMS returns the server's key service (for administration and tests).
@@ -202,15 +215,15 @@ func New(cfg Config) (*Server, error) {
 		}
 		w.WriteHeader(http.StatusServiceUnavailable)
 	})
-	if h := s.metricsHandler(); h != nil {
-		mux.Handle("/_talus/metrics", h)
+	if s.metrics = s.metricsHandler(); s.metrics != nil {
+		mux.Handle("/_talus/metrics", s.metrics)
 	}
 	iamHandler := iamapi.New(s.meta, ids, func(doc string) error {
 		_, err := policy.Parse([]byte(doc), policy.IdentityPolicy, "")
 		return err
 	}, cfg.Logger)
 	s.http = &http.Server{
-		Handler:           accesslog.Middleware(withIdleBody(route(mux, iamHandler, kmsapi.New(keys, ids, cfg.Logger), api), cfg.IdleTimeout), cfg.Logger),
+		Handler:           accesslog.Middleware(s.withConsoleCORS(withIdleBody(route(mux, iamHandler, kmsapi.New(keys, ids, cfg.Logger), api), cfg.IdleTimeout)), cfg.Logger),
 		ReadHeaderTimeout: 30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
@@ -269,6 +282,10 @@ func (s *Server) Listen() error {
 		return err
 	}
 	s.ln = newLimitListener(ln, s.cfg.MaxConnections, s.cfg.IdleTimeout)
+	if err := s.openConsole(); err != nil {
+		s.ln.Close()
+		return err
+	}
 	return nil
 }
 
@@ -283,6 +300,7 @@ func (s *Server) Serve() error {
 		}
 	}
 	s.startWorkers()
+	s.serveConsole()
 	s.ready.Store(true)
 	var err error
 	if s.http.TLSConfig != nil {
@@ -304,6 +322,10 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		s.ready.Store(false)
 		ctx, cancel := context.WithTimeout(ctx, s.cfg.ShutdownTimeout)
 		defer cancel()
+		if s.consoleHTTP != nil {
+			s.consoleHTTP.Close()
+			s.consoleLn.Close()
+		}
 		err = s.http.Shutdown(ctx)
 		if err != nil {
 			s.http.Close()

@@ -154,3 +154,11 @@ func NewClient(endpoint, ak, sk string, opts ...func(*s3.Options)) *s3.Client {
 		o.RetryMaxAttempts = 1
 	}}, opts...)...)
 }
+
+// WithConsole serves the web console on a kernel-chosen port.
+func WithConsole() Option { return func(c *server.Config) { c.ConsoleAddress = "127.0.0.1:0" } }
+
+// WithMetrics serves /_talus/metrics: "open", or "token" with the token.
+func WithMetrics(mode, token string) Option {
+	return func(c *server.Config) { c.Metrics, c.MetricsToken = mode, token }
+}
