@@ -127,3 +127,18 @@ func TestConfigErrors(t *testing.T) {
 		t.Fatalf("TALUS_CONFIG: err %v, region %q", err, *v["region"].(*string))
 	}
 }
+
+// TestConsoleAddress: the console defaults to the API's host on the next port.
+func TestConsoleAddress(t *testing.T) {
+	for _, c := range [][3]string{
+		{"", "127.0.0.1:9000", "127.0.0.1:9001"},
+		{"", "0.0.0.0:8080", "0.0.0.0:8081"},
+		{"", "127.0.0.1:0", "127.0.0.1:0"},
+		{"off", "127.0.0.1:9000", ""},
+		{"10.0.0.1:7000", "127.0.0.1:9000", "10.0.0.1:7000"},
+	} {
+		if got := consoleAddress(c[0], c[1]); got != c[2] {
+			t.Errorf("consoleAddress(%q, %q) = %q, want %q", c[0], c[1], got, c[2])
+		}
+	}
+}
