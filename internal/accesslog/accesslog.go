@@ -88,13 +88,14 @@ func finish(log *slog.Logger, r *http.Request, rec *Record, rw *writer, in int64
 		}
 	}
 	status := strconv.Itoa(rw.status)
-	metrics.Requests.WithLabelValues(rec.API, rec.Operation, status).Inc()
-	metrics.RequestDuration.WithLabelValues(rec.API, rec.Operation).Observe(dur.Seconds())
+	op := labels.bound(rec.API, rec.Operation)
+	metrics.Requests.WithLabelValues(rec.API, op, status).Inc()
+	metrics.RequestDuration.WithLabelValues(rec.API, op).Observe(dur.Seconds())
 	if in > 0 {
-		metrics.BytesIn.WithLabelValues(rec.API, rec.Operation).Add(float64(in))
+		metrics.BytesIn.WithLabelValues(rec.API, op).Add(float64(in))
 	}
 	if rw.n > 0 {
-		metrics.BytesOut.WithLabelValues(rec.API, rec.Operation).Add(float64(rw.n))
+		metrics.BytesOut.WithLabelValues(rec.API, op).Add(float64(rw.n))
 	}
 	level := slog.LevelInfo
 	switch {

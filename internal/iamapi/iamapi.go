@@ -225,6 +225,7 @@ func (h *Handler) dispatch(ctx context.Context, action string, form url.Values) 
 	case "":
 		return nil, errf(http.StatusBadRequest, "MissingAction", "Missing Action")
 	}
+	accesslog.From(ctx).Operation = "Unknown" // not a label made of client input
 	return nil, errf(http.StatusBadRequest, "InvalidAction", "The action %s is not valid for this web service.", action)
 }
 

@@ -193,8 +193,10 @@ func (h *Handler) serve(r *http.Request) (any, error) {
 	p, _, _ := h.ids.Lookup(r.Context(), auth.AccessKey)
 	accesslog.From(r.Context()).Caller = p.ARN()
 	op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
-	accesslog.From(r.Context()).Operation = op
 	fn, ok := operations[op]
+	if ok {
+		accesslog.From(r.Context()).Operation = op
+	}
 	if !ok {
 		return nil, errf("UnknownOperationException", "")
 	}

@@ -253,7 +253,10 @@ func route(internal *http.ServeMux, iamHandler, kmsHandler, api http.Handler) ht
 		switch {
 		case len(r.URL.Path) >= 8 && r.URL.Path[:8] == "/_talus/":
 			rec := accesslog.From(r.Context())
-			rec.API, rec.Operation = "internal", r.URL.Path[8:]
+			rec.API = "internal"
+			if h, pattern := internal.Handler(r); h != nil && pattern != "" {
+				rec.Operation = pattern[8:]
+			}
 			internal.ServeHTTP(w, r)
 		case iamapi.Is(r):
 			iamHandler.ServeHTTP(w, r)
