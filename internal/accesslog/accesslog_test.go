@@ -10,14 +10,33 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 )
 
-func jsonLog(buf *bytes.Buffer, level slog.Level) *slog.Logger {
+// syncBuffer is a log destination a test reads while a server writes.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func jsonLog(buf *syncBuffer, level slog.Level) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(buf, &slog.HandlerOptions{Level: level}))
 }
 
-func lines(t *testing.T, buf *bytes.Buffer) []map[string]any {
+func lines(t *testing.T, buf *syncBuffer) []map[string]any {
 	t.Helper()
 	var out []map[string]any
 	for _, l := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
@@ -36,7 +55,7 @@ func lines(t *testing.T, buf *bytes.Buffer) []map[string]any {
 // TestMiddlewareLine: the handler's record and the middleware's counts
 // make one line; the cause is logged, the body bytes counted both ways.
 func TestMiddlewareLine(t *testing.T) {
-	var buf bytes.Buffer
+	var buf syncBuffer
 	h := Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rec := From(r.Context())
 		rec.Operation, rec.Bucket, rec.Key, rec.Caller = "PutObject", "b", "k", "arn:aws:iam::000000000000:user/u"
@@ -69,7 +88,7 @@ func TestMiddlewareLine(t *testing.T) {
 // TestMiddlewareKeepsWriterFeatures: flushes and deadlines reach the
 // connection through Unwrap, and an aborted handler is still logged.
 func TestMiddlewareKeepsWriterFeatures(t *testing.T) {
-	var buf bytes.Buffer
+	var buf syncBuffer
 	h := Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		From(r.Context()).Operation = "GetObject"
 		w.Write([]byte("part"))
@@ -96,7 +115,7 @@ func TestMiddlewareKeepsWriterFeatures(t *testing.T) {
 
 // TestLevels: 500s at error, internal probes at debug.
 func TestLevels(t *testing.T) {
-	var buf bytes.Buffer
+	var buf syncBuffer
 	status, api := 0, ""
 	h := Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		From(r.Context()).API = api

@@ -138,6 +138,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.LifecycleDay <= 0 {
 		cfg.LifecycleDay = 24 * time.Hour
 	}
+	if cfg.Version == "" {
+		cfg.Version = "dev"
+	}
 	if v := cfg.DefaultObjectOwnership; v != "" && !s3.ValidObjectOwnership(v) {
 		return nil, fmt.Errorf("server: default object ownership must be BucketOwnerEnforced, BucketOwnerPreferred or ObjectWriter, not %q", v)
 	}

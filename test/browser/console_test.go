@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"net/http"
@@ -17,7 +15,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	cdpbrowser "github.com/chromedp/cdproto/browser"
@@ -39,29 +36,6 @@ func artifactDir(t *testing.T) string {
 	}
 	abs, _ := filepath.Abs(dir)
 	return abs
-}
-
-// iamListUsers asks the IAM API, signed as root, for its user names.
-func iamListUsers(t *testing.T, endpoint string) string {
-	t.Helper()
-	body := "Action=ListUsers&Version=2010-05-08"
-	req, _ := http.NewRequest(http.MethodPost, endpoint+"/", strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	sum := sha256.Sum256([]byte(body))
-	creds := aws.Credentials{AccessKeyID: testserver.AccessKey, SecretAccessKey: testserver.SecretKey}
-	if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), "iam", testserver.Region, time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != 200 {
-		t.Fatalf("ListUsers: %s %s", resp.Status, b)
-	}
-	return string(b)
 }
 
 // TestConsole drives the web console in headless Chromium the way a
@@ -214,7 +188,7 @@ func TestConsole(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#user-name"), "console-user"),
 		chromedp.Click(chromedp.CSS("#create-user button")),
 		chromedp.WaitVisible(chromedp.CSS(`tr[data-user="console-user"]`)))
-	if users := iamListUsers(t, srv.URL); !strings.Contains(users, "<UserName>console-user</UserName>") {
+	if status, users := testserver.IAMCall(t, srv.URL, testserver.AccessKey, testserver.SecretKey, url.Values{"Action": {"ListUsers"}}); status != 200 || !strings.Contains(users, "<UserName>console-user</UserName>") {
 		t.Fatalf("the console's user is not in ListUsers: %s", users)
 	}
 	shot("users")
@@ -253,6 +227,9 @@ func TestConsole(t *testing.T) {
 		}),
 	)
 	objects := get("server objects", chromedp.Text(chromedp.CSS("#server-objects")))
+	if v := get("server version", chromedp.Text(chromedp.CSS("#server-version"))); v != "dev" {
+		t.Fatalf("server page version = %q, want dev", v)
+	}
 	// Requests between two of the page's scrapes (every 5 s) show as rates.
 	for i := 0; i < 5; i++ {
 		c.ListBuckets(context.Background(), &s3.ListBucketsInput{})

@@ -69,7 +69,7 @@ function Setting(p: { bucket: string; sub: string; title: string; missing: strin
   const doc = useLoad(async () => {
     try {
       const r = await s3(p.bucket, '', { query: { [p.sub]: '' } });
-      return await r.text();
+      return p.json ? await r.text() : prettyXML(await r.text());
     } catch (e: any) {
       if (e.code === p.missing) return '';
       throw e;
@@ -105,6 +105,22 @@ function Setting(p: { bucket: string; sub: string; title: string; missing: strin
       </div>
     </Section>
   );
+}
+
+// prettyXML puts each element on its own line, indented, for editing.
+function prettyXML(xml: string): string {
+  let depth = 0;
+  return xml
+    .replace(/<\?xml[^>]*\?>\s*/, '')
+    .replace(/>\s*</g, '>\n<')
+    .split('\n')
+    .map((line) => {
+      if (/^<\//.test(line)) depth--;
+      const out = '  '.repeat(Math.max(depth, 0)) + line;
+      if (/^<[^!?/][^>]*[^/]>$/.test(line) && !/<\//.test(line)) depth++;
+      return out;
+    })
+    .join('\n');
 }
 
 export { navigate };
