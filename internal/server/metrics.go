@@ -18,18 +18,19 @@ import (
 const usageTTL = 30 * time.Second
 
 var (
-	bucketObjectsDesc = prometheus.NewDesc("talus_bucket_objects", "Object versions stored in the bucket (delete markers excluded).", []string{"bucket"}, nil)
-	bucketBytesDesc   = prometheus.NewDesc("talus_bucket_bytes", "Bytes of the object versions stored in the bucket.", []string{"bucket"}, nil)
-	diskFreeDesc      = prometheus.NewDesc("talus_disk_free_bytes", "Free bytes on the file system of a storage tier.", []string{"tier"}, nil)
-	diskTotalDesc     = prometheus.NewDesc("talus_disk_total_bytes", "Size of the file system of a storage tier.", []string{"tier"}, nil)
-	workerRunningDesc = prometheus.NewDesc("talus_worker_running", "1 while the background job runs.", []string{"job"}, nil)
-	workerRunsDesc    = prometheus.NewDesc("talus_worker_runs_total", "Runs of the background job started by this process.", []string{"job"}, nil)
-	workerItemsDesc   = prometheus.NewDesc("talus_worker_items_total", "Items the background job processed in this process.", []string{"job"}, nil)
-	workerErrorsDesc  = prometheus.NewDesc("talus_worker_errors_total", "Items or runs of the background job that failed in this process.", []string{"job"}, nil)
-	workerLagDesc     = prometheus.NewDesc("talus_worker_lag_seconds", "Seconds since the background job last finished a run (since it started, before the first end).", []string{"job"}, nil)
-	workerBacklogDesc = prometheus.NewDesc("talus_worker_backlog_items", "Items the current run of the background job has done so far; 0 between runs.", []string{"job"}, nil)
-	uptimeDesc        = prometheus.NewDesc("talus_uptime_seconds", "Seconds since the server started.", nil, nil)
-	buildDesc         = prometheus.NewDesc("talus_build_info", "The running build.", []string{"version"}, nil)
+	bucketObjectsDesc  = prometheus.NewDesc("talus_bucket_objects", "Object versions stored in the bucket (delete markers excluded).", []string{"bucket"}, nil)
+	bucketBytesDesc    = prometheus.NewDesc("talus_bucket_bytes", "Bytes of the object versions stored in the bucket.", []string{"bucket"}, nil)
+	diskFreeDesc       = prometheus.NewDesc("talus_disk_free_bytes", "Free bytes on the file system of a storage tier.", []string{"tier"}, nil)
+	diskTotalDesc      = prometheus.NewDesc("talus_disk_total_bytes", "Size of the file system of a storage tier.", []string{"tier"}, nil)
+	workerRunningDesc  = prometheus.NewDesc("talus_worker_running", "1 while the background job runs.", []string{"job"}, nil)
+	workerRunsDesc     = prometheus.NewDesc("talus_worker_runs_total", "Runs of the background job started by this process.", []string{"job"}, nil)
+	workerItemsDesc    = prometheus.NewDesc("talus_worker_items_total", "Items the background job processed in this process.", []string{"job"}, nil)
+	workerErrorsDesc   = prometheus.NewDesc("talus_worker_errors_total", "Items or runs of the background job that failed in this process.", []string{"job"}, nil)
+	workerLagDesc      = prometheus.NewDesc("talus_worker_lag_seconds", "Seconds since the background job last finished a run (since it started, before the first end).", []string{"job"}, nil)
+	workerBacklogDesc  = prometheus.NewDesc("talus_worker_backlog_items", "Items the background job last reported still to do (only jobs that report one).", []string{"job"}, nil)
+	workerRunItemsDesc = prometheus.NewDesc("talus_worker_run_items", "Items the current or last run of the background job has done.", []string{"job"}, nil)
+	uptimeDesc         = prometheus.NewDesc("talus_uptime_seconds", "Seconds since the server started.", nil, nil)
+	buildDesc          = prometheus.NewDesc("talus_build_info", "The running build.", []string{"version"}, nil)
 )
 
 // collector reports what belongs to one server: its buckets, its disk and
@@ -77,16 +78,15 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 		if !last.IsZero() {
 			lag = now.Sub(last).Seconds()
 		}
-		backlog := 0.0
-		if st.Running {
-			backlog = float64(st.Items)
-		}
 		ch <- prometheus.MustNewConstMetric(workerRunningDesc, prometheus.GaugeValue, running, st.Name)
 		ch <- prometheus.MustNewConstMetric(workerRunsDesc, prometheus.CounterValue, float64(st.Runs), st.Name)
 		ch <- prometheus.MustNewConstMetric(workerItemsDesc, prometheus.CounterValue, float64(st.TotalItems), st.Name)
 		ch <- prometheus.MustNewConstMetric(workerErrorsDesc, prometheus.CounterValue, float64(st.TotalErrors), st.Name)
 		ch <- prometheus.MustNewConstMetric(workerLagDesc, prometheus.GaugeValue, lag, st.Name)
-		ch <- prometheus.MustNewConstMetric(workerBacklogDesc, prometheus.GaugeValue, backlog, st.Name)
+		ch <- prometheus.MustNewConstMetric(workerRunItemsDesc, prometheus.GaugeValue, float64(st.Items), st.Name)
+		if st.Backlog >= 0 {
+			ch <- prometheus.MustNewConstMetric(workerBacklogDesc, prometheus.GaugeValue, float64(st.Backlog), st.Name)
+		}
 	}
 }
 
