@@ -43,9 +43,9 @@ func Handler(cfg Config) http.Handler {
 		case r.Method != http.MethodGet && r.Method != http.MethodHead:
 			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		default:
-			if r.URL.Path == "/" || strings.HasSuffix(r.URL.Path, ".html") {
-				h.Set("Cache-Control", "no-cache")
-			}
+			// The files' names do not change with their content, and embedded
+			// files carry no modification time: revalidate every time.
+			h.Set("Cache-Control", "no-cache")
 			static.ServeHTTP(w, r)
 		}
 	})
