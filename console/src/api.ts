@@ -86,13 +86,26 @@ export interface S3Options {
   query?: Record<string, string>;
   headers?: Record<string, string>;
   body?: BodyInit | null;
+  // integrity adds the body's SHA-256 checksum (x-amz-checksum-sha256).
+  integrity?: boolean;
+}
+
+// sha256 is the base64 SHA-256 of a document.
+async function sha256(text: string): Promise<string> {
+  const d = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
+  return btoa(String.fromCharCode(...d));
 }
 
 // s3 sends one signed S3 request; a non-2xx answer throws its S3 error.
+// Configuration documents carry their SHA-256 checksum (integrity): S3
+// requires an integrity header on some (CORS, lifecycle, Object Lock),
+// and browsers have no MD5 for Content-MD5.
 export async function s3(bucket: string, key: string, o: S3Options = {}): Promise<Response> {
+  const headers: Record<string, string> = { ...o.headers };
+  if (o.integrity && typeof o.body === 'string') headers['x-amz-checksum-sha256'] = await sha256(o.body);
   const req = await client('s3').sign(s3url(bucket, key, o.query), {
     method: o.method || 'GET',
-    headers: o.headers,
+    headers,
     body: o.body,
   });
   const r = await fetch(req);

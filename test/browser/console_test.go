@@ -179,6 +179,15 @@ func TestConsole(t *testing.T) {
 	if err != nil || v.Status != types.BucketVersioningStatusEnabled {
 		t.Fatalf("versioning after the console enabled it: %v %v", err, v.Status)
 	}
+	// And edit a document setting: CORS from the example, saved as S3 checks it.
+	run("cors",
+		chromedp.Click(chromedp.CSS("#example-cors")),
+		chromedp.Click(chromedp.CSS("#save-cors")),
+		chromedp.WaitVisible(chromedp.CSS("#saved-cors")))
+	cors, err := c.GetBucketCors(context.Background(), &s3.GetBucketCorsInput{Bucket: aws.String(bucket)})
+	if err != nil || len(cors.CORSRules) != 1 || cors.CORSRules[0].AllowedOrigins[0] != "https://example.com" {
+		t.Fatalf("CORS after the console saved it: %v %+v", err, cors)
+	}
 	shot("settings")
 
 	// Create a user and an access key for it.

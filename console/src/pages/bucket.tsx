@@ -46,7 +46,7 @@ function Versioning({ bucket }: { bucket: string }) {
   const set = (status: string) =>
     run(async () => {
       await s3(bucket, '', {
-        method: 'PUT', query: { versioning: '' }, headers: { 'Content-Type': 'application/xml' },
+        method: 'PUT', query: { versioning: '' }, integrity: true, headers: { 'Content-Type': 'application/xml' },
         body: `<VersioningConfiguration><Status>${status}</Status></VersioningConfiguration>`,
       });
       st.reload();
@@ -82,7 +82,7 @@ function Setting(p: { bucket: string; sub: string; title: string; missing: strin
   const save = () =>
     run(async () => {
       setSaved('');
-      await s3(p.bucket, '', { method: 'PUT', query: { [p.sub]: '' }, body: value, headers: { 'Content-Type': p.json ? 'application/json' : 'application/xml' } });
+      await s3(p.bucket, '', { method: 'PUT', query: { [p.sub]: '' }, body: value, integrity: true, headers: { 'Content-Type': p.json ? 'application/json' : 'application/xml' } });
       setSaved('Saved');
       doc.reload();
     });
@@ -99,9 +99,9 @@ function Setting(p: { bucket: string; sub: string; title: string; missing: strin
       <textarea id={`setting-${p.sub}`} rows={8} value={value} onInput={(e) => setValue(e.currentTarget.value)} spellcheck={false} />
       <div class="row">
         <button class="primary" id={`save-${p.sub}`} disabled={busy || !value} onClick={save}>Save</button>
-        {!value && <button onClick={() => setValue(p.sample)}>Start from an example</button>}
+        {!value && <button id={`example-${p.sub}`} onClick={() => setValue(p.sample)}>Start from an example</button>}
         {!p.noDelete && doc.data && <button class="danger" disabled={busy} onClick={remove}>Remove</button>}
-        {saved && <span class="ok">{saved}</span>}
+        {saved && <span class="ok" id={`saved-${p.sub}`}>{saved}</span>}
       </div>
     </Section>
   );

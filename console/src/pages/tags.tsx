@@ -25,7 +25,7 @@ export function TagEditor({ bucket, objKey = '' }: { bucket: string; objKey?: st
       if (tags.length === 0) await s3(bucket, objKey, { method: 'DELETE', query: { tagging: '' } });
       else {
         const body = `<Tagging><TagSet>${tags.map(([k, v]) => `<Tag><Key>${escapeXML(k)}</Key><Value>${escapeXML(v)}</Value></Tag>`).join('')}</TagSet></Tagging>`;
-        await s3(bucket, objKey, { method: 'PUT', query: { tagging: '' }, body, headers: { 'Content-Type': 'application/xml' } });
+        await s3(bucket, objKey, { method: 'PUT', query: { tagging: '' }, body, integrity: true, headers: { 'Content-Type': 'application/xml' } });
       }
       setSaved(true);
     });
