@@ -23,6 +23,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"talus/internal/accesslog"
 	"time"
 
 	"talus/internal/iam"
@@ -94,9 +95,12 @@ func errf(status int, code, format string, args ...any) *apiError {
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	reqID := newRequestID()
 	w.Header().Set("x-amzn-RequestId", reqID)
+	rec := accesslog.From(r.Context())
+	rec.API = "iam"
 	out, err := h.serve(r)
 	if err != nil {
 		var ae *apiError
+		defer func() { rec.Fail(ae.code, err) }()
 		if !errors.As(err, &ae) {
 			h.log.Error("iam request failed", "id", reqID, "err", err)
 			ae = &apiError{status: http.StatusInternalServerError, code: "ServiceFailure", msg: "The request processing has failed because of an unknown error."}
@@ -141,6 +145,7 @@ func (h *Handler) serve(r *http.Request) (response, error) {
 		return nil, errf(http.StatusForbidden, "MissingAuthenticationToken", "Request is missing Authentication Token")
 	}
 	p, _, _ := h.ids.Lookup(r.Context(), auth.AccessKey)
+	accesslog.From(r.Context()).Caller = p.ARN()
 	form, err := url.ParseQuery(string(body))
 	if err != nil {
 		return nil, errf(http.StatusBadRequest, "MalformedQueryString", "The request body is not form-encoded.")
@@ -151,6 +156,7 @@ func (h *Handler) serve(r *http.Request) (response, error) {
 		}
 	}
 	action := form.Get("Action")
+	accesslog.From(r.Context()).Operation = action
 	resource := "arn:aws:iam::" + p.AccountID() + ":user/" + form.Get("UserName")
 	if accountActions[action] {
 		// Only the administrator's account manages accounts.
@@ -237,6 +243,7 @@ func (h *Handler) dispatch(ctx context.Context, action string, form url.Values) 
 	case "":
 		return nil, errf(http.StatusBadRequest, "MissingAction", "Missing Action")
 	}
+	accesslog.From(ctx).Operation = "Unknown" // not a label made of client input
 	return nil, errf(http.StatusBadRequest, "InvalidAction", "The action %s is not valid for this web service.", action)
 }
 

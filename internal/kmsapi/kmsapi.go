@@ -20,6 +20,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"talus/internal/accesslog"
 
 	"talus/internal/iam"
 	"talus/internal/kms"
@@ -112,9 +113,12 @@ func serviceError(err error) error {
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	reqID := newRequestID()
 	w.Header().Set("x-amzn-RequestId", reqID)
+	rec := accesslog.From(r.Context())
+	rec.API = "kms"
 	out, err := h.serve(r)
 	if err != nil {
 		var ae *apiError
+		defer func() { rec.Fail(ae.code, err) }()
 		if !errors.As(err, &ae) {
 			h.log.Error("kms request failed", "id", reqID, "err", err)
 			ae = &apiError{status: http.StatusInternalServerError, code: "KMSInternalException", msg: "The request processing has failed because of an unknown error."}
@@ -187,8 +191,12 @@ func (h *Handler) serve(r *http.Request) (any, error) {
 		return nil, errf("MissingAuthenticationTokenException", "Missing Authentication Token")
 	}
 	p, _, _ := h.ids.Lookup(r.Context(), auth.AccessKey)
+	accesslog.From(r.Context()).Caller = p.ARN()
 	op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
 	fn, ok := operations[op]
+	if ok {
+		accesslog.From(r.Context()).Operation = op
+	}
 	if !ok {
 		return nil, errf("UnknownOperationException", "")
 	}

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"talus/internal/accesslog"
 	"talus/internal/blob"
 	"talus/internal/iam"
 	"talus/internal/kms"
@@ -141,25 +142,21 @@ func xmlResponse(status int, v any) *response {
 }
 
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
 	req := &request{Request: r, id: newRequestID(), hostID: newHostID()}
 	w.Header().Set("x-amz-request-id", req.id)
 	w.Header().Set("x-amz-id-2", req.hostID)
 	w.Header().Set("Server", "Talus")
 
-	status, err := a.serve(w, req)
-	attrs := []any{"id", req.id, "method", r.Method, "bucket", req.bucket, "key", req.key,
-		"status", status, "dur_ms", time.Since(start).Milliseconds(), "remote", remoteIP(r)}
-	if err != nil {
-		attrs = append(attrs, "cause", logCause(err).Error())
+	_, err := a.serve(w, req)
+	// The access log (internal/accesslog) writes the line: 500s at error
+	// with their cause, everything else at info, denials with the reason.
+	rec := accesslog.From(r.Context())
+	rec.Bucket, rec.Key, rec.RequestID, rec.Caller = req.bucket, req.key, req.id, req.principal.ARN()
+	if rec.Operation == "" {
+		rec.Operation = a.route(req).name
 	}
-	switch {
-	case status == http.StatusInternalServerError:
-		a.log.Error("request failed", attrs...)
-	case status >= 500:
-		a.log.Warn("request refused", attrs...)
-	default:
-		a.log.Debug("request", attrs...)
+	if err != nil {
+		rec.Fail(string(toS3Error(err).Code), logCause(err))
 	}
 }
 
@@ -178,9 +175,11 @@ func (a *API) serve(w http.ResponseWriter, req *request) (int, error) {
 		return a.renderError(w, req, err), err
 	}
 	if req.Method == http.MethodOptions {
+		accesslog.From(req.Context()).Operation = "PreflightRequest"
 		return a.preflight(w, req)
 	}
 	if req.website {
+		accesslog.From(req.Context()).Operation = "WebsiteRequest"
 		return a.serveWebsite(w, req)
 	}
 	auth, err := a.authenticate(req)
@@ -194,6 +193,7 @@ func (a *API) serve(w http.ResponseWriter, req *request) (int, error) {
 		req.principal, _, _ = a.cfg.Identities.Lookup(req.Context(), auth.AccessKey)
 	}
 	op := a.route(req)
+	accesslog.From(req.Context()).Operation = op.name
 	if v := req.Header.Get("x-amz-expected-bucket-owner"); v != "" && req.bucket != "" {
 		if err := a.checkExpectedOwner(req.Context(), v, a.requestBucket(req.Context(), req)); err != nil {
 			return a.renderError(w, req, err), err

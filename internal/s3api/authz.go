@@ -3,6 +3,7 @@ package s3api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"sync"
@@ -104,7 +105,7 @@ func (a *API) allowed(ctx context.Context, req *request, action, resource string
 	for i, d := range docs {
 		switch d.Evaluate(&pr) {
 		case policy.Deny:
-			return s3err.New(s3err.AccessDenied)
+			return s3err.New(s3err.AccessDenied).WithCause(fmt.Errorf("explicit deny of %s on %s", action, resource))
 		case policy.Allow:
 			if i < identityDocs {
 				identityAllow = true
@@ -117,7 +118,7 @@ func (a *API) allowed(ctx context.Context, req *request, action, resource string
 	case same && (identityAllow || resourceAllow):
 		return nil
 	case !same && !p.Anonymous && !identityAllow:
-		return s3err.New(s3err.AccessDenied)
+		return s3err.New(s3err.AccessDenied).WithCause(fmt.Errorf("%s on %s in another account needs an allow in the caller's own policies", action, resource))
 	case !same && resourceAllow:
 		return nil
 	case b != nil:
@@ -129,7 +130,7 @@ func (a *API) allowed(ctx context.Context, req *request, action, resource string
 			return answer
 		}
 	}
-	return s3err.New(s3err.AccessDenied)
+	return s3err.New(s3err.AccessDenied).WithCause(fmt.Errorf("no policy or ACL allows %s on %s", action, resource))
 }
 
 // objectOwnerActions are the object actions decided in the context of the

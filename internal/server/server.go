@@ -18,6 +18,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"talus/internal/accesslog"
 	"talus/internal/blob"
 	"talus/internal/blob/localfs"
 	"talus/internal/blob/tiered"
@@ -87,6 +88,22 @@ type Config struct {
 	IdleTimeout time.Duration
 	// MaxConnections bounds open client connections; more wait to be accepted.
 	MaxConnections int
+
+	// Metrics serves Prometheus metrics at /_talus/metrics: "" or "off"
+	// (not served), "open", or "token" (Authorization: Bearer MetricsToken).
+	Metrics      string
+	MetricsToken string
+	// Version is the build's version, reported in metrics.
+	Version string
+
+	// ConsoleAddress is the web console's listen address ("" turns it off).
+	ConsoleAddress string
+	// ConsoleAPIEndpoint is the API URL as browsers reach it, when it is
+	// not the console's host name on the API's port (behind a proxy).
+	ConsoleAPIEndpoint string
+	// ConsoleOrigin is the console's origin as browsers see it, when it is
+	// not the API's host name on the console's port.
+	ConsoleOrigin string
 }
 
 // Server is a running Talus server.
@@ -104,6 +121,10 @@ type Server struct {
 	workers  *worker.Pool
 	shutdown sync.Once
 	keys     *kms.Local
+
+	metrics     http.Handler
+	consoleLn   net.Listener
+	consoleHTTP *http.Server
 }
 
 // KMS returns the server's key service (for administration and tests).
@@ -126,11 +147,23 @@ func New(cfg Config) (*Server, error) {
 	if cfg.LifecycleDay <= 0 {
 		cfg.LifecycleDay = 24 * time.Hour
 	}
+	if cfg.Version == "" {
+		cfg.Version = "dev"
+	}
 	if v := cfg.DefaultObjectOwnership; v != "" && !s3.ValidObjectOwnership(v) {
 		return nil, fmt.Errorf("server: default object ownership must be BucketOwnerEnforced, BucketOwnerPreferred or ObjectWriter, not %q", v)
 	}
 	if !s3.ValidDefaultEncryption(cfg.DefaultEncryption) {
 		return nil, fmt.Errorf("server: default encryption must be AES256 or none, not %q", cfg.DefaultEncryption)
+	}
+	switch cfg.Metrics {
+	case "", "off", "open":
+	case "token":
+		if cfg.MetricsToken == "" {
+			return nil, errors.New("server: metrics behind a token need the token")
+		}
+	default:
+		return nil, fmt.Errorf("server: metrics must be off, open or token, not %q", cfg.Metrics)
 	}
 	if cfg.AccessKey == "" || cfg.SecretKey == "" {
 		return nil, errors.New("server: root credentials are required")
@@ -208,12 +241,15 @@ func New(cfg Config) (*Server, error) {
 		}
 		w.WriteHeader(http.StatusServiceUnavailable)
 	})
+	if s.metrics = s.metricsHandler(); s.metrics != nil {
+		mux.Handle("/_talus/metrics", s.metrics)
+	}
 	iamHandler := iamapi.New(s.meta, ids, func(doc string) error {
 		_, err := policy.Parse([]byte(doc), policy.IdentityPolicy, "")
 		return err
 	}, cfg.Logger)
 	s.http = &http.Server{
-		Handler:           withIdleBody(route(mux, iamHandler, kmsapi.New(keys, ids, cfg.Logger), api), cfg.IdleTimeout),
+		Handler:           accesslog.Middleware(s.withConsoleCORS(withIdleBody(route(mux, iamHandler, kmsapi.New(keys, ids, cfg.Logger), api), cfg.IdleTimeout)), cfg.Logger),
 		ReadHeaderTimeout: 30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
@@ -242,6 +278,11 @@ func route(internal *http.ServeMux, iamHandler, kmsHandler, api http.Handler) ht
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case len(r.URL.Path) >= 8 && r.URL.Path[:8] == "/_talus/":
+			rec := accesslog.From(r.Context())
+			rec.API = "internal"
+			if h, pattern := internal.Handler(r); h != nil && pattern != "" {
+				rec.Operation = pattern[8:]
+			}
 			internal.ServeHTTP(w, r)
 		case iamapi.Is(r):
 			iamHandler.ServeHTTP(w, r)
@@ -270,6 +311,10 @@ func (s *Server) Listen() error {
 		return err
 	}
 	s.ln = newLimitListener(ln, s.cfg.MaxConnections, s.cfg.IdleTimeout)
+	if err := s.openConsole(); err != nil {
+		s.ln.Close()
+		return err
+	}
 	return nil
 }
 
@@ -284,6 +329,7 @@ func (s *Server) Serve() error {
 		}
 	}
 	s.startWorkers()
+	s.serveConsole()
 	s.ready.Store(true)
 	var err error
 	if s.http.TLSConfig != nil {
@@ -305,6 +351,10 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		s.ready.Store(false)
 		ctx, cancel := context.WithTimeout(ctx, s.cfg.ShutdownTimeout)
 		defer cancel()
+		if s.consoleHTTP != nil {
+			s.consoleHTTP.Close()
+			s.consoleLn.Close()
+		}
 		err = s.http.Shutdown(ctx)
 		if err != nil {
 			s.http.Close()

@@ -346,7 +346,15 @@ run_s3cmd() {
 	step "delete bucket" s3c rb "$b" || return 1
 }
 
-for client in ${SMOKE_CLIENTS:-awscli awsglacier awskms awsaccounts rclone s3cmd}; do
+# After the clients: the metrics counted their uploads, and every request
+# left an access line.
+metrics_has() { curl -fsS -o "$work/metrics.txt" "$endpoint/_talus/metrics" && grep -q "$1" "$work/metrics.txt"; }
+run_metrics() {
+	step "metrics count CreateBucket" metrics_has '^talus_http_requests_total{api="s3",operation="CreateBucket",status="200"}' || return 1
+	step "access log lines" grep -q 'msg=access .*op=CreateBucket .*status=200' "$work/server.log" || return 1
+}
+
+for client in ${SMOKE_CLIENTS:-awscli awsglacier awskms awsaccounts rclone s3cmd metrics}; do
 	: >"$work/$client.log"
 	if "run_$client"; then
 		echo "PASS $client"

@@ -60,6 +60,7 @@ func Run(t *testing.T, newStore func(t *testing.T) meta.Store) {
 		{"AnnotationLimit", testAnnotationLimit},
 		{"AnnotationsGoWithVersion", testAnnotationsGoWithVersion},
 		{"AnnotationCopy", testAnnotationCopy},
+		{"BucketUsage", testBucketUsage},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
