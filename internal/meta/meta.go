@@ -337,6 +337,7 @@ type Store interface {
 
 	Multipart
 	Identities
+	Directory
 	Keyring
 	Leases
 

@@ -9,6 +9,14 @@ type Principal struct {
 	Account   string // 12-digit account ID; derived from ARN when empty
 	Username  string // aws:username
 	UserID    string // aws:userid
+	// RoleARN is the role of a role session (ARN is then the
+	// assumed-role ARN): a policy naming the role matches its sessions.
+	RoleARN string
+	// Federated is the OIDC provider ARN of a web identity caller.
+	Federated      string
+	Type           string            // aws:PrincipalType (User, AssumedRole, Account, WebIdentityUser)
+	Tags           map[string]string // aws:PrincipalTag/KEY (session tags)
+	SourceIdentity string            // aws:SourceIdentity
 }
 
 func (p *Principal) account() string {
@@ -117,7 +125,19 @@ func (e *evalCtx) lookup(key string) []string {
 		return nil
 	}
 	var v string
+	if t, ok := strings.CutPrefix(key, "aws:principaltag/"); ok {
+		for k, tv := range p.Tags {
+			if strings.EqualFold(k, t) {
+				return []string{tv}
+			}
+		}
+		return nil
+	}
 	switch key {
+	case "aws:sourceidentity":
+		v = p.SourceIdentity
+	case "aws:principaltype":
+		v = p.Type
 	case "aws:username":
 		v = p.Username
 	case "aws:userid":
@@ -149,7 +169,11 @@ func (ps *Principals) matches(p *Principal, exact bool) bool {
 				return true
 			}
 		case en.arn != "":
-			if p.ARN == en.arn {
+			if p.ARN == en.arn || (p.RoleARN != "" && p.RoleARN == en.arn) {
+				return true
+			}
+		case en.fed != "":
+			if p.Federated == en.fed {
 				return true
 			}
 		}

@@ -53,7 +53,8 @@ func (s *Store) DeleteUser(ctx context.Context, name string) error {
 			return err
 		}
 		var one int
-		err := tx.QueryRowContext(ctx, `SELECT 1 FROM access_keys WHERE user = ? UNION ALL SELECT 1 FROM user_policies WHERE user = ? LIMIT 1`, name, name).Scan(&one)
+		err := tx.QueryRowContext(ctx, `SELECT 1 FROM access_keys WHERE user = ? UNION ALL SELECT 1 FROM user_policies WHERE user = ?
+			UNION ALL SELECT 1 FROM iam_group_members WHERE user = ? UNION ALL SELECT 1 FROM iam_attachments WHERE kind = 'user' AND owner = ? LIMIT 1`, name, name, name, name).Scan(&one)
 		if err == nil {
 			return meta.ErrUserInUse
 		}

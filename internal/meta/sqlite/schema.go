@@ -129,6 +129,61 @@ var migrations = []string{
 		expires    INTEGER NOT NULL,
 		checkpoint BLOB
 	);`,
+	// IAM groups and members, roles, group and role inline policies,
+	// managed policies with their versions, and policy attachments.
+	`CREATE TABLE iam_groups (
+		name    TEXT PRIMARY KEY,
+		id      TEXT NOT NULL,
+		path    TEXT NOT NULL,
+		created INTEGER NOT NULL
+	);
+	CREATE TABLE iam_group_members (
+		grp  TEXT NOT NULL,
+		user TEXT NOT NULL,
+		PRIMARY KEY (grp, user)
+	);
+	CREATE INDEX iam_group_members_by_user ON iam_group_members(user, grp);
+	CREATE TABLE iam_roles (
+		name        TEXT PRIMARY KEY,
+		id          TEXT NOT NULL,
+		path        TEXT NOT NULL,
+		trust       TEXT NOT NULL,
+		description TEXT NOT NULL,
+		max_session INTEGER NOT NULL,
+		created     INTEGER NOT NULL
+	);
+	CREATE TABLE iam_inline_policies (
+		kind     TEXT NOT NULL,
+		owner    TEXT NOT NULL,
+		name     TEXT NOT NULL,
+		document TEXT NOT NULL,
+		PRIMARY KEY (kind, owner, name)
+	);
+	CREATE TABLE iam_policies (
+		arn             TEXT PRIMARY KEY,
+		name            TEXT NOT NULL,
+		id              TEXT NOT NULL,
+		path            TEXT NOT NULL,
+		description     TEXT NOT NULL,
+		default_version TEXT NOT NULL,
+		next_version    INTEGER NOT NULL,
+		created         INTEGER NOT NULL,
+		updated         INTEGER NOT NULL
+	);
+	CREATE TABLE iam_policy_versions (
+		arn      TEXT NOT NULL,
+		version  TEXT NOT NULL,
+		document TEXT NOT NULL,
+		created  INTEGER NOT NULL,
+		PRIMARY KEY (arn, version)
+	);
+	CREATE TABLE iam_attachments (
+		kind  TEXT NOT NULL,
+		owner TEXT NOT NULL,
+		arn   TEXT NOT NULL,
+		PRIMARY KEY (kind, owner, arn)
+	);
+	CREATE INDEX iam_attachments_by_policy ON iam_attachments(arn);`,
 }
 
 func migrate(db *sql.DB) error {
