@@ -23,6 +23,7 @@ import (
 	"strings"
 	"time"
 
+	"talus/internal/authn"
 	"talus/internal/iam"
 	"talus/internal/meta"
 	"talus/internal/sigv4"
@@ -45,18 +46,20 @@ type Handler struct {
 	store    meta.Identities
 	ids      *iam.Resolver
 	verifier *sigv4.Verifier
-	check    PolicyCheck
-	log      *slog.Logger
-	now      func() time.Time
+	// stsVerifier checks requests signed for STS.
+	stsVerifier *sigv4.Verifier
+	dir         meta.Directory
+	oidc        WebIdentity
+	check       PolicyCheck
+	log         *slog.Logger
+	now         func() time.Time
 }
 
 // New returns the IAM API handler.
 func New(store meta.Identities, ids *iam.Resolver, check PolicyCheck, log *slog.Logger) *Handler {
-	h := &Handler{store: store, ids: ids, check: check, log: log, now: time.Now}
-	h.verifier = &sigv4.Verifier{Service: "iam", Lookup: func(ak string) (string, bool) {
-		_, secret, ok := ids.Lookup(context.Background(), ak)
-		return secret, ok
-	}}
+	h := &Handler{store: store, ids: ids, dir: ids.Directory(), check: check, log: log, now: time.Now}
+	h.verifier = &sigv4.Verifier{Service: "iam"}
+	h.stsVerifier = &sigv4.Verifier{Service: "sts"}
 	return h
 }
 
@@ -92,17 +95,17 @@ func errf(status int, code, format string, args ...any) *apiError {
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	reqID := newRequestID()
 	w.Header().Set("x-amzn-RequestId", reqID)
-	out, err := h.serve(r)
+	ns, out, err := h.serve(r)
 	if err != nil {
 		var ae *apiError
 		if !errors.As(err, &ae) {
 			h.log.Error("iam request failed", "id", reqID, "err", err)
 			ae = &apiError{status: http.StatusInternalServerError, code: "ServiceFailure", msg: "The request processing has failed because of an unknown error."}
 		}
-		writeXML(w, ae.status, errorResponse{NS: NS, Error: errorBody{Type: errorType(ae.status), Code: ae.code, Message: ae.msg}, RequestID: reqID})
+		writeXML(w, ae.status, errorResponse{NS: ns, Error: errorBody{Type: errorType(ae.status), Code: ae.code, Message: ae.msg}, RequestID: reqID})
 		return
 	}
-	out.setRequestID(reqID)
+	out.setRequestID(ns, reqID)
 	writeXML(w, http.StatusOK, out)
 }
 
@@ -113,35 +116,31 @@ func errorType(status int) string {
 	return "Sender"
 }
 
-// serve authenticates, parses and dispatches one request.
-func (h *Handler) serve(r *http.Request) (response, error) {
+// call is one authenticated IAM or STS request.
+type call struct {
+	ctx    context.Context
+	p      iam.Principal
+	form   url.Values
+	action string
+	http   *http.Request
+}
+
+// serve authenticates, parses and dispatches one request. The Action says
+// which service it is for: STS's actions (stsActions) are verified for the
+// "sts" signing service and answered in STS's namespace, every other
+// action is IAM's.
+func (h *Handler) serve(r *http.Request) (string, response, error) {
+	ns := NS
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
 	if err != nil {
-		return nil, errf(http.StatusBadRequest, "MalformedInput", "The request body could not be read.")
+		return ns, nil, errf(http.StatusBadRequest, "MalformedInput", "The request body could not be read.")
 	}
 	if len(body) > maxBody {
-		return nil, errf(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "The request body is too large.")
+		return ns, nil, errf(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "The request body is too large.")
 	}
-	// IAM clients sign the body hash without sending it as a header.
-	if r.Header.Get("X-Amz-Content-Sha256") == "" {
-		sum := sha256.Sum256(body)
-		r.Header.Set("X-Amz-Content-Sha256", hex.EncodeToString(sum[:]))
-	}
-	auth, err := h.verifier.Verify(r)
-	if err != nil {
-		var se *sigv4.Error
-		if errors.As(err, &se) {
-			return nil, &apiError{status: se.Status, code: se.Code, msg: se.Message}
-		}
-		return nil, err
-	}
-	if auth.Anonymous {
-		return nil, errf(http.StatusForbidden, "MissingAuthenticationToken", "Request is missing Authentication Token")
-	}
-	p, _, _ := h.ids.Lookup(r.Context(), auth.AccessKey)
 	form, err := url.ParseQuery(string(body))
 	if err != nil {
-		return nil, errf(http.StatusBadRequest, "MalformedQueryString", "The request body is not form-encoded.")
+		return ns, nil, errf(http.StatusBadRequest, "MalformedQueryString", "The request body is not form-encoded.")
 	}
 	for k, v := range r.URL.Query() {
 		if _, ok := form[k]; !ok {
@@ -149,13 +148,40 @@ func (h *Handler) serve(r *http.Request) (response, error) {
 		}
 	}
 	action := form.Get("Action")
+	verifier := h.verifier
+	if stsActions[action] {
+		ns, verifier = STSNS, h.stsVerifier
+	}
+	// IAM clients sign the body hash without sending it as a header.
+	if r.Header.Get("X-Amz-Content-Sha256") == "" {
+		sum := sha256.Sum256(body)
+		r.Header.Set("X-Amz-Content-Sha256", hex.EncodeToString(sum[:]))
+	}
+	auth, p, err := authn.Verify(r, verifier, h.ids)
+	if err != nil {
+		var se *sigv4.Error
+		if errors.As(err, &se) {
+			status, code, msg := authn.ServiceError(se)
+			return ns, nil, &apiError{status: status, code: code, msg: msg}
+		}
+		return ns, nil, err
+	}
+	c := &call{ctx: r.Context(), p: p, form: form, action: action, http: r}
+	if auth.Anonymous && !unsignedActions[action] {
+		return ns, nil, errf(http.StatusForbidden, "MissingAuthenticationToken", "Request is missing Authentication Token")
+	}
+	if stsActions[action] {
+		out, err := h.dispatchSTS(c)
+		return ns, out, err
+	}
 	if !p.Root {
-		resource := "arn:aws:iam::" + iam.AccountID + ":user/" + form.Get("UserName")
+		resource := h.resourceOf(c)
 		if ok, err := h.ids.IdentityAllows(r.Context(), p, "iam:"+action, resource); err != nil || !ok {
-			return nil, errf(http.StatusForbidden, "AccessDenied", "User: %s is not authorized to perform: iam:%s on resource: %s", p.ARN(), action, resource)
+			return ns, nil, errf(http.StatusForbidden, "AccessDenied", "User: %s is not authorized to perform: iam:%s on resource: %s", p.ARN(), action, resource)
 		}
 	}
-	return h.dispatch(r.Context(), action, form)
+	out, err := h.dispatch(c)
+	return ns, out, err
 }
 
 var userName = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
@@ -190,12 +216,16 @@ func (h *Handler) userAndKey(form url.Values) (user, key string, err error) {
 
 func lowerFirst(s string) string { return strings.ToLower(s[:1]) + s[1:] }
 
-func (h *Handler) dispatch(ctx context.Context, action string, form url.Values) (response, error) {
+func (h *Handler) dispatch(c *call) (response, error) {
+	ctx, action, form := c.ctx, c.action, c.form
+	if fn, ok := directoryActions[action]; ok {
+		return fn(h, c)
+	}
 	switch action {
 	case "CreateUser":
 		return h.createUser(ctx, form)
 	case "GetUser":
-		return h.getUser(ctx, form)
+		return h.getUser(c)
 	case "ListUsers":
 		return h.listUsers(ctx, form)
 	case "DeleteUser":
@@ -264,7 +294,19 @@ func (h *Handler) createUser(ctx context.Context, form url.Values) (response, er
 	return &createUserResponse{Result: userResult{User: userXML(u)}}, nil
 }
 
-func (h *Handler) getUser(ctx context.Context, form url.Values) (response, error) {
+// getUser without UserName describes the caller (AWS's rule for root and
+// IAM users; a role session has no user to describe).
+func (h *Handler) getUser(c *call) (response, error) {
+	ctx, form := c.ctx, c.form
+	if form.Get("UserName") == "" {
+		switch {
+		case c.p.Root:
+			return &getUserResponse{Result: userResult{User: &userInfo{UserID: iam.AccountID, Arn: c.p.ARN()}}}, nil
+		case c.p.User == "":
+			return nil, errf(http.StatusBadRequest, "ValidationError", "Must specify userName when calling with non-User credentials")
+		}
+		form.Set("UserName", c.p.User)
+	}
 	name, err := h.param(form, "UserName", userName)
 	if err != nil {
 		return nil, err

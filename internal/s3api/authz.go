@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"talus/internal/iam"
 	"talus/internal/meta"
 	"talus/internal/policy"
 	"talus/internal/s3"
@@ -55,11 +56,16 @@ func (a *API) allowed(ctx context.Context, req *request, action, resource string
 	if req.principal.Root {
 		return a.rootAllowed(ctx, req, action, resource, extra)
 	}
-	docs, b, err := a.policiesFor(ctx, req)
+	docs, b, eff, err := a.policiesFor(ctx, req)
 	if err != nil {
 		return err
 	}
 	pr := a.policyRequest(ctx, req, docs, action, resource, extra)
+	if !eff.SessionAllows(&pr) {
+		// A role session's permissions are the intersection of the
+		// role's and its session policies.
+		return s3err.New(s3err.AccessDenied)
+	}
 	deny, allow := false, false
 	for _, d := range docs {
 		switch d.Evaluate(&pr) {
@@ -196,21 +202,18 @@ func (a *API) aclAllows(ctx context.Context, req *request, b *meta.Bucket, actio
 // bucket's policy, parsed, and the bucket (nil when none). With
 // RestrictPublicBuckets, a public bucket policy grants nothing to callers
 // outside the account (here: anonymous ones).
-func (a *API) policiesFor(ctx context.Context, req *request) ([]*policy.Document, *meta.Bucket, error) {
-	var docs []*policy.Document
-	if u := req.principal.User; u != "" {
-		ud, err := a.cfg.Identities.UserPolicies(ctx, u)
-		if err != nil {
-			return nil, nil, err
-		}
-		docs = append(docs, ud...)
+func (a *API) policiesFor(ctx context.Context, req *request) ([]*policy.Document, *meta.Bucket, iam.Effective, error) {
+	eff, err := a.cfg.Identities.Policies(ctx, req.principal)
+	if err != nil {
+		return nil, nil, eff, err
 	}
+	docs := append([]*policy.Document(nil), eff.Identity...)
 	if req.bucket == "" {
-		return docs, nil, nil
+		return docs, nil, eff, nil
 	}
 	lb := a.requestBucket(ctx, req)
 	if lb == nil {
-		return docs, nil, nil
+		return docs, nil, eff, nil
 	}
 	b := *lb
 	if b.Config.Policy != "" {
@@ -221,7 +224,7 @@ func (a *API) policiesFor(ctx context.Context, req *request) ([]*policy.Document
 			}
 		}
 	}
-	return docs, &b, nil
+	return docs, &b, eff, nil
 }
 
 func (z *authorizer) bucketPolicy(bucket, text string) *policy.Document {

@@ -26,6 +26,7 @@ import (
 	"talus/internal/kmsapi"
 	"talus/internal/meta"
 	"talus/internal/meta/sqlite"
+	"talus/internal/oidc"
 	"talus/internal/policy"
 	"talus/internal/s3"
 	"talus/internal/s3api"
@@ -78,6 +79,8 @@ type Config struct {
 	IdleTimeout time.Duration
 	// MaxConnections bounds open client connections; more wait to be accepted.
 	MaxConnections int
+	// OIDCProviders are the issuers STS AssumeRoleWithWebIdentity trusts.
+	OIDCProviders []oidc.Provider
 }
 
 // Server is a running Talus server.
@@ -95,7 +98,12 @@ type Server struct {
 	workers  *worker.Pool
 	shutdown sync.Once
 	keys     *kms.Local
+	ids      *iam.Resolver
 }
+
+// Identities returns the server's credential resolver (for tests: its
+// clock decides session expiry).
+func (s *Server) Identities() *iam.Resolver { return s.ids }
 
 // KMS returns the server's key service (for administration and tests).
 func (s *Server) KMS() *kms.Local { return s.keys }
@@ -189,6 +197,10 @@ func New(cfg Config) (*Server, error) {
 		_, err := policy.Parse([]byte(doc), policy.IdentityPolicy, "")
 		return err
 	}, cfg.Logger)
+	if len(cfg.OIDCProviders) > 0 {
+		iamHandler.SetWebIdentity(oidc.New(cfg.OIDCProviders))
+	}
+	s.ids = ids
 	s.http = &http.Server{
 		Handler:           withIdleBody(route(mux, iamHandler, kmsapi.New(keys, ids, cfg.Logger), api), cfg.IdleTimeout),
 		ReadHeaderTimeout: 30 * time.Second,
