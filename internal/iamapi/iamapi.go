@@ -53,6 +53,9 @@ type Handler struct {
 	check       PolicyCheck
 	log         *slog.Logger
 	now         func() time.Time
+	// AccountCreated is when the account (its data directory) began; GetUser
+	// of the root reports it.
+	AccountCreated time.Time
 }
 
 // New returns the IAM API handler.
@@ -301,7 +304,7 @@ func (h *Handler) getUser(c *call) (response, error) {
 	if form.Get("UserName") == "" {
 		switch {
 		case c.p.Root:
-			return &getUserResponse{Result: userResult{User: &userInfo{UserID: iam.AccountID, Arn: c.p.ARN()}}}, nil
+			return &getUserResponse{Result: userResult{User: &userInfo{UserID: iam.AccountID, Arn: c.p.ARN(), CreateDate: isoTime(h.AccountCreated)}}}, nil
 		case c.p.User == "":
 			return nil, errf(http.StatusBadRequest, "ValidationError", "Must specify userName when calling with non-User credentials")
 		}

@@ -201,6 +201,9 @@ func New(cfg Config) (*Server, error) {
 		iamHandler.SetWebIdentity(oidc.New(cfg.OIDCProviders))
 	}
 	s.ids = ids
+	if fi, err := os.Stat(filepath.Join(cfg.DataDir, keysDir, masterKeyFile)); err == nil {
+		iamHandler.AccountCreated = fi.ModTime()
+	}
 	s.http = &http.Server{
 		Handler:           withIdleBody(route(mux, iamHandler, kmsapi.New(keys, ids, cfg.Logger), api), cfg.IdleTimeout),
 		ReadHeaderTimeout: 30 * time.Second,
