@@ -159,14 +159,18 @@ func TestSTSAssumeRole(t *testing.T) {
 	mustGet(t, ts, "data", "audited/y")
 	_, err = sess.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("data"), Key: aws.String("audited/y")})
 	mustCode(t, err, "AccessDenied")
-	red, err := carol.AssumeRole(ctx, in(func(i *sts.AssumeRoleInput) { i.Tags = []ststypes.Tag{{Key: aws.String("team"), Value: aws.String("red")}} }))
+	red, err := carol.AssumeRole(ctx, in(func(i *sts.AssumeRoleInput) {
+		i.Tags = []ststypes.Tag{{Key: aws.String("team"), Value: aws.String("red")}}
+	}))
 	mustOK(t, "AssumeRole with another tag", err)
 	_, err = s3Temp(srv, red.Credentials).GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("data"), Key: aws.String("blue/x")})
 	mustCode(t, err, "AccessDenied")
 	// Tagging needs sts:TagSession in the trust policy: erin's statement lacks it.
 	putUserPolicy(t, srv, "erin", "assume", canAssume)
 	erin := stsClient(srv, eak, esk, "")
-	_, err = erin.AssumeRole(ctx, in(func(i *sts.AssumeRoleInput) { i.Tags = []ststypes.Tag{{Key: aws.String("team"), Value: aws.String("blue")}} }))
+	_, err = erin.AssumeRole(ctx, in(func(i *sts.AssumeRoleInput) {
+		i.Tags = []ststypes.Tag{{Key: aws.String("team"), Value: aws.String("blue")}}
+	}))
 	mustCode(t, err, "AccessDenied")
 	_, err = erin.AssumeRole(ctx, in())
 	mustOK(t, "AssumeRole as erin", err)
