@@ -620,6 +620,8 @@ func (p *parser) action(a string) (string, error) {
 	}
 	g := service + ":" + strings.ToLower(name)
 	switch {
+	case p.kind == TrustPolicy && service != "sts":
+		return "", errorf(ReasonInvalidAction, a)
 	case service == "s3":
 		lname := strings.ToLower(name)
 		if !strings.ContainsAny(lname, "*?") {
