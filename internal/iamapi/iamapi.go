@@ -177,6 +177,11 @@ func (h *Handler) serve(r *http.Request) (string, response, error) {
 		out, err := h.dispatchSTS(c)
 		return ns, out, err
 	}
+	if s := p.Session; s != nil && s.Role == "" {
+		// As in AWS, GetSessionToken credentials (without MFA, which
+		// Talus does not have) cannot call IAM.
+		return ns, nil, errf(http.StatusForbidden, "InvalidClientTokenId", "The security token included in the request is invalid.")
+	}
 	if !p.Root {
 		resource := h.resourceOf(c)
 		if ok, err := h.ids.IdentityAllows(r.Context(), p, "iam:"+action, resource); err != nil || !ok {

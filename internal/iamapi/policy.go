@@ -349,16 +349,14 @@ func (h *Handler) resourceOf(c *call) string {
 		return policyARN(p, f.Get("PolicyName"))
 	case strings.Contains(a, "PolicyVersion") || a == "GetPolicy" || a == "DeletePolicy":
 		return f.Get("PolicyArn")
-	case a == "ListGroupsForUser" || strings.Contains(a, "User"):
-		name := f.Get("UserName")
-		if name == "" && a == "GetUser" {
-			name = c.p.User
-		}
-		return acct + "user/" + name
+	case a == "ListGroupsForUser":
+		return acct + "user/" + f.Get("UserName")
 	case strings.Contains(a, "Group"):
 		return acct + "group/" + f.Get("GroupName")
 	case strings.Contains(a, "Role"):
 		return acct + "role/" + f.Get("RoleName")
+	case a == "GetUser" && f.Get("UserName") == "":
+		return acct + "user/" + c.p.User
 	}
 	return acct + "user/" + f.Get("UserName")
 }

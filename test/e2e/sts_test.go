@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -84,6 +85,9 @@ func TestSTSSessionToken(t *testing.T) {
 	kc := kms.NewFromConfig(awsConfig(srv, aws.ToString(cr.AccessKeyId), aws.ToString(cr.SecretAccessKey), aws.ToString(cr.SessionToken)))
 	_, err = kc.ListKeys(ctx, &kms.ListKeysInput{})
 	mustOK(t, "KMS ListKeys with the session", err)
+	// As in AWS, GetSessionToken credentials without MFA cannot call IAM.
+	_, err = iam.NewFromConfig(awsConfig(srv, aws.ToString(cr.AccessKeyId), aws.ToString(cr.SecretAccessKey), aws.ToString(cr.SessionToken))).GetUser(ctx, &iam.GetUserInput{})
+	mustCode(t, err, "InvalidClientTokenId")
 
 	// Presigned URLs carry the token in the query.
 	pc := s3.NewPresignClient(tc)
