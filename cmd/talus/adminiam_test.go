@@ -9,13 +9,12 @@ import (
 	"talus/internal/testserver"
 )
 
-// TestAdminDirectoryCommands drives groups, roles and managed policies
-// through 'talus admin' against a real server.
-func TestAdminDirectoryCommands(t *testing.T) {
-	srv := testserver.Start(t)
+// adminRunner returns a 'talus admin' runner against srv as its root;
+// a failing command fails the test.
+func adminRunner(t *testing.T, srv *testserver.Server) func(args ...string) string {
 	t.Setenv("TALUS_ROOT_ACCESS_KEY", testserver.AccessKey)
 	t.Setenv("TALUS_ROOT_SECRET_KEY", testserver.SecretKey)
-	run := func(args ...string) string {
+	return func(args ...string) string {
 		t.Helper()
 		var out strings.Builder
 		if err := runAdmin(append([]string{"--endpoint", srv.URL}, args...), &out); err != nil {
@@ -23,6 +22,13 @@ func TestAdminDirectoryCommands(t *testing.T) {
 		}
 		return out.String()
 	}
+}
+
+// TestAdminDirectoryCommands drives groups, roles and managed policies
+// through 'talus admin' against a real server.
+func TestAdminDirectoryCommands(t *testing.T) {
+	srv := testserver.Start(t)
+	run := adminRunner(t, srv)
 	dir := t.TempDir()
 	file := func(name, doc string) string {
 		p := filepath.Join(dir, name)
