@@ -60,3 +60,25 @@ func TestSessionTokens(t *testing.T) {
 		t.Fatalf("root key with a token = %v", err)
 	}
 }
+
+// BenchmarkLookupToken: every request with temporary credentials opens its
+// session token (AES-GCM and JSON) to find the signing secret.
+func BenchmarkLookupToken(b *testing.B) {
+	st, err := sqlite.Open(filepath.Join(b.TempDir(), "m.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	sealer, _ := NewSealer(NewDataKey())
+	r := NewResolver("ROOT", "rootsecret", sealer, st)
+	s := &Session{Issued: time.Now(), Expires: time.Now().Add(time.Hour), Role: "app", RoleID: "AROAX", RolePath: "/", Name: "job",
+		Policy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`, Tags: map[string]string{"team": "blue"}}
+	tok, _ := r.NewSessionCredentials(s)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := r.LookupToken(ctx, s.AccessKey, tok); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
