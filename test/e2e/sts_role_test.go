@@ -257,3 +257,43 @@ func TestIAMRoleAttachedPolicies(t *testing.T) {
 	_, err = c.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String("r")})
 	mustOK(t, "DeleteRole", err)
 }
+
+// TestSTSTransitiveTags: transitive session tags and the source identity
+// follow a session into the roles it assumes.
+func TestSTSTransitiveTags(t *testing.T) {
+	t.Parallel()
+	srv := testserver.Start(t)
+	c := rootIAM(srv)
+	mustCreateBucket(t, srv.Client(), "chain")
+	mustPut(t, srv.Client(), "chain", "blue", []byte("b"))
+	mk := func(name, principal, policy string) {
+		t.Helper()
+		_, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(
+			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + principal + `"},"Action":["sts:AssumeRole","sts:TagSession","sts:SetSourceIdentity"]}]}`)})
+		mustOK(t, "CreateRole "+name, err)
+		_, err = c.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String("p"), PolicyDocument: aws.String(policy)})
+		mustOK(t, "PutRolePolicy "+name, err)
+	}
+	assumeAny := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:AssumeRole","sts:TagSession","sts:SetSourceIdentity"],"Resource":"*"}]}`
+	mk("hop1", "arn:aws:iam::000000000000:user/frank", assumeAny)
+	mk("hop2", "arn:aws:iam::000000000000:role/hop1", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::chain/*",
+		"Condition":{"StringEquals":{"aws:PrincipalTag/team":"blue","aws:SourceIdentity":"frank"}}}]}`)
+	ak, sk := newIAMUser(t, srv, "frank")
+	putUserPolicy(t, srv, "frank", "assume", assumeAny)
+	first, err := stsClient(srv, ak, sk, "").AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::000000000000:role/hop1"), RoleSessionName: aws.String("one"),
+		Tags: []ststypes.Tag{{Key: aws.String("team"), Value: aws.String("blue")}, {Key: aws.String("temp"), Value: aws.String("x")}}, TransitiveTagKeys: []string{"team"},
+		SourceIdentity: aws.String("frank")})
+	mustOK(t, "AssumeRole hop1", err)
+	hop := stsClient(srv, aws.ToString(first.Credentials.AccessKeyId), aws.ToString(first.Credentials.SecretAccessKey), aws.ToString(first.Credentials.SessionToken))
+	_, err = hop.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::000000000000:role/hop2"), RoleSessionName: aws.String("two"), SourceIdentity: aws.String("someone-else")})
+	mustCode(t, err, "AccessDenied") // the source identity cannot change
+	second, err := hop.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::000000000000:role/hop2"), RoleSessionName: aws.String("two")})
+	mustOK(t, "AssumeRole hop2", err)
+	if aws.ToString(second.SourceIdentity) != "frank" {
+		t.Fatalf("chained SourceIdentity = %q", aws.ToString(second.SourceIdentity))
+	}
+	mustGet(t, s3Temp(srv, second.Credentials), "chain", "blue")
+	_, err = stsClient(srv, ak, sk, "").AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::000000000000:role/hop1"), RoleSessionName: aws.String("bad"),
+		Tags: []ststypes.Tag{{Key: aws.String("team"), Value: aws.String("blue")}}, TransitiveTagKeys: []string{"other"}})
+	mustCode(t, err, "InvalidParameterValue")
+}
