@@ -22,6 +22,10 @@ const STSNS = "https://sts.amazonaws.com/doc/2011-06-15/"
 // stsActions are the actions answered as STS.
 var stsActions = map[string]bool{
 	"GetCallerIdentity": true, "GetSessionToken": true, "AssumeRole": true, "AssumeRoleWithWebIdentity": true,
+	// STS actions Talus does not serve: routed as STS so they are refused
+	// in STS's terms rather than failing IAM's signature check.
+	"AssumeRoleWithSAML": true, "AssumeRoot": true, "DecodeAuthorizationMessage": true, "GetAccessKeyInfo": true,
+	"GetFederationToken": true, "GetDelegatedAccessToken": true, "GetWebIdentityToken": true,
 }
 
 // unsignedActions may come without a signature: the web identity token

@@ -37,6 +37,9 @@ func TestSTSGetCallerIdentity(t *testing.T) {
 	mustCode(t, err, "SignatureDoesNotMatch")
 	_, err = stsClient(srv, "AKIANOSUCHKEY0000000", sk, "").GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	mustCode(t, err, "InvalidClientTokenId")
+	// STS actions Talus does not serve are refused as STS refuses unknown actions.
+	_, err = stsClient(srv, ak, sk, "").GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("fed")})
+	mustCode(t, err, "InvalidAction")
 }
 
 // TestSTSSessionToken: GetSessionToken credentials work for S3 (headers,
