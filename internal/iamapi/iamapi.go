@@ -1,8 +1,12 @@
-// Package iamapi serves the subset of AWS's IAM query API that manages
-// users, access keys and inline user policies, on the S3 endpoint, so that
-// `aws iam --endpoint-url ...` works. Requests are SigV4-signed for the
-// "iam" service. Only the root credentials may call it (users allowed
-// iam:* arrive with policy evaluation).
+// Package iamapi serves AWS's IAM query API (users, access keys, groups,
+// roles, inline and managed policies) and STS (GetCallerIdentity,
+// GetSessionToken, AssumeRole, AssumeRoleWithWebIdentity) on the S3
+// endpoint, so that `aws iam` and `aws sts` work with --endpoint-url. The
+// Action decides the service: STS's actions are verified for the "sts"
+// signing service, the others for "iam". The root may call every IAM
+// action; other principals when their identity policies allow it.
+//
+// It must not import s3api or server.
 package iamapi
 
 import (
@@ -26,6 +30,7 @@ import (
 	"talus/internal/authn"
 	"talus/internal/iam"
 	"talus/internal/meta"
+	"talus/internal/oidc"
 	"talus/internal/sigv4"
 )
 
@@ -49,7 +54,7 @@ type Handler struct {
 	// stsVerifier checks requests signed for STS.
 	stsVerifier *sigv4.Verifier
 	dir         meta.Directory
-	oidc        WebIdentity
+	oidc        *oidc.Providers // nil: no web identity issuers
 	check       PolicyCheck
 	log         *slog.Logger
 	now         func() time.Time

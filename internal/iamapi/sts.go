@@ -35,9 +35,6 @@ var unsignedActions = map[string]bool{"AssumeRoleWithWebIdentity": true}
 // SetWebIdentity sets the OIDC issuers AssumeRoleWithWebIdentity trusts.
 func (h *Handler) SetWebIdentity(p *oidc.Providers) { h.oidc = p }
 
-// WebIdentity verifies web identity tokens.
-type WebIdentity = *oidc.Providers
-
 func (h *Handler) dispatchSTS(c *call) (response, error) {
 	switch c.action {
 	case "GetCallerIdentity":
