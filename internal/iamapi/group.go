@@ -47,12 +47,13 @@ type owner struct {
 	kind, param, noun string
 	re                *regexp.Regexp
 	quota             string // IAM's attached-policies quota name
+	aggregate         int    // IAM's limit on the owner's inline policies together
 }
 
 var (
-	userOwner  = owner{meta.KindUser, "UserName", "user", userName, "PoliciesPerUser"}
-	groupOwner = owner{meta.KindGroup, "GroupName", "group", groupName, "PoliciesPerGroup"}
-	roleOwner  = owner{meta.KindRole, "RoleName", "role", roleName, "PoliciesPerRole"}
+	userOwner  = owner{meta.KindUser, "UserName", "user", userName, "PoliciesPerUser", 2048}
+	groupOwner = owner{meta.KindGroup, "GroupName", "group", groupName, "PoliciesPerGroup", 5120}
+	roleOwner  = owner{meta.KindRole, "RoleName", "role", roleName, "PoliciesPerRole", 10240}
 )
 
 // missing is the NoSuchEntity of an owner.
@@ -300,11 +301,36 @@ func (o inline) put(h *Handler, c *call) (response, error) {
 	if err := h.checkPolicy(doc); err != nil {
 		return nil, err
 	}
+	if err := o.checkAggregate(h, c, n, p, doc); err != nil {
+		return nil, err
+	}
 	if err := h.dir.PutInlinePolicy(c.ctx, o.kind, n, p, doc); err != nil {
 		return nil, owner(o).entityError(err, n)
 	}
 	h.ids.ForgetPolicies(n)
 	return ok(c, nil)
+}
+
+// checkAggregate applies IAM's limit on the size of an owner's inline
+// policies together (characters without whitespace), doc replacing name.
+func (o inline) checkAggregate(h *Handler, c *call, owner, name, doc string) error {
+	names, err := h.dir.ListInlinePolicies(c.ctx, o.kind, owner)
+	if err != nil {
+		return nil // the store answers for a missing owner
+	}
+	total := policySize(doc)
+	for _, other := range names {
+		if other == name {
+			continue
+		}
+		if d, err := h.dir.GetInlinePolicy(c.ctx, o.kind, owner, other); err == nil {
+			total += policySize(d)
+		}
+	}
+	if total > o.aggregate {
+		return errf(http.StatusConflict, "LimitExceeded", "Maximum policy size of %d bytes exceeded for %s %s", o.aggregate, o.noun, owner)
+	}
+	return nil
 }
 
 func (o inline) get(h *Handler, c *call) (response, error) {
