@@ -106,6 +106,7 @@ func runServer(args []string) error {
 	limits := limitFlags(fl)
 	var oidcs oidcFlags
 	fl.Var(&oidcs, "oidc-provider", "OpenID Connect issuer trusted by STS AssumeRoleWithWebIdentity: URL[,jwks=FILE|URL][,client-id=AUD]...; repeatable")
+	journal := journalFlags(fl)
 	if err := fl.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -125,6 +126,9 @@ func runServer(args []string) error {
 		return errors.New("--lifecycle-day must be at least 1s")
 	}
 	if err := limits.check(); err != nil {
+		return err
+	}
+	if err := journal.check(); err != nil {
 		return err
 	}
 	if (*cert == "") != (*key == "") {
@@ -149,14 +153,14 @@ func runServer(args []string) error {
 	if err != nil {
 		return err
 	}
-	srv, err := server.New(limits.apply(server.Config{
+	srv, err := server.New(journal.apply(limits.apply(server.Config{
 		Address: *addr, DataDir: *data, Region: *region, Domains: doms, WebsiteDomains: webDoms,
 		AccessKey: ak, SecretKey: sk, TLSCert: *cert, TLSKey: *key,
 		InlineMax: *inline, ShutdownTimeout: *grace, LifecycleDay: *lcDay, Logger: log,
 		DefaultObjectOwnership: *ownership, AllowSSECOverHTTP: *sseCHTTP,
 		DefaultEncryption: *defaultEnc,
 		OIDCProviders:     oidcs,
-	}))
+	})))
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -12,18 +13,40 @@ import (
 	"talus/internal/policy"
 )
 
-// AccountID is the single account every identity belongs to.
-const AccountID = "000000000000"
+// AccountID is the administrator's account, the first of a data
+// directory (see meta.AdminAccountID). A caller's own account is
+// Principal.AccountID.
+const AccountID = meta.AdminAccountID
 
 // Principal is who a request runs as.
 type Principal struct {
-	Root      bool
+	Root      bool // an account's root
 	Anonymous bool
 	User      string // IAM user name; "" for root and anonymous
 	UserID    string
 	AccessKey string
 	// Session is set for temporary credentials (ASIA keys).
 	Session *Session
+	// Account is the principal's account ID and CanonicalID that
+	// account's canonical user ID; both "" for anonymous callers.
+	Account     string
+	CanonicalID string
+}
+
+// AccountID is the principal's account: the one place a caller's account
+// comes from. A principal built without one (a user named alone, as the
+// IAM API lists them) is the administrator account's.
+func (p Principal) AccountID() string {
+	if p.Account == "" && !p.Anonymous {
+		return AccountID
+	}
+	return p.Account
+}
+
+// Scope returns ctx scoped to the principal's account, as the identity
+// store wants it (meta.InAccount).
+func (p Principal) Scope(ctx context.Context) context.Context {
+	return meta.InAccount(ctx, p.AccountID())
 }
 
 // ARN returns the principal's ARN as policies name it.
@@ -32,9 +55,9 @@ func (p Principal) ARN() string {
 	case p.Session != nil && p.Session.Role != "":
 		return p.Session.ARN()
 	case p.Root:
-		return "arn:aws:iam::" + AccountID + ":root"
+		return "arn:aws:iam::" + p.AccountID() + ":root"
 	case p.User != "":
-		return "arn:aws:iam::" + AccountID + ":user/" + p.User
+		return "arn:aws:iam::" + p.AccountID() + ":user/" + p.User
 	}
 	return ""
 }
@@ -44,7 +67,7 @@ func (p Principal) ARN() string {
 // request needs one).
 type Resolver struct {
 	rootKey, rootSecret string
-	store               meta.Identities
+	store               Store
 	dir                 meta.Directory // nil when the store has no groups, roles or managed policies
 	sealer              *Sealer
 	now                 func() time.Time
@@ -52,6 +75,13 @@ type Resolver struct {
 	mu                  sync.Mutex
 	cache               map[string]cached
 	policies            map[string]cachedPolicies
+	accounts            map[string]cachedAccount // by "id:" + ID and "cid:" + canonical ID
+}
+
+// Store is what the resolver reads: identities and accounts.
+type Store interface {
+	meta.Identities
+	meta.Accounts
 }
 
 type cachedPolicies struct {
@@ -68,19 +98,22 @@ type cached struct {
 
 // NewResolver returns a resolver for the root key pair and the user store,
 // whose secrets are sealed with sealer.
-func NewResolver(rootKey, rootSecret string, sealer *Sealer, store meta.Identities) *Resolver {
+func NewResolver(rootKey, rootSecret string, sealer *Sealer, store Store) *Resolver {
 	dir, _ := store.(meta.Directory)
 	return &Resolver{rootKey: rootKey, rootSecret: rootSecret, store: store, dir: dir, sealer: sealer, ttl: 2 * time.Second,
-		cache: map[string]cached{}, policies: map[string]cachedPolicies{}}
+		cache: map[string]cached{}, policies: map[string]cachedPolicies{}, accounts: map[string]cachedAccount{}}
 }
 
 // Sealer returns the sealer for new secrets.
 func (r *Resolver) Sealer() *Sealer { return r.sealer }
 
-// Lookup returns the principal and secret of an active access key.
+// Lookup returns the principal and secret of an active access key: the
+// administrator's root key from configuration, or a key of the store (an
+// account's root key when it has no user).
 func (r *Resolver) Lookup(ctx context.Context, accessKey string) (Principal, string, bool) {
 	if accessKey == r.rootKey {
-		return Principal{Root: true, AccessKey: accessKey}, r.rootSecret, true
+		a, _ := r.Account(ctx, AccountID)
+		return Principal{Root: true, AccessKey: accessKey, Account: AccountID, CanonicalID: a.CanonicalID}, r.rootSecret, true
 	}
 	now := time.Now()
 	r.mu.Lock()
@@ -93,8 +126,14 @@ func (r *Resolver) Lookup(ctx context.Context, accessKey string) (Principal, str
 	k, err := r.store.GetAccessKey(ctx, accessKey)
 	if err == nil && k.Status == "Active" {
 		if secret, err := r.sealer.Open(k.ID, k.SealedSecret); err == nil {
-			if u, err := r.store.GetUser(ctx, k.User); err == nil {
-				c.p, c.secret, c.ok = Principal{User: u.Name, UserID: u.ID, AccessKey: k.ID}, secret, true
+			if a, err := r.Account(ctx, k.Account); err == nil {
+				p := Principal{Root: k.User == "", AccessKey: k.ID, Account: a.ID, CanonicalID: a.CanonicalID}
+				if k.User == "" {
+					c.p, c.secret, c.ok = p, secret, true
+				} else if u, err := r.store.GetUser(meta.InAccount(ctx, a.ID), k.User); err == nil {
+					p.User, p.UserID = u.Name, u.ID
+					c.p, c.secret, c.ok = p, secret, true
+				}
 			}
 		}
 	} else if err != nil && !errors.Is(err, meta.ErrNoSuchAccessKey) {
@@ -116,10 +155,11 @@ func (r *Resolver) Forget(accessKey string) {
 	r.mu.Unlock()
 }
 
-// UserPolicies returns a user's identity policies, parsed (cached
-// briefly): inline, attached, and those of the user's groups.
+// UserPolicies returns the identity policies of a user of the account ctx
+// is scoped to, parsed (cached briefly): inline, attached, and those of the
+// user's groups.
 func (r *Resolver) UserPolicies(ctx context.Context, user string) ([]*policy.Document, error) {
-	return r.cachedDocs("user\x00"+user, func() ([]*policy.Document, error) { return r.userDocs(ctx, user) })
+	return r.cachedDocs("user\x00"+meta.AccountOf(ctx)+"\x00"+user, func() ([]*policy.Document, error) { return r.userDocs(ctx, user) })
 }
 
 // cachedDocs returns load's documents, cached under key for the TTL.
@@ -157,11 +197,11 @@ func (p Principal) PolicyPrincipal() policy.Principal {
 		return policy.Principal{Anonymous: true}
 	}
 	if s := p.Session; s != nil && s.Role != "" {
-		return s.policyPrincipal()
+		return s.policyPrincipal(p.CanonicalID)
 	}
-	pp := policy.Principal{ARN: p.ARN(), Account: AccountID, Username: p.User, UserID: p.UserID, Type: "User"}
+	pp := policy.Principal{ARN: p.ARN(), Account: p.AccountID(), Username: p.User, UserID: p.UserID, CanonicalID: p.CanonicalID, Type: "User"}
 	if p.Root {
-		pp.Type, pp.UserID = "Account", AccountID
+		pp.Type, pp.UserID = "Account", p.AccountID()
 	}
 	return pp
 }
@@ -195,17 +235,29 @@ func RandomString(n int, alphabet string) string {
 
 // IdentityAllows evaluates p's identity policies alone for one action on one
 // resource, as the IAM, STS and KMS APIs authorize their callers (they have
-// no resource policies): the root is always allowed.
+// no resource policies): the root is always allowed within its account.
 func (r *Resolver) IdentityAllows(ctx context.Context, p Principal, action, resource string) (bool, error) {
 	return r.IdentityAllowsWith(ctx, p, action, resource, nil)
 }
 
 // IdentityAllowsWith is IdentityAllows with extra condition keys.
 func (r *Resolver) IdentityAllowsWith(ctx context.Context, p Principal, action, resource string, extra map[string][]string) (bool, error) {
+	// Without a resource policy to grant it, nothing reaches another
+	// account's resources (an IAM user, a key of the key service).
+	if acct := resourceAccount(resource); acct != "" && acct != p.AccountID() {
+		return false, nil
+	}
+	return r.IdentityGrants(ctx, p, action, resource, extra)
+}
+
+// IdentityGrants is the identity half of a cross-account decision: p's
+// identity policies alone, whatever account the resource is in (the
+// resource's own policy, such as a role's trust policy, must allow too).
+func (r *Resolver) IdentityGrants(ctx context.Context, p Principal, action, resource string, extra map[string][]string) (bool, error) {
 	if p.Root {
 		return true, nil
 	}
-	eff, err := r.Policies(ctx, p)
+	eff, err := r.Policies(p.Scope(ctx), p)
 	if err != nil {
 		return false, err
 	}
@@ -218,4 +270,13 @@ func (r *Resolver) IdentityAllowsWith(ctx context.Context, p Principal, action, 
 		results = append(results, d.Evaluate(req))
 	}
 	return policy.Decide(results...) && eff.SessionAllows(req), nil
+}
+
+// resourceAccount is the account field of an ARN (arn:aws:SERVICE:REGION:ACCOUNT:...), "" when none.
+func resourceAccount(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) < 6 || parts[0] != "arn" {
+		return ""
+	}
+	return parts[4]
 }

@@ -37,7 +37,7 @@ func (r *Resolver) Policies(ctx context.Context, p Principal) (Effective, error)
 	var err error
 	switch s := p.Session; {
 	case s != nil && s.Role != "":
-		eff.Identity, err = r.cachedDocs("role\x00"+s.Role, func() ([]*policy.Document, error) {
+		eff.Identity, err = r.cachedDocs("role\x00"+meta.AccountOf(ctx)+"\x00"+s.Role, func() ([]*policy.Document, error) {
 			return r.ownerDocs(ctx, meta.KindRole, s.Role)
 		})
 		if err != nil {

@@ -31,6 +31,9 @@ type Session struct {
 	Secret    string    `json:"s"`
 	Issued    time.Time `json:"i"`
 	Expires   time.Time `json:"e"`
+	// Account is the account the session acts in: the caller's for
+	// GetSessionToken, the role's for AssumeRole*.
+	Account string `json:"a,omitempty"`
 
 	// GetSessionToken: the long-term caller the session runs as.
 	Root   bool   `json:"r,omitempty"`
@@ -55,29 +58,38 @@ type Session struct {
 
 // ARN returns the assumed-role ARN of a role session.
 func (s *Session) ARN() string {
-	return "arn:aws:sts::" + AccountID + ":assumed-role/" + s.Role + "/" + s.Name
+	return "arn:aws:sts::" + s.AccountID() + ":assumed-role/" + s.Role + "/" + s.Name
+}
+
+// AccountID is the session's account (the administrator's for a token
+// minted before sessions named one).
+func (s *Session) AccountID() string {
+	if s.Account == "" {
+		return AccountID
+	}
+	return s.Account
 }
 
 // RoleARN returns the ARN of the session's role.
-func (s *Session) RoleARN() string { return RoleARN(s.RolePath, s.Role) }
+func (s *Session) RoleARN() string { return RoleARN(s.AccountID(), s.RolePath, s.Role) }
 
 // RoleARN returns a role's ARN: arn:aws:iam::ACCOUNT:role/PATH/NAME.
-func RoleARN(path, name string) string {
+func RoleARN(account, path, name string) string {
 	if path == "" {
 		path = "/"
 	}
-	return "arn:aws:iam::" + AccountID + ":role" + path + name
+	return "arn:aws:iam::" + account + ":role" + path + name
 }
 
 // RoleUserID returns aws:userid of a role session (ROLEID:SESSION).
 func (s *Session) RoleUserID() string { return s.RoleID + ":" + s.Name }
 
-func (s *Session) policyPrincipal() policy.Principal {
+func (s *Session) policyPrincipal(canonicalID string) policy.Principal {
 	t := "AssumedRole"
 	if s.Provider != "" {
 		t = "WebIdentityUser"
 	}
-	return policy.Principal{ARN: s.ARN(), Account: AccountID, UserID: s.RoleUserID(), RoleARN: s.RoleARN(),
+	return policy.Principal{ARN: s.ARN(), Account: s.AccountID(), CanonicalID: canonicalID, UserID: s.RoleUserID(), RoleARN: s.RoleARN(),
 		Type: t, Tags: s.Tags, SourceIdentity: s.SourceIdentity}
 }
 
@@ -145,6 +157,14 @@ func (r *Resolver) LookupToken(ctx context.Context, accessKey, token string) (Pr
 	if err != nil {
 		return Principal{}, "", err
 	}
-	p := Principal{AccessKey: accessKey, Session: s, Root: s.Root, User: s.User, UserID: s.UserID}
+	// The session acts in its account (a role's, for a role session):
+	// its Account and CanonicalID are that account's.
+	// (The administrator's account always exists, as for its root key.)
+	a, err := r.Account(ctx, s.AccountID())
+	if err != nil && s.AccountID() != AccountID {
+		return Principal{}, "", ErrInvalidToken
+	}
+	a.ID = s.AccountID()
+	p := Principal{AccessKey: accessKey, Session: s, Root: s.Root, User: s.User, UserID: s.UserID, Account: a.ID, CanonicalID: a.CanonicalID}
 	return p, s.Secret, nil
 }

@@ -1,6 +1,7 @@
 package iamapi
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -96,12 +97,13 @@ func prefixParam(form url.Values) string {
 	return "/"
 }
 
-func groupARN(g meta.Group) string {
-	return "arn:aws:iam::" + iam.AccountID + ":group" + g.Path + g.Name
+// groupARN is the ARN of a group of the account ctx is scoped to.
+func groupARN(ctx context.Context, g meta.Group) string {
+	return "arn:aws:iam::" + meta.AccountOf(ctx) + ":group" + g.Path + g.Name
 }
 
-func groupXML(g meta.Group) groupInfo {
-	return groupInfo{Path: g.Path, GroupName: g.Name, GroupID: g.ID, Arn: groupARN(g), CreateDate: isoTime(g.Created)}
+func groupXML(ctx context.Context, g meta.Group) groupInfo {
+	return groupInfo{Path: g.Path, GroupName: g.Name, GroupID: g.ID, Arn: groupARN(ctx, g), CreateDate: isoTime(g.Created)}
 }
 
 func (h *Handler) createGroup(c *call) (response, error) {
@@ -119,7 +121,7 @@ func (h *Handler) createGroup(c *call) (response, error) {
 	}
 	return ok(c, struct {
 		Group groupInfo `xml:"Group"`
-	}{groupXML(g)})
+	}{groupXML(c.ctx, g)})
 }
 
 func (h *Handler) getGroup(c *call) (response, error) {
@@ -137,13 +139,13 @@ func (h *Handler) getGroup(c *call) (response, error) {
 	}
 	users := []*userInfo{}
 	for _, u := range members {
-		users = append(users, userXML(u))
+		users = append(users, userXML(c.ctx, u))
 	}
 	return ok(c, struct {
 		Group       groupInfo   `xml:"Group"`
 		Users       []*userInfo `xml:"Users>member"`
 		IsTruncated bool        `xml:"IsTruncated"`
-	}{groupXML(g), users, false})
+	}{groupXML(c.ctx, g), users, false})
 }
 
 // listPage pages through a name-ordered listing, keeping entries keep
@@ -186,7 +188,7 @@ func (h *Handler) listGroups(c *call) (response, error) {
 	}
 	out := []groupInfo{}
 	for _, g := range gs {
-		out = append(out, groupXML(g))
+		out = append(out, groupXML(c.ctx, g))
 	}
 	return ok(c, struct {
 		Groups      []groupInfo `xml:"Groups>member"`
@@ -269,7 +271,7 @@ func (h *Handler) listGroupsForUser(c *call) (response, error) {
 	}
 	out := []groupInfo{}
 	for _, g := range gs {
-		out = append(out, groupXML(g))
+		out = append(out, groupXML(c.ctx, g))
 	}
 	return ok(c, struct {
 		Groups      []groupInfo `xml:"Groups>member"`

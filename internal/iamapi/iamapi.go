@@ -1,10 +1,13 @@
 // Package iamapi serves AWS's IAM query API (users, access keys, groups,
 // roles, inline and managed policies) and STS (GetCallerIdentity,
 // GetSessionToken, AssumeRole, AssumeRoleWithWebIdentity) on the S3
-// endpoint, so that `aws iam` and `aws sts` work with --endpoint-url. The
-// Action decides the service: STS's actions are verified for the "sts"
-// signing service, the others for "iam". The root may call every IAM
-// action; other principals when their identity policies allow it.
+// endpoint, so that `aws iam` and `aws sts` work with --endpoint-url, and
+// Talus's account actions (TalusCreateAccount, ...) for the
+// administrator's account. The Action decides the service: STS's actions
+// are verified for the "sts" signing service, the others for "iam". An
+// account's root may call every IAM action; other principals when their
+// identity policies allow it. Every action acts within the caller's
+// account (AssumeRole within the role's).
 //
 // It must not import s3api or server.
 package iamapi
@@ -48,7 +51,7 @@ type PolicyCheck func(doc string) error
 
 // Handler serves the IAM API.
 type Handler struct {
-	store    meta.Identities
+	store    iam.Store
 	ids      *iam.Resolver
 	verifier *sigv4.Verifier
 	// stsVerifier checks requests signed for STS.
@@ -64,7 +67,7 @@ type Handler struct {
 }
 
 // New returns the IAM API handler.
-func New(store meta.Identities, ids *iam.Resolver, check PolicyCheck, log *slog.Logger) *Handler {
+func New(store iam.Store, ids *iam.Resolver, check PolicyCheck, log *slog.Logger) *Handler {
 	h := &Handler{store: store, ids: ids, dir: ids.Directory(), check: check, log: log, now: time.Now}
 	h.verifier = &sigv4.Verifier{Service: "iam"}
 	h.stsVerifier = &sigv4.Verifier{Service: "sts"}
@@ -174,7 +177,8 @@ func (h *Handler) serve(r *http.Request) (string, response, error) {
 		}
 		return ns, nil, err
 	}
-	c := &call{ctx: r.Context(), p: p, form: form, action: action, http: r}
+	// Every action acts within the caller's account.
+	c := &call{ctx: p.Scope(r.Context()), p: p, form: form, action: action, http: r}
 	if auth.Anonymous && !unsignedActions[action] {
 		return ns, nil, errf(http.StatusForbidden, "MissingAuthenticationToken", "Request is missing Authentication Token")
 	}
@@ -186,6 +190,11 @@ func (h *Handler) serve(r *http.Request) (string, response, error) {
 		// As in AWS, GetSessionToken credentials (without MFA, which
 		// Talus does not have) cannot call IAM.
 		return ns, nil, errf(http.StatusForbidden, "InvalidClientTokenId", "The security token included in the request is invalid.")
+	}
+	if accountActions[action] && p.AccountID() != iam.AccountID {
+		// Only the administrator's account manages accounts.
+		resource := "arn:aws:iam::" + p.AccountID() + ":account/" + form.Get("AccountId")
+		return ns, nil, errf(http.StatusForbidden, "AccessDenied", "User: %s is not authorized to perform: iam:%s on resource: %s", p.ARN(), action, resource)
 	}
 	if !p.Root {
 		resource := h.resourceOf(c)
@@ -259,6 +268,14 @@ func (h *Handler) dispatch(c *call) (response, error) {
 		return h.listUserPolicies(ctx, form)
 	case "DeleteUserPolicy":
 		return h.deleteUserPolicy(ctx, form)
+	case "TalusCreateAccount":
+		return h.createAccount(ctx, form)
+	case "TalusListAccounts":
+		return h.listAccounts(ctx)
+	case "TalusGetAccount":
+		return h.getAccount(ctx, form)
+	case "TalusDeleteAccount":
+		return h.deleteAccount(ctx, form)
 	case "":
 		return nil, errf(http.StatusBadRequest, "MissingAction", "Missing Action")
 	}
@@ -282,8 +299,9 @@ func storeError(err error, user string) error {
 	return err
 }
 
-func userXML(u meta.User) *userInfo {
-	return &userInfo{Path: u.Path, UserName: u.Name, UserID: u.ID, Arn: iam.Principal{User: u.Name}.ARN(), CreateDate: isoTime(u.Created)}
+// userXML describes a user of the account ctx is scoped to.
+func userXML(ctx context.Context, u meta.User) *userInfo {
+	return &userInfo{Path: u.Path, UserName: u.Name, UserID: u.ID, Arn: iam.Principal{User: u.Name, Account: meta.AccountOf(ctx)}.ARN(), CreateDate: isoTime(u.Created)}
 }
 
 func isoTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z") }
@@ -304,7 +322,7 @@ func (h *Handler) createUser(ctx context.Context, form url.Values) (response, er
 	if err := h.store.CreateUser(ctx, u); err != nil {
 		return nil, storeError(err, name)
 	}
-	return &createUserResponse{Result: userResult{User: userXML(u)}}, nil
+	return &createUserResponse{Result: userResult{User: userXML(ctx, u)}}, nil
 }
 
 // getUser without UserName describes the caller (AWS's rule for root and
@@ -328,7 +346,7 @@ func (h *Handler) getUser(c *call) (response, error) {
 	if err != nil {
 		return nil, storeError(err, name)
 	}
-	return &getUserResponse{Result: userResult{User: userXML(u)}}, nil
+	return &getUserResponse{Result: userResult{User: userXML(ctx, u)}}, nil
 }
 
 // page reads Marker / MaxItems (1–1000, default 100).
@@ -360,7 +378,7 @@ func (h *Handler) listUsers(ctx context.Context, form url.Values) (response, err
 		for _, u := range users {
 			after = u.Name
 			if strings.HasPrefix(u.Path, prefix) {
-				out.Result.Users = append(out.Result.Users, userXML(u))
+				out.Result.Users = append(out.Result.Users, userXML(ctx, u))
 			}
 		}
 		if len(users) <= max {

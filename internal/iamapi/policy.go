@@ -20,8 +20,9 @@ const (
 
 var versionID = regexp.MustCompile(`^v[1-9][0-9]*(\.[A-Za-z0-9-]*)?$`)
 
-func policyARN(path, name string) string {
-	return "arn:aws:iam::" + iam.AccountID + ":policy" + path + name
+// policyARN is the ARN of a managed policy of account.
+func policyARN(account, path, name string) string {
+	return "arn:aws:iam::" + account + ":policy" + path + name
 }
 
 func policyXML(p meta.ManagedPolicy) policyInfo {
@@ -66,7 +67,7 @@ func (h *Handler) createPolicy(c *call) (response, error) {
 		return nil, errf(http.StatusBadRequest, "ValidationError", "Policy tags are not supported.")
 	}
 	now := h.now().UTC()
-	p := meta.ManagedPolicy{ARN: policyARN(path, name), Name: name, ID: "ANPA" + iam.RandomString(17, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"),
+	p := meta.ManagedPolicy{ARN: policyARN(meta.AccountOf(c.ctx), path, name), Name: name, ID: "ANPA" + iam.RandomString(17, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"),
 		Path: path, Description: c.form.Get("Description"), DefaultVersion: "v1", Created: now, Updated: now}
 	if err := h.dir.CreatePolicy(c.ctx, p, doc); err != nil {
 		if errors.Is(err, meta.ErrEntityExists) {
@@ -332,9 +333,11 @@ func (o attach) list(h *Handler, c *call) (response, error) {
 
 // resourceOf is the ARN an IAM action is authorized against.
 func (h *Handler) resourceOf(c *call) string {
-	acct := "arn:aws:iam::" + iam.AccountID + ":"
+	acct := "arn:aws:iam::" + c.p.AccountID() + ":"
 	f := c.form
 	switch a := c.action; {
+	case accountActions[a]:
+		return acct + "account/" + f.Get("AccountId")
 	case a == "ListGroups":
 		return acct + "group/*"
 	case a == "ListRoles":
@@ -346,7 +349,7 @@ func (h *Handler) resourceOf(c *call) string {
 		if p == "" {
 			p = "/"
 		}
-		return policyARN(p, f.Get("PolicyName"))
+		return policyARN(c.p.AccountID(), p, f.Get("PolicyName"))
 	case strings.Contains(a, "PolicyVersion") || a == "GetPolicy" || a == "DeletePolicy":
 		return f.Get("PolicyArn")
 	case a == "ListGroupsForUser":

@@ -1,6 +1,7 @@
 package iamapi
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"regexp"
@@ -14,8 +15,8 @@ import (
 
 var roleName = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
 
-func roleXML(r meta.Role, withTrust bool) roleInfo {
-	out := roleInfo{Path: r.Path, RoleName: r.Name, RoleID: r.ID, Arn: iam.RoleARN(r.Path, r.Name), CreateDate: isoTime(r.Created),
+func roleXML(ctx context.Context, r meta.Role, withTrust bool) roleInfo {
+	out := roleInfo{Path: r.Path, RoleName: r.Name, RoleID: r.ID, Arn: iam.RoleARN(meta.AccountOf(ctx), r.Path, r.Name), CreateDate: isoTime(r.Created),
 		Description: r.Description, MaxSessionDuration: r.MaxSessionDuration}
 	if withTrust {
 		out.AssumeRolePolicyDocument = encodeDoc(r.TrustPolicy)
@@ -78,7 +79,7 @@ func (h *Handler) createRole(c *call) (response, error) {
 	}
 	return ok(c, struct {
 		Role roleInfo `xml:"Role"`
-	}{roleXML(r, true)})
+	}{roleXML(c.ctx, r, true)})
 }
 
 func (h *Handler) roleParam(c *call) (meta.Role, error) {
@@ -100,7 +101,7 @@ func (h *Handler) getRole(c *call) (response, error) {
 	}
 	return ok(c, struct {
 		Role roleInfo `xml:"Role"`
-	}{roleXML(r, true)})
+	}{roleXML(c.ctx, r, true)})
 }
 
 func (h *Handler) listRoles(c *call) (response, error) {
@@ -112,7 +113,7 @@ func (h *Handler) listRoles(c *call) (response, error) {
 	}
 	out := []roleInfo{}
 	for _, r := range rs {
-		out = append(out, roleXML(r, true))
+		out = append(out, roleXML(c.ctx, r, true))
 	}
 	return ok(c, struct {
 		Roles       []roleInfo `xml:"Roles>member"`

@@ -1,6 +1,7 @@
 package iamapi
 
 import (
+	"context"
 	"encoding/xml"
 	"errors"
 	"net/http"
@@ -103,12 +104,12 @@ type assumeRoleWebResponse struct {
 
 func (h *Handler) getCallerIdentity(c *call) (response, error) {
 	out := &callerIdentityResponse{}
-	out.Result.Arn, out.Result.Account = c.p.ARN(), iam.AccountID
+	out.Result.Arn, out.Result.Account = c.p.ARN(), c.p.AccountID()
 	switch s := c.p.Session; {
 	case s != nil && s.Role != "":
 		out.Result.UserID = s.RoleUserID()
 	case c.p.Root:
-		out.Result.UserID = iam.AccountID
+		out.Result.UserID = c.p.AccountID()
 	default:
 		out.Result.UserID = c.p.UserID
 	}
@@ -163,7 +164,7 @@ func (h *Handler) getSessionToken(c *call) (response, error) {
 		return nil, err
 	}
 	now := h.now().UTC().Truncate(time.Second)
-	s := &iam.Session{Issued: now, Expires: now.Add(d), Root: c.p.Root, User: c.p.User, UserID: c.p.UserID}
+	s := &iam.Session{Issued: now, Expires: now.Add(d), Account: c.p.AccountID(), Root: c.p.Root, User: c.p.User, UserID: c.p.UserID}
 	out := &sessionTokenResponse{}
 	if out.Result.Credentials, err = h.issue(s); err != nil {
 		return nil, err
@@ -178,6 +179,8 @@ var tagValue = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$`)
 
 // roleRequest is what AssumeRole and AssumeRoleWithWebIdentity share.
 type roleRequest struct {
+	ctx     context.Context // scoped to the role's account
+	account string
 	role    meta.Role
 	roleARN string
 	session *iam.Session
@@ -199,14 +202,21 @@ func (h *Handler) prepareRole(c *call, chained bool) (*roleRequest, error) {
 	if err != nil {
 		return nil, err
 	}
-	rr := &roleRequest{roleARN: arn}
-	prefix := "arn:aws:iam::" + iam.AccountID + ":role/"
-	if !strings.HasPrefix(arn, prefix) || len(arn) == len(prefix) || h.dir == nil {
-		return nil, errf(http.StatusBadRequest, "ValidationError", "RoleArn %s is not the ARN of a role of account %s", arn, iam.AccountID)
+	// The role may be another account's: it is looked up, and its
+	// session acts, in the account its ARN names.
+	acct, rest, ok := roleARNParts(arn)
+	if !ok || h.dir == nil {
+		return nil, errf(http.StatusBadRequest, "ValidationError", "RoleArn %s is not the ARN of a role", arn)
 	}
-	rest := arn[len(prefix):]
-	role, err := h.dir.GetRole(c.ctx, rest[strings.LastIndexByte(rest, '/')+1:])
-	if err != nil || iam.RoleARN(role.Path, role.Name) != arn {
+	if _, err := h.ids.Account(c.ctx, acct); err != nil {
+		if errors.Is(err, meta.ErrNoSuchAccount) {
+			return nil, h.notAuthorized(c, arn)
+		}
+		return nil, err
+	}
+	rr := &roleRequest{ctx: meta.InAccount(c.ctx, acct), account: acct, roleARN: arn}
+	role, err := h.dir.GetRole(rr.ctx, rest[strings.LastIndexByte(rest, '/')+1:])
+	if err != nil || iam.RoleARN(acct, role.Path, role.Name) != arn {
 		if err == nil || errors.Is(err, meta.ErrNoSuchEntity) {
 			return nil, h.notAuthorized(c, arn)
 		}
@@ -225,7 +235,7 @@ func (h *Handler) prepareRole(c *call, chained bool) (*roleRequest, error) {
 		return nil, h.notAuthorized(c, arn)
 	}
 	now := h.now().UTC().Truncate(time.Second)
-	s := &iam.Session{Issued: now, Expires: now.Add(d), Role: role.Name, RoleID: role.ID, RolePath: role.Path, Name: name}
+	s := &iam.Session{Issued: now, Expires: now.Add(d), Account: acct, Role: role.Name, RoleID: role.ID, RolePath: role.Path, Name: name}
 	if doc := c.form.Get("Policy"); doc != "" {
 		if n := policy.PolicySize([]byte(doc)); n > 2048 {
 			return nil, errf(http.StatusBadRequest, "PackedPolicyTooLarge", "%s", "Packed size of consumed policies exceeds 100% of allowed value")
@@ -245,13 +255,27 @@ func (h *Handler) prepareRole(c *call, chained bool) (*roleRequest, error) {
 		if i > 10 {
 			return nil, errf(http.StatusBadRequest, "ValidationError", "1 validation error detected: Value at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to 10")
 		}
-		if _, err := h.dir.GetPolicy(c.ctx, pa); err != nil {
+		if _, err := h.dir.GetPolicy(rr.ctx, pa); err != nil {
 			return nil, errf(http.StatusBadRequest, "InvalidParameterValue", "The policy %s does not exist or is not attachable.", pa)
 		}
 		s.PolicyARNs = append(s.PolicyARNs, pa)
 	}
 	rr.session = s
 	return rr, nil
+}
+
+// roleARNParts splits arn:aws:iam::ACCOUNT:role/PATH/NAME into the
+// account and PATH/NAME.
+func roleARNParts(arn string) (account, rest string, ok bool) {
+	const prefix = "arn:aws:iam::"
+	if !strings.HasPrefix(arn, prefix) {
+		return "", "", false
+	}
+	account, rest, ok = strings.Cut(arn[len(prefix):], ":role/")
+	if !ok || len(account) != 12 || strings.Trim(account, "0123456789") != "" || rest == "" {
+		return "", "", false
+	}
+	return account, rest, true
 }
 
 // notAuthorized is AssumeRole's refusal, which says nothing of why.
@@ -371,7 +395,9 @@ func (h *Handler) assumeRole(c *call) (response, error) {
 	}
 	pp := c.p.PolicyPrincipal()
 	for _, a := range actions {
-		ok, err := h.ids.IdentityAllowsWith(c.ctx, c.p, a, rr.roleARN, ctxKeys)
+		// IdentityGrants: the role may be another account's, whose trust
+		// policy then has to name the caller (or its account).
+		ok, err := h.ids.IdentityGrants(c.ctx, c.p, a, rr.roleARN, ctxKeys)
 		if err != nil {
 			return nil, err
 		}
@@ -413,6 +439,7 @@ func (h *Handler) assumeRoleWithWebIdentity(c *call) (response, error) {
 	if c.form.Get("ProviderId") != "" {
 		return nil, errf(http.StatusBadRequest, "InvalidParameterValue", "ProviderId is only for OAuth 2.0 providers; OpenID Connect tokens name their issuer.")
 	}
+	id.InAccount(rr.account)
 	ctxKeys := id.ConditionKeys()
 	req := &policy.Request{Principal: policy.Principal{Federated: id.ProviderARN}, Action: "sts:AssumeRoleWithWebIdentity", Resource: rr.roleARN, Context: ctxKeys}
 	if rr.trust.Evaluate(req) != policy.Allow {

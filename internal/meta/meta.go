@@ -338,8 +338,10 @@ type Store interface {
 	Multipart
 	Identities
 	Directory
+	Accounts
 	Keyring
 	Leases
+	Journal
 
 	Close() error
 }

@@ -58,9 +58,18 @@ func (p Provider) Host() string {
 	return strings.TrimPrefix(strings.TrimPrefix(p.Issuer, "https://"), "http://")
 }
 
-// ARN returns the provider's ARN, as trust policies name it in Federated.
-func (p Provider) ARN() string {
-	return "arn:aws:iam::" + iam.AccountID + ":oidc-provider/" + p.Host()
+// ARN returns the provider's ARN in the administrator's account, as trust
+// policies name it in Federated.
+func (p Provider) ARN() string { return providerARN(iam.AccountID, p.Host()) }
+
+func providerARN(account, host string) string {
+	return "arn:aws:iam::" + account + ":oidc-provider/" + host
+}
+
+// InAccount makes the identity the provider's in account (the role's): a
+// configured provider stands in every account, as if each had created it.
+func (id *Identity) InAccount(account string) {
+	id.ProviderARN = providerARN(account, id.host)
 }
 
 // Error is a token rejection with STS's code.

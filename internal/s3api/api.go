@@ -36,8 +36,6 @@ type Config struct {
 	Identities *iam.Resolver
 	// KMS is the key service of server-side encryption (SSE-S3, SSE-KMS).
 	KMS kms.Service
-	// Owner is the canonical ID written as the owner of new buckets and objects.
-	Owner string
 	// InlineMax is the largest object kept inside the metadata row.
 	InlineMax int
 	// DefaultObjectOwnership is the object ownership of buckets created
@@ -194,9 +192,10 @@ func (a *API) serve(w http.ResponseWriter, req *request) (int, error) {
 		req.principal = creds.Principal
 	}
 	op := a.route(req)
-	if v := req.Header.Get("x-amz-expected-bucket-owner"); v != "" && v != iam.AccountID && req.bucket != "" {
-		err := s3err.New(s3err.AccessDenied)
-		return a.renderError(w, req, err), err
+	if v := req.Header.Get("x-amz-expected-bucket-owner"); v != "" && req.bucket != "" {
+		if err := a.checkExpectedOwner(req.Context(), v, a.requestBucket(req.Context(), req)); err != nil {
+			return a.renderError(w, req, err), err
+		}
 	}
 	if err := a.authorize(req.Context(), req, op); err != nil {
 		return a.renderError(w, req, err), err
@@ -209,6 +208,7 @@ func (a *API) serve(w http.ResponseWriter, req *request) (int, error) {
 			return a.renderError(w, req, err), err
 		}
 	}
+	a.withChange(req, op.name)
 	resp, err := op.h(a, req.Context(), req)
 	if err != nil {
 		return a.renderError(w, req, err), err

@@ -58,6 +58,7 @@ const (
 	MalformedPolicy                   Code = "MalformedPolicy"
 	MalformedACLError                 Code = "MalformedACLError"
 	AccessControlListNotSupported     Code = "AccessControlListNotSupported"
+	UnresolvableGrantByEmailAddress   Code = "UnresolvableGrantByEmailAddress"
 	InvalidBucketAclWithOwnership     Code = "InvalidBucketAclWithObjectOwnership"
 	OwnershipControlsNotFound         Code = "OwnershipControlsNotFoundError"
 	NoSuchPublicAccessBlock           Code = "NoSuchPublicAccessBlockConfiguration"
@@ -143,6 +144,7 @@ var table = map[Code]entry{
 	NoSuchObjectLockConfiguration:     {http.StatusNotFound, "The specified object does not have a ObjectLock configuration"},
 	MalformedACLError:                 {http.StatusBadRequest, "The XML you provided was not well-formed or did not validate against our published schema."},
 	AccessControlListNotSupported:     {http.StatusBadRequest, "The bucket does not allow ACLs"},
+	UnresolvableGrantByEmailAddress:   {http.StatusBadRequest, "The e-mail address you provided does not match any account on record."},
 	InvalidBucketAclWithOwnership:     {http.StatusBadRequest, "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting"},
 	OwnershipControlsNotFound:         {http.StatusNotFound, "The bucket ownership controls were not found"},
 	NoSuchPublicAccessBlock:           {http.StatusNotFound, "The public access block configuration was not found"},

@@ -67,6 +67,8 @@ type Config struct {
 	// LifecycleDay is how long one lifecycle day lasts (default 24h; a
 	// test clock shortens it). Lifecycle passes run every tenth of it.
 	LifecycleDay time.Duration
+	// JournalRetention bounds the change journal (zero fields: meta's defaults).
+	JournalRetention meta.JournalRetention
 
 	// Disk space and slow clients (space.go, conn.go); zero values turn each off.
 	// MinFreeSpace: below it, writes of new data get 507 InsufficientStorage.
@@ -161,6 +163,10 @@ func New(cfg Config) (*Server, error) {
 		s.closeStores()
 		return nil, err
 	}
+	if err := iam.EnsureAdminAccount(context.Background(), s.meta, owner, time.Now().UTC()); err != nil {
+		s.closeStores()
+		return nil, err
+	}
 	ids := iam.NewResolver(cfg.AccessKey, cfg.SecretKey, sealer, s.meta)
 	keys, err := openKMS(cfg.DataDir, cfg.Region, s.meta)
 	if err != nil {
@@ -174,7 +180,6 @@ func New(cfg Config) (*Server, error) {
 		WebsiteDomains: cfg.WebsiteDomains,
 		Identities:     ids,
 		KMS:            keys,
-		Owner:          owner,
 		InlineMax:      cfg.InlineMax,
 		Space:          s.space,
 		LifecycleDay:   cfg.LifecycleDay,

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"talus/internal/meta"
 	"talus/internal/oidc"
 	"talus/internal/server"
 )
@@ -67,6 +68,11 @@ func WithDir(dir string) Option { return func(c *server.Config) { c.DataDir = di
 
 // WithLifecycleDay makes one lifecycle day last d (a test clock).
 func WithLifecycleDay(d time.Duration) Option { return func(c *server.Config) { c.LifecycleDay = d } }
+
+// WithJournalRetention bounds the change journal.
+func WithJournalRetention(r meta.JournalRetention) Option {
+	return func(c *server.Config) { c.JournalRetention = r }
+}
 
 // WithRegion sets the server's region (us-east-1 unless set).
 func WithRegion(r string) Option { return func(c *server.Config) { c.Region = r } }

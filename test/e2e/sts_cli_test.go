@@ -14,15 +14,15 @@ import (
 	"talus/internal/testserver"
 )
 
-// awsCLI runs the AWS CLI against srv with the given credentials.
-type awsCLI struct {
+// cliRunner runs the AWS CLI against srv with the given credentials.
+type cliRunner struct {
 	t   *testing.T
 	bin string
 	srv *testserver.Server
 	env []string
 }
 
-func newAWSCLI(t *testing.T, srv *testserver.Server) *awsCLI {
+func newAWSCLI(t *testing.T, srv *testserver.Server) *cliRunner {
 	bin, err := exec.LookPath("aws")
 	if err != nil {
 		t.Skip("no aws binary on PATH")
@@ -37,12 +37,12 @@ func newAWSCLI(t *testing.T, srv *testserver.Server) *awsCLI {
 	env = append(env, "AWS_DEFAULT_REGION="+testserver.Region, "AWS_REGION="+testserver.Region,
 		"AWS_CONFIG_FILE="+home+"/config", "AWS_SHARED_CREDENTIALS_FILE="+home+"/credentials",
 		"AWS_PAGER=", "AWS_EC2_METADATA_DISABLED=true", "HOME="+home)
-	return &awsCLI{t: t, bin: bin, srv: srv, env: env}
+	return &cliRunner{t: t, bin: bin, srv: srv, env: env}
 }
 
 // as runs one command with a key pair (and session token); it returns
 // the parsed JSON output, stderr and the error.
-func (a *awsCLI) as(ak, sk, token string, args ...string) (map[string]any, string, error) {
+func (a *cliRunner) as(ak, sk, token string, args ...string) (map[string]any, string, error) {
 	a.t.Helper()
 	cmd := exec.Command(a.bin, append([]string{"--endpoint-url", a.srv.URL, "--output", "json"}, args...)...)
 	cmd.Env = append(append([]string{}, a.env...), "AWS_ACCESS_KEY_ID="+ak, "AWS_SECRET_ACCESS_KEY="+sk)
@@ -64,7 +64,7 @@ func (a *awsCLI) as(ak, sk, token string, args ...string) (map[string]any, strin
 	return out, stderr.String(), err
 }
 
-func (a *awsCLI) must(ak, sk, token string, args ...string) map[string]any {
+func (a *cliRunner) must(ak, sk, token string, args ...string) map[string]any {
 	a.t.Helper()
 	out, stderr, err := a.as(ak, sk, token, args...)
 	if err != nil {
@@ -73,7 +73,7 @@ func (a *awsCLI) must(ak, sk, token string, args ...string) map[string]any {
 	return out
 }
 
-func (a *awsCLI) root(args ...string) map[string]any {
+func (a *cliRunner) root(args ...string) map[string]any {
 	a.t.Helper()
 	return a.must(testserver.AccessKey, testserver.SecretKey, "", args...)
 }

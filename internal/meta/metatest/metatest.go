@@ -43,6 +43,7 @@ func Run(t *testing.T, newStore func(t *testing.T) meta.Store) {
 		{"Groups", testGroups},
 		{"Roles", testRoles},
 		{"ManagedPolicies", testManagedPolicies},
+		{"Accounts", testAccounts},
 		{"Keyring", testKeyring},
 		{"Leases", testLeases},
 		{"DeleteIfLatest", testDeleteIfLatest},
@@ -50,6 +51,12 @@ func Run(t *testing.T, newStore func(t *testing.T) meta.Store) {
 		{"MultipartAbortAndVeto", testMultipartAbortAndVeto},
 		{"ListUploads", testListUploads},
 		{"CompleteRacesPartUpload", testCompleteRacesPartUpload},
+		{"JournalRecords", testJournalRecords},
+		{"JournalRollback", testJournalRollback},
+		{"JournalOrder", testJournalOrder},
+		{"JournalCursors", testJournalCursors},
+		{"JournalRetention", testJournalRetention},
+		{"JournalWait", testJournalWait},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

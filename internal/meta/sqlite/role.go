@@ -22,17 +22,17 @@ func scanRole(r scanner) (meta.Role, error) {
 
 func (s *Store) CreateRole(ctx context.Context, r meta.Role) error {
 	return s.write(func(tx *wtx) error {
-		if ok, err := exists(ctx, tx, `SELECT 1 FROM iam_roles WHERE name = ?`, r.Name); err != nil || ok {
+		if ok, err := exists(ctx, tx, `SELECT 1 FROM iam_roles WHERE account = ? AND name = ?`, meta.AccountOf(ctx), r.Name); err != nil || ok {
 			return cmpErr(err, meta.ErrEntityExists)
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO iam_roles(`+roleCols+`) VALUES (?,?,?,?,?,?,?)`,
-			r.Name, r.ID, r.Path, r.TrustPolicy, r.Description, r.MaxSessionDuration, nanos(r.Created))
+		_, err := tx.ExecContext(ctx, `INSERT INTO iam_roles(account, `+roleCols+`) VALUES (?,?,?,?,?,?,?,?)`,
+			meta.AccountOf(ctx), r.Name, r.ID, r.Path, r.TrustPolicy, r.Description, r.MaxSessionDuration, nanos(r.Created))
 		return err
 	})
 }
 
 func (s *Store) GetRole(ctx context.Context, name string) (meta.Role, error) {
-	r, err := scanRole(s.r.QueryRowContext(ctx, `SELECT `+roleCols+` FROM iam_roles WHERE name = ?`, name))
+	r, err := scanRole(s.r.QueryRowContext(ctx, `SELECT `+roleCols+` FROM iam_roles WHERE account = ? AND name = ?`, meta.AccountOf(ctx), name))
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, meta.ErrNoSuchEntity
 	}
@@ -40,34 +40,35 @@ func (s *Store) GetRole(ctx context.Context, name string) (meta.Role, error) {
 }
 
 func (s *Store) ListRoles(ctx context.Context, after string, limit int) ([]meta.Role, error) {
-	return queryAll(ctx, s.r, `SELECT `+roleCols+` FROM iam_roles WHERE name > ? ORDER BY name LIMIT ?`, []any{after, limit}, scanRole)
+	return queryAll(ctx, s.r, `SELECT `+roleCols+` FROM iam_roles WHERE account = ? AND name > ? ORDER BY name LIMIT ?`, []any{meta.AccountOf(ctx), after, limit}, scanRole)
 }
 
 func (s *Store) UpdateRole(ctx context.Context, r meta.Role) error {
 	return s.write(func(tx *wtx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE iam_roles SET trust = ?, description = ?, max_session = ? WHERE name = ?`,
-			r.TrustPolicy, r.Description, r.MaxSessionDuration, r.Name)
+		res, err := tx.ExecContext(ctx, `UPDATE iam_roles SET trust = ?, description = ?, max_session = ? WHERE account = ? AND name = ?`,
+			r.TrustPolicy, r.Description, r.MaxSessionDuration, meta.AccountOf(ctx), r.Name)
 		return affected(res, err, meta.ErrNoSuchEntity)
 	})
 }
 
 func (s *Store) DeleteRole(ctx context.Context, name string) error {
+	acct := meta.AccountOf(ctx)
 	return s.write(func(tx *wtx) error {
 		if err := ownerExists(ctx, tx, meta.KindRole, name); err != nil {
 			return err
 		}
-		inUse, err := exists(ctx, tx, `SELECT 1 FROM iam_inline_policies WHERE kind = 'role' AND owner = ?
-			UNION ALL SELECT 1 FROM iam_attachments WHERE kind = 'role' AND owner = ? LIMIT 1`, name, name)
+		inUse, err := exists(ctx, tx, `SELECT 1 FROM iam_inline_policies WHERE account = ? AND kind = 'role' AND owner = ?
+			UNION ALL SELECT 1 FROM iam_attachments WHERE account = ? AND kind = 'role' AND owner = ? LIMIT 1`, acct, name, acct, name)
 		if err != nil || inUse {
 			return cmpErr(err, meta.ErrDeleteConflict)
 		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM iam_roles WHERE name = ?`, name)
+		_, err = tx.ExecContext(ctx, `DELETE FROM iam_roles WHERE account = ? AND name = ?`, acct, name)
 		return err
 	})
 }
 
 const policyCols = `p.arn, p.name, p.id, p.path, p.description, p.default_version, p.created, p.updated,
-	(SELECT count(*) FROM iam_attachments a WHERE a.arn = p.arn)`
+	(SELECT count(*) FROM iam_attachments a WHERE a.account = p.account AND a.arn = p.arn)`
 
 func scanPolicy(r scanner) (meta.ManagedPolicy, error) {
 	var p meta.ManagedPolicy
@@ -78,7 +79,7 @@ func scanPolicy(r scanner) (meta.ManagedPolicy, error) {
 }
 
 func getPolicy(ctx context.Context, q querier, arn string) (meta.ManagedPolicy, error) {
-	p, err := scanPolicy(q.QueryRowContext(ctx, `SELECT `+policyCols+` FROM iam_policies p WHERE p.arn = ?`, arn))
+	p, err := scanPolicy(q.QueryRowContext(ctx, `SELECT `+policyCols+` FROM iam_policies p WHERE p.account = ? AND p.arn = ?`, meta.AccountOf(ctx), arn))
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, meta.ErrNoSuchEntity
 	}
@@ -86,15 +87,16 @@ func getPolicy(ctx context.Context, q querier, arn string) (meta.ManagedPolicy, 
 }
 
 func (s *Store) CreatePolicy(ctx context.Context, p meta.ManagedPolicy, document string) error {
+	acct := meta.AccountOf(ctx)
 	return s.write(func(tx *wtx) error {
-		if ok, err := exists(ctx, tx, `SELECT 1 FROM iam_policies WHERE arn = ?`, p.ARN); err != nil || ok {
+		if ok, err := exists(ctx, tx, `SELECT 1 FROM iam_policies WHERE account = ? AND arn = ?`, acct, p.ARN); err != nil || ok {
 			return cmpErr(err, meta.ErrEntityExists)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO iam_policies(arn, name, id, path, description, default_version, next_version, created, updated)
-			VALUES (?,?,?,?,?,'v1',2,?,?)`, p.ARN, p.Name, p.ID, p.Path, p.Description, nanos(p.Created), nanos(p.Created)); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO iam_policies(account, arn, name, id, path, description, default_version, next_version, created, updated)
+			VALUES (?,?,?,?,?,?,'v1',2,?,?)`, acct, p.ARN, p.Name, p.ID, p.Path, p.Description, nanos(p.Created), nanos(p.Created)); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO iam_policy_versions(arn, version, document, created) VALUES (?,'v1',?,?)`, p.ARN, document, nanos(p.Created))
+		_, err := tx.ExecContext(ctx, `INSERT INTO iam_policy_versions(account, arn, version, document, created) VALUES (?,?,'v1',?,?)`, acct, p.ARN, document, nanos(p.Created))
 		return err
 	})
 }
@@ -104,33 +106,35 @@ func (s *Store) GetPolicy(ctx context.Context, arn string) (meta.ManagedPolicy, 
 }
 
 func (s *Store) ListPolicies(ctx context.Context, after string, limit int) ([]meta.ManagedPolicy, error) {
-	return queryAll(ctx, s.r, `SELECT `+policyCols+` FROM iam_policies p WHERE p.arn > ? ORDER BY p.arn LIMIT ?`, []any{after, limit}, scanPolicy)
+	return queryAll(ctx, s.r, `SELECT `+policyCols+` FROM iam_policies p WHERE p.account = ? AND p.arn > ? ORDER BY p.arn LIMIT ?`, []any{meta.AccountOf(ctx), after, limit}, scanPolicy)
 }
 
 func (s *Store) DeletePolicy(ctx context.Context, arn string) error {
+	acct := meta.AccountOf(ctx)
 	return s.write(func(tx *wtx) error {
 		p, err := getPolicy(ctx, tx, arn)
 		if err != nil {
 			return err
 		}
-		others, err := exists(ctx, tx, `SELECT 1 FROM iam_policy_versions WHERE arn = ? AND version != ?`, arn, p.DefaultVersion)
+		others, err := exists(ctx, tx, `SELECT 1 FROM iam_policy_versions WHERE account = ? AND arn = ? AND version != ?`, acct, arn, p.DefaultVersion)
 		if err != nil || p.Attachments > 0 || others {
 			return cmpErr(err, meta.ErrDeleteConflict)
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM iam_policy_versions WHERE arn = ?`, arn); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM iam_policy_versions WHERE account = ? AND arn = ?`, acct, arn); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM iam_policies WHERE arn = ?`, arn)
+		_, err = tx.ExecContext(ctx, `DELETE FROM iam_policies WHERE account = ? AND arn = ?`, acct, arn)
 		return err
 	})
 }
 
 func (s *Store) CreatePolicyVersion(ctx context.Context, arn, document string, setDefault bool, max int, now time.Time) (meta.PolicyVersion, error) {
 	var v meta.PolicyVersion
+	acct := meta.AccountOf(ctx)
 	err := s.write(func(tx *wtx) error {
 		var next, count int
-		err := tx.QueryRowContext(ctx, `SELECT next_version, (SELECT count(*) FROM iam_policy_versions v WHERE v.arn = p.arn)
-			FROM iam_policies p WHERE arn = ?`, arn).Scan(&next, &count)
+		err := tx.QueryRowContext(ctx, `SELECT next_version, (SELECT count(*) FROM iam_policy_versions v WHERE v.account = p.account AND v.arn = p.arn)
+			FROM iam_policies p WHERE account = ? AND arn = ?`, acct, arn).Scan(&next, &count)
 		if errors.Is(err, sql.ErrNoRows) {
 			return meta.ErrNoSuchEntity
 		}
@@ -141,14 +145,14 @@ func (s *Store) CreatePolicyVersion(ctx context.Context, arn, document string, s
 			return meta.ErrLimitExceeded
 		}
 		v = meta.PolicyVersion{ID: "v" + strconv.Itoa(next), Document: document, Default: setDefault, Created: now}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO iam_policy_versions(arn, version, document, created) VALUES (?,?,?,?)`, arn, v.ID, document, nanos(now)); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO iam_policy_versions(account, arn, version, document, created) VALUES (?,?,?,?,?)`, acct, arn, v.ID, document, nanos(now)); err != nil {
 			return err
 		}
-		q := `UPDATE iam_policies SET next_version = next_version + 1 WHERE arn = ?`
-		args := []any{arn}
+		q := `UPDATE iam_policies SET next_version = next_version + 1 WHERE account = ? AND arn = ?`
+		args := []any{acct, arn}
 		if setDefault {
-			q = `UPDATE iam_policies SET next_version = next_version + 1, default_version = ?, updated = ? WHERE arn = ?`
-			args = []any{v.ID, nanos(now), arn}
+			q = `UPDATE iam_policies SET next_version = next_version + 1, default_version = ?, updated = ? WHERE account = ? AND arn = ?`
+			args = []any{v.ID, nanos(now), acct, arn}
 		}
 		_, err = tx.ExecContext(ctx, q, args...)
 		return err
@@ -167,8 +171,8 @@ func scanPolicyVersion(r scanner) (meta.PolicyVersion, error) {
 }
 
 func (s *Store) GetPolicyVersion(ctx context.Context, arn, version string) (meta.PolicyVersion, error) {
-	v, err := scanPolicyVersion(s.r.QueryRowContext(ctx, `SELECT `+policyVersionCols+` FROM iam_policy_versions v JOIN iam_policies p ON p.arn = v.arn
-		WHERE v.arn = ? AND v.version = ?`, arn, version))
+	v, err := scanPolicyVersion(s.r.QueryRowContext(ctx, `SELECT `+policyVersionCols+` FROM iam_policy_versions v JOIN iam_policies p ON p.account = v.account AND p.arn = v.arn
+		WHERE v.account = ? AND v.arn = ? AND v.version = ?`, meta.AccountOf(ctx), arn, version))
 	if errors.Is(err, sql.ErrNoRows) {
 		return v, meta.ErrNoSuchEntity
 	}
@@ -179,8 +183,8 @@ func (s *Store) ListPolicyVersions(ctx context.Context, arn string) ([]meta.Poli
 	if _, err := getPolicy(ctx, s.r, arn); err != nil {
 		return nil, err
 	}
-	return queryAll(ctx, s.r, `SELECT `+policyVersionCols+` FROM iam_policy_versions v JOIN iam_policies p ON p.arn = v.arn
-		WHERE v.arn = ? ORDER BY v.created DESC, length(v.version) DESC, v.version DESC`, []any{arn}, scanPolicyVersion)
+	return queryAll(ctx, s.r, `SELECT `+policyVersionCols+` FROM iam_policy_versions v JOIN iam_policies p ON p.account = v.account AND p.arn = v.arn
+		WHERE v.account = ? AND v.arn = ? ORDER BY v.created DESC, length(v.version) DESC, v.version DESC`, []any{meta.AccountOf(ctx), arn}, scanPolicyVersion)
 }
 
 func (s *Store) DeletePolicyVersion(ctx context.Context, arn, version string) error {
@@ -192,22 +196,24 @@ func (s *Store) DeletePolicyVersion(ctx context.Context, arn, version string) er
 		if p.DefaultVersion == version {
 			return meta.ErrDeleteConflict
 		}
-		res, err := tx.ExecContext(ctx, `DELETE FROM iam_policy_versions WHERE arn = ? AND version = ?`, arn, version)
+		res, err := tx.ExecContext(ctx, `DELETE FROM iam_policy_versions WHERE account = ? AND arn = ? AND version = ?`, meta.AccountOf(ctx), arn, version)
 		return affected(res, err, meta.ErrNoSuchEntity)
 	})
 }
 
 func (s *Store) SetDefaultPolicyVersion(ctx context.Context, arn, version string, now time.Time) error {
+	acct := meta.AccountOf(ctx)
 	return s.write(func(tx *wtx) error {
-		if err := mustExist(ctx, tx, meta.ErrNoSuchEntity, `SELECT 1 FROM iam_policy_versions WHERE arn = ? AND version = ?`, arn, version); err != nil {
+		if err := mustExist(ctx, tx, meta.ErrNoSuchEntity, `SELECT 1 FROM iam_policy_versions WHERE account = ? AND arn = ? AND version = ?`, acct, arn, version); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE iam_policies SET default_version = ?, updated = ? WHERE arn = ?`, version, nanos(now), arn)
+		_, err := tx.ExecContext(ctx, `UPDATE iam_policies SET default_version = ?, updated = ? WHERE account = ? AND arn = ?`, version, nanos(now), acct, arn)
 		return err
 	})
 }
 
 func (s *Store) AttachPolicy(ctx context.Context, kind, owner, arn string, max int) error {
+	acct := meta.AccountOf(ctx)
 	return s.write(func(tx *wtx) error {
 		if err := ownerExists(ctx, tx, kind, owner); err != nil {
 			return err
@@ -215,17 +221,17 @@ func (s *Store) AttachPolicy(ctx context.Context, kind, owner, arn string, max i
 		if _, err := getPolicy(ctx, tx, arn); err != nil {
 			return err
 		}
-		if ok, err := exists(ctx, tx, `SELECT 1 FROM iam_attachments WHERE kind = ? AND owner = ? AND arn = ?`, kind, owner, arn); err != nil || ok {
+		if ok, err := exists(ctx, tx, `SELECT 1 FROM iam_attachments WHERE account = ? AND kind = ? AND owner = ? AND arn = ?`, acct, kind, owner, arn); err != nil || ok {
 			return err
 		}
 		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM iam_attachments WHERE kind = ? AND owner = ?`, kind, owner).Scan(&n); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM iam_attachments WHERE account = ? AND kind = ? AND owner = ?`, acct, kind, owner).Scan(&n); err != nil {
 			return err
 		}
 		if n >= max {
 			return meta.ErrLimitExceeded
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO iam_attachments(kind, owner, arn) VALUES (?,?,?)`, kind, owner, arn)
+		_, err := tx.ExecContext(ctx, `INSERT INTO iam_attachments(account, kind, owner, arn) VALUES (?,?,?,?)`, acct, kind, owner, arn)
 		return err
 	})
 }
@@ -235,7 +241,7 @@ func (s *Store) DetachPolicy(ctx context.Context, kind, owner, arn string) error
 		if err := ownerExists(ctx, tx, kind, owner); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `DELETE FROM iam_attachments WHERE kind = ? AND owner = ? AND arn = ?`, kind, owner, arn)
+		res, err := tx.ExecContext(ctx, `DELETE FROM iam_attachments WHERE account = ? AND kind = ? AND owner = ? AND arn = ?`, meta.AccountOf(ctx), kind, owner, arn)
 		return affected(res, err, meta.ErrNoSuchEntity)
 	})
 }
@@ -244,6 +250,6 @@ func (s *Store) AttachedPolicies(ctx context.Context, kind, owner string) ([]met
 	if err := ownerExists(ctx, s.r, kind, owner); err != nil {
 		return nil, err
 	}
-	return queryAll(ctx, s.r, `SELECT `+policyCols+` FROM iam_attachments x JOIN iam_policies p ON p.arn = x.arn
-		WHERE x.kind = ? AND x.owner = ? ORDER BY p.arn`, []any{kind, owner}, scanPolicy)
+	return queryAll(ctx, s.r, `SELECT `+policyCols+` FROM iam_attachments x JOIN iam_policies p ON p.account = x.account AND p.arn = x.arn
+		WHERE x.account = ? AND x.kind = ? AND x.owner = ? ORDER BY p.arn`, []any{meta.AccountOf(ctx), kind, owner}, scanPolicy)
 }

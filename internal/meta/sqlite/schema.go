@@ -129,38 +129,110 @@ var migrations = []string{
 		expires    INTEGER NOT NULL,
 		checkpoint BLOB
 	);`,
-	// IAM groups and members, roles, group and role inline policies,
-	// managed policies with their versions, and policy attachments.
-	`CREATE TABLE iam_groups (
+	// The change journal: one record per object mutation, written in the
+	// mutation's transaction; consumers' cursors; how far retention trimmed.
+	`CREATE TABLE journal (
+		seq    INTEGER PRIMARY KEY AUTOINCREMENT,
+		time   INTEGER NOT NULL,
+		record BLOB NOT NULL
+	);
+	CREATE TABLE journal_cursors (
 		name    TEXT PRIMARY KEY,
+		seq     INTEGER NOT NULL,
+		updated INTEGER NOT NULL
+	);
+	CREATE TABLE journal_trim (
+		id   INTEGER PRIMARY KEY CHECK (id = 1),
+		upto INTEGER NOT NULL
+	);
+	INSERT INTO journal_trim(id, upto) VALUES (1, 0);`,
+	// Accounts: each has an ID, a canonical ID, a unique name and an
+	// optional unique email; users, access keys and inline policies belong
+	// to one (the rows before accounts existed are the administrator's,
+	// 000000000000). A root access key is an access key with user ''.
+	`CREATE TABLE accounts (
+		id           TEXT PRIMARY KEY,
+		canonical_id TEXT NOT NULL UNIQUE,
+		name         TEXT NOT NULL UNIQUE,
+		email        TEXT NOT NULL,
+		created      INTEGER NOT NULL,
+		admin        INTEGER NOT NULL
+	);
+	CREATE UNIQUE INDEX accounts_by_email ON accounts(email) WHERE email <> '';
+	CREATE TABLE users_by_account (
+		account TEXT NOT NULL,
+		name    TEXT NOT NULL,
+		id      TEXT NOT NULL UNIQUE,
+		path    TEXT NOT NULL,
+		created INTEGER NOT NULL,
+		PRIMARY KEY (account, name)
+	);
+	INSERT INTO users_by_account SELECT '000000000000', name, id, path, created FROM users;
+	CREATE TABLE access_keys_by_account (
+		id      TEXT PRIMARY KEY,
+		account TEXT NOT NULL,
+		user    TEXT NOT NULL,
+		status  TEXT NOT NULL,
+		created INTEGER NOT NULL,
+		secret  BLOB NOT NULL
+	);
+	INSERT INTO access_keys_by_account SELECT id, '000000000000', user, status, created, secret FROM access_keys;
+	CREATE TABLE user_policies_by_account (
+		account  TEXT NOT NULL,
+		user     TEXT NOT NULL,
+		name     TEXT NOT NULL,
+		document TEXT NOT NULL,
+		PRIMARY KEY (account, user, name)
+	);
+	INSERT INTO user_policies_by_account SELECT '000000000000', user, name, document FROM user_policies;
+	DROP TABLE user_policies;
+	DROP TABLE access_keys;
+	DROP TABLE users;
+	ALTER TABLE users_by_account RENAME TO users;
+	ALTER TABLE access_keys_by_account RENAME TO access_keys;
+	ALTER TABLE user_policies_by_account RENAME TO user_policies;
+	CREATE INDEX access_keys_by_user ON access_keys(account, user, created);
+	CREATE INDEX buckets_by_owner ON buckets(owner, name);`,
+	// IAM groups and members, roles, group and role inline policies,
+	// managed policies with their versions, and policy attachments; each
+	// row belongs to one account.
+	`CREATE TABLE iam_groups (
+		account TEXT NOT NULL,
+		name    TEXT NOT NULL,
 		id      TEXT NOT NULL,
 		path    TEXT NOT NULL,
-		created INTEGER NOT NULL
+		created INTEGER NOT NULL,
+		PRIMARY KEY (account, name)
 	);
 	CREATE TABLE iam_group_members (
-		grp  TEXT NOT NULL,
-		user TEXT NOT NULL,
-		PRIMARY KEY (grp, user)
+		account TEXT NOT NULL,
+		grp     TEXT NOT NULL,
+		user    TEXT NOT NULL,
+		PRIMARY KEY (account, grp, user)
 	);
-	CREATE INDEX iam_group_members_by_user ON iam_group_members(user, grp);
+	CREATE INDEX iam_group_members_by_user ON iam_group_members(account, user, grp);
 	CREATE TABLE iam_roles (
-		name        TEXT PRIMARY KEY,
+		account     TEXT NOT NULL,
+		name        TEXT NOT NULL,
 		id          TEXT NOT NULL,
 		path        TEXT NOT NULL,
 		trust       TEXT NOT NULL,
 		description TEXT NOT NULL,
 		max_session INTEGER NOT NULL,
-		created     INTEGER NOT NULL
+		created     INTEGER NOT NULL,
+		PRIMARY KEY (account, name)
 	);
 	CREATE TABLE iam_inline_policies (
+		account  TEXT NOT NULL,
 		kind     TEXT NOT NULL,
 		owner    TEXT NOT NULL,
 		name     TEXT NOT NULL,
 		document TEXT NOT NULL,
-		PRIMARY KEY (kind, owner, name)
+		PRIMARY KEY (account, kind, owner, name)
 	);
 	CREATE TABLE iam_policies (
-		arn             TEXT PRIMARY KEY,
+		account         TEXT NOT NULL,
+		arn             TEXT NOT NULL,
 		name            TEXT NOT NULL,
 		id              TEXT NOT NULL,
 		path            TEXT NOT NULL,
@@ -168,22 +240,25 @@ var migrations = []string{
 		default_version TEXT NOT NULL,
 		next_version    INTEGER NOT NULL,
 		created         INTEGER NOT NULL,
-		updated         INTEGER NOT NULL
+		updated         INTEGER NOT NULL,
+		PRIMARY KEY (account, arn)
 	);
 	CREATE TABLE iam_policy_versions (
+		account  TEXT NOT NULL,
 		arn      TEXT NOT NULL,
 		version  TEXT NOT NULL,
 		document TEXT NOT NULL,
 		created  INTEGER NOT NULL,
-		PRIMARY KEY (arn, version)
+		PRIMARY KEY (account, arn, version)
 	);
 	CREATE TABLE iam_attachments (
-		kind  TEXT NOT NULL,
-		owner TEXT NOT NULL,
-		arn   TEXT NOT NULL,
-		PRIMARY KEY (kind, owner, arn)
+		account TEXT NOT NULL,
+		kind    TEXT NOT NULL,
+		owner   TEXT NOT NULL,
+		arn     TEXT NOT NULL,
+		PRIMARY KEY (account, kind, owner, arn)
 	);
-	CREATE INDEX iam_attachments_by_policy ON iam_attachments(arn);`,
+	CREATE INDEX iam_attachments_by_policy ON iam_attachments(account, arn);`,
 }
 
 func migrate(db *sql.DB) error {
