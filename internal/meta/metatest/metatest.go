@@ -43,6 +43,7 @@ func Run(t *testing.T, newStore func(t *testing.T) meta.Store) {
 		{"Groups", testGroups},
 		{"Roles", testRoles},
 		{"ManagedPolicies", testManagedPolicies},
+		{"DirectoryAccounts", testDirectoryAccounts},
 		{"Accounts", testAccounts},
 		{"Keyring", testKeyring},
 		{"Leases", testLeases},
