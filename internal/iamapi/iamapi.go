@@ -61,8 +61,9 @@ type Handler struct {
 	check       PolicyCheck
 	log         *slog.Logger
 	now         func() time.Time
-	// AccountCreated is when the account (its data directory) began; GetUser
-	// of the root reports it.
+	// AccountCreated is when the administrator's account (its data
+	// directory) began; GetUser of its root reports it (another account's
+	// root reports its account's creation).
 	AccountCreated time.Time
 }
 
@@ -332,7 +333,11 @@ func (h *Handler) getUser(c *call) (response, error) {
 	if form.Get("UserName") == "" {
 		switch {
 		case c.p.Root:
-			return &getUserResponse{Result: userResult{User: &userInfo{UserID: iam.AccountID, Arn: c.p.ARN(), CreateDate: isoTime(h.AccountCreated)}}}, nil
+			created := h.AccountCreated
+			if a, err := h.ids.Account(ctx, c.p.AccountID()); err == nil && !a.Created.IsZero() && c.p.AccountID() != iam.AccountID {
+				created = a.Created
+			}
+			return &getUserResponse{Result: userResult{User: &userInfo{UserID: c.p.AccountID(), Arn: c.p.ARN(), CreateDate: isoTime(created)}}}, nil
 		case c.p.User == "":
 			return nil, errf(http.StatusBadRequest, "ValidationError", "Must specify userName when calling with non-User credentials")
 		}

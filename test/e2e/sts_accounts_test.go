@@ -91,6 +91,10 @@ func TestIAMAccountsKeepGroupsAndRolesApart(t *testing.T) {
 	if _, err := beeAnn.ListBuckets(ctx, &s3.ListBucketsInput{}); err != nil {
 		t.Fatalf("bee's ann through the group's managed policy: %v", err)
 	}
+	// GetUser without a name describes the caller's account root.
+	if gu, err := sc.GetUser(ctx, &iam.GetUserInput{}); err != nil || aws.ToString(gu.User.UserId) != sea.ID || aws.ToString(gu.User.Arn) != "arn:aws:iam::"+sea.ID+":root" {
+		t.Fatalf("sea's GetUser = %+v, %v", gu, err)
+	}
 	// An account owning a role cannot be deleted.
 	iamRoot(t, srv).fail(409, "DeleteConflict", "TalusDeleteAccount", "AccountId", sea.ID)
 }
