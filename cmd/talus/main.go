@@ -113,6 +113,8 @@ func runServer(args []string) error {
 	tierCreds := pairFlags{}
 	fl.Var(tierCreds, "tier-credentials", "NAME=FILE reads remote tier NAME's access key and secret key (one a line) from FILE; repeatable")
 	limits := limitFlags(fl)
+	var oidcs oidcFlags
+	fl.Var(&oidcs, "oidc-provider", "OpenID Connect issuer trusted by STS AssumeRoleWithWebIdentity: URL[,jwks=FILE|URL][,client-id=AUD]...; repeatable")
 	journal := journalFlags(fl)
 	logFormat := fl.String("log-format", "text", "log format: text or json")
 	metricsMode := fl.String("metrics", "open", "Prometheus metrics at /_talus/metrics (and /metrics on the console address): off, open, or token (Authorization: Bearer, the token from --metrics-token-file or env TALUS_METRICS_TOKEN)")
@@ -190,6 +192,7 @@ func runServer(args []string) error {
 		Tiers:             tiers, ClassTiers: classTiers,
 		Metrics: *metricsMode, MetricsToken: metricsToken, Version: versionString(),
 		ConsoleAddress: consoleAddress(*consoleAddr, *addr), ConsoleAPIEndpoint: *consoleAPI, ConsoleOrigin: *consoleOrigin,
+		OIDCProviders: oidcs,
 	})))
 	if err != nil {
 		return err

@@ -384,6 +384,7 @@ type Store interface {
 	Multipart
 	Annotations
 	Identities
+	Directory
 	Accounts
 	Keyring
 	Leases

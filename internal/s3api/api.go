@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"talus/internal/accesslog"
+	"talus/internal/authn"
 	"talus/internal/blob"
 	"talus/internal/iam"
 	"talus/internal/kms"
@@ -182,15 +183,17 @@ func (a *API) serve(w http.ResponseWriter, req *request) (int, error) {
 		accesslog.From(req.Context()).Operation = "WebsiteRequest"
 		return a.serveWebsite(w, req)
 	}
-	auth, err := a.authenticate(req)
+	creds := authn.New(req.Context(), a.cfg.Identities, authn.Token(req.Request))
+	auth, err := a.authenticate(req, creds.Lookup)
 	if err != nil {
+		err = creds.Error(err)
 		return a.renderError(w, req, err), err
 	}
 	req.auth = auth
 	if auth.Anonymous {
 		req.principal = iam.Principal{Anonymous: true}
 	} else {
-		req.principal, _, _ = a.cfg.Identities.Lookup(req.Context(), auth.AccessKey)
+		req.principal = creds.Principal
 	}
 	op := a.route(req)
 	accesslog.From(req.Context()).Operation = op.name
@@ -265,15 +268,17 @@ func hostBucket(host string, domains []string) (string, bool) {
 
 // authenticate verifies a SigV4 or (for legacy clients) SigV2 signature.
 // It never reads the body.
-func (a *API) authenticate(req *request) (*sigv4.Auth, error) {
+func (a *API) authenticate(req *request, lookup sigv4.SecretLookup) (*sigv4.Auth, error) {
 	if !sigv2.IsV2(req.Request) {
-		return a.verifier.Verify(req.Request)
+		v := *a.verifier
+		v.Lookup = lookup
+		return v.Verify(req.Request)
 	}
 	opts := sigv2.Options{}
 	if req.virtualHost {
 		opts.Bucket = req.bucket
 	}
-	ak, err := sigv2.VerifyOptions(req.Request, a.verifier.Lookup, a.cfg.Now(), opts)
+	ak, err := sigv2.VerifyOptions(req.Request, lookup, a.cfg.Now(), opts)
 	if err != nil {
 		return nil, err
 	}

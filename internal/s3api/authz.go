@@ -77,14 +77,13 @@ func (a *API) allowed(ctx context.Context, req *request, action, resource string
 	if p.Root && same && (b == nil || policyLockoutExempt[action]) {
 		return nil
 	}
-	var docs []*policy.Document
-	if p.User != "" {
-		ud, err := a.cfg.Identities.UserPolicies(p.Scope(ctx), p.User)
-		if err != nil {
-			return err
-		}
-		docs = append(docs, ud...)
+	// The identity's policies: a user's (with its groups' and attached
+	// ones) or a role session's role's, in the principal's account.
+	eff, err := a.cfg.Identities.Policies(p.Scope(ctx), p)
+	if err != nil {
+		return err
 	}
+	docs := append([]*policy.Document(nil), eff.Identity...)
 	identityDocs := len(docs)
 	if b != nil && b.Config.Policy != "" {
 		if d := a.authz.bucketPolicy(b.Name, b.Config.Policy); d != nil {
@@ -100,6 +99,11 @@ func (a *API) allowed(ctx context.Context, req *request, action, resource string
 		acct := a.ownerAccount(ctx, b.Owner)
 		pr.Context["s3:ResourceAccount"] = []string{acct}
 		pr.Context["aws:ResourceAccount"] = []string{acct}
+	}
+	if !eff.SessionAllows(&pr) {
+		// A role session's permissions are the intersection of the
+		// role's and its session policies.
+		return s3err.New(s3err.AccessDenied)
 	}
 	identityAllow, resourceAllow := p.Root, false
 	for i, d := range docs {

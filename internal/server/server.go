@@ -28,6 +28,7 @@ import (
 	"talus/internal/kmsapi"
 	"talus/internal/meta"
 	"talus/internal/meta/sqlite"
+	"talus/internal/oidc"
 	"talus/internal/policy"
 	"talus/internal/s3"
 	"talus/internal/s3api"
@@ -104,6 +105,8 @@ type Config struct {
 	// ConsoleOrigin is the console's origin as browsers see it, when it is
 	// not the API's host name on the console's port.
 	ConsoleOrigin string
+	// OIDCProviders are the issuers STS AssumeRoleWithWebIdentity trusts.
+	OIDCProviders []oidc.Provider
 }
 
 // Server is a running Talus server.
@@ -125,7 +128,12 @@ type Server struct {
 	metrics     http.Handler
 	consoleLn   net.Listener
 	consoleHTTP *http.Server
+	ids         *iam.Resolver
 }
+
+// Identities returns the server's credential resolver (for tests: its
+// clock decides session expiry).
+func (s *Server) Identities() *iam.Resolver { return s.ids }
 
 // KMS returns the server's key service (for administration and tests).
 func (s *Server) KMS() *kms.Local { return s.keys }
@@ -248,6 +256,13 @@ func New(cfg Config) (*Server, error) {
 		_, err := policy.Parse([]byte(doc), policy.IdentityPolicy, "")
 		return err
 	}, cfg.Logger)
+	if len(cfg.OIDCProviders) > 0 {
+		iamHandler.SetWebIdentity(oidc.New(cfg.OIDCProviders))
+	}
+	s.ids = ids
+	if fi, err := os.Stat(filepath.Join(cfg.DataDir, keysDir, masterKeyFile)); err == nil {
+		iamHandler.AccountCreated = fi.ModTime()
+	}
 	s.http = &http.Server{
 		Handler:           accesslog.Middleware(s.withConsoleCORS(withIdleBody(route(mux, iamHandler, kmsapi.New(keys, ids, cfg.Logger), api), cfg.IdleTimeout)), cfg.Logger),
 		ReadHeaderTimeout: 30 * time.Second,

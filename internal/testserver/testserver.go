@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"talus/internal/meta"
+	"talus/internal/oidc"
 	"talus/internal/server"
 )
 
@@ -97,6 +98,11 @@ func WithClassTier(class, tier string) Option {
 
 // WithRegion sets the server's region (us-east-1 unless set).
 func WithRegion(r string) Option { return func(c *server.Config) { c.Region = r } }
+
+// WithOIDCProvider trusts an OpenID Connect issuer for web identity.
+func WithOIDCProvider(p oidc.Provider) Option {
+	return func(c *server.Config) { c.OIDCProviders = append(c.OIDCProviders, p) }
+}
 
 // Start starts a server and stops it when the test ends.
 func Start(t testing.TB, opts ...Option) *Server {

@@ -249,7 +249,7 @@ func TestAccessIAMPermissions(t *testing.T) {
 	// Deactivating a key locks its holder out at once.
 	iamCall(t, srv, testserver.AccessKey, testserver.SecretKey, url.Values{"Action": {"UpdateAccessKey"}, "UserName": {"admin"}, "AccessKeyId": {adminAK}, "Status": {"Inactive"}})
 	status, body = iamCall(t, srv, adminAK, adminSK, url.Values{"Action": {"ListUsers"}})
-	if status != 403 || !strings.Contains(body, "InvalidAccessKeyId") {
+	if status != 403 || !strings.Contains(body, "InvalidClientTokenId") {
 		t.Fatalf("inactive key = %d %s", status, body)
 	}
 }
