@@ -7,6 +7,8 @@ import (
 	"slices"
 	"sort"
 	"time"
+
+	"talus/internal/s3"
 )
 
 // The change journal: every mutation of object state appends one Record in
@@ -129,6 +131,9 @@ type Record struct {
 	UserMeta          map[string]string `json:"meta,omitempty"`
 	// Annotation is the annotation's name (annotation events).
 	Annotation string `json:"ann,omitempty"`
+	// Replica: the version is a replica written by replication (its
+	// changes are not replicated again, so two-way replication has no loop).
+	Replica bool `json:"replica,omitempty"`
 	Change
 }
 
@@ -151,6 +156,7 @@ func (r *Record) S3EventName() string {
 // write transaction and assign Seq and Time.
 func NewRecord(ctx context.Context, typ, event string, o *Object) Record {
 	r := Record{Type: typ, Event: event, Bucket: o.Bucket, Key: o.Key, VersionID: o.VersionID, Change: ChangeFrom(ctx)}
+	r.Replica = o.Attrs.ReplicationStatus == s3.ReplicationReplica
 	if typ == RecordDelete {
 		// Removing a delete marker for good is a permanent delete too.
 		r.DeleteMarker = event == EventDeleteMarkerCreated || event == EventLifecycleDeleteMarker

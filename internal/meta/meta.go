@@ -17,6 +17,8 @@ import (
 	"errors"
 	"strings"
 	"time"
+
+	"talus/internal/s3"
 )
 
 // Sentinel errors every Store returns (possibly wrapped).
@@ -76,6 +78,8 @@ type BucketConfig struct {
 	Website *Website `json:"web,omitempty"`
 	// Lifecycle is the bucket's lifecycle configuration (nil: none).
 	Lifecycle *Lifecycle `json:"lc,omitempty"`
+	// Replication is the bucket's replication configuration (nil: none).
+	Replication *s3.ReplicationConfig `json:"repl,omitempty"`
 }
 
 // CORSRule is one rule of a bucket's CORS configuration. Its fields are
@@ -207,6 +211,9 @@ type Attrs struct {
 	// Enc says how the version's bytes are encrypted at rest; nil: plaintext.
 	// On an Upload it is the setting every part and the object get.
 	Enc *Encryption `json:"enc,omitempty"`
+	// ReplicationStatus is x-amz-replication-status: PENDING, COMPLETED
+	// or FAILED on a source version, REPLICA on a replica; "" otherwise.
+	ReplicationStatus string `json:"rs,omitempty"`
 }
 
 // Encryption is a version's server-side encryption: which mode, which key,
@@ -249,6 +256,11 @@ type PutOptions struct {
 	// current latest version (nil when none, or a delete marker) and may
 	// veto the write by returning an error, which PutObject returns.
 	Check func(current *Object) error
+	// VersionID, when set, is the version ID the new version gets (a
+	// replica keeps its source's) in a bucket with versioning Enabled. If
+	// the key already has that version, nothing is written and the result
+	// says Existed, so a replica written twice is one version.
+	VersionID string
 }
 
 // PutResult reports what PutObject did.
@@ -256,6 +268,8 @@ type PutResult struct {
 	VersionID string
 	// Freed lists blobs no longer referenced; the caller deletes them.
 	Freed []string
+	// Existed: PutOptions.VersionID was already stored; nothing changed.
+	Existed bool
 }
 
 // DeleteOptions control DeleteObject.
@@ -269,6 +283,14 @@ type DeleteOptions struct {
 	// veto the delete: the way to add a delete marker only if the latest
 	// version is still the one the caller saw.
 	IfLatest func(latest *Object) error
+	// MarkerVersionID, when set with versionID "" in a bucket with
+	// versioning Enabled, is the version ID of the delete marker (a
+	// replicated marker keeps its source's); if the key already has that
+	// version, nothing changes.
+	MarkerVersionID string
+	// MarkerAttrs are the new delete marker's attributes (a replicated
+	// marker's ReplicationStatus REPLICA).
+	MarkerAttrs Attrs
 }
 
 // DeleteResult reports what DeleteObject did.
@@ -341,6 +363,7 @@ type Store interface {
 	Keyring
 	Leases
 	Journal
+	Replication
 
 	Close() error
 }

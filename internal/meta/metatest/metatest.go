@@ -54,6 +54,9 @@ func Run(t *testing.T, newStore func(t *testing.T) meta.Store) {
 		{"JournalCursors", testJournalCursors},
 		{"JournalRetention", testJournalRetention},
 		{"JournalWait", testJournalWait},
+		{"ReplicaVersions", testReplicaVersions},
+		{"ReplicationStatus", testReplicationStatus},
+		{"Remotes", testRemotes},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

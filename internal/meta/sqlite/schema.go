@@ -193,6 +193,17 @@ var migrations = []string{
 	ALTER TABLE user_policies_by_account RENAME TO user_policies;
 	CREATE INDEX access_keys_by_user ON access_keys(account, user, created);
 	CREATE INDEX buckets_by_owner ON buckets(owner, name);`,
+	// Replication remotes: S3 endpoints replication rules name as
+	// destinations; the secret is sealed under the data directory's key.
+	`CREATE TABLE replication_remotes (
+		name       TEXT PRIMARY KEY,
+		endpoint   TEXT NOT NULL,
+		region     TEXT NOT NULL,
+		access_key TEXT NOT NULL,
+		secret     BLOB NOT NULL,
+		path_style INTEGER NOT NULL,
+		created    INTEGER NOT NULL
+	);`,
 }
 
 func migrate(db *sql.DB) error {
