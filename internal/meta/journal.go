@@ -85,6 +85,8 @@ type Change struct {
 	// Operation is the S3 operation name (PutObject, CopyObject, ...) or one
 	// of the Op constants.
 	Operation string `json:"op,omitempty"`
+	// ByReplication: replication made the change (it is not replicated on).
+	ByReplication bool `json:"byRepl,omitempty"`
 }
 
 type changeKey struct{}

@@ -12,6 +12,12 @@ var (
 	ErrRemoteExists = errors.New("meta: replication remote exists")
 )
 
+// ReplicationCursor is the journal cursor of the replication worker.
+// PutBucketReplication creates it (at the journal's end) if it is missing,
+// before the configuration is stored, so no version written under a rule
+// is behind the cursor when replication first runs.
+const ReplicationCursor = "replication"
+
 // Remote is an S3 endpoint replication rules can name as a destination.
 // The secret key is sealed by the caller; the store never sees it in clear.
 type Remote struct {

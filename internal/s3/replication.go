@@ -14,6 +14,12 @@ const (
 	ReplicationReplica   = "REPLICA"
 )
 
+// ReplicaVersionHeader carries, on a write that replication sends to a
+// Talus destination, the source's version ID: the replica keeps it, and a
+// second write of it is a no-op, so a retried replication duplicates no
+// version.
+const ReplicaVersionHeader = "X-Talus-Replica-Version-Id"
+
 // MaxReplicationRules is the most rules a replication configuration holds.
 const MaxReplicationRules = 1000
 

@@ -112,6 +112,8 @@ type request struct {
 	sigV2 bool
 	// website: the request came to the bucket's website endpoint.
 	website bool
+	// replicaVID: a replication write keeping this source version ID.
+	replicaVID string
 }
 
 // response is what a handler returns; render turns it into bytes.
@@ -206,6 +208,9 @@ func (a *API) serve(w http.ResponseWriter, req *request) (int, error) {
 		if err := a.cfg.Space.Admit(); err != nil {
 			return a.renderError(w, req, err), err
 		}
+	}
+	if err := a.checkReplica(req.Context(), req, op.name); err != nil {
+		return a.renderError(w, req, err), err
 	}
 	a.withChange(req, op.name)
 	resp, err := op.h(a, req.Context(), req)

@@ -55,6 +55,17 @@ func (a *API) putBucketReplication(ctx context.Context, req *request) (*response
 			return nil, err
 		}
 	}
+	if _, err := a.meta.GetJournalCursor(ctx, meta.ReplicationCursor); errors.Is(err, meta.ErrNoSuchCursor) {
+		seq, err := a.meta.JournalSeq(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if err := a.meta.SetJournalCursor(ctx, meta.ReplicationCursor, seq); err != nil {
+			return nil, err
+		}
+	} else if err != nil {
+		return nil, err
+	}
 	err = a.meta.UpdateBucket(ctx, req.bucket, func(b *meta.Bucket) error {
 		if b.Versioning != meta.Enabled {
 			return s3err.Newf(s3err.InvalidRequest, "Versioning must be 'Enabled' on the bucket to apply a replication configuration")

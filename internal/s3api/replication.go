@@ -12,12 +12,10 @@ import (
 	"talus/internal/s3err"
 )
 
-// ReplicaVersionHeader carries, on a PUT or DELETE that replication sends
-// to a Talus destination, the source's version ID: the replica (or
-// replicated delete marker) keeps it, and a second write of it is a no-op,
-// so a retried replication duplicates no version. It needs
-// s3:ReplicateObject (s3:ReplicateDelete for markers) on the destination.
-const ReplicaVersionHeader = "X-Talus-Replica-Version-Id"
+// ReplicaVersionHeader (s3.ReplicaVersionHeader) needs s3:ReplicateObject
+// on a PUT, s3:ReplicateDelete on a DELETE and s3:ReplicateTags on
+// metadata changes.
+const ReplicaVersionHeader = s3.ReplicaVersionHeader
 
 // replicationObject is what rule selection sees of a version.
 func replicationObject(o *meta.Object) s3.ReplicationObject {
@@ -44,21 +42,39 @@ func (a *API) markPending(ctx context.Context, req *request, o *meta.Object) {
 	}
 }
 
-// replicaWrite checks a replication write's version ID header: it needs
-// action on the destination, and returns the version ID to keep ("" for
-// an ordinary write).
-func (a *API) replicaWrite(ctx context.Context, req *request, action string) (string, error) {
+// replicaActions are the operations replication sends with
+// ReplicaVersionHeader, and the action each then needs.
+var replicaActions = map[string]string{
+	"PutObject": "s3:ReplicateObject", "DeleteObject": "s3:ReplicateDelete",
+	"PutObjectTagging": "s3:ReplicateTags", "DeleteObjectTagging": "s3:ReplicateTags",
+	"PutObjectRetention": "s3:ReplicateTags", "PutObjectLegalHold": "s3:ReplicateTags",
+}
+
+// checkReplica authorizes a replication write (ReplicaVersionHeader) and
+// marks the request's change as replication's, so it is not replicated on.
+func (a *API) checkReplica(ctx context.Context, req *request, op string) error {
 	vid := req.Header.Get(ReplicaVersionHeader)
 	if vid == "" {
-		return "", nil
+		return nil
+	}
+	action, ok := replicaActions[op]
+	if !ok {
+		return s3err.Newf(s3err.InvalidRequest, "%s is not allowed on %s.", ReplicaVersionHeader, op)
 	}
 	if !meta.ValidVersionID(vid) {
-		return "", s3err.Newf(s3err.InvalidArgument, "Invalid version id specified").With("ArgumentName", ReplicaVersionHeader).With("ArgumentValue", vid)
+		return s3err.Newf(s3err.InvalidArgument, "Invalid version id specified").With("ArgumentName", ReplicaVersionHeader).With("ArgumentValue", vid)
 	}
 	if err := a.allowed(ctx, req, action, arn(req.bucket, req.key, true), nil); err != nil {
-		return "", err
+		return err
 	}
-	return vid, nil
+	req.replicaVID = vid
+	return nil
+}
+
+// replicaWrite returns the version ID a replication write keeps ("" for
+// an ordinary write); checkReplica authorized it.
+func (a *API) replicaWrite(_ context.Context, req *request, _ string) (string, error) {
+	return req.replicaVID, nil
 }
 
 // replicaDelete adds a replicated delete marker with its source's version ID.

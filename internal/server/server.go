@@ -28,6 +28,7 @@ import (
 	"talus/internal/meta/sqlite"
 	"talus/internal/policy"
 	"talus/internal/s3"
+	"talus/internal/replicate"
 	"talus/internal/s3api"
 	"talus/internal/space"
 	"talus/internal/worker"
@@ -97,6 +98,7 @@ type Server struct {
 	workers  *worker.Pool
 	shutdown sync.Once
 	keys     *kms.Local
+	repl     *replicate.Replicator
 }
 
 // KMS returns the server's key service (for administration and tests).
@@ -181,6 +183,7 @@ func New(cfg Config) (*Server, error) {
 		AllowSSECOverHTTP:      cfg.AllowSSECOverHTTP,
 		DefaultEncryption:      cfg.DefaultEncryption,
 	}, s.meta, s.blobs)
+	s.repl = s.newReplicator(api, ids)
 	mux := http.NewServeMux()
 	mux.HandleFunc("/_talus/health/live", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) })
 	mux.HandleFunc("/_talus/health/ready", func(w http.ResponseWriter, r *http.Request) {

@@ -1,0 +1,214 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"talus/internal/testserver"
+)
+
+func mustVersioned(t *testing.T, c *s3.Client, bucket string) {
+	t.Helper()
+	mustCreateBucket(t, c, bucket)
+	if _, err := c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String(bucket),
+		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func v2Rule(id string, prio int32, prefix, dest string, markers bool) types.ReplicationRule {
+	dm := types.DeleteMarkerReplicationStatusDisabled
+	if markers {
+		dm = types.DeleteMarkerReplicationStatusEnabled
+	}
+	return types.ReplicationRule{ID: aws.String(id), Priority: aws.Int32(prio), Status: types.ReplicationRuleStatusEnabled,
+		Filter:                  &types.ReplicationRuleFilter{Prefix: aws.String(prefix)},
+		DeleteMarkerReplication: &types.DeleteMarkerReplication{Status: dm},
+		Destination:             &types.Destination{Bucket: aws.String(dest)}}
+}
+
+func putReplication(c *s3.Client, bucket string, rules ...types.ReplicationRule) error {
+	_, err := c.PutBucketReplication(ctx, &s3.PutBucketReplicationInput{Bucket: aws.String(bucket),
+		ReplicationConfiguration: &types.ReplicationConfiguration{Role: aws.String("arn:aws:iam::000000000000:role/replication"), Rules: rules}})
+	return err
+}
+
+// TestReplicationConfiguration: S3's validation of the configuration,
+// and GET returning what was written.
+func TestReplicationConfiguration(t *testing.T) {
+	srv := testserver.Start(t)
+	c := srv.Client()
+	mustCreateBucket(t, c, "plain")
+	mustVersioned(t, c, "src")
+	mustVersioned(t, c, "dst")
+	mustCreateBucket(t, c, "unversioned-dst")
+
+	_, err := c.GetBucketReplication(ctx, &s3.GetBucketReplicationInput{Bucket: aws.String("src")})
+	mustCode(t, err, "ReplicationConfigurationNotFoundError")
+	mustCode(t, putReplication(c, "plain", v2Rule("a", 1, "", "arn:aws:s3:::dst", false)), "InvalidRequest")
+	mustCode(t, putReplication(c, "src", v2Rule("a", 1, "", "arn:aws:s3:::unversioned-dst", false)), "InvalidRequest")
+	mustCode(t, putReplication(c, "src", v2Rule("a", 1, "", "arn:aws:s3:::missing", false)), "InvalidRequest")
+	mustCode(t, putReplication(c, "src", v2Rule("a", 1, "", "arn:aws:s3:::src", false)), "InvalidRequest")
+	mustCode(t, putReplication(c, "src", v2Rule("a", 1, "x/", "arn:aws:s3:::dst", false), v2Rule("b", 1, "y/", "arn:aws:s3:::dst", false)), "InvalidRequest")
+	mustCode(t, putReplication(c, "src", v2Rule("a", 1, "x/", "arn:aws:s3:::dst", false), v2Rule("a", 2, "y/", "arn:aws:s3:::dst", false)), "InvalidArgument")
+	mustCode(t, putReplication(c, "src", v2Rule("a", 1, "", "arn:talus:s3:nowhere::dst", false)), "InvalidRequest")
+	noPrio := v2Rule("a", 1, "", "arn:aws:s3:::dst", false)
+	noPrio.Priority = nil
+	mustCode(t, putReplication(c, "src", noPrio), "InvalidRequest")
+	noDM := v2Rule("a", 1, "", "arn:aws:s3:::dst", false)
+	noDM.DeleteMarkerReplication = nil
+	mustCode(t, putReplication(c, "src", noDM), "InvalidRequest")
+	tagDM := v2Rule("a", 1, "", "arn:aws:s3:::dst", true)
+	tagDM.Filter = &types.ReplicationRuleFilter{Tag: &types.Tag{Key: aws.String("k"), Value: aws.String("v")}}
+	mustCode(t, putReplication(c, "src", tagDM), "InvalidRequest")
+	v1 := types.ReplicationRule{ID: aws.String("old"), Prefix: aws.String("logs/"), Status: types.ReplicationRuleStatusEnabled,
+		Destination: &types.Destination{Bucket: aws.String("arn:aws:s3:::dst")}, DeleteMarkerReplication: &types.DeleteMarkerReplication{Status: types.DeleteMarkerReplicationStatusEnabled}}
+	mustCode(t, putReplication(c, "src", v1), "InvalidRequest")
+	v1.DeleteMarkerReplication = nil
+	if err := putReplication(c, "src", v1); err != nil {
+		t.Fatalf("V1 rule: %v", err)
+	}
+
+	and := v2Rule("tagged", 5, "", "arn:aws:s3:::dst", false)
+	and.Filter = &types.ReplicationRuleFilter{And: &types.ReplicationRuleAndOperator{Prefix: aws.String("docs/"),
+		Tags: []types.Tag{{Key: aws.String("team"), Value: aws.String("a")}}}}
+	and.ExistingObjectReplication = &types.ExistingObjectReplication{Status: types.ExistingObjectReplicationStatusEnabled}
+	and.SourceSelectionCriteria = &types.SourceSelectionCriteria{ReplicaModifications: &types.ReplicaModifications{Status: types.ReplicaModificationsStatusEnabled}}
+	and.Destination.StorageClass = types.StorageClassStandardIa
+	if err := putReplication(c, "src", and, v2Rule("all", 1, "", "arn:aws:s3:::dst", true)); err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.GetBucketReplication(ctx, &s3.GetBucketReplicationInput{Bucket: aws.String("src")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc := got.ReplicationConfiguration
+	if aws.ToString(rc.Role) != "arn:aws:iam::000000000000:role/replication" || len(rc.Rules) != 2 {
+		t.Fatalf("configuration %+v", rc)
+	}
+	r0 := rc.Rules[0]
+	if aws.ToString(r0.ID) != "tagged" || aws.ToInt32(r0.Priority) != 5 || r0.Filter.And == nil || aws.ToString(r0.Filter.And.Prefix) != "docs/" ||
+		len(r0.Filter.And.Tags) != 1 || r0.ExistingObjectReplication.Status != types.ExistingObjectReplicationStatusEnabled ||
+		r0.SourceSelectionCriteria.ReplicaModifications.Status != types.ReplicaModificationsStatusEnabled ||
+		r0.Destination.StorageClass != types.StorageClassStandardIa || r0.DeleteMarkerReplication.Status != types.DeleteMarkerReplicationStatusDisabled {
+		t.Fatalf("rule 0 %+v", r0)
+	}
+	if _, err := c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String("src"),
+		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusSuspended}}); apiCode(err) != "InvalidBucketState" {
+		t.Fatalf("suspending versioning under replication: %v", err)
+	}
+	if _, err := c.DeleteBucketReplication(ctx, &s3.DeleteBucketReplicationInput{Bucket: aws.String("src")}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.GetBucketReplication(ctx, &s3.GetBucketReplicationInput{Bucket: aws.String("src")})
+	mustCode(t, err, "ReplicationConfigurationNotFoundError")
+}
+
+func replicationStatus(t *testing.T, c *s3.Client, bucket, key, vid string) (types.ReplicationStatus, *s3.HeadObjectOutput) {
+	t.Helper()
+	in := &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)}
+	if vid != "" {
+		in.VersionId = aws.String(vid)
+	}
+	out, err := c.HeadObject(ctx, in)
+	if err != nil {
+		return "", nil
+	}
+	return out.ReplicationStatus, out
+}
+
+// waitStatus waits until the version's status is want.
+func waitStatus(t *testing.T, c *s3.Client, bucket, key, vid string, want types.ReplicationStatus) *s3.HeadObjectOutput {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		st, out := replicationStatus(t, c, bucket, key, vid)
+		if st == want {
+			return out
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s/%s@%s: replication status %q, want %q", bucket, key, vid, st, want)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestReplicationSameTalus: versions a rule selects are PENDING, then
+// COMPLETED, with replicas (same version ID, metadata, tags, SSE-S3,
+// REPLICA) in a bucket of the same server; delete markers only when the
+// rule says so, version deletes never; objects from before the rule stay.
+func TestReplicationSameTalus(t *testing.T) {
+	srv := testserver.Start(t)
+	c := srv.Client()
+	mustVersioned(t, c, "src")
+	mustVersioned(t, c, "dst")
+	before := mustPut(t, c, "src", "a/old", []byte("before the rule"))
+	if err := putReplication(c, "src", v2Rule("a", 2, "a/", "arn:aws:s3:::dst", true), v2Rule("b", 1, "b/", "arn:aws:s3:::dst", false)); err != nil {
+		t.Fatal(err)
+	}
+	put, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("src"), Key: aws.String("a/x"), Body: strings.NewReader("hello replica"),
+		ContentType: aws.String("text/x-test"), Metadata: map[string]string{"colour": "blue"}, Tagging: aws.String("team=a&tier=1"),
+		ServerSideEncryption: types.ServerSideEncryptionAes256})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vid := aws.ToString(put.VersionId)
+	src := waitStatus(t, c, "src", "a/x", vid, types.ReplicationStatusCompleted)
+	if src.ServerSideEncryption != types.ServerSideEncryptionAes256 {
+		t.Fatalf("source encryption %q", src.ServerSideEncryption)
+	}
+	rep := waitStatus(t, c, "dst", "a/x", vid, types.ReplicationStatusReplica)
+	if aws.ToString(rep.ContentType) != "text/x-test" || rep.Metadata["colour"] != "blue" || aws.ToInt32(rep.TagCount) != 2 ||
+		rep.ServerSideEncryption != types.ServerSideEncryptionAes256 || aws.ToString(rep.ETag) != aws.ToString(put.ETag) {
+		t.Fatalf("replica %+v", rep)
+	}
+	if got := mustGet(t, c, "dst", "a/x"); string(got) != "hello replica" {
+		t.Fatalf("replica body %q", got)
+	}
+	if st, _ := replicationStatus(t, c, "src", "a/old", aws.ToString(before.VersionId)); st != "" {
+		t.Fatalf("object from before the rule has status %q", st)
+	}
+	mustNoKey(t, c, "dst", "a/old")
+
+	// Rule b does not replicate delete markers; rule a does.
+	mustPut(t, c, "src", "b/y", []byte("y"))
+	waitStatus(t, c, "dst", "b/y", "", types.ReplicationStatusReplica)
+	for _, k := range []string{"a/x", "b/y"} {
+		if _, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("src"), Key: aws.String(k)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mustPut(t, c, "src", "b/z", []byte("z")) // replicated after the markers: they were handled
+	waitStatus(t, c, "dst", "b/z", "", types.ReplicationStatusReplica)
+	mustNoKey(t, c, "dst", "a/x")
+	if got := mustGet(t, c, "dst", "b/y"); string(got) != "y" {
+		t.Fatalf("b/y on the destination: %q", got)
+	}
+	// Deleting a version never deletes the replica.
+	if _, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("src"), Key: aws.String("a/x"), VersionId: aws.String(vid)}); err != nil {
+		t.Fatal(err)
+	}
+	mustPut(t, c, "src", "b/w", []byte("w"))
+	waitStatus(t, c, "dst", "b/w", "", types.ReplicationStatusReplica)
+	if st, _ := replicationStatus(t, c, "dst", "a/x", vid); st != types.ReplicationStatusReplica {
+		t.Fatalf("replica version after the source version was deleted: %q", st)
+	}
+	// A replica is not replicated again, even by a rule on its bucket
+	// pointing back (two-way replication).
+	if err := putReplication(c, "dst", v2Rule("back", 1, "", "arn:aws:s3:::src", true)); err != nil {
+		t.Fatal(err)
+	}
+	back := mustPut(t, c, "dst", "c/new", []byte("from dst"))
+	waitStatus(t, c, "src", "c/new", aws.ToString(back.VersionId), types.ReplicationStatusReplica)
+	mustPut(t, c, "src", "b/last", []byte("last"))
+	waitStatus(t, c, "dst", "b/last", "", types.ReplicationStatusReplica)
+	vs, err := c.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String("dst"), Prefix: aws.String("c/")})
+	if err != nil || len(vs.Versions) != 1 || len(vs.DeleteMarkers) != 0 {
+		t.Fatalf("c/ on dst after two-way replication: %+v, %v", vs, err)
+	}
+}
