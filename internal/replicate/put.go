@@ -216,4 +216,3 @@ func (r *Replicator) sendMetadata(ctx context.Context, d destination, o *meta.Ob
 	}
 	return classify(err)
 }
-
