@@ -50,6 +50,7 @@ type Handler struct {
 	check    PolicyCheck
 	log      *slog.Logger
 	now      func() time.Time
+	existing Existing
 }
 
 // New returns the IAM API handler.
@@ -152,6 +153,13 @@ func (h *Handler) serve(r *http.Request) (response, error) {
 	}
 	action := form.Get("Action")
 	resource := "arn:aws:iam::" + p.AccountID() + ":user/" + form.Get("UserName")
+	if remoteActions[action] {
+		// Only the administrator's account manages replication remotes.
+		resource = "arn:aws:iam::" + p.AccountID() + ":replication-remote/" + form.Get("RemoteName")
+		if p.AccountID() != iam.AccountID {
+			return nil, errf(http.StatusForbidden, "AccessDenied", "User: %s is not authorized to perform: iam:%s on resource: %s", p.ARN(), action, resource)
+		}
+	}
 	if accountActions[action] {
 		// Only the administrator's account manages accounts.
 		resource = "arn:aws:iam::" + p.AccountID() + ":account/" + form.Get("AccountId")
@@ -234,6 +242,8 @@ func (h *Handler) dispatch(ctx context.Context, action string, form url.Values) 
 		return h.getAccount(ctx, form)
 	case "TalusDeleteAccount":
 		return h.deleteAccount(ctx, form)
+	case "TalusPutReplicationRemote", "TalusListReplicationRemotes", "TalusDeleteReplicationRemote", "TalusReplicateExisting":
+		return h.remoteAction(ctx, action, form)
 	case "":
 		return nil, errf(http.StatusBadRequest, "MissingAction", "Missing Action")
 	}

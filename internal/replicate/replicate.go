@@ -3,7 +3,6 @@ package replicate
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"sync/atomic"
@@ -42,6 +41,7 @@ type Replicator struct {
 	clients *clients
 	backoff time.Duration
 	stats   counters
+	trigger func(job string)
 }
 
 type counters struct {
@@ -241,7 +241,11 @@ func (r *Replicator) handle(ctx context.Context, buckets map[string]*meta.Bucket
 // replicateVersion copies o to every destination a rule selects it for
 // and records the outcome on the source version.
 func (r *Replicator) replicateVersion(ctx context.Context, b *meta.Bucket, o *meta.Object) error {
-	rules := b.Config.Replication.Select(selection(o))
+	return r.replicateTo(ctx, b, o, b.Config.Replication.Select(selection(o)))
+}
+
+// replicateTo copies o to the rules' destinations and records the outcome.
+func (r *Replicator) replicateTo(ctx context.Context, b *meta.Bucket, o *meta.Object, rules []*s3.ReplicationRule) error {
 	status := s3.ReplicationCompleted
 	for _, rule := range rules {
 		err := r.putVersion(ctx, b, rule, o)
@@ -305,4 +309,3 @@ func (r *Replicator) replicateMarker(ctx context.Context, b *meta.Bucket, o *met
 	return nil
 }
 
-var errNotReplicated = fmt.Errorf("replicate: not replicated")

@@ -28,6 +28,9 @@ const MaxReplicationRules = 1000
 type ReplicationConfig struct {
 	Role  string            `json:"role"`
 	Rules []ReplicationRule `json:"rules"`
+	// ExistingRequested: the operator asked for the existing objects to be
+	// replicated (by the rules with ExistingObjectReplication Enabled).
+	ExistingRequested bool `json:"existingReq,omitempty"`
 }
 
 // ReplicationRule is one rule. V1 rules (a rule-level Prefix, no Filter)

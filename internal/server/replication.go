@@ -15,7 +15,7 @@ import (
 // API's decrypting path, writes to buckets on this Talus through the API
 // in process, and unseals remote secrets with the data directory's key.
 func (s *Server) newReplicator(api *s3api.API, ids *iam.Resolver) *replicate.Replicator {
-	return replicate.New(replicate.Config{
+	r := replicate.New(replicate.Config{
 		Meta:   s.meta,
 		Open:   func(ctx context.Context, o *meta.Object) (io.ReadCloser, error) { return api.OpenVersion(ctx, o) },
 		Local:  func(owner string) http.RoundTripper { return api.LocalTransport(owner) },
@@ -23,6 +23,8 @@ func (s *Server) newReplicator(api *s3api.API, ids *iam.Resolver) *replicate.Rep
 		Region: s.cfg.Region,
 		Logger: s.log,
 	})
+	r.SetTrigger(func(job string) { s.workers.Trigger(job) })
+	return r
 }
 
 // Replication returns the replication worker (for its figures).

@@ -197,6 +197,7 @@ func New(cfg Config) (*Server, error) {
 		_, err := policy.Parse([]byte(doc), policy.IdentityPolicy, "")
 		return err
 	}, cfg.Logger)
+	iamHandler.SetReplication(s.repl)
 	s.http = &http.Server{
 		Handler:           withIdleBody(route(mux, iamHandler, kmsapi.New(keys, ids, cfg.Logger), api), cfg.IdleTimeout),
 		ReadHeaderTimeout: 30 * time.Second,
