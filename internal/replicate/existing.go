@@ -100,8 +100,7 @@ func (r *Replicator) existingBucket(ctx context.Context, run *worker.Run, b *met
 		for i := range vs {
 			v := &vs[i]
 			c = meta.VersionCursor{Key: v.Key, Seq: v.Seq}
-			st := v.Attrs.ReplicationStatus
-			if v.DeleteMarker || st != "" && st != s3.ReplicationFailed {
+			if v.DeleteMarker {
 				continue
 			}
 			if err := r.existingVersion(ctx, b, v); err != nil {
@@ -133,6 +132,10 @@ func (r *Replicator) existingVersion(ctx context.Context, b *meta.Bucket, v *met
 	}
 	if err != nil {
 		return err
+	}
+	// Only versions never replicated, or that failed; not replicas.
+	if st := o.Attrs.ReplicationStatus; st != "" && st != s3.ReplicationFailed {
+		return nil
 	}
 	var rules []*s3.ReplicationRule
 	for _, rule := range b.Config.Replication.Select(selection(o)) {
