@@ -308,4 +308,3 @@ func (r *Replicator) replicateMarker(ctx context.Context, b *meta.Bucket, o *met
 	}
 	return nil
 }
-
