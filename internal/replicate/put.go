@@ -2,6 +2,8 @@ package replicate
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"net/http"
 	"net/url"
@@ -56,6 +58,7 @@ func (r *Replicator) putVersion(ctx context.Context, b *meta.Bucket, rule *s3.Re
 			*f.dst = aws.String(f.v)
 		}
 	}
+	integrity(in, o)
 	if t, err := http.ParseTime(at.Expires); err == nil {
 		in.Expires = aws.Time(t)
 	}
@@ -94,6 +97,34 @@ func (r *Replicator) putVersion(ctx context.Context, b *meta.Bucket, rule *s3.Re
 	}
 	r.stats.bytes.Add(o.Size)
 	return nil
+}
+
+// integrity sends what the destination checks the body against: the
+// MD5 of a single-part version (its ETag) and its whole-object checksum.
+// Writes with object lock settings need one of them.
+func integrity(in *s3c.PutObjectInput, o *meta.Object) {
+	if tag := strings.Trim(o.ETag, `"`); len(o.Parts) == 0 && len(tag) == 32 {
+		if sum, err := hex.DecodeString(tag); err == nil {
+			in.ContentMD5 = aws.String(base64.StdEncoding.EncodeToString(sum))
+		}
+	}
+	if o.Attrs.ChecksumType != "FULL_OBJECT" {
+		return
+	}
+	for alg, v := range o.Attrs.Checksums {
+		switch alg {
+		case "CRC32":
+			in.ChecksumCRC32 = aws.String(v)
+		case "CRC32C":
+			in.ChecksumCRC32C = aws.String(v)
+		case "CRC64NVME":
+			in.ChecksumCRC64NVME = aws.String(v)
+		case "SHA1":
+			in.ChecksumSHA1 = aws.String(v)
+		case "SHA256":
+			in.ChecksumSHA256 = aws.String(v)
+		}
+	}
 }
 
 func encodeTags(tags map[string]string) string {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
@@ -210,5 +211,84 @@ func TestReplicationSameTalus(t *testing.T) {
 	vs, err := c.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String("dst"), Prefix: aws.String("c/")})
 	if err != nil || len(vs.Versions) != 1 || len(vs.DeleteMarkers) != 0 {
 		t.Fatalf("c/ on dst after two-way replication: %+v, %v", vs, err)
+	}
+}
+
+// TestReplicationEncryptionAndLock: SSE-KMS versions are replicated only
+// by rules with SseKmsEncryptedObjects, re-encrypted under the rule's
+// ReplicaKmsKeyID; retention and legal hold go with the replica; the
+// worker's figures count what it did.
+func TestReplicationEncryptionAndLock(t *testing.T) {
+	srv := testserver.Start(t)
+	c := srv.Client()
+	for _, b := range []string{"lsrc", "ldst"} {
+		if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(b), ObjectLockEnabledForBucket: aws.Bool(true)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srcKey, err := kmsRoot(srv).CreateKey(ctx, &kms.CreateKeyInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dstKey, err := kmsRoot(srv).CreateKey(ctx, &kms.CreateKeyInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plainRule := v2Rule("plain", 1, "plain/", "arn:aws:s3:::ldst", false)
+	kmsRule := v2Rule("kms", 2, "kms/", "arn:aws:s3:::ldst", false)
+	kmsRule.SourceSelectionCriteria = &types.SourceSelectionCriteria{SseKmsEncryptedObjects: &types.SseKmsEncryptedObjects{Status: types.SseKmsEncryptedObjectsStatusEnabled}}
+	kmsRule.Destination.EncryptionConfiguration = &types.EncryptionConfiguration{ReplicaKmsKeyID: dstKey.KeyMetadata.Arn}
+	noKey := kmsRule
+	noKey.Destination = &types.Destination{Bucket: aws.String("arn:aws:s3:::ldst")}
+	mustCode(t, putReplication(c, "lsrc", noKey), "InvalidRequest")
+	if err := putReplication(c, "lsrc", plainRule, kmsRule); err != nil {
+		t.Fatal(err)
+	}
+	until := time.Now().Add(time.Hour).UTC().Truncate(time.Second)
+	kmsPut := func(key string) string {
+		out, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("lsrc"), Key: aws.String(key), Body: strings.NewReader("secret " + key),
+			ServerSideEncryption: types.ServerSideEncryptionAwsKms, SSEKMSKeyId: srcKey.KeyMetadata.Arn,
+			ObjectLockMode: types.ObjectLockModeGovernance, ObjectLockRetainUntilDate: aws.Time(until), ObjectLockLegalHoldStatus: types.ObjectLockLegalHoldStatusOn})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return aws.ToString(out.VersionId)
+	}
+	skipped := kmsPut("plain/k") // SSE-KMS, but its rule does not take SSE-KMS objects
+	vid := kmsPut("kms/k")
+	waitStatus(t, c, "lsrc", "kms/k", vid, types.ReplicationStatusCompleted)
+	rep := waitStatus(t, c, "ldst", "kms/k", vid, types.ReplicationStatusReplica)
+	if rep.ServerSideEncryption != types.ServerSideEncryptionAwsKms || aws.ToString(rep.SSEKMSKeyId) != aws.ToString(dstKey.KeyMetadata.Arn) {
+		t.Fatalf("replica encryption %q %q, want SSE-KMS under %s", rep.ServerSideEncryption, aws.ToString(rep.SSEKMSKeyId), aws.ToString(dstKey.KeyMetadata.Arn))
+	}
+	if rep.ObjectLockMode != types.ObjectLockModeGovernance || !aws.ToTime(rep.ObjectLockRetainUntilDate).Equal(until) || rep.ObjectLockLegalHoldStatus != types.ObjectLockLegalHoldStatusOn {
+		t.Fatalf("replica lock %q %v %q", rep.ObjectLockMode, rep.ObjectLockRetainUntilDate, rep.ObjectLockLegalHoldStatus)
+	}
+	if got := mustGet(t, c, "ldst", "kms/k"); string(got) != "secret kms/k" {
+		t.Fatalf("replica body %q", got)
+	}
+	if st, _ := replicationStatus(t, c, "lsrc", "plain/k", skipped); st != "" {
+		t.Fatalf("SSE-KMS object under a rule without SseKmsEncryptedObjects: status %q", st)
+	}
+	mustNoKey(t, c, "ldst", "plain/k")
+	// Lifting the legal hold on the source lifts it on the replica.
+	if _, err := c.PutObjectLegalHold(ctx, &s3.PutObjectLegalHoldInput{Bucket: aws.String("lsrc"), Key: aws.String("kms/k"), VersionId: aws.String(vid),
+		LegalHold: &types.ObjectLockLegalHold{Status: types.ObjectLockLegalHoldStatusOff}}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		_, h := replicationStatus(t, c, "ldst", "kms/k", vid)
+		if h != nil && h.ObjectLockLegalHoldStatus == types.ObjectLockLegalHoldStatusOff {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("legal hold change not replicated")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	st := srv.Server().Replication().Stats()
+	if st.Replicated < 1 || st.Bytes < int64(len("secret kms/k")) {
+		t.Fatalf("replication figures %+v", st)
 	}
 }
