@@ -136,6 +136,8 @@ type Record struct {
 	// Replica: the version is a replica written by replication (its
 	// changes are not replicated again, so two-way replication has no loop).
 	Replica bool `json:"replica,omitempty"`
+	// Pending: the version was written PENDING replication.
+	Pending bool `json:"pending,omitempty"`
 	Change
 }
 
@@ -159,6 +161,7 @@ func (r *Record) S3EventName() string {
 func NewRecord(ctx context.Context, typ, event string, o *Object) Record {
 	r := Record{Type: typ, Event: event, Bucket: o.Bucket, Key: o.Key, VersionID: o.VersionID, Change: ChangeFrom(ctx)}
 	r.Replica = o.Attrs.ReplicationStatus == s3.ReplicationReplica
+	r.Pending = typ == RecordCreate && o.Attrs.ReplicationStatus == s3.ReplicationPending
 	if typ == RecordDelete {
 		// Removing a delete marker for good is a permanent delete too.
 		r.DeleteMarker = event == EventDeleteMarkerCreated || event == EventLifecycleDeleteMarker

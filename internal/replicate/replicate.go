@@ -207,11 +207,13 @@ func (r *Replicator) bucket(ctx context.Context, cache map[string]*meta.Bucket, 
 
 // handle replicates what one record asks for; a non-nil error means try again.
 func (r *Replicator) handle(ctx context.Context, buckets map[string]*meta.Bucket, rec *meta.Record) error {
-	if rec.IsPermanentDelete() || rec.Replica && rec.Type != meta.RecordUpdateMetadata {
-		return nil // version deletes are never replicated; replicas are not replicated again
+	if rec.IsPermanentDelete() || rec.Replica && rec.Type != meta.RecordUpdateMetadata || rec.Type == meta.RecordCreate && !rec.Pending {
+		// Version deletes are never replicated, replicas not again, and
+		// versions no rule selected when written not at all.
+		return nil
 	}
 	b, err := r.bucket(ctx, buckets, rec.Bucket)
-	if err != nil || b == nil || b.Config.Replication == nil {
+	if err != nil || b == nil || b.Config.Replication == nil && rec.Type != meta.RecordCreate {
 		return err
 	}
 	o, err := r.cfg.Meta.GetObject(ctx, rec.Bucket, rec.Key, rec.VersionID)
@@ -228,6 +230,10 @@ func (r *Replicator) handle(ctx context.Context, buckets map[string]*meta.Bucket
 	case meta.RecordCreate:
 		if o.Attrs.ReplicationStatus != s3.ReplicationPending {
 			return nil // no rule selected it when written, or done already
+		}
+		if b.Config.Replication == nil {
+			// The configuration was deleted before the version was copied.
+			return r.setStatus(ctx, o, s3.ReplicationFailed)
 		}
 		return r.replicateVersion(ctx, b, o)
 	case meta.RecordDelete:
@@ -267,6 +273,10 @@ func (r *Replicator) replicateTo(ctx context.Context, b *meta.Bucket, o *meta.Ob
 	} else {
 		r.stats.replicated.Add(1)
 	}
+	return r.setStatus(ctx, o, status)
+}
+
+func (r *Replicator) setStatus(ctx context.Context, o *meta.Object, status string) error {
 	err := r.cfg.Meta.SetReplicationStatus(ctx, o.Bucket, o.Key, o.Seq, status)
 	if errors.Is(err, meta.ErrNoSuchVersion) {
 		return nil

@@ -84,6 +84,15 @@ func testReplicationStatus(t *testing.T, s meta.Store) {
 	if got.Attrs.ReplicationStatus != "COMPLETED" || got.Attrs.ContentType != "text/plain" || got.Attrs.UserMeta["k"] != `"a"` {
 		t.Fatalf("attrs after status %+v", got.Attrs)
 	}
+	// A version written PENDING says so in its CREATE record.
+	mark := lastSeq(t, s)
+	if _, err := s.PutObject(ctx, &meta.Object{Bucket: "src", Key: "p", ETag: `"p"`, Owner: "root", Inline: []byte("p"),
+		Attrs: meta.Attrs{ReplicationStatus: "PENDING"}}, meta.PutOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if recs := readAll(t, s, mark); len(recs) != 1 || !recs[0].Pending || recs[0].Replica {
+		t.Fatalf("record of a PENDING version %+v", recs)
+	}
 	put(t, s, "src", "k", `"b"`) // a new incarnation of the null version
 	if err := s.SetReplicationStatus(ctx, "src", "k", o.Seq, "FAILED"); !errors.Is(err, meta.ErrNoSuchVersion) {
 		t.Fatalf("status of a replaced version: %v", err)
