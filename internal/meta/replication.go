@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"talus/internal/s3"
 )
 
 // Replication errors.
@@ -17,6 +19,16 @@ var (
 // before the configuration is stored, so no version written under a rule
 // is behind the cursor when replication first runs.
 const ReplicationCursor = "replication"
+
+// Replication is what replication rules look at of a version.
+func (o *Object) Replication() s3.ReplicationObject {
+	ro := s3.ReplicationObject{Key: o.Key, Tags: o.Attrs.Tags, Replica: o.Attrs.ReplicationStatus == s3.ReplicationReplica}
+	if e := o.Attrs.Enc; e != nil {
+		ro.SSEC = e.CustomerKeyMD5 != ""
+		ro.SSEKMS = e.Algorithm == "aws:kms" || e.Algorithm == "aws:kms:dsse"
+	}
+	return ro
+}
 
 // Remote is an S3 endpoint replication rules can name as a destination.
 // The secret key is sealed by the caller; the store never sees it in clear.

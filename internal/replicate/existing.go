@@ -138,7 +138,7 @@ func (r *Replicator) existingVersion(ctx context.Context, b *meta.Bucket, v *met
 		return nil
 	}
 	var rules []*s3.ReplicationRule
-	for _, rule := range b.Config.Replication.Select(selection(o)) {
+	for _, rule := range b.Config.Replication.Select(o.Replication()) {
 		if rule.ExistingObjects == "Enabled" {
 			rules = append(rules, rule)
 		}

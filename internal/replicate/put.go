@@ -192,7 +192,7 @@ func (r *Replicator) replicateMetadata(ctx context.Context, b *meta.Bucket, o *m
 	if !replica && o.Attrs.ReplicationStatus != s3.ReplicationCompleted {
 		return nil
 	}
-	for _, rule := range b.Config.Replication.Select(selection(o)) {
+	for _, rule := range b.Config.Replication.Select(o.Replication()) {
 		if replica && rule.ReplicaModifications != "Enabled" {
 			continue
 		}

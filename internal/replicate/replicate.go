@@ -247,7 +247,7 @@ func (r *Replicator) handle(ctx context.Context, buckets map[string]*meta.Bucket
 // replicateVersion copies o to every destination a rule selects it for
 // and records the outcome on the source version.
 func (r *Replicator) replicateVersion(ctx context.Context, b *meta.Bucket, o *meta.Object) error {
-	return r.replicateTo(ctx, b, o, b.Config.Replication.Select(selection(o)))
+	return r.replicateTo(ctx, b, o, b.Config.Replication.Select(o.Replication()))
 }
 
 // replicateTo copies o to the rules' destinations and records the outcome.
@@ -282,15 +282,6 @@ func (r *Replicator) setStatus(ctx context.Context, o *meta.Object, status strin
 		return nil
 	}
 	return err
-}
-
-func selection(o *meta.Object) s3.ReplicationObject {
-	ro := s3.ReplicationObject{Key: o.Key, Tags: o.Attrs.Tags, Replica: o.Attrs.ReplicationStatus == s3.ReplicationReplica}
-	if e := o.Attrs.Enc; e != nil {
-		ro.SSEC = e.CustomerKeyMD5 != ""
-		ro.SSEKMS = e.Algorithm == "aws:kms" || e.Algorithm == "aws:kms:dsse"
-	}
-	return ro
 }
 
 // replicateMarker copies a delete marker where the rule says so.

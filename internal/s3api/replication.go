@@ -17,16 +17,6 @@ import (
 // metadata changes.
 const ReplicaVersionHeader = s3.ReplicaVersionHeader
 
-// replicationObject is what rule selection sees of a version.
-func replicationObject(o *meta.Object) s3.ReplicationObject {
-	ro := s3.ReplicationObject{Key: o.Key, Tags: o.Attrs.Tags, Replica: o.Attrs.ReplicationStatus == s3.ReplicationReplica}
-	if e := o.Attrs.Enc; e != nil {
-		ro.SSEC = e.CustomerKeyMD5 != ""
-		ro.SSEKMS = e.Algorithm == "aws:kms" || e.Algorithm == "aws:kms:dsse"
-	}
-	return ro
-}
-
 // markPending gives a new version that a replication rule selects the
 // status PENDING, in the write that creates it.
 func (a *API) markPending(ctx context.Context, req *request, o *meta.Object) {
@@ -37,7 +27,7 @@ func (a *API) markPending(ctx context.Context, req *request, o *meta.Object) {
 	if err != nil || b.Config.Replication == nil {
 		return
 	}
-	if len(b.Config.Replication.Select(replicationObject(o))) > 0 {
+	if len(b.Config.Replication.Select(o.Replication())) > 0 {
 		o.Attrs.ReplicationStatus = s3.ReplicationPending
 	}
 }
