@@ -32,6 +32,9 @@ func (a *API) putBucketReplication(ctx context.Context, req *request) (*response
 	if err != nil {
 		return nil, err
 	}
+	if !hasIntegrity(req.Header) {
+		return nil, s3err.Newf(s3err.InvalidRequest, "Missing required header for this request: Content-Md5.")
+	}
 	var doc s3xml.ReplicationConfiguration
 	if err := a.readXML(req, "ReplicationConfiguration", &doc); err != nil {
 		return nil, err
