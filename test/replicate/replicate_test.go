@@ -151,6 +151,9 @@ func TestKillDuringReplication(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	srcProc.Kill(t)
+	if out, err := dst.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String("dst")}); err == nil {
+		t.Logf("killed the source with %d of %d versions replicated", len(out.Versions), n)
+	}
 	_, src = talus(t, srcDir, srcAddr)
 	for k, v := range vids {
 		waitStatus(t, src, "src", k, v, types.ReplicationStatusCompleted, 90*time.Second)
