@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"talus/internal/testserver"
 )
@@ -291,4 +292,33 @@ func TestReplicationEncryptionAndLock(t *testing.T) {
 	if st.Replicated < 1 || st.Bytes < int64(len("secret kms/k")) {
 		t.Fatalf("replication figures %+v", st)
 	}
+}
+
+// TestReplicaVersionHeader: keeping a version ID is replication's write,
+// allowed only with s3:ReplicateObject; repeating it adds no version.
+func TestReplicaVersionHeader(t *testing.T) {
+	srv := testserver.Start(t)
+	c := srv.Client()
+	mustVersioned(t, c, "vbucket")
+	vid := "18ed4f18c030f20b4779ec201917a770"
+	withVID := s3.WithAPIOptions(smithyhttp.AddHeaderValue("X-Talus-Replica-Version-Id", vid))
+	writer, _, _ := newUser(t, srv, "writer", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:PutObject","s3:GetObject"],"Resource":"*"}]}`)
+	_, err := writer.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("vbucket"), Key: aws.String("k"), Body: strings.NewReader("x")}, withVID)
+	mustCode(t, err, "AccessDenied")
+	replicator, _, _ := newUser(t, srv, "replicator", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:PutObject","s3:ReplicateObject"],"Resource":"*"}]}`)
+	for range 2 {
+		out, err := replicator.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("vbucket"), Key: aws.String("k"), Body: strings.NewReader("x")}, withVID)
+		if err != nil || aws.ToString(out.VersionId) != vid {
+			t.Fatalf("replica write: %v, version %q", err, aws.ToString(out.VersionId))
+		}
+	}
+	vs, err := c.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String("vbucket")})
+	if err != nil || len(vs.Versions) != 1 || aws.ToString(vs.Versions[0].VersionId) != vid {
+		t.Fatalf("versions %+v, %v", vs, err)
+	}
+	if st, _ := replicationStatus(t, c, "vbucket", "k", vid); st != types.ReplicationStatusReplica {
+		t.Fatalf("status %q, want REPLICA", st)
+	}
+	_, err = c.GetObjectAcl(ctx, &s3.GetObjectAclInput{Bucket: aws.String("vbucket"), Key: aws.String("k")}, withVID)
+	mustCode(t, err, "InvalidRequest")
 }
