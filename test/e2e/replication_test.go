@@ -322,3 +322,66 @@ func TestReplicaVersionHeader(t *testing.T) {
 	_, err = c.GetObjectAcl(ctx, &s3.GetObjectAclInput{Bucket: aws.String("vbucket"), Key: aws.String("k")}, withVID)
 	mustCode(t, err, "InvalidRequest")
 }
+
+// TestReplicaModifications: in two-way replication a tag change on a
+// replica goes back to its source only when ReplicaModifications is
+// Enabled, and no change loops.
+func TestReplicaModifications(t *testing.T) {
+	srv := testserver.Start(t)
+	c := srv.Client()
+	mustVersioned(t, c, "east")
+	mustVersioned(t, c, "west")
+	if err := putReplication(c, "east", v2Rule("to-west", 1, "", "arn:aws:s3:::west", false)); err != nil {
+		t.Fatal(err)
+	}
+	back := v2Rule("to-east", 1, "", "arn:aws:s3:::east", false)
+	back.SourceSelectionCriteria = &types.SourceSelectionCriteria{ReplicaModifications: &types.ReplicaModifications{Status: types.ReplicaModificationsStatusEnabled}}
+	if err := putReplication(c, "west", back); err != nil {
+		t.Fatal(err)
+	}
+	tags := func(bucket, key, vid string) map[string]string {
+		out, err := c.GetObjectTagging(ctx, &s3.GetObjectTaggingInput{Bucket: aws.String(bucket), Key: aws.String(key), VersionId: aws.String(vid)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]string{}
+		for _, tg := range out.TagSet {
+			m[aws.ToString(tg.Key)] = aws.ToString(tg.Value)
+		}
+		return m
+	}
+	setTags := func(bucket, key, vid, k, v string) {
+		if _, err := c.PutObjectTagging(ctx, &s3.PutObjectTaggingInput{Bucket: aws.String(bucket), Key: aws.String(key), VersionId: aws.String(vid),
+			Tagging: &types.Tagging{TagSet: []types.Tag{{Key: aws.String(k), Value: aws.String(v)}}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	vid := aws.ToString(mustPut(t, c, "east", "doc", []byte("doc")).VersionId)
+	waitStatus(t, c, "east", "doc", vid, types.ReplicationStatusCompleted)
+	setTags("west", "doc", vid, "edited", "on-replica")
+	deadline := time.Now().Add(30 * time.Second)
+	for tags("east", "doc", vid)["edited"] != "on-replica" {
+		if time.Now().After(deadline) {
+			t.Fatal("replica tag change did not reach the source")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	// The source's own change goes to the replica; nothing bounces back.
+	setTags("east", "doc", vid, "edited", "on-source")
+	deadline = time.Now().Add(30 * time.Second)
+	for tags("west", "doc", vid)["edited"] != "on-source" {
+		if time.Now().After(deadline) {
+			t.Fatal("source tag change did not reach the replica")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	mustPut(t, c, "east", "marker", []byte("m")) // handled after every change above
+	waitStatus(t, c, "west", "marker", "", types.ReplicationStatusReplica)
+	if got := tags("east", "doc", vid)["edited"]; got != "on-source" {
+		t.Fatalf("source tag after the round trip: %q", got)
+	}
+	vs, err := c.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String("east"), Prefix: aws.String("doc")})
+	if err != nil || len(vs.Versions) != 1 {
+		t.Fatalf("east versions %+v, %v", vs, err)
+	}
+}
