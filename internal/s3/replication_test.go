@@ -92,3 +92,25 @@ func TestReplicationSelect(t *testing.T) {
 		t.Errorf("remote target %+v", tg)
 	}
 }
+
+// BenchmarkReplicationSelect is the cost every write to a bucket with a
+// replication configuration pays to decide whether it is PENDING.
+func BenchmarkReplicationSelect(b *testing.B) {
+	var in []ReplicationRuleInput
+	for i := range 100 {
+		in = append(in, ReplicationRuleInput{ID: string(rune('a'+i%26)) + string(rune('a'+i/26)), Priority: ip(i), Status: "Enabled", HasFilter: true,
+			HasAnd: true, AndPrefix: sp("logs/" + string(rune('a'+i%26)) + "/"), AndTags: []Tag{{"team", "t"}}, DeleteMarkerReplication: sp("Disabled"),
+			Destination: ReplicationDestination{Bucket: "arn:aws:s3:::dst"}})
+	}
+	cfg, err := CheckReplication("r", in)
+	if err != nil {
+		b.Fatal(err)
+	}
+	o := ReplicationObject{Key: "logs/q/2026/12/02/file.gz", Tags: map[string]string{"team": "t"}}
+	b.ReportAllocs()
+	for b.Loop() {
+		if len(cfg.Select(o)) != 1 {
+			b.Fatal("no rule selected")
+		}
+	}
+}
