@@ -385,3 +385,30 @@ func TestReplicaModifications(t *testing.T) {
 		t.Fatalf("east versions %+v, %v", vs, err)
 	}
 }
+
+// TestReplicationSkipsSSEC: SSE-C versions are not replicated (S3 does
+// not either): no status, no replica; other versions of the same rule are.
+func TestReplicationSkipsSSEC(t *testing.T) {
+	srv := sseServer(t)
+	c := srv.Client()
+	mustVersioned(t, c, "csrc")
+	mustVersioned(t, c, "cdst")
+	allowSSEC(t, c, "csrc")
+	if err := putReplication(c, "csrc", v2Rule("all", 1, "", "arn:aws:s3:::cdst", false)); err != nil {
+		t.Fatal(err)
+	}
+	k := newSSECKey(7)
+	out, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("csrc"), Key: aws.String("c"), Body: strings.NewReader("customer key"),
+		SSECustomerAlgorithm: aws.String("AES256"), SSECustomerKey: aws.String(k.key), SSECustomerKeyMD5: aws.String(k.md5)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustPut(t, c, "csrc", "after", []byte("plain"))
+	waitStatus(t, c, "cdst", "after", "", types.ReplicationStatusReplica)
+	h, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("csrc"), Key: aws.String("c"), VersionId: out.VersionId,
+		SSECustomerAlgorithm: aws.String("AES256"), SSECustomerKey: aws.String(k.key), SSECustomerKeyMD5: aws.String(k.md5)})
+	if err != nil || h.ReplicationStatus != "" {
+		t.Fatalf("SSE-C version status %q (%v)", h.ReplicationStatus, err)
+	}
+	mustNoKey(t, c, "cdst", "c")
+}
