@@ -412,3 +412,40 @@ func TestReplicationSkipsSSEC(t *testing.T) {
 	}
 	mustNoKey(t, c, "cdst", "c")
 }
+
+// TestReplicationOwnerTranslation: to another account's bucket (which
+// grants the source owner the replication writes in its policy), with
+// AccessControlTranslation Owner=Destination the replica belongs to the
+// destination's owner; without the grant, replication FAILS.
+func TestReplicationOwnerTranslation(t *testing.T) {
+	_, admin, bee, _ := threeAccounts(t)
+	mustVersioned(t, admin.Root, "asrc")
+	for _, b := range []string{"bdst", "bclosed"} {
+		if _, err := bee.Root.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(b), ObjectOwnership: types.ObjectOwnershipBucketOwnerPreferred}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := bee.Root.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String(b),
+			VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:root"},
+		"Action":["s3:PutObject","s3:ReplicateObject","s3:ReplicateDelete","s3:ReplicateTags"],"Resource":"arn:aws:s3:::bdst/*"}]}`
+	if _, err := bee.Root.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("bdst"), Policy: aws.String(policy)}); err != nil {
+		t.Fatal(err)
+	}
+	open := v2Rule("open", 2, "open/", "arn:aws:s3:::bdst", false)
+	open.Destination.Account = aws.String(bee.ID)
+	open.Destination.AccessControlTranslation = &types.AccessControlTranslation{Owner: types.OwnerOverrideDestination}
+	if err := putReplication(admin.Root, "asrc", open, v2Rule("closed", 1, "closed/", "arn:aws:s3:::bclosed", false)); err != nil {
+		t.Fatal(err)
+	}
+	vid := aws.ToString(mustPut(t, admin.Root, "asrc", "open/k", []byte("for bee")).VersionId)
+	waitStatus(t, admin.Root, "asrc", "open/k", vid, types.ReplicationStatusCompleted)
+	acl, err := bee.Root.GetObjectAcl(ctx, &s3.GetObjectAclInput{Bucket: aws.String("bdst"), Key: aws.String("open/k")})
+	if err != nil || aws.ToString(acl.Owner.ID) != bee.CanonicalID {
+		t.Fatalf("replica owner %+v (%v), want %s", acl, err, bee.CanonicalID)
+	}
+	closed := aws.ToString(mustPut(t, admin.Root, "asrc", "closed/k", []byte("no grant")).VersionId)
+	waitStatus(t, admin.Root, "asrc", "closed/k", closed, types.ReplicationStatusFailed)
+}
