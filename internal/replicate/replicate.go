@@ -95,29 +95,28 @@ func (r *Replicator) Job() worker.Job {
 	return worker.Job{Name: JobName, Shared: true, Delay: time.Second, Run: r.run}
 }
 
-// cursor returns the journal position replication has handled. Without
-// a cursor no rule was ever configured, so it starts at the journal's end.
-func (r *Replicator) cursor(ctx context.Context) (int64, error) {
-	c, err := r.cfg.Meta.GetJournalCursor(ctx, meta.ReplicationCursor)
-	if err == nil {
-		return c.Seq, nil
-	}
-	if !errors.Is(err, meta.ErrNoSuchCursor) {
-		return 0, err
-	}
-	pos, err := r.cfg.Meta.JournalSeq(ctx)
-	if err != nil {
-		return 0, err
-	}
-	return pos, r.cfg.Meta.SetJournalCursor(ctx, meta.ReplicationCursor, pos)
-}
+// idleWait is how long a run waits for new records before it returns.
+const idleWait = 10 * time.Second
 
 // run handles one batch of records (or waits a while for one).
 func (r *Replicator) run(ctx context.Context, run *worker.Run) error {
-	pos, err := r.cursor(ctx)
+	c, err := r.cfg.Meta.GetJournalCursor(ctx, meta.ReplicationCursor)
+	if errors.Is(err, meta.ErrNoSuchCursor) {
+		// No replication configuration was ever stored (PutBucketReplication
+		// creates the cursor): nothing to read, and no journal held back.
+		// Look again soon (one row read), so a first rule acts at once.
+		t := time.NewTimer(time.Second)
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+		case <-t.C:
+		}
+		return nil
+	}
 	if err != nil {
 		return err
 	}
+	pos := c.Seq
 	recs, err := r.cfg.Meta.ReadJournal(ctx, pos, r.cfg.Batch)
 	if errors.Is(err, meta.ErrJournalTrimmed) {
 		// Records were trimmed unread: their versions stay PENDING, and
@@ -134,7 +133,7 @@ func (r *Replicator) run(ctx context.Context, run *worker.Run) error {
 	}
 	r.report(ctx, pos, recs)
 	if len(recs) == 0 {
-		wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		wctx, cancel := context.WithTimeout(ctx, idleWait)
 		defer cancel()
 		if err := r.cfg.Meta.WaitJournal(wctx, pos); err != nil && ctx.Err() == nil && !errors.Is(err, context.DeadlineExceeded) {
 			return err
