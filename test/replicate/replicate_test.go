@@ -18,13 +18,10 @@ import (
 // another; delete markers follow when the rule says so.
 func TestTalusToTalus(t *testing.T) {
 	_, dst := talus(t, t.TempDir(), freeAddr(t))
-	dstProc := dst
 	srcProc, src := talus(t, t.TempDir(), freeAddr(t))
-	_ = dstProc
 	versioned(t, dst, "dst")
 	versioned(t, src, "src")
-	dstURL := endpointOf(dst)
-	admin(t, srcProc.URL, "remote", "add", "peer", "--endpoint", dstURL, "--access-key", rootAK, "--secret-key", rootSK, "--path-style")
+	admin(t, srcProc.URL, "remote", "add", "peer", "--endpoint", endpointOf(dst), "--access-key", rootAK, "--secret-key", rootSK, "--path-style")
 	replicateTo(t, src, "src", "arn:talus:s3:peer::dst", true)
 
 	body := []byte("replicated between two processes")
