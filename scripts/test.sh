@@ -28,6 +28,11 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
 fi
 
+step "check: moto's standalone S3 server (test/replicate replicates to it)"
+# Debian has no python3-moto package and PyPI is not reachable here; the
+# machine image's python3 ships moto 5.2.1.
+python3 -c 'import moto.server' 2>/dev/null || fail "python3 has no moto: TestTalusToMoto will fail (install moto for python3)"
+
 step "install: Go modules"
 go mod download || fail "go mod download"
 

@@ -39,6 +39,11 @@ Commands:
   kms list-keys               kms describe-key KEY
                               the key service (see 'talus admin kms -h')
 
+  remote add NAME --endpoint URL --access-key AK --secret-key SK [--region R] [--path-style]
+  remote list                 remote remove NAME
+  replicate --existing BUCKET replication remotes and existing objects
+                              (see 'talus admin remote -h')
+
   rotate-root [--data DIR] [--access-key AK --secret-key SK]
                               offline: replace the root credentials of DIR
                               (see 'talus admin rotate-root -h')
@@ -87,6 +92,12 @@ func runAdmin(args []string, stdout io.Writer) error {
 	}
 	if len(rest) > 0 && rest[0] == "account" {
 		return runAdminAccount(rest[1:], *endpoint, *region, *data, stdout)
+	}
+	if len(rest) > 0 && rest[0] == "remote" {
+		return runAdminRemote(rest[1:], *endpoint, *region, *data, stdout)
+	}
+	if len(rest) > 0 && rest[0] == "replicate" {
+		return runAdminReplicate(rest[1:], *endpoint, *region, *data, stdout)
 	}
 	if len(rest) > 0 && rest[0] == "kms" {
 		return runAdminKMS(rest[1:], *endpoint, *region, *data, stdout)

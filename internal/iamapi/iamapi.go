@@ -66,6 +66,7 @@ type Handler struct {
 	// directory) began; GetUser of its root reports it (another account's
 	// root reports its account's creation).
 	AccountCreated time.Time
+	existing       Existing
 }
 
 // New returns the IAM API handler.
@@ -203,6 +204,11 @@ func (h *Handler) serve(r *http.Request) (string, response, error) {
 		resource := "arn:aws:iam::" + p.AccountID() + ":account/" + form.Get("AccountId")
 		return ns, nil, errf(http.StatusForbidden, "AccessDenied", "User: %s is not authorized to perform: iam:%s on resource: %s", p.ARN(), action, resource)
 	}
+	if remoteActions[action] && p.AccountID() != iam.AccountID {
+		// Only the administrator's account manages replication remotes.
+		resource := "arn:aws:iam::" + p.AccountID() + ":replication-remote/" + form.Get("RemoteName")
+		return ns, nil, errf(http.StatusForbidden, "AccessDenied", "User: %s is not authorized to perform: iam:%s on resource: %s", p.ARN(), action, resource)
+	}
 	if !p.Root {
 		resource := h.resourceOf(c)
 		if ok, err := h.ids.IdentityAllows(r.Context(), p, "iam:"+action, resource); err != nil || !ok {
@@ -283,6 +289,8 @@ func (h *Handler) dispatch(c *call) (response, error) {
 		return h.getAccount(ctx, form)
 	case "TalusDeleteAccount":
 		return h.deleteAccount(ctx, form)
+	case "TalusPutReplicationRemote", "TalusListReplicationRemotes", "TalusDeleteReplicationRemote", "TalusReplicateExisting":
+		return h.remoteAction(ctx, action, form)
 	case "":
 		return nil, errf(http.StatusBadRequest, "MissingAction", "Missing Action")
 	}

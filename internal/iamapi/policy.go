@@ -338,6 +338,8 @@ func (h *Handler) resourceOf(c *call) string {
 	switch a := c.action; {
 	case accountActions[a]:
 		return acct + "account/" + f.Get("AccountId")
+	case remoteActions[a]:
+		return acct + "replication-remote/" + f.Get("RemoteName")
 	case a == "ListGroups":
 		return acct + "group/*"
 	case a == "ListRoles":

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"sort"
 	"time"
+
+	"talus/internal/s3"
 )
 
 // The change journal: every mutation of object state appends one Record in
@@ -88,6 +90,8 @@ type Change struct {
 	// Operation is the S3 operation name (PutObject, CopyObject, ...) or one
 	// of the Op constants.
 	Operation string `json:"op,omitempty"`
+	// ByReplication: replication made the change (it is not replicated on).
+	ByReplication bool `json:"byRepl,omitempty"`
 }
 
 type changeKey struct{}
@@ -149,6 +153,11 @@ type Record struct {
 	UserMeta          map[string]string `json:"meta,omitempty"`
 	// Annotation is the annotation's name (annotation events).
 	Annotation string `json:"ann,omitempty"`
+	// Replica: the version is a replica written by replication (its
+	// changes are not replicated again, so two-way replication has no loop).
+	Replica bool `json:"replica,omitempty"`
+	// Pending: the version was written PENDING replication.
+	Pending bool `json:"pending,omitempty"`
 	Change
 }
 
@@ -171,6 +180,8 @@ func (r *Record) S3EventName() string {
 // write transaction and assign Seq and Time.
 func NewRecord(ctx context.Context, typ, event string, o *Object) Record {
 	r := Record{Type: typ, Event: event, Bucket: o.Bucket, Key: o.Key, VersionID: o.VersionID, Change: ChangeFrom(ctx)}
+	r.Replica = o.Attrs.ReplicationStatus == s3.ReplicationReplica
+	r.Pending = typ == RecordCreate && o.Attrs.ReplicationStatus == s3.ReplicationPending
 	if typ == RecordDelete {
 		// Removing a delete marker for good is a permanent delete too.
 		r.DeleteMarker = event == EventDeleteMarkerCreated || event == EventLifecycleDeleteMarker

@@ -17,6 +17,8 @@ import (
 	"errors"
 	"strings"
 	"time"
+
+	"talus/internal/s3"
 )
 
 // Sentinel errors every Store returns (possibly wrapped).
@@ -79,6 +81,8 @@ type BucketConfig struct {
 	// IntelligentTiering is the bucket's Intelligent-Tiering
 	// configurations, in ID order.
 	IntelligentTiering []IntelligentTiering `json:"it,omitempty"`
+	// Replication is the bucket's replication configuration (nil: none).
+	Replication *s3.ReplicationConfig `json:"repl,omitempty"`
 }
 
 // CORSRule is one rule of a bucket's CORS configuration. Its fields are
@@ -219,6 +223,9 @@ type Attrs struct {
 	// Accessed is when an INTELLIGENT_TIERING version was last read, to
 	// the lifecycle day (zero: not since it was written).
 	Accessed time.Time `json:"acc,omitzero"`
+	// ReplicationStatus is x-amz-replication-status: PENDING, COMPLETED
+	// or FAILED on a source version, REPLICA on a replica; "" otherwise.
+	ReplicationStatus string `json:"rps,omitempty"`
 }
 
 // Restore is a restore of an archived version: requested with Days and a
@@ -277,6 +284,11 @@ type PutOptions struct {
 	Check func(current *Object) error
 	// Annotations, when set, are copied onto the new version (CopyObject).
 	Annotations *AnnotationCopy
+	// VersionID, when set, is the version ID the new version gets (a
+	// replica keeps its source's) in a bucket with versioning Enabled. If
+	// the key already has that version, nothing is written and the result
+	// says Existed, so a replica written twice is one version.
+	VersionID string
 }
 
 // PutResult reports what PutObject did.
@@ -284,6 +296,8 @@ type PutResult struct {
 	VersionID string
 	// Freed lists blobs no longer referenced; the caller deletes them.
 	Freed []string
+	// Existed: PutOptions.VersionID was already stored; nothing changed.
+	Existed bool
 }
 
 // DeleteOptions control DeleteObject.
@@ -297,6 +311,14 @@ type DeleteOptions struct {
 	// veto the delete: the way to add a delete marker only if the latest
 	// version is still the one the caller saw.
 	IfLatest func(latest *Object) error
+	// MarkerVersionID, when set with versionID "" in a bucket with
+	// versioning Enabled, is the version ID of the delete marker (a
+	// replicated marker keeps its source's); if the key already has that
+	// version, nothing changes.
+	MarkerVersionID string
+	// MarkerAttrs are the new delete marker's attributes (a replicated
+	// marker's ReplicationStatus REPLICA).
+	MarkerAttrs Attrs
 }
 
 // DeleteResult reports what DeleteObject did.
@@ -389,6 +411,7 @@ type Store interface {
 	Keyring
 	Leases
 	Journal
+	Replication
 
 	Close() error
 }

@@ -51,6 +51,9 @@ func (a *API) putBucketVersioning(ctx context.Context, req *request) (*response,
 		if b.ObjectLock && doc.Status != meta.Enabled {
 			return s3err.Newf(s3err.InvalidBucketState, "An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.")
 		}
+		if b.Config.Replication != nil && doc.Status != meta.Enabled {
+			return s3err.Newf(s3err.InvalidBucketState, "A replication configuration is present on this bucket, so the versioning state cannot be changed.")
+		}
 		b.Versioning = doc.Status
 		return nil
 	})

@@ -12,5 +12,6 @@ func (a *API) withChange(req *request, operation string) {
 	if !req.principal.Anonymous {
 		c.Requester, c.Principal = req.principal.AccountID(), req.principal.ARN()
 	}
+	c.ByReplication = req.replicaVID != ""
 	req.Request = req.WithContext(meta.WithChange(req.Context(), c))
 }

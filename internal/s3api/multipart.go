@@ -370,6 +370,7 @@ func (a *API) completeMultipartUpload(ctx context.Context, req *request) (*respo
 		if err := assemble(o, u, stored, doc.Parts, want); err != nil {
 			return err
 		}
+		a.markPending(ctx, req, o)
 		return asserted.checkObject(o)
 	}
 	res, err := a.meta.CompleteUpload(ctx, o, build, cond.options())

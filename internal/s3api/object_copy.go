@@ -246,6 +246,7 @@ func (a *API) copyObject(ctx context.Context, req *request) (*response, error) {
 		Bucket: req.bucket, Key: req.key, Size: st.size, ETag: etagOf(p.hasher.MD5()), StorageClass: class,
 		Owner: owner, BlobID: st.blobID, Inline: st.inline, Attrs: attrs,
 	}
+	a.markPending(ctx, req, o)
 	opts := cond.options()
 	opts.Annotations = annotations
 	res, err := a.meta.PutObject(ctx, o, opts)

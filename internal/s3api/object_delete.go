@@ -26,6 +26,12 @@ func (a *API) deleteObject(ctx context.Context, req *request) (*response, error)
 	if _, ok := req.query["versionId"]; ok && vid == "" {
 		return nil, s3err.Newf(s3err.InvalidArgument, "Version id cannot be the empty string").With("ArgumentName", "versionId")
 	}
+	if rvid, err := a.replicaWrite(ctx, req, "s3:ReplicateDelete"); err != nil || rvid != "" && vid == "" {
+		if err != nil {
+			return nil, err
+		}
+		return a.replicaDelete(ctx, req, rvid)
+	}
 	res, err := a.removeObject(ctx, req.bucket, req.key, vid, a.bypassGovernance(ctx, req, req.key))
 	if err != nil {
 		return nil, err

@@ -245,6 +245,9 @@ func setObjectHeaders(h http.Header, req *request, o *meta.Object) {
 	}
 	setVersionID(h, req, o.VersionID)
 	setLockHeaders(h, o)
+	if at.ReplicationStatus != "" {
+		h.Set("x-amz-replication-status", at.ReplicationStatus)
+	}
 }
 
 // deleteMarkerError is S3's answer to a request that reaches a delete

@@ -152,6 +152,7 @@ func (a *API) postObject(ctx context.Context, req *request) (*response, error) {
 		Bucket: req.bucket, Key: key, Size: st.size, ETag: etagOf(p.hasher.MD5()),
 		StorageClass: class, Owner: owner, BlobID: st.blobID, Attrs: attrs,
 	}
+	a.markPending(ctx, req, o)
 	res, err := a.meta.PutObject(ctx, o, meta.PutOptions{})
 	if err != nil {
 		return fail(err)

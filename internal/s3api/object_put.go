@@ -125,6 +125,10 @@ func (a *API) putObject(ctx context.Context, req *request) (*response, error) {
 	if err := a.lockFor(req.Header, b, &attrs); err != nil {
 		return nil, err
 	}
+	replicaVID, err := a.replicaWrite(ctx, req, "s3:ReplicateObject")
+	if err != nil {
+		return nil, err
+	}
 	owner, err := a.objectACL(ctx, req.principal, req.Header, b, &attrs)
 	if err != nil {
 		return nil, err
@@ -170,7 +174,12 @@ func (a *API) putObject(ctx context.Context, req *request) (*response, error) {
 		Bucket: req.bucket, Key: req.key, Size: st.size, ETag: etagOf(p.hasher.MD5()),
 		StorageClass: class, Owner: owner, BlobID: st.blobID, Inline: st.inline, Attrs: attrs,
 	}
-	res, err := a.meta.PutObject(ctx, o, cond.options())
+	opts := cond.options()
+	if opts.VersionID = replicaVID; replicaVID != "" {
+		o.Attrs.ReplicationStatus = s3.ReplicationReplica
+	}
+	a.markPending(ctx, req, o)
+	res, err := a.meta.PutObject(ctx, o, opts)
 	if err != nil {
 		if st.blobID != "" {
 			a.deleteBlobs(st.blobID)
@@ -178,6 +187,9 @@ func (a *API) putObject(ctx context.Context, req *request) (*response, error) {
 		return nil, err
 	}
 	a.deleteBlobs(res.Freed...)
+	if res.Existed && st.blobID != "" {
+		a.deleteBlobs(st.blobID) // the replica was already stored
+	}
 	resp := newResponse(http.StatusOK)
 	resp.header.Set("ETag", o.ETag)
 	if alg != "" {

@@ -99,9 +99,13 @@ var operations = map[routeKey]operation{
 	{bucket, "GET", "lifecycle", false}:     {"GetBucketLifecycleConfiguration", "s3:GetLifecycleConfiguration", "", (*API).getBucketLifecycle},
 	{bucket, "PUT", "lifecycle", false}:     {"PutBucketLifecycleConfiguration", "s3:PutLifecycleConfiguration", "", (*API).putBucketLifecycle},
 	{bucket, "DELETE", "lifecycle", false}:  {"DeleteBucketLifecycle", "s3:PutLifecycleConfiguration", "", (*API).deleteBucketLifecycle},
+	{bucket, "GET", "replication", false}:   {"GetBucketReplication", "s3:GetReplicationConfiguration", "", (*API).getBucketReplication},
+	{bucket, "PUT", "replication", false}:   {"PutBucketReplication", "s3:PutReplicationConfiguration", "", (*API).putBucketReplication},
 	{bucket, "GET", "encryption", false}:    {"GetBucketEncryption", "s3:GetEncryptionConfiguration", "", (*API).getBucketEncryption},
 	{bucket, "PUT", "encryption", false}:    {"PutBucketEncryption", "s3:PutEncryptionConfiguration", "", (*API).putBucketEncryption},
 	{bucket, "DELETE", "encryption", false}: {"DeleteBucketEncryption", "s3:PutEncryptionConfiguration", "", (*API).deleteBucketEncryption},
+	// DeleteBucketReplication is authorized by s3:PutReplicationConfiguration, as in S3.
+	{bucket, "DELETE", "replication", false}: {"DeleteBucketReplication", "s3:PutReplicationConfiguration", "", (*API).deleteBucketReplication},
 
 	// GET ?intelligent-tiering without an id is ListBucketIntelligentTieringConfigurations.
 	{bucket, "GET", "intelligent-tiering", false}:    {"GetBucketIntelligentTieringConfiguration", "s3:GetIntelligentTieringConfiguration", "", (*API).getBucketIntelligentTiering},

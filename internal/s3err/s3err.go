@@ -99,6 +99,8 @@ const (
 	KMSDisabled     Code = "KMS.DisabledException"
 	KMSInvalidState Code = "KMS.KMSInvalidStateException"
 	KMSNotFound     Code = "KMS.NotFoundException"
+
+	ReplicationConfigurationNotFoundError Code = "ReplicationConfigurationNotFoundError"
 )
 
 type entry struct {
@@ -191,6 +193,8 @@ var table = map[Code]entry{
 	KMSDisabled:                       {http.StatusBadRequest, "The KMS key is disabled."},
 	KMSInvalidState:                   {http.StatusBadRequest, "The KMS key is pending deletion."},
 	KMSNotFound:                       {http.StatusBadRequest, "Invalid keyId"},
+
+	ReplicationConfigurationNotFoundError: {http.StatusNotFound, "The replication configuration was not found"},
 }
 
 // InsufficientStorage (507) means the data directory is full or below its

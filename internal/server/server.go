@@ -30,6 +30,7 @@ import (
 	"talus/internal/meta/sqlite"
 	"talus/internal/oidc"
 	"talus/internal/policy"
+	"talus/internal/replicate"
 	"talus/internal/s3"
 	"talus/internal/s3api"
 	"talus/internal/space"
@@ -129,6 +130,7 @@ type Server struct {
 	consoleLn   net.Listener
 	consoleHTTP *http.Server
 	ids         *iam.Resolver
+	repl        *replicate.Replicator
 }
 
 // Identities returns the server's credential resolver (for tests: its
@@ -240,6 +242,7 @@ func New(cfg Config) (*Server, error) {
 		AllowSSECOverHTTP:      cfg.AllowSSECOverHTTP,
 		DefaultEncryption:      cfg.DefaultEncryption,
 	}, s.meta, s.blobs)
+	s.repl = s.newReplicator(api, ids)
 	mux := http.NewServeMux()
 	mux.HandleFunc("/_talus/health/live", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) })
 	mux.HandleFunc("/_talus/health/ready", func(w http.ResponseWriter, r *http.Request) {
@@ -263,6 +266,7 @@ func New(cfg Config) (*Server, error) {
 	if fi, err := os.Stat(filepath.Join(cfg.DataDir, keysDir, masterKeyFile)); err == nil {
 		iamHandler.AccountCreated = fi.ModTime()
 	}
+	iamHandler.SetReplication(s.repl)
 	s.http = &http.Server{
 		Handler:           accesslog.Middleware(s.withConsoleCORS(withIdleBody(route(mux, iamHandler, kmsapi.New(keys, ids, cfg.Logger), api), cfg.IdleTimeout)), cfg.Logger),
 		ReadHeaderTimeout: 30 * time.Second,

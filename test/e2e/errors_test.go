@@ -176,8 +176,6 @@ func TestErrorsNotImplemented(t *testing.T) {
 	notImpl("GetBucketRequestPayment", err)
 	_, err = c.GetBucketLogging(ctx, &s3.GetBucketLoggingInput{Bucket: aws.String("noimpl")})
 	notImpl("GetBucketLogging", err)
-	_, err = c.GetBucketReplication(ctx, &s3.GetBucketReplicationInput{Bucket: aws.String("noimpl")})
-	notImpl("GetBucketReplication", err)
 	_, err = c.SelectObjectContent(ctx, &s3.SelectObjectContentInput{Bucket: aws.String("noimpl"), Key: aws.String("obj"),
 		Expression: aws.String("select * from s3object"), ExpressionType: types.ExpressionTypeSql,
 		InputSerialization: &types.InputSerialization{CSV: &types.CSVInput{}}, OutputSerialization: &types.OutputSerialization{CSV: &types.CSVOutput{}}})
@@ -195,7 +193,7 @@ func TestErrorsNotImplemented(t *testing.T) {
 		{http.MethodGet, "/noimpl?notification", nil, ""},
 		{http.MethodPut, "/noimpl?requestPayment", []byte("<RequestPaymentConfiguration><Payer>Requester</Payer></RequestPaymentConfiguration>"), ""},
 		{http.MethodGet, "/noimpl?logging", nil, ""},
-		{http.MethodGet, "/noimpl?replication", nil, ""},
+		{http.MethodGet, "/noimpl?requestPayment", nil, ""},
 		{http.MethodPut, "/noimpl/copy2?accelerate", []byte{}, "noimpl/obj"},
 		{http.MethodGet, "/noimpl?metrics&id=m", nil, ""},
 		{http.MethodGet, "/noimpl/obj?torrent&x-id=GetObjectTorrent", nil, ""},

@@ -219,7 +219,7 @@ func TestUnimplementedOperationOrder(t *testing.T) {
 	}{
 		{"GET", "logging", nil},
 		{"PUT", "notification", []byte("<NotificationConfiguration/>")},
-		{"GET", "replication", nil},
+		{"GET", "requestPayment", nil},
 		{"PUT", "accelerate", []byte("<AccelerateConfiguration/>")},
 	}
 	anon := func(method, url string, body []byte) rqResp {
@@ -264,15 +264,15 @@ func TestUnimplementedOperationOrder(t *testing.T) {
 		return rqDo(t, req)
 	}
 	rqErr(t, user("GET", srv.URL+"/have?logging", nil), http.StatusNotImplemented, "NotImplemented")
-	rqErr(t, user("GET", srv.URL+"/have?replication", nil), http.StatusForbidden, "AccessDenied")
+	rqErr(t, user("GET", srv.URL+"/have?requestPayment", nil), http.StatusForbidden, "AccessDenied")
 	rqErr(t, user("PUT", srv.URL+"/have?notification", []byte("<NotificationConfiguration/>")), http.StatusForbidden, "AccessDenied")
 
 	// A bucket policy granting the action lets anonymous callers reach the 501.
-	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetReplicationConfiguration","Resource":"arn:aws:s3:::have"}]}`
+	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetBucketRequestPayment","Resource":"arn:aws:s3:::have"}]}`
 	if _, err := c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("have"), Policy: aws.String(policy)}); err != nil {
 		t.Fatal(err)
 	}
-	rqErr(t, anon("GET", srv.URL+"/have?replication", nil), http.StatusNotImplemented, "NotImplemented")
+	rqErr(t, anon("GET", srv.URL+"/have?requestPayment", nil), http.StatusNotImplemented, "NotImplemented")
 	rqErr(t, anon("GET", srv.URL+"/have?logging", nil), http.StatusForbidden, "AccessDenied")
 }
 

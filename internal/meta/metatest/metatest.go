@@ -65,6 +65,9 @@ func Run(t *testing.T, newStore func(t *testing.T) meta.Store) {
 		{"AnnotationsGoWithVersion", testAnnotationsGoWithVersion},
 		{"AnnotationCopy", testAnnotationCopy},
 		{"BucketUsage", testBucketUsage},
+		{"ReplicaVersions", testReplicaVersions},
+		{"ReplicationStatus", testReplicationStatus},
+		{"Remotes", testRemotes},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -229,7 +229,7 @@ func (s *Store) CompleteUpload(ctx context.Context, o *meta.Object, build func(m
 		if o.Modified.IsZero() {
 			o.Modified = s.now().UTC()
 		}
-		freed, err := addLatest(ctx, tx, b.Versioning, o, s.now())
+		freed, err := addLatest(ctx, tx, b.Versioning, o, s.now(), "")
 		if err != nil {
 			return err
 		}

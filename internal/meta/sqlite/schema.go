@@ -273,6 +273,17 @@ var migrations = []string{
 		PRIMARY KEY (account, kind, owner, arn)
 	);
 	CREATE INDEX iam_attachments_by_policy ON iam_attachments(account, arn);`,
+	// Replication remotes: S3 endpoints replication rules name as
+	// destinations; the secret is sealed under the data directory's key.
+	`CREATE TABLE replication_remotes (
+		name       TEXT PRIMARY KEY,
+		endpoint   TEXT NOT NULL,
+		region     TEXT NOT NULL,
+		access_key TEXT NOT NULL,
+		secret     BLOB NOT NULL,
+		path_style INTEGER NOT NULL,
+		created    INTEGER NOT NULL
+	);`,
 }
 
 func migrate(db *sql.DB) error {

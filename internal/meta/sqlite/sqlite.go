@@ -570,12 +570,16 @@ func insertVersion(ctx context.Context, tx *wtx, o *meta.Object) error {
 	return nil
 }
 
-// addLatest makes o the latest version of its key. Outside Enabled
-// versioning o takes the null version's place.
-func addLatest(ctx context.Context, tx *wtx, versioning string, o *meta.Object, now time.Time) ([]string, error) {
+// addLatest makes o the latest version of its key, with version ID vid
+// if set (a replica's) or a fresh one. Outside Enabled versioning o takes
+// the null version's place.
+func addLatest(ctx context.Context, tx *wtx, versioning string, o *meta.Object, now time.Time, vid string) ([]string, error) {
 	var freed []string
 	if versioning == meta.Enabled {
-		o.VersionID = meta.NewVersionID(now)
+		o.VersionID = vid
+		if vid == "" {
+			o.VersionID = meta.NewVersionID(now)
+		}
 	} else {
 		o.VersionID = meta.NullVersion
 		old, err := getVersion(ctx, tx, o.Bucket, o.Key, meta.NullVersion)
@@ -622,7 +626,15 @@ func (s *Store) PutObject(ctx context.Context, o *meta.Object, opts meta.PutOpti
 				return err
 			}
 		}
-		freed, err := addLatest(ctx, tx, b.Versioning, o, s.now())
+		if opts.VersionID != "" && b.Versioning == meta.Enabled {
+			if have, err := getVersion(ctx, tx, o.Bucket, o.Key, opts.VersionID); err != nil {
+				return err
+			} else if have != nil {
+				res = meta.PutResult{VersionID: have.VersionID, Existed: true}
+				return nil
+			}
+		}
+		freed, err := addLatest(ctx, tx, b.Versioning, o, s.now(), opts.VersionID)
 		if err != nil {
 			return err
 		}
@@ -662,7 +674,17 @@ func (s *Store) DeleteObject(ctx context.Context, bucket, key, versionID string,
 		}
 		if versionID == "" && b.Versioning != meta.Unversioned {
 			// Add a delete marker; Suspended replaces the null version.
-			marker := &meta.Object{Bucket: bucket, Key: key, DeleteMarker: true, Modified: s.now().UTC()}
+			marker := &meta.Object{Bucket: bucket, Key: key, DeleteMarker: true, Modified: s.now().UTC(), Attrs: opts.MarkerAttrs}
+			mvid := ""
+			if opts.MarkerVersionID != "" && b.Versioning == meta.Enabled {
+				if have, err := getVersion(ctx, tx, bucket, key, opts.MarkerVersionID); err != nil {
+					return err
+				} else if have != nil {
+					res = meta.DeleteResult{VersionID: have.VersionID, DeleteMarker: have.DeleteMarker}
+					return nil
+				}
+				mvid = opts.MarkerVersionID
+			}
 			if b.Versioning == meta.Suspended {
 				if old, err := getVersion(ctx, tx, bucket, key, meta.NullVersion); err != nil {
 					return err
@@ -672,7 +694,7 @@ func (s *Store) DeleteObject(ctx context.Context, bucket, key, versionID string,
 					}
 				}
 			}
-			freed, err := addLatest(ctx, tx, b.Versioning, marker, s.now())
+			freed, err := addLatest(ctx, tx, b.Versioning, marker, s.now(), mvid)
 			if err != nil {
 				return err
 			}
