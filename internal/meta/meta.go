@@ -76,6 +76,8 @@ type BucketConfig struct {
 	Website *Website `json:"web,omitempty"`
 	// Lifecycle is the bucket's lifecycle configuration (nil: none).
 	Lifecycle *Lifecycle `json:"lc,omitempty"`
+	// Notification is the bucket's event notification configuration (nil: none).
+	Notification *Notification `json:"notify,omitempty"`
 }
 
 // CORSRule is one rule of a bucket's CORS configuration. Its fields are

@@ -57,6 +57,8 @@ type Config struct {
 	// LifecycleDay is the length of a lifecycle rule's day; 0 means 24
 	// hours. Tests shorten it to watch rules act.
 	LifecycleDay time.Duration
+	// Notifier validates notification destinations (nil: none configured).
+	Notifier Notifier
 }
 
 // API serves the S3 protocol over HTTP.

@@ -29,8 +29,6 @@ var unimplemented = map[routeKey]operation{
 	{bucket, "GET", "metrics", false}:                  {name: "GetBucketMetricsConfiguration", action: "s3:GetMetricsConfiguration"},
 	{bucket, "PUT", "metrics", false}:                  {name: "PutBucketMetricsConfiguration", action: "s3:PutMetricsConfiguration"},
 	{bucket, "DELETE", "metrics", false}:               {name: "DeleteBucketMetricsConfiguration", action: "s3:PutMetricsConfiguration"},
-	{bucket, "GET", "notification", false}:             {name: "GetBucketNotificationConfiguration", action: "s3:GetBucketNotification"},
-	{bucket, "PUT", "notification", false}:             {name: "PutBucketNotificationConfiguration", action: "s3:PutBucketNotification"},
 	{bucket, "GET", "replication", false}:              {name: "GetBucketReplication", action: "s3:GetReplicationConfiguration"},
 	{bucket, "PUT", "replication", false}:              {name: "PutBucketReplication", action: "s3:PutReplicationConfiguration"},
 	{bucket, "DELETE", "replication", false}:           {name: "DeleteBucketReplication", action: "s3:PutReplicationConfiguration"},
