@@ -35,6 +35,9 @@ Commands:
   kms list-keys               kms describe-key KEY
                               the key service (see 'talus admin kms -h')
 
+  notify list | test ARN      the event notification targets of a --config
+                              file (see 'talus admin notify -h')
+
   rotate-root [--data DIR] [--access-key AK --secret-key SK]
                               offline: replace the root credentials of DIR
                               (see 'talus admin rotate-root -h')
@@ -80,6 +83,9 @@ func runAdmin(args []string, stdout io.Writer) error {
 	rest := fl.Args()
 	if len(rest) > 0 && rest[0] == "rotate-root" {
 		return runRotateRoot(rest[1:], *data, stdout)
+	}
+	if len(rest) > 0 && rest[0] == "notify" {
+		return runAdminNotify(rest[1:], stdout)
 	}
 	if len(rest) > 0 && rest[0] == "kms" {
 		return runAdminKMS(rest[1:], *endpoint, *region, *data, stdout)

@@ -105,6 +105,7 @@ func runServer(args []string) error {
 	lcDay := fl.Duration("lifecycle-day", 24*time.Hour, "how long one lifecycle day lasts (a test clock: e.g. 10s makes Days: 1 mean ten seconds); lifecycle rules are applied every tenth of it")
 	limits := limitFlags(fl)
 	journal := journalFlags(fl)
+	notifications := notifyFlags(fl)
 	if err := fl.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -129,6 +130,9 @@ func runServer(args []string) error {
 	if err := journal.check(); err != nil {
 		return err
 	}
+	if err := notifications.check(); err != nil {
+		return err
+	}
 	if (*cert == "") != (*key == "") {
 		return errors.New("--tls-cert and --tls-key go together")
 	}
@@ -151,13 +155,13 @@ func runServer(args []string) error {
 	if err != nil {
 		return err
 	}
-	srv, err := server.New(journal.apply(limits.apply(server.Config{
+	srv, err := server.New(notifications.apply(journal.apply(limits.apply(server.Config{
 		Address: *addr, DataDir: *data, Region: *region, Domains: doms, WebsiteDomains: webDoms,
 		AccessKey: ak, SecretKey: sk, TLSCert: *cert, TLSKey: *key,
 		InlineMax: *inline, ShutdownTimeout: *grace, LifecycleDay: *lcDay, Logger: log,
 		DefaultObjectOwnership: *ownership, AllowSSECOverHTTP: *sseCHTTP,
 		DefaultEncryption: *defaultEnc,
-	})))
+	}))))
 	if err != nil {
 		return err
 	}

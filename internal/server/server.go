@@ -26,6 +26,7 @@ import (
 	"talus/internal/kmsapi"
 	"talus/internal/meta"
 	"talus/internal/meta/sqlite"
+	"talus/internal/notify"
 	"talus/internal/policy"
 	"talus/internal/s3"
 	"talus/internal/s3api"
@@ -68,6 +69,8 @@ type Config struct {
 	LifecycleDay time.Duration
 	// JournalRetention bounds the change journal (zero fields: meta's defaults).
 	JournalRetention meta.JournalRetention
+	// Notify configures the event notification targets (nil: none).
+	Notify *notify.File
 
 	// Disk space and slow clients (space.go, conn.go); zero values turn each off.
 	// MinFreeSpace: below it, writes of new data get 507 InsufficientStorage.
@@ -97,6 +100,7 @@ type Server struct {
 	workers  *worker.Pool
 	shutdown sync.Once
 	keys     *kms.Local
+	notify   *notify.Service
 }
 
 // KMS returns the server's key service (for administration and tests).
@@ -162,6 +166,10 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.keys = keys
+	if err := s.openNotify(); err != nil {
+		s.closeStores()
+		return nil, err
+	}
 	api := s3api.New(s3api.Config{
 		Region:         cfg.Region,
 		Domains:        cfg.Domains,
@@ -173,6 +181,7 @@ func New(cfg Config) (*Server, error) {
 		Space:          s.space,
 		LifecycleDay:   cfg.LifecycleDay,
 		Logger:         cfg.Logger,
+		Notifier:       s.notify,
 
 		DefaultObjectOwnership: cfg.DefaultObjectOwnership,
 		AllowSSECOverHTTP:      cfg.AllowSSECOverHTTP,
@@ -289,6 +298,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 			s.http.Close()
 		}
 		s.workers.Stop()
+		s.notify.Close()
 		err = errors.Join(err, s.closeStores())
 	})
 	return err
