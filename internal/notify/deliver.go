@@ -28,7 +28,7 @@ func (s *Service) deliver(ctx context.Context, t *target, run *worker.Run) {
 		}
 		pos, err = s.startCursor(ctx, name)
 	}
-	backoff := time.Duration(s.file.MinBackoff)
+	backoff, fails := time.Duration(s.file.MinBackoff), 0
 	for ctx.Err() == nil {
 		pos = s.boundBacklog(ctx, t, name, pos)
 		recs, err := s.store.ReadJournal(ctx, pos, s.file.BatchSize)
@@ -58,7 +58,7 @@ func (s *Service) deliver(ctx context.Context, t *target, run *worker.Run) {
 				if run != nil {
 					run.Done(len(msgs))
 				}
-				backoff = time.Duration(s.file.MinBackoff)
+				backoff, fails = time.Duration(s.file.MinBackoff), 0
 				break
 			}
 			if ctx.Err() != nil {
@@ -68,7 +68,11 @@ func (s *Service) deliver(ctx context.Context, t *target, run *worker.Run) {
 			if run != nil {
 				run.Error(fmt.Errorf("%s: %w", t.cfg.ARN, err))
 			}
-			s.log.Warn("notify: send failed, retrying", "target", t.cfg.ARN, "events", len(msgs), "retry_in", backoff, "err", err)
+			// Logged on the 1st, 2nd, 4th, 8th... failure in a row: an
+			// outage does not flood the log.
+			if fails++; fails&(fails-1) == 0 {
+				s.log.Warn("notify: send failed, retrying", "target", t.cfg.ARN, "events", len(msgs), "failures", fails, "retry_in", backoff, "err", err)
+			}
 			if !sleep(ctx, backoff) {
 				return
 			}

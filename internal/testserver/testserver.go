@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"talus/internal/notify"
 	"talus/internal/server"
 )
 
@@ -69,6 +70,9 @@ func WithLifecycleDay(d time.Duration) Option { return func(c *server.Config) { 
 
 // WithRegion sets the server's region (us-east-1 unless set).
 func WithRegion(r string) Option { return func(c *server.Config) { c.Region = r } }
+
+// WithNotify configures event notification targets, as --notify-config does.
+func WithNotify(f *notify.File) Option { return func(c *server.Config) { c.Notify = f } }
 
 // Start starts a server and stops it when the test ends.
 func Start(t testing.TB, opts ...Option) *Server {
