@@ -7,8 +7,8 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// pgSender inserts each event as a row of a table (created if missing),
-// keyed by the event ID so a resend is a no-op, and, when a channel is
+// pgSender inserts each event as a row of a table (created if missing;
+// id gives the order of arrival), unique by event ID so a resend is a no-op, and, when a channel is
 // set, sends NOTIFY with the event in the same transaction: listeners hear
 // of exactly the rows that committed.
 type pgSender struct {
@@ -36,7 +36,8 @@ func (s *pgSender) connect(ctx context.Context) error {
 	s.conn = c
 	if !s.ready {
 		_, err := c.Exec(ctx, `CREATE TABLE IF NOT EXISTS `+pgx.Identifier{s.cfg.Table}.Sanitize()+` (
-			event_id   text PRIMARY KEY,
+			id         bigserial PRIMARY KEY,
+			event_id   text NOT NULL UNIQUE,
 			event_name text NOT NULL,
 			bucket     text NOT NULL,
 			key        text NOT NULL,

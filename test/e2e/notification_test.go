@@ -83,21 +83,27 @@ func (h *hook) testEvents() []map[string]string {
 }
 
 type eventRecord struct {
-	EventVersion      string `json:"eventVersion"`
-	EventSource       string `json:"eventSource"`
-	AWSRegion         string `json:"awsRegion"`
-	EventTime         string `json:"eventTime"`
-	EventName         string `json:"eventName"`
-	UserIdentity      struct{ PrincipalID string `json:"principalId"` }
-	RequestParameters struct{ SourceIPAddress string `json:"sourceIPAddress"` }
-	ResponseElements  map[string]string
-	S3                struct {
+	EventVersion string `json:"eventVersion"`
+	EventSource  string `json:"eventSource"`
+	AWSRegion    string `json:"awsRegion"`
+	EventTime    string `json:"eventTime"`
+	EventName    string `json:"eventName"`
+	UserIdentity struct {
+		PrincipalID string `json:"principalId"`
+	}
+	RequestParameters struct {
+		SourceIPAddress string `json:"sourceIPAddress"`
+	}
+	ResponseElements map[string]string
+	S3               struct {
 		SchemaVersion   string `json:"s3SchemaVersion"`
 		ConfigurationID string `json:"configurationId"`
 		Bucket          struct {
 			Name          string
-			OwnerIdentity struct{ PrincipalID string `json:"principalId"` }
-			ARN           string `json:"arn"`
+			OwnerIdentity struct {
+				PrincipalID string `json:"principalId"`
+			}
+			ARN string `json:"arn"`
 		}
 		Object struct {
 			Key       string
