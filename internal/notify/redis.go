@@ -2,9 +2,18 @@ package notify
 
 import (
 	"context"
+	"sync"
 
 	"github.com/redis/go-redis/v9"
 )
+
+// quiet silences go-redis's own log (a line per failed dial during an
+// outage): the delivery loop logs failures itself, without flooding.
+var quiet sync.Once
+
+type noLog struct{}
+
+func (noLog) Printf(context.Context, string, ...any) {}
 
 // redisSender appends events to a list (RPUSH, one pipelined round trip
 // per batch); consumers pop from the other end.
@@ -26,6 +35,7 @@ func newRedis(t TargetConfig) (*redisSender, error) {
 		opt.Password = t.Password
 	}
 	opt.MaxRetries = -1 // the delivery loop retries, in order
+	quiet.Do(func() { redis.SetLogger(noLog{}) })
 	return &redisSender{cfg: t, rdb: redis.NewClient(opt)}, nil
 }
 
