@@ -128,8 +128,8 @@ func EventJSON(r *meta.Record, b *meta.Bucket, configID, hostID string) []byte {
 	return out
 }
 
-// TestEventJSON is the s3:TestEvent S3 sends when a configuration is set.
-func TestEventJSON(bucket, requestID, hostID string, now time.Time) []byte {
+// S3TestEvent is the s3:TestEvent S3 sends when a configuration is set.
+func S3TestEvent(bucket, requestID, hostID string, now time.Time) []byte {
 	out, _ := json.Marshal(struct {
 		Service   string `json:"Service"`
 		Event     string `json:"Event"`

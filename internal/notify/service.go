@@ -112,7 +112,7 @@ func (s *Service) TestEvent(ctx context.Context, arn, bucket, requestID, hostID 
 	}
 	ctx, cancel := context.WithTimeout(ctx, time.Duration(s.file.Timeout))
 	defer cancel()
-	return t.sender.Send(ctx, []Message{{ID: "test-" + requestID, Key: bucket + "/", Event: "s3:TestEvent", Body: TestEventJSON(bucket, requestID, hostID, time.Now())}})
+	return t.sender.Send(ctx, []Message{{ID: "test-" + requestID, Key: bucket + "/", Event: "s3:TestEvent", Body: S3TestEvent(bucket, requestID, hostID, time.Now())}})
 }
 
 // CursorName is the journal cursor of the target arn.
