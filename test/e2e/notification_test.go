@@ -404,3 +404,61 @@ func TestNotificationWebhookOutage(t *testing.T) {
 		t.Errorf("prometheus output:\n%s", prom.String())
 	}
 }
+
+// TestNotificationEventBridge: a bucket with EventBridge enabled sends its
+// events, in EventBridge's format, to the EventBridge target only.
+func TestNotificationEventBridge(t *testing.T) {
+	bus, h := &hook{}, &hook{}
+	bs := httptest.NewServer(bus)
+	defer bs.Close()
+	hs := httptest.NewServer(h)
+	defer hs.Close()
+	srv := testserver.Start(t, testserver.WithNotify(&notify.File{Targets: []notify.TargetConfig{
+		{ARN: hookARN, Type: "webhook", URL: hs.URL, AuthHeader: hookToken, HMACSecret: hookHMAC},
+		{ARN: "arn:aws:sqs:us-east-1:000000000000:bus", Type: "webhook", EventBridge: true, URL: bs.URL},
+	}}))
+	c := srv.Client()
+	ctx := context.Background()
+	mustCreateBucket(t, c, "bridge")
+	if _, err := c.PutBucketNotificationConfiguration(ctx, &s3.PutBucketNotificationConfigurationInput{Bucket: aws.String("bridge"),
+		NotificationConfiguration: &types.NotificationConfiguration{EventBridgeConfiguration: &types.EventBridgeConfiguration{}}}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.GetBucketNotificationConfiguration(ctx, &s3.GetBucketNotificationConfigurationInput{Bucket: aws.String("bridge")})
+	if err != nil || got.EventBridgeConfiguration == nil {
+		t.Fatalf("EventBridge not stored: %+v %v", got, err)
+	}
+	mustPut(t, c, "bridge", "a key", []byte("hello"))
+	if _, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("bridge"), Key: aws.String("a key")}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	var evs []map[string]any
+	for len(evs) < 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("EventBridge events: %v", evs)
+		}
+		time.Sleep(50 * time.Millisecond)
+		bus.mu.Lock()
+		evs = evs[:0]
+		for _, b := range bus.bodies {
+			var m map[string]any
+			json.Unmarshal(b, &m)
+			evs = append(evs, m)
+		}
+		bus.mu.Unlock()
+	}
+	if evs[0]["detail-type"] != "Object Created" || evs[0]["source"] != "aws.s3" || evs[1]["detail-type"] != "Object Deleted" {
+		t.Errorf("events: %v", evs)
+	}
+	d := evs[0]["detail"].(map[string]any)
+	if d["bucket"].(map[string]any)["name"] != "bridge" || d["object"].(map[string]any)["key"] != "a key" || d["reason"] != "PutObject" {
+		t.Errorf("detail: %v", d)
+	}
+	if d1 := evs[1]["detail"].(map[string]any); d1["deletion-type"] != "Permanently Deleted" {
+		t.Errorf("delete detail: %v", d1)
+	}
+	if n := len(h.events(t)); n != 0 {
+		t.Errorf("the other target got %d events", n)
+	}
+}
