@@ -29,6 +29,15 @@ func (s *Service) deliver(ctx context.Context, t *target, run *worker.Run) {
 		pos, err = s.startCursor(ctx, name)
 	}
 	backoff, fails := time.Duration(s.file.MinBackoff), 0
+	saved, lastSave := pos, time.Now()
+	defer func() {
+		// Keep what was delivered since the last save.
+		if pos != saved {
+			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			s.store.SetJournalCursor(sctx, name, pos)
+			cancel()
+		}
+	}()
 	for ctx.Err() == nil {
 		pos = s.boundBacklog(ctx, t, name, pos)
 		recs, err := s.store.ReadJournal(ctx, pos, s.file.BatchSize)
@@ -45,6 +54,12 @@ func (s *Service) deliver(ctx context.Context, t *target, run *worker.Run) {
 		}
 		t.stats.setLag(s.lag(ctx, pos))
 		if len(recs) == 0 {
+			if pos != saved {
+				// Idle: save now, and wake at the next interval at the latest.
+				if err := s.store.SetJournalCursor(ctx, name, pos); err == nil {
+					saved, lastSave = pos, time.Now()
+				}
+			}
 			s.store.WaitJournal(ctx, pos)
 			continue
 		}
@@ -79,15 +94,24 @@ func (s *Service) deliver(ctx context.Context, t *target, run *worker.Run) {
 			backoff = min(2*backoff, time.Duration(s.file.MaxBackoff))
 		}
 		pos = recs[len(recs)-1].Seq
-		if err := s.store.SetJournalCursor(ctx, name, pos); err != nil && ctx.Err() == nil {
-			// The events went out; a restart before the next save resends them.
-			s.log.Warn("notify: saving cursor", "target", t.cfg.ARN, "err", err)
+		// The cursor is a write to the metadata store: saved at most every
+		// cursorSaveInterval, so that a busy journal does not double the
+		// store's writes. A crash resends what was sent since (at least once).
+		if time.Since(lastSave) >= cursorSaveInterval {
+			if err := s.store.SetJournalCursor(ctx, name, pos); err != nil && ctx.Err() == nil {
+				s.log.Warn("notify: saving cursor", "target", t.cfg.ARN, "err", err)
+			} else if err == nil {
+				saved, lastSave = pos, time.Now()
+			}
 		}
 		if run != nil {
 			run.At(fmt.Sprintf("%s seq %d", t.cfg.ARN, pos))
 		}
 	}
 }
+
+// cursorSaveInterval bounds how often a target's cursor is written.
+const cursorSaveInterval = 250 * time.Millisecond
 
 // startCursor returns the target's position, creating its cursor at the
 // journal's end the first time: a new target gets the changes from then on.
