@@ -106,12 +106,13 @@ func (a *API) listObjectVersions(ctx context.Context, req *request) (*response, 
 		}
 		o := e.Object
 		v := s3xml.VersionEntry{Key: lp.enc(o.Key), VersionID: o.VersionID, IsLatest: o.IsLatest, LastModified: s3xml.Time(o.Modified),
-			Owner: &s3xml.Owner{ID: o.Owner, DisplayName: o.Owner}}
+			Owner: ptr(a.ownerXML(ctx, o.Owner))}
 		if o.DeleteMarker {
 			v.XMLName.Local = "DeleteMarker"
 		} else {
 			size := o.Size
 			v.XMLName.Local, v.ETag, v.Size, v.StorageClass = "Version", o.ETag, &size, o.StorageClass
+			v.RestoreStatus = a.restoreStatus(ctx, wantRestoreStatus(req), o)
 		}
 		out.Entries = append(out.Entries, v)
 	}

@@ -20,6 +20,8 @@ func TestCompatibilityTableIsTrue(t *testing.T) {
 		// The deprecated forms of the ?lifecycle requests, served by the same handlers.
 		"GetBucketLifecycle": true, "PutBucketLifecycle": true,
 		"GetBucketNotification": true, "PutBucketNotification": true,
+		// GET ?intelligent-tiering without an id.
+		"ListBucketIntelligentTieringConfigurations": true,
 	}
 	for _, op := range operations {
 		handled[op.name] = true

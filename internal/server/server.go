@@ -20,6 +20,7 @@ import (
 
 	"talus/internal/blob"
 	"talus/internal/blob/localfs"
+	"talus/internal/blob/tiered"
 	"talus/internal/iam"
 	"talus/internal/iamapi"
 	"talus/internal/kms"
@@ -71,6 +72,12 @@ type Config struct {
 	JournalRetention meta.JournalRetention
 	// Notify configures the event notification targets (nil: none).
 	Notify *notify.File
+	// Tiers are the storage tiers besides the data directory, and
+	// ClassTiers maps a storage class (or Intelligent-Tiering archive
+	// tier) to the tier that holds its data; unmapped classes stay in the
+	// data directory.
+	Tiers      []TierConfig
+	ClassTiers map[string]string
 
 	// Disk space and slow clients (space.go, conn.go); zero values turn each off.
 	// MinFreeSpace: below it, writes of new data get 507 InsufficientStorage.
@@ -132,6 +139,10 @@ func New(cfg Config) (*Server, error) {
 	if cfg.AccessKey == "" || cfg.SecretKey == "" {
 		return nil, errors.New("server: root credentials are required")
 	}
+	tiers, err := openTiers(cfg)
+	if err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, err
 	}
@@ -154,8 +165,18 @@ func New(cfg Config) (*Server, error) {
 		s.closeStores()
 		return nil, err
 	}
+	ts, err := tiered.New(s.blobs, tiers)
+	if err != nil {
+		s.closeStores()
+		return nil, err
+	}
+	s.blobs = ts
 	sealer, owner, err := openRoot(context.Background(), cfg.DataDir, cfg.AccessKey, cfg.SecretKey, s.meta)
 	if err != nil {
+		s.closeStores()
+		return nil, err
+	}
+	if err := iam.EnsureAdminAccount(context.Background(), s.meta, owner, time.Now().UTC()); err != nil {
 		s.closeStores()
 		return nil, err
 	}
@@ -176,10 +197,10 @@ func New(cfg Config) (*Server, error) {
 		WebsiteDomains: cfg.WebsiteDomains,
 		Identities:     ids,
 		KMS:            keys,
-		Owner:          owner,
 		InlineMax:      cfg.InlineMax,
 		Space:          s.space,
 		LifecycleDay:   cfg.LifecycleDay,
+		ClassTier:      s.classTier,
 		Logger:         cfg.Logger,
 		Notifier:       s.notify,
 

@@ -192,9 +192,8 @@ func TestErrorsNotImplemented(t *testing.T) {
 		body         []byte
 		hdr          string
 	}{
-		{http.MethodGet, "/noimpl?notification", nil, ""},
+		{http.MethodGet, "/noimpl?inventory&id=i", nil, ""},
 		{http.MethodPut, "/noimpl?requestPayment", []byte("<RequestPaymentConfiguration><Payer>Requester</Payer></RequestPaymentConfiguration>"), ""},
-		{http.MethodPost, "/noimpl/obj?restore", nil, ""},
 		{http.MethodGet, "/noimpl?logging", nil, ""},
 		{http.MethodGet, "/noimpl?replication", nil, ""},
 		{http.MethodPut, "/noimpl/copy2?accelerate", []byte{}, "noimpl/obj"},

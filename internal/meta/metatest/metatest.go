@@ -37,9 +37,11 @@ func Run(t *testing.T, newStore func(t *testing.T) meta.Store) {
 		{"ConcurrentPuts", testConcurrentPuts},
 		{"ConditionalRace", testConditionalRace},
 		{"UpdateObject", testUpdateObject},
+		{"RelocateObject", testRelocate},
 		{"ListVersions", testListVersions},
 		{"BucketConfig", testBucketConfig},
 		{"Identities", testIdentities},
+		{"Accounts", testAccounts},
 		{"Keyring", testKeyring},
 		{"Leases", testLeases},
 		{"DeleteIfLatest", testDeleteIfLatest},
@@ -53,6 +55,11 @@ func Run(t *testing.T, newStore func(t *testing.T) meta.Store) {
 		{"JournalCursors", testJournalCursors},
 		{"JournalRetention", testJournalRetention},
 		{"JournalWait", testJournalWait},
+		{"JournalBookkeeping", testJournalBookkeeping},
+		{"Annotations", testAnnotations},
+		{"AnnotationLimit", testAnnotationLimit},
+		{"AnnotationsGoWithVersion", testAnnotationsGoWithVersion},
+		{"AnnotationCopy", testAnnotationCopy},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
