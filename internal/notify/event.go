@@ -26,6 +26,12 @@ type (
 		ResponseElements  responseElems  `json:"responseElements"`
 		S3                s3Entity       `json:"s3"`
 		LifecycleData     *lifecycleData `json:"lifecycleEventData,omitempty"`
+		// AnnotationData names the annotation of ObjectAnnotation events
+		// (S3 publishes no payload for them; this is the name the event is about).
+		AnnotationData *annotationData `json:"annotationEventData,omitempty"`
+	}
+	annotationData struct {
+		AnnotationName string `json:"annotationName"`
 	}
 	principal struct {
 		PrincipalID string `json:"principalId"`
@@ -124,6 +130,9 @@ func EventJSON(r *meta.Record, b *meta.Bucket, configID, hostID string) []byte {
 		rec.LifecycleData = &lifecycleData{}
 		rec.LifecycleData.TransitionEventData.DestinationStorageClass = r.StorageClass
 	}
+	if r.Annotation != "" {
+		rec.AnnotationData = &annotationData{r.Annotation}
+	}
 	out, _ := json.Marshal(eventDoc{Records: []eventRecord{rec}})
 	return out
 }
@@ -149,7 +158,8 @@ var eventBridgeTypes = map[string]string{
 	meta.EventLifecycleDelete: "Object Deleted", meta.EventLifecycleDeleteMarker: "Object Deleted",
 	meta.EventTaggingPut: "Object Tags Added", meta.EventTaggingDelete: "Object Tags Deleted",
 	meta.EventACLPut: "Object ACL Updated", meta.EventRestoreCompleted: "Object Restore Completed",
-	meta.EventLifecycleTransition: "Object Storage Class Changed",
+	meta.EventLifecycleTransition: "Object Storage Class Changed", meta.EventRestorePost: "Object Restore Initiated",
+	meta.EventIntelligentTiering: "Object Access Tier Changed",
 }
 
 // EventBridgeJSON is the EventBridge event of record r ("" type: none).

@@ -462,3 +462,43 @@ func TestNotificationEventBridge(t *testing.T) {
 		t.Errorf("the other target got %d events", n)
 	}
 }
+
+// TestNotificationAnnotationAndRestoreEvents: the journal records of
+// annotations (2026-06) and restore requests become their S3 events.
+func TestNotificationAnnotationAndRestoreEvents(t *testing.T) {
+	h := &hook{}
+	srv := startNotifyServer(t, h)
+	c := srv.Client()
+	ctx := context.Background()
+	mustCreateBucket(t, c, "annot-events")
+	if _, err := c.PutBucketNotificationConfiguration(ctx, &s3.PutBucketNotificationConfigurationInput{Bucket: aws.String("annot-events"),
+		NotificationConfiguration: &types.NotificationConfiguration{QueueConfigurations: []types.QueueConfiguration{
+			queueConfig("ann", hookARN, []types.Event{"s3:ObjectAnnotation:*", "s3:ObjectRestore:*"}, "", "")}}}); err != nil {
+		t.Fatal(err)
+	}
+	mustPut(t, c, "annot-events", "doc", []byte("body"))
+	mustPutAnn(t, c, "annot-events", "doc", "summary", []byte("short"))
+	if _, err := c.DeleteObjectAnnotation(ctx, &s3.DeleteObjectAnnotationInput{Bucket: aws.String("annot-events"), Key: aws.String("doc"), AnnotationName: aws.String("summary")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("annot-events"), Key: aws.String("cold"), Body: strings.NewReader("ice"), StorageClass: types.StorageClassGlacier}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.RestoreObject(ctx, &s3.RestoreObjectInput{Bucket: aws.String("annot-events"), Key: aws.String("cold"),
+		RestoreRequest: &types.RestoreRequest{Days: aws.Int32(1), GlacierJobParameters: &types.GlacierJobParameters{Tier: types.TierStandard}}}); err != nil {
+		t.Fatal(err)
+	}
+	ev := waitEvents(t, h, 10*time.Second, func(ev []eventRecord) bool { return len(ev) >= 3 })
+	want := []string{"ObjectAnnotation:Put doc", "ObjectAnnotation:Delete doc", "ObjectRestore:Post cold"}
+	for i, w := range want {
+		if got := ev[i].EventName + " " + ev[i].S3.Object.Key; got != w {
+			t.Errorf("event %d: %s, want %s", i, got, w)
+		}
+	}
+	h.mu.Lock()
+	body := string(h.bodies[len(h.bodies)-3])
+	h.mu.Unlock()
+	if !strings.Contains(body, `"annotationEventData":{"annotationName":"summary"}`) {
+		t.Errorf("annotation event: %s", body)
+	}
+}
