@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -104,7 +105,8 @@ func principalID(r *meta.Record) string {
 }
 
 // EventJSON is the S3 event message of record r for the rule configID
-// of bucket b.
+// of bucket b; hostID stands in for x-amz-id-2 when the change had no
+// request (lifecycle).
 func EventJSON(r *meta.Record, b *meta.Bucket, configID, hostID string) []byte {
 	name := r.S3EventName()
 	rec := eventRecord{
@@ -112,7 +114,7 @@ func EventJSON(r *meta.Record, b *meta.Bucket, configID, hostID string) []byte {
 		EventTime: r.Time.UTC().Format(timeFormat), EventName: strings.TrimPrefix(name, "s3:"),
 		UserIdentity:      principal{principalID(r)},
 		RequestParameters: requestParams{r.SourceIP},
-		ResponseElements:  responseElems{r.RequestID, hostID},
+		ResponseElements:  responseElems{r.RequestID, cmp.Or(r.HostID, hostID)},
 		S3: s3Entity{
 			SchemaVersion: "1.0", ConfigurationID: configID,
 			Bucket: s3Bucket{Name: r.Bucket, OwnerIdentity: principal{b.Owner}, ARN: "arn:aws:s3:::" + r.Bucket},

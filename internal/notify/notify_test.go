@@ -60,7 +60,7 @@ func TestEventJSON(t *testing.T) {
 	b := &meta.Bucket{Name: "b", Region: "eu-west-1", Owner: "owner-id"}
 	tm := time.Date(2026, 12, 2, 3, 4, 5, 678_000_000, time.UTC)
 	r := &meta.Record{Seq: 42, Time: tm, Type: meta.RecordCreate, Event: meta.EventPut, Bucket: "b", Key: "a b/c=d", VersionID: "null",
-		Size: 5, ETag: `"abc"`, Change: meta.Change{Requester: "000000000000", Principal: "arn:aws:iam::000000000000:user/alice", SourceIP: "10.0.0.1", RequestID: "RID"}}
+		Size: 5, ETag: `"abc"`, Change: meta.Change{Requester: "000000000000", Principal: "arn:aws:iam::000000000000:user/alice", SourceIP: "10.0.0.1", RequestID: "RID", HostID: "REQHOST"}}
 	var doc map[string][]map[string]any
 	if err := json.Unmarshal(EventJSON(r, b, "cfg", "HOST"), &doc); err != nil {
 		t.Fatal(err)
@@ -77,7 +77,7 @@ func TestEventJSON(t *testing.T) {
 	}
 	if e["userIdentity"].(map[string]any)["principalId"] != "AWS:arn:aws:iam::000000000000:user/alice" ||
 		e["requestParameters"].(map[string]any)["sourceIPAddress"] != "10.0.0.1" ||
-		e["responseElements"].(map[string]any)["x-amz-request-id"] != "RID" || e["responseElements"].(map[string]any)["x-amz-id-2"] != "HOST" {
+		e["responseElements"].(map[string]any)["x-amz-request-id"] != "RID" || e["responseElements"].(map[string]any)["x-amz-id-2"] != "REQHOST" {
 		t.Errorf("request fields: %v", e)
 	}
 	if s3["configurationId"] != "cfg" || s3["s3SchemaVersion"] != "1.0" || s3["bucket"].(map[string]any)["arn"] != "arn:aws:s3:::b" ||
