@@ -15,6 +15,9 @@ type amqpSender struct {
 	mu   sync.Mutex
 	conn *amqp.Connection
 	ch   *amqp.Channel
+	// returns gets messages the broker could not route (published
+	// mandatory): a send with one fails instead of losing it.
+	returns chan amqp.Return
 }
 
 func (s *amqpSender) connect() error {
@@ -41,6 +44,7 @@ func (s *amqpSender) connect() error {
 		return err
 	}
 	s.conn, s.ch = conn, ch
+	s.returns = ch.NotifyReturn(make(chan amqp.Return, 64))
 	return nil
 }
 
@@ -77,6 +81,13 @@ func (s *amqpSender) Send(ctx context.Context, msgs []Message) error {
 			}
 			return err
 		}
+	}
+	// The broker sends basic.return before the confirm of that message.
+	select {
+	case r := <-s.returns:
+		s.drop()
+		return fmt.Errorf("amqp: the broker could not route the message (%d %s): no queue bound to exchange %q key %q", r.ReplyCode, r.ReplyText, s.cfg.Exchange, s.cfg.RoutingKey)
+	default:
 	}
 	return nil
 }

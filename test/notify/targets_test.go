@@ -112,6 +112,16 @@ func TestAMQP(t *testing.T) {
 		}
 	}
 	waitFor(t, consume, want, 15*time.Second)
+
+	// A message no queue takes is a failed send, not a lost event.
+	svc, err := notify.New(notify.Config{File: fastDelivery(notify.TargetConfig{ARN: "arn:aws:sqs:us-east-1:000000000000:nowhere", Type: "amqp", URL: url, RoutingKey: "no-such-queue"})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer svc.Close()
+	if err := svc.TestEvent(ctx, "arn:aws:sqs:us-east-1:000000000000:nowhere", "amqp", "RID", "HOST"); err == nil {
+		t.Error("an unroutable message was accepted")
+	}
 }
 
 func TestRedis(t *testing.T) {
