@@ -181,7 +181,7 @@ var rabbit struct {
 	url  string
 	err  error
 	d    *daemon
-	env  []string
+	epmd *daemon
 	dir  string
 }
 
@@ -201,7 +201,11 @@ func rabbitMQ(t testing.TB) string {
 		port, dist, epmd := freePort(t), freePort(t), freePort(t)
 		os.WriteFile(filepath.Join(dir, "enabled_plugins"), []byte("[].\n"), 0o644)
 		os.WriteFile(filepath.Join(dir, ".erlang.cookie"), []byte("TALUSTESTCOOKIE"), 0o400)
-		rabbit.env = []string{
+		// The node's port mapper runs in the foreground as our child, so
+		// that it stops with the node instead of lingering as a daemon.
+		rabbit.epmd = startDaemon(t, nil, "epmd", "-port", strconv.Itoa(epmd))
+		waitPort(t, epmd, 10*time.Second, rabbit.epmd)
+		env := []string{
 			"HOME=" + dir, "RABBITMQ_NODENAME=talus" + strconv.Itoa(port) + "@localhost",
 			"RABBITMQ_NODE_IP_ADDRESS=127.0.0.1", "RABBITMQ_NODE_PORT=" + strconv.Itoa(port),
 			"RABBITMQ_DIST_PORT=" + strconv.Itoa(dist), "ERL_EPMD_PORT=" + strconv.Itoa(epmd),
@@ -210,7 +214,7 @@ func rabbitMQ(t testing.TB) string {
 			"RABBITMQ_CONFIG_FILE=" + filepath.Join(dir, "rabbitmq"), "RABBITMQ_PID_FILE=" + filepath.Join(dir, "pid"),
 			"RABBITMQ_ADVANCED_CONFIG_FILE=" + filepath.Join(dir, "advanced.config"),
 		}
-		rabbit.d = startDaemon(t, rabbit.env, bin)
+		rabbit.d = startDaemon(t, env, bin)
 		deadline := time.Now().Add(90 * time.Second)
 		for {
 			c, err := net.DialTimeout("tcp", "127.0.0.1:"+strconv.Itoa(port), time.Second)
@@ -232,14 +236,15 @@ func rabbitMQ(t testing.TB) string {
 	return rabbit.url
 }
 
-// stopRabbit stops the node and the epmd it started.
+// stopRabbit stops the node and its port mapper.
 func stopRabbit() {
-	if rabbit.d == nil {
-		return
+	if rabbit.d != nil {
+		rabbit.d.stop()
 	}
-	rabbit.d.stop()
-	cmd := exec.Command("epmd", "-kill")
-	cmd.Env = append(os.Environ(), rabbit.env...)
-	cmd.Run()
-	os.RemoveAll(rabbit.dir)
+	if rabbit.epmd != nil {
+		rabbit.epmd.stop()
+	}
+	if rabbit.dir != "" {
+		os.RemoveAll(rabbit.dir)
+	}
 }
