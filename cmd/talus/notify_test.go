@@ -44,3 +44,16 @@ func TestAdminNotifyCommands(t *testing.T) {
 		t.Error("an unknown target tested fine")
 	}
 }
+
+func TestServerRefusesBadNotifyConfig(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "notify.json")
+	os.WriteFile(bad, []byte(`{"targets":[{"arn":"arn:aws:sqs:us-east-1:0:q","type":"carrier-pigeon","url":"http://x"}]}`), 0o600)
+	err := runServer([]string{"--data", filepath.Join(dir, "data"), "--address", "127.0.0.1:0", "--notify-config", bad})
+	if err == nil || !strings.Contains(err.Error(), "--notify-config") || !strings.Contains(err.Error(), "carrier-pigeon") {
+		t.Fatalf("err = %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "data")); !os.IsNotExist(err) {
+		t.Errorf("the data directory was created: %v", err)
+	}
+}
