@@ -10,7 +10,7 @@ failed=0
 step() { printf '\n=== %s\n' "$*"; }
 fail() { echo "FAILED: $*"; failed=$((failed + 1)); }
 
-step "install: Debian clients for the smoke test, and Chromium for the browser tests"
+step "install: Debian clients for the smoke test, Chromium for the browser tests, brokers for the notification tests"
 need=()
 command -v rclone >/dev/null || need+=(rclone)
 command -v s3cmd >/dev/null || need+=(s3cmd)
@@ -19,6 +19,10 @@ command -v curl >/dev/null || need+=(curl)
 [ -x /usr/bin/aws ] || command -v aws >/dev/null || need+=(awscli)
 command -v node >/dev/null || need+=(nodejs)
 command -v npm >/dev/null || need+=(npm)
+command -v nats-server >/dev/null || [ -x /usr/sbin/nats-server ] || need+=(nats-server)
+[ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || need+=(rabbitmq-server)
+command -v redis-server >/dev/null || need+=(redis-server)
+[ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     export DEBIAN_FRONTEND=noninteractive

@@ -43,6 +43,8 @@ Commands:
   remote list                 remote remove NAME
   replicate --existing BUCKET replication remotes and existing objects
                               (see 'talus admin remote -h')
+  notify list | test ARN      the event notification targets of a --config
+                              file (see 'talus admin notify -h')
 
   rotate-root [--data DIR] [--access-key AK --secret-key SK]
                               offline: replace the root credentials of DIR
@@ -89,6 +91,9 @@ func runAdmin(args []string, stdout io.Writer) error {
 	rest := fl.Args()
 	if len(rest) > 0 && rest[0] == "rotate-root" {
 		return runRotateRoot(rest[1:], *data, stdout)
+	}
+	if len(rest) > 0 && rest[0] == "notify" {
+		return runAdminNotify(rest[1:], stdout)
 	}
 	if len(rest) > 0 && rest[0] == "account" {
 		return runAdminAccount(rest[1:], *endpoint, *region, *data, stdout)

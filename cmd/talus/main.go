@@ -116,6 +116,7 @@ func runServer(args []string) error {
 	var oidcs oidcFlags
 	fl.Var(&oidcs, "oidc-provider", "OpenID Connect issuer trusted by STS AssumeRoleWithWebIdentity: URL[,jwks=FILE|URL][,client-id=AUD]...; repeatable")
 	journal := journalFlags(fl)
+	notifications := notifyFlags(fl)
 	logFormat := fl.String("log-format", "text", "log format: text or json")
 	metricsMode := fl.String("metrics", "open", "Prometheus metrics at /_talus/metrics (and /metrics on the console address): off, open, or token (Authorization: Bearer, the token from --metrics-token-file or env TALUS_METRICS_TOKEN)")
 	metricsTokenFile := fl.String("metrics-token-file", "", "file holding the metrics bearer token (with --metrics token)")
@@ -155,6 +156,9 @@ func runServer(args []string) error {
 	if err := journal.check(); err != nil {
 		return err
 	}
+	if err := notifications.check(); err != nil {
+		return err
+	}
 	if err := tierCredentials(tiers, tierCreds); err != nil {
 		return err
 	}
@@ -183,7 +187,7 @@ func runServer(args []string) error {
 	if err != nil {
 		return err
 	}
-	srv, err := server.New(journal.apply(limits.apply(server.Config{
+	srv, err := server.New(notifications.apply(journal.apply(limits.apply(server.Config{
 		Address: *addr, DataDir: *data, Region: *region, Domains: doms, WebsiteDomains: webDoms,
 		AccessKey: ak, SecretKey: sk, TLSCert: *cert, TLSKey: *key,
 		InlineMax: *inline, ShutdownTimeout: *grace, LifecycleDay: *lcDay, Logger: log,
@@ -193,7 +197,7 @@ func runServer(args []string) error {
 		Metrics: *metricsMode, MetricsToken: metricsToken, Version: versionString(),
 		ConsoleAddress: consoleAddress(*consoleAddr, *addr), ConsoleAPIEndpoint: *consoleAPI, ConsoleOrigin: *consoleOrigin,
 		OIDCProviders: oidcs,
-	})))
+	}))))
 	if err != nil {
 		return err
 	}

@@ -78,6 +78,8 @@ type BucketConfig struct {
 	Website *Website `json:"web,omitempty"`
 	// Lifecycle is the bucket's lifecycle configuration (nil: none).
 	Lifecycle *Lifecycle `json:"lc,omitempty"`
+	// Notification is the bucket's event notification configuration (nil: none).
+	Notification *Notification `json:"notify,omitempty"`
 	// IntelligentTiering is the bucket's Intelligent-Tiering
 	// configurations, in ID order.
 	IntelligentTiering []IntelligentTiering `json:"it,omitempty"`

@@ -58,6 +58,8 @@ type Config struct {
 	// LifecycleDay is the length of a lifecycle rule's day; 0 means 24
 	// hours. Tests shorten it to watch rules act.
 	LifecycleDay time.Duration
+	// Notifier validates notification destinations (nil: none configured).
+	Notifier Notifier
 	// ClassTier names the storage tier that holds a class's data ("": the
 	// default tier, as for every class when nil).
 	ClassTier func(class string) string

@@ -91,6 +91,8 @@ var operations = map[routeKey]operation{
 	{bucket, "GET", "cors", false}:                 {"GetBucketCors", "s3:GetBucketCORS", "", (*API).getBucketCors},
 	{bucket, "PUT", "cors", false}:                 {"PutBucketCors", "s3:PutBucketCORS", "", (*API).putBucketCors},
 	{bucket, "DELETE", "cors", false}:              {"DeleteBucketCors", "s3:PutBucketCORS", "", (*API).deleteBucketCors},
+	{bucket, "GET", "notification", false}:         {"GetBucketNotificationConfiguration", "s3:GetBucketNotification", "", (*API).getBucketNotification},
+	{bucket, "PUT", "notification", false}:         {"PutBucketNotificationConfiguration", "s3:PutBucketNotification", "", (*API).putBucketNotification},
 	{bucket, "GET", "website", false}:              {"GetBucketWebsite", "s3:GetBucketWebsite", "", (*API).getBucketWebsite},
 	{bucket, "PUT", "website", false}:              {"PutBucketWebsite", "s3:PutBucketWebsite", "", (*API).putBucketWebsite},
 	{bucket, "DELETE", "website", false}:           {"DeleteBucketWebsite", "s3:DeleteBucketWebsite", "", (*API).deleteBucketWebsite},

@@ -26,8 +26,6 @@ var unimplemented = map[routeKey]operation{
 	{bucket, "GET", "metrics", false}:                  {name: "GetBucketMetricsConfiguration", action: "s3:GetMetricsConfiguration"},
 	{bucket, "PUT", "metrics", false}:                  {name: "PutBucketMetricsConfiguration", action: "s3:PutMetricsConfiguration"},
 	{bucket, "DELETE", "metrics", false}:               {name: "DeleteBucketMetricsConfiguration", action: "s3:PutMetricsConfiguration"},
-	{bucket, "GET", "notification", false}:             {name: "GetBucketNotificationConfiguration", action: "s3:GetBucketNotification"},
-	{bucket, "PUT", "notification", false}:             {name: "PutBucketNotificationConfiguration", action: "s3:PutBucketNotification"},
 	{bucket, "GET", "requestPayment", false}:           {name: "GetBucketRequestPayment", action: "s3:GetBucketRequestPayment"},
 	{bucket, "PUT", "requestPayment", false}:           {name: "PutBucketRequestPayment", action: "s3:PutBucketRequestPayment"},
 	{bucket, "GET", "abac", false}:                     {name: "GetBucketAbac", action: "s3:GetBucketAbac"},

@@ -28,6 +28,7 @@ import (
 	"talus/internal/kmsapi"
 	"talus/internal/meta"
 	"talus/internal/meta/sqlite"
+	"talus/internal/notify"
 	"talus/internal/oidc"
 	"talus/internal/policy"
 	"talus/internal/replicate"
@@ -72,6 +73,8 @@ type Config struct {
 	LifecycleDay time.Duration
 	// JournalRetention bounds the change journal (zero fields: meta's defaults).
 	JournalRetention meta.JournalRetention
+	// Notify configures the event notification targets (nil: none).
+	Notify *notify.File
 	// Tiers are the storage tiers besides the data directory, and
 	// ClassTiers maps a storage class (or Intelligent-Tiering archive
 	// tier) to the tier that holds its data; unmapped classes stay in the
@@ -131,6 +134,7 @@ type Server struct {
 	consoleHTTP *http.Server
 	ids         *iam.Resolver
 	repl        *replicate.Replicator
+	notify      *notify.Service
 }
 
 // Identities returns the server's credential resolver (for tests: its
@@ -226,6 +230,10 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.keys = keys
+	if err := s.openNotify(); err != nil {
+		s.closeStores()
+		return nil, err
+	}
 	api := s3api.New(s3api.Config{
 		Region:         cfg.Region,
 		Domains:        cfg.Domains,
@@ -237,6 +245,7 @@ func New(cfg Config) (*Server, error) {
 		LifecycleDay:   cfg.LifecycleDay,
 		ClassTier:      s.classTier,
 		Logger:         cfg.Logger,
+		Notifier:       s.notify,
 
 		DefaultObjectOwnership: cfg.DefaultObjectOwnership,
 		AllowSSECOverHTTP:      cfg.AllowSSECOverHTTP,
@@ -379,6 +388,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 			s.http.Close()
 		}
 		s.workers.Stop()
+		s.notify.Close()
 		err = errors.Join(err, s.closeStores())
 	})
 	return err

@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"talus/internal/meta"
+	"talus/internal/notify"
 	"talus/internal/oidc"
 	"talus/internal/server"
 )
@@ -103,6 +104,9 @@ func WithRegion(r string) Option { return func(c *server.Config) { c.Region = r 
 func WithOIDCProvider(p oidc.Provider) Option {
 	return func(c *server.Config) { c.OIDCProviders = append(c.OIDCProviders, p) }
 }
+
+// WithNotify configures event notification targets, as --notify-config does.
+func WithNotify(f *notify.File) Option { return func(c *server.Config) { c.Notify = f } }
 
 // Start starts a server and stops it when the test ends.
 func Start(t testing.TB, opts ...Option) *Server {

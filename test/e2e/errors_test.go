@@ -190,7 +190,7 @@ func TestErrorsNotImplemented(t *testing.T) {
 		body         []byte
 		hdr          string
 	}{
-		{http.MethodGet, "/noimpl?notification", nil, ""},
+		{http.MethodGet, "/noimpl?inventory&id=i", nil, ""},
 		{http.MethodPut, "/noimpl?requestPayment", []byte("<RequestPaymentConfiguration><Payer>Requester</Payer></RequestPaymentConfiguration>"), ""},
 		{http.MethodGet, "/noimpl?logging", nil, ""},
 		{http.MethodGet, "/noimpl?requestPayment", nil, ""},

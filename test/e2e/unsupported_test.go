@@ -218,8 +218,6 @@ func TestUnimplementedOperationOrder(t *testing.T) {
 		body        []byte
 	}{
 		{"GET", "logging", nil},
-		{"PUT", "notification", []byte("<NotificationConfiguration/>")},
-		{"GET", "requestPayment", nil},
 		{"PUT", "accelerate", []byte("<AccelerateConfiguration/>")},
 	}
 	anon := func(method, url string, body []byte) rqResp {
