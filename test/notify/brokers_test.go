@@ -171,6 +171,16 @@ func postgres(t testing.TB) string {
 	d := startDaemon(t, nil, args[0], args[1:]...)
 	t.Cleanup(d.stop)
 	waitPort(t, port, 20*time.Second, d)
+	// The port opens while the cluster still answers "starting up":
+	// wait until it accepts connections.
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if exec.Command(bin+"pg_isready", "-q", "-h", "127.0.0.1", "-p", strconv.Itoa(port)).Run() == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("PostgreSQL on port %d did not accept connections within 30s", port)
+		}
+	}
 	return fmt.Sprintf("postgres://talus@127.0.0.1:%d/postgres?sslmode=disable", port)
 }
 
