@@ -103,6 +103,7 @@ func runServer(args []string) error {
 	sseCHTTP := fl.Bool("allow-sse-c-over-http", false, "accept customer-provided encryption keys (SSE-C) on plain HTTP requests, which S3 refuses (only behind a TLS-terminating proxy, or for tests)")
 	grace := fl.Duration("shutdown-timeout", 30*time.Second, "on SIGTERM/SIGINT, how long in-flight requests may take to finish")
 	lcDay := fl.Duration("lifecycle-day", 24*time.Hour, "how long one lifecycle day lasts (a test clock: e.g. 10s makes Days: 1 mean ten seconds); lifecycle rules are applied every tenth of it")
+	accessLogEvery := fl.Duration("access-log-interval", 5*time.Minute, "how often server access log records are delivered to target buckets")
 	limits := limitFlags(fl)
 	journal := journalFlags(fl)
 	if err := fl.Parse(args); err != nil {
@@ -156,7 +157,7 @@ func runServer(args []string) error {
 		AccessKey: ak, SecretKey: sk, TLSCert: *cert, TLSKey: *key,
 		InlineMax: *inline, ShutdownTimeout: *grace, LifecycleDay: *lcDay, Logger: log,
 		DefaultObjectOwnership: *ownership, AllowSSECOverHTTP: *sseCHTTP,
-		DefaultEncryption: *defaultEnc,
+		DefaultEncryption: *defaultEnc, AccessLogInterval: *accessLogEvery,
 	})))
 	if err != nil {
 		return err

@@ -76,6 +76,8 @@ type BucketConfig struct {
 	Website *Website `json:"web,omitempty"`
 	// Lifecycle is the bucket's lifecycle configuration (nil: none).
 	Lifecycle *Lifecycle `json:"lc,omitempty"`
+	// Logging is the bucket's server access logging (nil: disabled).
+	Logging *Logging `json:"log,omitempty"`
 }
 
 // CORSRule is one rule of a bucket's CORS configuration. Its fields are

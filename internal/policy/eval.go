@@ -12,6 +12,10 @@ type Principal struct {
 	// CanonicalID is the canonical user ID of the principal's account,
 	// which a CanonicalUser principal names.
 	CanonicalID string
+	// Service is an AWS service principal (logging.s3.amazonaws.com) the
+	// server acts as when it delivers reports; only "*" and a Service
+	// entry naming it match it.
+	Service string
 }
 
 func (p *Principal) account() string {
@@ -146,7 +150,7 @@ func (ps *Principals) matches(p *Principal, exact bool) bool {
 		switch {
 		case en.any:
 			return true
-		case p.Anonymous:
+		case p.Anonymous || p.Service != "":
 		case en.account != "":
 			if p.account() == en.account && (!exact || p.ARN == "arn:aws:iam::"+en.account+":root") {
 				return true
@@ -157,6 +161,13 @@ func (ps *Principals) matches(p *Principal, exact bool) bool {
 			}
 		case en.arn != "":
 			if p.ARN == en.arn {
+				return true
+			}
+		}
+	}
+	if p.Service != "" {
+		for _, sv := range ps.Service {
+			if sv == p.Service {
 				return true
 			}
 		}

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"talus/internal/accesslog"
 	"talus/internal/blob"
 	"talus/internal/iam"
 	"talus/internal/kms"
@@ -55,6 +56,8 @@ type Config struct {
 	// LifecycleDay is the length of a lifecycle rule's day; 0 means 24
 	// hours. Tests shorten it to watch rules act.
 	LifecycleDay time.Duration
+	// AccessLog spools server access log records (nil: logging off).
+	AccessLog *accesslog.Sink
 }
 
 // API serves the S3 protocol over HTTP.
@@ -112,6 +115,10 @@ type request struct {
 	sigV2 bool
 	// website: the request came to the bucket's website endpoint.
 	website bool
+	// op is the operation's name once routed; aclRequired: an ACL grant
+	// authorized it (both for access log records).
+	op          string
+	aclRequired bool
 }
 
 // response is what a handler returns; render turns it into bytes.
@@ -142,7 +149,20 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("x-amz-id-2", req.hostID)
 	w.Header().Set("Server", "Talus")
 
+	var lw *logWriter
+	var body *bodyWatch
+	if a.cfg.AccessLog != nil {
+		lw = &logWriter{ResponseWriter: w}
+		w = lw
+		if r.Body != nil && r.Body != http.NoBody {
+			body = &bodyWatch{ReadCloser: r.Body}
+			r.Body = body
+		}
+	}
 	status, err := a.serve(w, req)
+	if lw != nil {
+		a.recordAccess(req, lw, body, status, err, start, time.Now())
+	}
 	attrs := []any{"id", req.id, "method", r.Method, "bucket", req.bucket, "key", req.key,
 		"status", status, "dur_ms", time.Since(start).Milliseconds(), "remote", remoteIP(r)}
 	if err != nil {
@@ -189,6 +209,7 @@ func (a *API) serve(w http.ResponseWriter, req *request) (int, error) {
 		req.principal, _, _ = a.cfg.Identities.Lookup(req.Context(), auth.AccessKey)
 	}
 	op := a.route(req)
+	req.op = op.name
 	if v := req.Header.Get("x-amz-expected-bucket-owner"); v != "" && req.bucket != "" {
 		if err := a.checkExpectedOwner(req.Context(), v, a.requestBucket(req.Context(), req)); err != nil {
 			return a.renderError(w, req, err), err

@@ -102,6 +102,8 @@ var operations = map[routeKey]operation{
 	{bucket, "GET", "encryption", false}:    {"GetBucketEncryption", "s3:GetEncryptionConfiguration", "", (*API).getBucketEncryption},
 	{bucket, "PUT", "encryption", false}:    {"PutBucketEncryption", "s3:PutEncryptionConfiguration", "", (*API).putBucketEncryption},
 	{bucket, "DELETE", "encryption", false}: {"DeleteBucketEncryption", "s3:PutEncryptionConfiguration", "", (*API).deleteBucketEncryption},
+	{bucket, "GET", "logging", false}:       {"GetBucketLogging", "s3:GetBucketLogging", "", (*API).getBucketLogging},
+	{bucket, "PUT", "logging", false}:       {"PutBucketLogging", "s3:PutBucketLogging", "", (*API).putBucketLogging},
 
 	{object, "PUT", "", false}:            {"PutObject", "s3:PutObject", "", (*API).putObject},
 	{object, "PUT", "", true}:             {"CopyObject", "s3:PutObject", "", (*API).copyObject},

@@ -24,8 +24,6 @@ var unimplemented = map[routeKey]operation{
 	{bucket, "GET", "inventory", false}:                {name: "GetBucketInventoryConfiguration", action: "s3:GetInventoryConfiguration"},
 	{bucket, "PUT", "inventory", false}:                {name: "PutBucketInventoryConfiguration", action: "s3:PutInventoryConfiguration"},
 	{bucket, "DELETE", "inventory", false}:             {name: "DeleteBucketInventoryConfiguration", action: "s3:PutInventoryConfiguration"},
-	{bucket, "GET", "logging", false}:                  {name: "GetBucketLogging", action: "s3:GetBucketLogging"},
-	{bucket, "PUT", "logging", false}:                  {name: "PutBucketLogging", action: "s3:PutBucketLogging"},
 	{bucket, "GET", "metrics", false}:                  {name: "GetBucketMetricsConfiguration", action: "s3:GetMetricsConfiguration"},
 	{bucket, "PUT", "metrics", false}:                  {name: "PutBucketMetricsConfiguration", action: "s3:PutMetricsConfiguration"},
 	{bucket, "DELETE", "metrics", false}:               {name: "DeleteBucketMetricsConfiguration", action: "s3:PutMetricsConfiguration"},

@@ -93,6 +93,10 @@ const (
 	KMSDisabled     Code = "KMS.DisabledException"
 	KMSInvalidState Code = "KMS.KMSInvalidStateException"
 	KMSNotFound     Code = "KMS.NotFoundException"
+
+	// Server access logging.
+	InvalidTargetBucketForLogging  Code = "InvalidTargetBucketForLogging"
+	CrossLocationLoggingProhibited Code = "CrossLocationLoggingProhibited"
 )
 
 type entry struct {
@@ -179,6 +183,8 @@ var table = map[Code]entry{
 	KMSDisabled:                       {http.StatusBadRequest, "The KMS key is disabled."},
 	KMSInvalidState:                   {http.StatusBadRequest, "The KMS key is pending deletion."},
 	KMSNotFound:                       {http.StatusBadRequest, "Invalid keyId"},
+	InvalidTargetBucketForLogging:     {http.StatusBadRequest, "The target bucket for logging does not exist"},
+	CrossLocationLoggingProhibited:    {http.StatusForbidden, "Cross S3 location logging not allowed."},
 }
 
 // InsufficientStorage (507) means the data directory is full or below its

@@ -80,6 +80,8 @@ type Config struct {
 	IdleTimeout time.Duration
 	// MaxConnections bounds open client connections; more wait to be accepted.
 	MaxConnections int
+	// AccessLogInterval is how often access log records are delivered (default 5m).
+	AccessLogInterval time.Duration
 }
 
 // Server is a running Talus server.
@@ -97,6 +99,7 @@ type Server struct {
 	workers  *worker.Pool
 	shutdown sync.Once
 	keys     *kms.Local
+	reports  reports
 }
 
 // KMS returns the server's key service (for administration and tests).
@@ -166,6 +169,10 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.keys = keys
+	if err := s.openReports(); err != nil {
+		s.closeStores()
+		return nil, err
+	}
 	api := s3api.New(s3api.Config{
 		Region:         cfg.Region,
 		Domains:        cfg.Domains,
@@ -180,7 +187,9 @@ func New(cfg Config) (*Server, error) {
 		DefaultObjectOwnership: cfg.DefaultObjectOwnership,
 		AllowSSECOverHTTP:      cfg.AllowSSECOverHTTP,
 		DefaultEncryption:      cfg.DefaultEncryption,
+		AccessLog:              s.reports.accessLog,
 	}, s.meta, s.blobs)
+	s.reports.api = api
 	mux := http.NewServeMux()
 	mux.HandleFunc("/_talus/health/live", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) })
 	mux.HandleFunc("/_talus/health/ready", func(w http.ResponseWriter, r *http.Request) {
@@ -292,7 +301,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 			s.http.Close()
 		}
 		s.workers.Stop()
-		err = errors.Join(err, s.closeStores())
+		err = errors.Join(err, s.closeReports(), s.closeStores())
 	})
 	return err
 }

@@ -76,6 +76,11 @@ func WithJournalRetention(r meta.JournalRetention) Option {
 // WithRegion sets the server's region (us-east-1 unless set).
 func WithRegion(r string) Option { return func(c *server.Config) { c.Region = r } }
 
+// WithAccessLogInterval sets how often access log records are delivered.
+func WithAccessLogInterval(d time.Duration) Option {
+	return func(c *server.Config) { c.AccessLogInterval = d }
+}
+
 // Start starts a server and stops it when the test ends.
 func Start(t testing.TB, opts ...Option) *Server {
 	t.Helper()

@@ -1,0 +1,41 @@
+package server
+
+import (
+	"path/filepath"
+	"time"
+
+	"talus/internal/accesslog"
+	"talus/internal/s3api"
+)
+
+// reports are the report deliveries: server access logs.
+type reports struct {
+	accessLog *accesslog.Sink
+	api       *s3api.API
+}
+
+func (s *Server) openReports() error {
+	if s.cfg.AccessLogInterval <= 0 {
+		s.cfg.AccessLogInterval = 5 * time.Minute
+	}
+	sink, err := accesslog.Open(filepath.Join(s.cfg.DataDir, "accesslog"), s.log)
+	if err != nil {
+		return err
+	}
+	s.reports.accessLog = sink
+	return nil
+}
+
+func (s *Server) startReports() {
+	s.workers.Start(s.reports.accessLog.Job(s.cfg.AccessLogInterval, s.reports.api))
+}
+
+// closeReports makes every spooled record durable (after the last request).
+func (s *Server) closeReports() error {
+	if s.reports.accessLog == nil {
+		return nil
+	}
+	err := s.reports.accessLog.Close()
+	s.reports.accessLog = nil
+	return err
+}
