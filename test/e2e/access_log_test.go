@@ -74,7 +74,6 @@ func recordFor(t *testing.T, lines []string, requestID string) []string {
 	return nil
 }
 
-
 // TestAccessLogDelivery: with logging enabled on a bucket, every request
 // to it (writes, reads, failures, anonymous ones) is delivered to the
 // target bucket as a log object TargetPrefixYYYY-mm-DD-HH-MM-SS-Unique,
@@ -185,7 +184,6 @@ func TestAccessLogDelivery(t *testing.T) {
 		t.Errorf("log object encryption %q", head.ServerSideEncryption)
 	}
 }
-
 
 // checkFields compares a record's fields with want; "" in want skips a field.
 func checkFields(t *testing.T, what string, got, want []string) {
