@@ -78,6 +78,8 @@ type BucketConfig struct {
 	Lifecycle *Lifecycle `json:"lc,omitempty"`
 	// Logging is the bucket's server access logging (nil: disabled).
 	Logging *Logging `json:"log,omitempty"`
+	// Inventory is the bucket's S3 Inventory configurations, by ID order.
+	Inventory []InventoryConfig `json:"inv,omitempty"`
 }
 
 // CORSRule is one rule of a bucket's CORS configuration. Its fields are

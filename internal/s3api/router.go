@@ -104,6 +104,12 @@ var operations = map[routeKey]operation{
 	{bucket, "DELETE", "encryption", false}: {"DeleteBucketEncryption", "s3:PutEncryptionConfiguration", "", (*API).deleteBucketEncryption},
 	{bucket, "GET", "logging", false}:       {"GetBucketLogging", "s3:GetBucketLogging", "", (*API).getBucketLogging},
 	{bucket, "PUT", "logging", false}:       {"PutBucketLogging", "s3:PutBucketLogging", "", (*API).putBucketLogging},
+	// GET ?inventory is GetBucketInventoryConfiguration with id, else
+	// ListBucketInventoryConfigurations (configListSub).
+	{bucket, "GET", "inventory", false}:      {"GetBucketInventoryConfiguration", "s3:GetInventoryConfiguration", "", (*API).getBucketInventory},
+	{bucket, "GET", "inventory-list", false}: {"ListBucketInventoryConfigurations", "s3:GetInventoryConfiguration", "", (*API).listBucketInventory},
+	{bucket, "PUT", "inventory", false}:      {"PutBucketInventoryConfiguration", "s3:PutInventoryConfiguration", "", (*API).putBucketInventory},
+	{bucket, "DELETE", "inventory", false}:   {"DeleteBucketInventoryConfiguration", "s3:PutInventoryConfiguration", "", (*API).deleteBucketInventory},
 
 	{object, "PUT", "", false}:            {"PutObject", "s3:PutObject", "", (*API).putObject},
 	{object, "PUT", "", true}:             {"CopyObject", "s3:PutObject", "", (*API).copyObject},
@@ -152,6 +158,7 @@ func (a *API) route(req *request) operation {
 		k.level = service
 	case req.key == "":
 		k.level = bucket
+		k.sub = configListSub(k, req)
 	default:
 		k.level = object
 		k.copy = req.Header.Get("x-amz-copy-source") != ""

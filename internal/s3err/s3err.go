@@ -97,6 +97,9 @@ const (
 	// Server access logging.
 	InvalidTargetBucketForLogging  Code = "InvalidTargetBucketForLogging"
 	CrossLocationLoggingProhibited Code = "CrossLocationLoggingProhibited"
+	// Inventory and analytics configurations.
+	NoSuchConfiguration   Code = "NoSuchConfiguration"
+	TooManyConfigurations Code = "TooManyConfigurations"
 )
 
 type entry struct {
@@ -185,6 +188,8 @@ var table = map[Code]entry{
 	KMSNotFound:                       {http.StatusBadRequest, "Invalid keyId"},
 	InvalidTargetBucketForLogging:     {http.StatusBadRequest, "The target bucket for logging does not exist"},
 	CrossLocationLoggingProhibited:    {http.StatusForbidden, "Cross S3 location logging not allowed."},
+	NoSuchConfiguration:               {http.StatusNotFound, "The specified configuration does not exist."},
+	TooManyConfigurations:             {http.StatusBadRequest, "You are attempting to create a new configuration but have already reached the 1,000-configuration limit."},
 }
 
 // InsufficientStorage (507) means the data directory is full or below its

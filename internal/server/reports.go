@@ -5,10 +5,11 @@ import (
 	"time"
 
 	"talus/internal/accesslog"
+	"talus/internal/inventory"
 	"talus/internal/s3api"
 )
 
-// reports are the report deliveries: server access logs.
+// reports are the report deliveries: server access logs and inventory reports.
 type reports struct {
 	accessLog *accesslog.Sink
 	api       *s3api.API
@@ -28,6 +29,8 @@ func (s *Server) openReports() error {
 
 func (s *Server) startReports() {
 	s.workers.Start(s.reports.accessLog.Job(s.cfg.AccessLogInterval, s.reports.api))
+	s.workers.Start(inventory.New(inventory.Config{Meta: s.meta, Put: s.reports.api.PutReport,
+		Account: s.reports.api.OwnerAccount, Day: s.cfg.LifecycleDay, Logger: s.log}).Job())
 }
 
 // closeReports makes every spooled record durable (after the last request).
