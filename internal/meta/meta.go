@@ -80,6 +80,8 @@ type BucketConfig struct {
 	Logging *Logging `json:"log,omitempty"`
 	// Inventory is the bucket's S3 Inventory configurations, by ID order.
 	Inventory []InventoryConfig `json:"inv,omitempty"`
+	// Analytics is the bucket's storage class analysis configurations, by ID order.
+	Analytics []AnalyticsConfig `json:"ana,omitempty"`
 }
 
 // CORSRule is one rule of a bucket's CORS configuration. Its fields are

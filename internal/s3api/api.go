@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"talus/internal/accesslog"
+	"talus/internal/analytics"
 	"talus/internal/blob"
 	"talus/internal/iam"
 	"talus/internal/kms"
@@ -58,6 +59,8 @@ type Config struct {
 	LifecycleDay time.Duration
 	// AccessLog spools server access log records (nil: logging off).
 	AccessLog *accesslog.Sink
+	// Analytics counts GETs for storage class analysis (nil: not counted).
+	Analytics *analytics.Counters
 }
 
 // API serves the S3 protocol over HTTP.
@@ -151,7 +154,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	var lw *logWriter
 	var body *bodyWatch
-	if a.cfg.AccessLog != nil {
+	if a.cfg.AccessLog != nil || a.cfg.Analytics != nil {
 		lw = &logWriter{ResponseWriter: w}
 		w = lw
 		if r.Body != nil && r.Body != http.NoBody {
@@ -162,6 +165,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	status, err := a.serve(w, req)
 	if lw != nil {
 		a.recordAccess(req, lw, body, status, err, start, time.Now())
+		a.countAnalytics(req, lw, status)
 	}
 	attrs := []any{"id", req.id, "method", r.Method, "bucket", req.bucket, "key", req.key,
 		"status", status, "dur_ms", time.Since(start).Milliseconds(), "remote", remoteIP(r)}

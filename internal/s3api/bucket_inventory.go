@@ -232,7 +232,7 @@ func (a *API) deleteBucketInventory(ctx context.Context, req *request) (*respons
 
 // PutReport writes one inventory report object as the inventory service.
 func (a *API) PutReport(ctx context.Context, o inventory.Object) error {
-	return a.PutServiceObject(ctx, ServiceObject{Service: inventory.ServicePrincipal, Bucket: o.Bucket, Key: o.Key,
+	return a.PutServiceObject(ctx, ServiceObject{Service: inventory.ServicePrincipal, AlsoAs: []string{"s3.amazonaws.com"}, Bucket: o.Bucket, Key: o.Key,
 		SourceBucket: o.SourceBucket, SourceAccount: o.SourceAccount, ContentType: o.ContentType, Data: o.Data,
 		SSE: o.SSE, KMSKeyID: o.KMSKeyID})
 }

@@ -110,6 +110,10 @@ var operations = map[routeKey]operation{
 	{bucket, "GET", "inventory-list", false}: {"ListBucketInventoryConfigurations", "s3:GetInventoryConfiguration", "", (*API).listBucketInventory},
 	{bucket, "PUT", "inventory", false}:      {"PutBucketInventoryConfiguration", "s3:PutInventoryConfiguration", "", (*API).putBucketInventory},
 	{bucket, "DELETE", "inventory", false}:   {"DeleteBucketInventoryConfiguration", "s3:PutInventoryConfiguration", "", (*API).deleteBucketInventory},
+	{bucket, "GET", "analytics", false}:      {"GetBucketAnalyticsConfiguration", "s3:GetAnalyticsConfiguration", "", (*API).getBucketAnalytics},
+	{bucket, "GET", "analytics-list", false}: {"ListBucketAnalyticsConfigurations", "s3:GetAnalyticsConfiguration", "", (*API).listBucketAnalytics},
+	{bucket, "PUT", "analytics", false}:      {"PutBucketAnalyticsConfiguration", "s3:PutAnalyticsConfiguration", "", (*API).putBucketAnalytics},
+	{bucket, "DELETE", "analytics", false}:   {"DeleteBucketAnalyticsConfiguration", "s3:PutAnalyticsConfiguration", "", (*API).deleteBucketAnalytics},
 
 	{object, "PUT", "", false}:            {"PutObject", "s3:PutObject", "", (*API).putObject},
 	{object, "PUT", "", true}:             {"CopyObject", "s3:PutObject", "", (*API).copyObject},

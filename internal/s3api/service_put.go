@@ -18,7 +18,10 @@ var ErrServiceRefused = errors.New("s3api: the target bucket refuses the service
 // ServiceObject is an object the server writes into a bucket on behalf of
 // an AWS service principal: access logs, inventory and analytics reports.
 type ServiceObject struct {
-	Service     string // e.g. logging.s3.amazonaws.com
+	Service string // e.g. logging.s3.amazonaws.com
+	// AlsoAs are other names the service answers to in bucket policies
+	// (AWS documents s3.amazonaws.com for inventory destinations too).
+	AlsoAs      []string
 	Bucket, Key string
 	// SourceBucket and SourceAccount are the aws:SourceArn and
 	// aws:SourceAccount condition values (the bucket reported on).
@@ -94,24 +97,32 @@ func (a *API) PutServiceObject(ctx context.Context, o ServiceObject) error {
 func (a *API) serviceAllowed(ctx context.Context, b meta.Bucket, o ServiceObject) bool {
 	if b.Config.Policy != "" {
 		if d := a.authz.bucketPolicy(b.Name, b.Config.Policy); d != nil {
-			pr := policy.Request{
-				Principal: policy.Principal{Service: o.Service},
-				Action:    "s3:PutObject",
-				Resource:  arn(b.Name, o.Key, true),
-				Context: map[string][]string{
-					"aws:SourceArn":             {arn(o.SourceBucket, "", false)},
-					"aws:SourceAccount":         {o.SourceAccount},
-					"aws:PrincipalIsAWSService": {"true"},
-					"aws:PrincipalServiceName":  {o.Service},
-					"aws:SecureTransport":       {"true"},
-					"s3:ResourceAccount":        {a.ownerAccount(ctx, b.Owner)},
-					"aws:ResourceAccount":       {a.ownerAccount(ctx, b.Owner)},
-				},
+			allow := false
+			for _, name := range append([]string{o.Service}, o.AlsoAs...) {
+				pr := policy.Request{
+					Principal: policy.Principal{Service: name},
+					Action:    "s3:PutObject",
+					Resource:  arn(b.Name, o.Key, true),
+					Context: map[string][]string{
+						"aws:SourceArn":             {arn(o.SourceBucket, "", false)},
+						"aws:SourceAccount":         {o.SourceAccount},
+						"aws:PrincipalIsAWSService": {"true"},
+						"aws:PrincipalServiceName":  {name},
+						"aws:SecureTransport":       {"true"},
+						// Deliveries grant the bucket owner full control, as S3's do.
+						"s3:x-amz-acl":        {"bucket-owner-full-control"},
+						"s3:ResourceAccount":  {a.ownerAccount(ctx, b.Owner)},
+						"aws:ResourceAccount": {a.ownerAccount(ctx, b.Owner)},
+					},
+				}
+				switch d.Evaluate(&pr) {
+				case policy.Deny:
+					return false
+				case policy.Allow:
+					allow = true
+				}
 			}
-			switch d.Evaluate(&pr) {
-			case policy.Deny:
-				return false
-			case policy.Allow:
+			if allow {
 				return true
 			}
 		}

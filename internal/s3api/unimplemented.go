@@ -15,9 +15,6 @@ import (
 var unimplemented = map[routeKey]operation{
 	{bucket, "GET", "accelerate", false}:               {name: "GetBucketAccelerateConfiguration", action: "s3:GetAccelerateConfiguration"},
 	{bucket, "PUT", "accelerate", false}:               {name: "PutBucketAccelerateConfiguration", action: "s3:PutAccelerateConfiguration"},
-	{bucket, "GET", "analytics", false}:                {name: "GetBucketAnalyticsConfiguration", action: "s3:GetAnalyticsConfiguration"},
-	{bucket, "PUT", "analytics", false}:                {name: "PutBucketAnalyticsConfiguration", action: "s3:PutAnalyticsConfiguration"},
-	{bucket, "DELETE", "analytics", false}:             {name: "DeleteBucketAnalyticsConfiguration", action: "s3:PutAnalyticsConfiguration"},
 	{bucket, "GET", "intelligent-tiering", false}:      {name: "GetBucketIntelligentTieringConfiguration", action: "s3:GetIntelligentTieringConfiguration"},
 	{bucket, "PUT", "intelligent-tiering", false}:      {name: "PutBucketIntelligentTieringConfiguration", action: "s3:PutIntelligentTieringConfiguration"},
 	{bucket, "DELETE", "intelligent-tiering", false}:   {name: "DeleteBucketIntelligentTieringConfiguration", action: "s3:PutIntelligentTieringConfiguration"},

@@ -5,13 +5,15 @@ import (
 	"time"
 
 	"talus/internal/accesslog"
+	"talus/internal/analytics"
 	"talus/internal/inventory"
 	"talus/internal/s3api"
 )
 
-// reports are the report deliveries: server access logs and inventory reports.
+// reports are the report deliveries: server access logs, inventory reports and storage class analysis exports.
 type reports struct {
 	accessLog *accesslog.Sink
+	counters  *analytics.Counters
 	api       *s3api.API
 }
 
@@ -24,12 +26,15 @@ func (s *Server) openReports() error {
 		return err
 	}
 	s.reports.accessLog = sink
+	s.reports.counters = analytics.NewCounters(s.cfg.LifecycleDay)
 	return nil
 }
 
 func (s *Server) startReports() {
 	s.workers.Start(s.reports.accessLog.Job(s.cfg.AccessLogInterval, s.reports.api))
 	s.workers.Start(inventory.New(inventory.Config{Meta: s.meta, Put: s.reports.api.PutReport,
+		Account: s.reports.api.OwnerAccount, Day: s.cfg.LifecycleDay, Logger: s.log}).Job())
+	s.workers.Start(analytics.New(analytics.Config{Meta: s.meta, Counters: s.reports.counters, Put: s.reports.api.PutExport,
 		Account: s.reports.api.OwnerAccount, Day: s.cfg.LifecycleDay, Logger: s.log}).Job())
 }
 

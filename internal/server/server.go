@@ -188,6 +188,7 @@ func New(cfg Config) (*Server, error) {
 		AllowSSECOverHTTP:      cfg.AllowSSECOverHTTP,
 		DefaultEncryption:      cfg.DefaultEncryption,
 		AccessLog:              s.reports.accessLog,
+		Analytics:              s.reports.counters,
 	}, s.meta, s.blobs)
 	s.reports.api = api
 	mux := http.NewServeMux()
