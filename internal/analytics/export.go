@@ -69,31 +69,23 @@ func (w *Worker) Job() worker.Job {
 
 // Pass writes every export that is due (once a day per configuration).
 func (w *Worker) Pass(ctx context.Context) (int, error) {
-	done, after := 0, ""
-	for {
-		buckets, err := w.cfg.Meta.ListBuckets(ctx, "", "", after, 100)
-		if err != nil {
-			return done, err
-		}
-		for _, b := range buckets {
-			after = b.Name
-			for _, c := range b.Config.Analytics {
-				if !c.Export || (!c.LastRun.IsZero() && w.cfg.Now().Sub(c.LastRun) < w.cfg.Day) {
-					continue
-				}
-				if err := w.Export(ctx, b, c); err != nil {
-					if ctx.Err() != nil {
-						return done, ctx.Err()
-					}
-					w.cfg.Logger.Warn("storage class analysis export failed", "bucket", b.Name, "id", c.ID, "err", err)
-				}
-				done++
+	done := 0
+	err := meta.EachBucket(ctx, w.cfg.Meta, func(b meta.Bucket) error {
+		for _, c := range b.Config.Analytics {
+			if !c.Export || (!c.LastRun.IsZero() && w.cfg.Now().Sub(c.LastRun) < w.cfg.Day) {
+				continue
 			}
+			if err := w.Export(ctx, b, c); err != nil {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				w.cfg.Logger.Warn("storage class analysis export failed", "bucket", b.Name, "id", c.ID, "err", err)
+			}
+			done++
 		}
-		if len(buckets) < 100 {
-			return done, nil
-		}
-	}
+		return nil
+	})
+	return done, err
 }
 
 type groupStats struct {

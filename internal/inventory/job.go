@@ -73,31 +73,23 @@ var rowsPerFile = 100_000
 
 // Pass writes every report that is due and returns how many it wrote.
 func (w *Worker) Pass(ctx context.Context) (int, error) {
-	done, after := 0, ""
-	for {
-		buckets, err := w.cfg.Meta.ListBuckets(ctx, "", "", after, 100)
-		if err != nil {
-			return done, err
-		}
-		for _, b := range buckets {
-			after = b.Name
-			for _, c := range b.Config.Inventory {
-				if !c.Enabled || !w.due(c) {
-					continue
-				}
-				if err := w.Report(ctx, b, c); err != nil {
-					if ctx.Err() != nil {
-						return done, ctx.Err()
-					}
-					w.cfg.Logger.Warn("inventory report failed", "bucket", b.Name, "id", c.ID, "err", err)
-				}
-				done++
+	done := 0
+	err := meta.EachBucket(ctx, w.cfg.Meta, func(b meta.Bucket) error {
+		for _, c := range b.Config.Inventory {
+			if !c.Enabled || !w.due(c) {
+				continue
 			}
+			if err := w.Report(ctx, b, c); err != nil {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				w.cfg.Logger.Warn("inventory report failed", "bucket", b.Name, "id", c.ID, "err", err)
+			}
+			done++
 		}
-		if len(buckets) < 100 {
-			return done, nil
-		}
-	}
+		return nil
+	})
+	return done, err
 }
 
 func (w *Worker) due(c meta.InventoryConfig) bool {

@@ -53,12 +53,11 @@ func (a *API) getBucketAnalytics(ctx context.Context, req *request) (*response, 
 	if err != nil {
 		return nil, err
 	}
-	for _, c := range b.Config.Analytics {
-		if c.ID == id {
-			return xmlResponse(http.StatusOK, analyticsXML(c)), nil
-		}
+	c, err := findConfig(b.Config.Analytics, id, analyticsID)
+	if err != nil {
+		return nil, err
 	}
-	return nil, s3err.New(s3err.NoSuchConfiguration)
+	return xmlResponse(http.StatusOK, analyticsXML(c)), nil
 }
 
 func (a *API) listBucketAnalytics(ctx context.Context, req *request) (*response, error) {
@@ -68,17 +67,8 @@ func (a *API) listBucketAnalytics(ctx context.Context, req *request) (*response,
 	}
 	token := req.query.Get("continuation-token")
 	out := s3xml.ListBucketAnalyticsConfigurationResult{NS: s3xml.NS, ContinuationToken: token}
-	for _, c := range b.Config.Analytics {
-		if c.ID <= token {
-			continue
-		}
-		if len(out.Configurations) == listPageSize {
-			out.IsTruncated = true
-			out.NextContinuationToken = out.Configurations[len(out.Configurations)-1].ID
-			break
-		}
-		out.Configurations = append(out.Configurations, analyticsXML(c))
-	}
+	out.Configurations, out.NextContinuationToken = configPage(b.Config.Analytics, token, analyticsID, analyticsXML)
+	out.IsTruncated = out.NextContinuationToken != ""
 	return xmlResponse(http.StatusOK, out), nil
 }
 
@@ -103,19 +93,7 @@ func (a *API) putBucketAnalytics(ctx context.Context, req *request) (*response, 
 		return nil, err
 	}
 	err = a.meta.UpdateBucket(ctx, req.bucket, func(b *meta.Bucket) error {
-		for i := range b.Config.Analytics {
-			if b.Config.Analytics[i].ID == id {
-				c.LastRun = b.Config.Analytics[i].LastRun
-				b.Config.Analytics[i] = c
-				return nil
-			}
-		}
-		if len(b.Config.Analytics) >= maxReportConfigs {
-			return s3err.New(s3err.TooManyConfigurations)
-		}
-		b.Config.Analytics = append(b.Config.Analytics, c)
-		sort.Slice(b.Config.Analytics, func(i, j int) bool { return b.Config.Analytics[i].ID < b.Config.Analytics[j].ID })
-		return nil
+		return putConfig(&b.Config.Analytics, c, analyticsID, func(old meta.AnalyticsConfig, c *meta.AnalyticsConfig) { c.LastRun = old.LastRun })
 	})
 	if err != nil {
 		return nil, err
@@ -193,13 +171,7 @@ func (a *API) deleteBucketAnalytics(ctx context.Context, req *request) (*respons
 		return nil, err
 	}
 	err = a.meta.UpdateBucket(ctx, req.bucket, func(b *meta.Bucket) error {
-		for i := range b.Config.Analytics {
-			if b.Config.Analytics[i].ID == id {
-				b.Config.Analytics = append(b.Config.Analytics[:i], b.Config.Analytics[i+1:]...)
-				return nil
-			}
-		}
-		return s3err.New(s3err.NoSuchConfiguration)
+		return deleteConfig(&b.Config.Analytics, id, analyticsID)
 	})
 	if err != nil {
 		return nil, err
@@ -240,3 +212,5 @@ func (a *API) PutExport(ctx context.Context, o analytics.Object) error {
 	return a.PutServiceObject(ctx, ServiceObject{Service: analytics.ServicePrincipal, Bucket: o.Bucket, Key: o.Key,
 		SourceBucket: o.SourceBucket, SourceAccount: o.SourceAccount, ContentType: "text/csv", Data: o.Data})
 }
+
+func analyticsID(c meta.AnalyticsConfig) string { return c.ID }

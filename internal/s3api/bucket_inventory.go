@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"regexp"
-	"sort"
 	"strings"
 
 	"talus/internal/inventory"
@@ -76,12 +75,11 @@ func (a *API) getBucketInventory(ctx context.Context, req *request) (*response, 
 	if err != nil {
 		return nil, err
 	}
-	for _, c := range b.Config.Inventory {
-		if c.ID == id {
-			return xmlResponse(http.StatusOK, inventoryXML(c)), nil
-		}
+	c, err := findConfig(b.Config.Inventory, id, inventoryID)
+	if err != nil {
+		return nil, err
 	}
-	return nil, s3err.New(s3err.NoSuchConfiguration)
+	return xmlResponse(http.StatusOK, inventoryXML(c)), nil
 }
 
 func (a *API) listBucketInventory(ctx context.Context, req *request) (*response, error) {
@@ -91,17 +89,8 @@ func (a *API) listBucketInventory(ctx context.Context, req *request) (*response,
 	}
 	token := req.query.Get("continuation-token")
 	out := s3xml.ListInventoryConfigurationsResult{NS: s3xml.NS, ContinuationToken: token}
-	for _, c := range b.Config.Inventory {
-		if c.ID <= token {
-			continue
-		}
-		if len(out.Configurations) == listPageSize {
-			out.IsTruncated = true
-			out.NextContinuationToken = out.Configurations[len(out.Configurations)-1].ID
-			break
-		}
-		out.Configurations = append(out.Configurations, inventoryXML(c))
-	}
+	out.Configurations, out.NextContinuationToken = configPage(b.Config.Inventory, token, inventoryID, inventoryXML)
+	out.IsTruncated = out.NextContinuationToken != ""
 	return xmlResponse(http.StatusOK, out), nil
 }
 
@@ -126,19 +115,7 @@ func (a *API) putBucketInventory(ctx context.Context, req *request) (*response, 
 		return nil, err
 	}
 	err = a.meta.UpdateBucket(ctx, req.bucket, func(b *meta.Bucket) error {
-		for i := range b.Config.Inventory {
-			if b.Config.Inventory[i].ID == id {
-				c.LastRun = b.Config.Inventory[i].LastRun
-				b.Config.Inventory[i] = c
-				return nil
-			}
-		}
-		if len(b.Config.Inventory) >= maxReportConfigs {
-			return s3err.New(s3err.TooManyConfigurations)
-		}
-		b.Config.Inventory = append(b.Config.Inventory, c)
-		sort.Slice(b.Config.Inventory, func(i, j int) bool { return b.Config.Inventory[i].ID < b.Config.Inventory[j].ID })
-		return nil
+		return putConfig(&b.Config.Inventory, c, inventoryID, func(old meta.InventoryConfig, c *meta.InventoryConfig) { c.LastRun = old.LastRun })
 	})
 	if err != nil {
 		return nil, err
@@ -216,13 +193,7 @@ func (a *API) deleteBucketInventory(ctx context.Context, req *request) (*respons
 		return nil, err
 	}
 	err = a.meta.UpdateBucket(ctx, req.bucket, func(b *meta.Bucket) error {
-		for i := range b.Config.Inventory {
-			if b.Config.Inventory[i].ID == id {
-				b.Config.Inventory = append(b.Config.Inventory[:i], b.Config.Inventory[i+1:]...)
-				return nil
-			}
-		}
-		return s3err.New(s3err.NoSuchConfiguration)
+		return deleteConfig(&b.Config.Inventory, id, inventoryID)
 	})
 	if err != nil {
 		return nil, err
@@ -241,3 +212,5 @@ func (a *API) PutReport(ctx context.Context, o inventory.Object) error {
 func (a *API) OwnerAccount(ctx context.Context, canonicalID string) string {
 	return a.ownerAccount(ctx, canonicalID)
 }
+
+func inventoryID(c meta.InventoryConfig) string { return c.ID }

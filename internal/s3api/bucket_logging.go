@@ -26,16 +26,7 @@ func (a *API) getBucketLogging(ctx context.Context, req *request) (*response, er
 		if len(l.TargetGrants) > 0 {
 			le.TargetGrants = &s3xml.TargetGrants{}
 			for _, g := range l.TargetGrants {
-				ge := s3xml.Grantee{XSI: s3xml.XSI}
-				switch {
-				case g.URI != "":
-					ge.Type, ge.URI = "Group", g.URI
-				case g.Email != "":
-					ge.Type, ge.EmailAddress = "AmazonCustomerByEmail", g.Email
-				default:
-					ge.Type, ge.ID = "CanonicalUser", g.ID
-				}
-				le.TargetGrants.Grants = append(le.TargetGrants.Grants, s3xml.GrantXML{Grantee: ge, Permission: g.Permission})
+				le.TargetGrants.Grants = append(le.TargetGrants.Grants, s3xml.GrantXML{Grantee: granteeXML(g.ID, g.URI, g.Email), Permission: g.Permission})
 			}
 		}
 		if l.Partitioned {
@@ -143,4 +134,19 @@ func (a *API) loggingConfig(ctx context.Context, src meta.Bucket, le *s3xml.Logg
 		}
 	}
 	return cfg, nil
+}
+
+// granteeXML is a grantee element: a group URI, an email address or a
+// canonical user ID.
+func granteeXML(id, uri, email string) s3xml.Grantee {
+	ge := s3xml.Grantee{XSI: s3xml.XSI}
+	switch {
+	case uri != "":
+		ge.Type, ge.URI = "Group", uri
+	case email != "":
+		ge.Type, ge.EmailAddress = "AmazonCustomerByEmail", email
+	default:
+		ge.Type, ge.ID = "CanonicalUser", id
+	}
+	return ge
 }
