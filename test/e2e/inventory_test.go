@@ -52,7 +52,7 @@ func waitManifests(t *testing.T, c *s3.Client, bucket, prefix string, n int) []s
 
 // TestInventoryReports: a Daily CSV report of all versions under a
 // prefix with every optional field, SSE-S3 encrypted, and a Parquet
-// report of current versions, each in AWS's layout: data files, then
+// report of current versions encrypted with SSE-KMS, each in AWS's layout: data files, then
 // manifest.json (fields as AWS's example), manifest.checksum (its MD5)
 // and hive/dt=.../symlink.txt; a next report comes a lifecycle day later.
 func TestInventoryReports(t *testing.T) {
@@ -91,7 +91,8 @@ func TestInventoryReports(t *testing.T) {
 		IncludedObjectVersions: types.InventoryIncludedObjectVersionsCurrent, OptionalFields: []types.InventoryOptionalField{"Size", "ETag", "LastModifiedDate", "EncryptionStatus"},
 		Schedule: &types.InventorySchedule{Frequency: types.InventoryFrequencyWeekly},
 		Destination: &types.InventoryDestination{S3BucketDestination: &types.InventoryS3BucketDestination{
-			Bucket: aws.String("arn:aws:s3:::invdest"), Format: types.InventoryFormatParquet}}}
+			Bucket: aws.String("arn:aws:s3:::invdest"), Format: types.InventoryFormatParquet,
+			Encryption: &types.InventoryEncryption{SSEKMS: &types.SSEKMS{KeyId: aws.String("alias/aws/s3")}}}}}
 	if _, err := c.PutBucketInventoryConfiguration(ctx, &s3.PutBucketInventoryConfigurationInput{Bucket: aws.String("invsrc"), Id: pqCfg.Id, InventoryConfiguration: pqCfg}); err != nil {
 		t.Fatal(err)
 	}
@@ -195,6 +196,13 @@ func TestInventoryReports(t *testing.T) {
 	json.Unmarshal(mustGet(t, c, "invdest", pm[0]), &pman)
 	if pman.FileFormat != "Parquet" || len(pman.Files) != 1 || !strings.HasSuffix(pman.Files[0].Key, ".parquet") {
 		t.Fatalf("parquet manifest %+v", pman)
+	}
+	ph, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("invdest"), Key: aws.String(pman.Files[0].Key)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ph.ServerSideEncryption != types.ServerSideEncryptionAwsKms || !strings.Contains(aws.ToString(ph.SSEKMSKeyId), ":key/") {
+		t.Errorf("SSE-KMS report encryption %q key %q", ph.ServerSideEncryption, aws.ToString(ph.SSEKMSKeyId))
 	}
 	pdata := mustGet(t, c, "invdest", pman.Files[0].Key)
 	pf, err := parquet.OpenFile(bytes.NewReader(pdata), int64(len(pdata)))
