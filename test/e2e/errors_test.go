@@ -174,8 +174,6 @@ func TestErrorsNotImplemented(t *testing.T) {
 	notImpl("PutBucketAccelerateConfiguration", err)
 	_, err = c.GetBucketRequestPayment(ctx, &s3.GetBucketRequestPaymentInput{Bucket: aws.String("noimpl")})
 	notImpl("GetBucketRequestPayment", err)
-	_, err = c.GetBucketLogging(ctx, &s3.GetBucketLoggingInput{Bucket: aws.String("noimpl")})
-	notImpl("GetBucketLogging", err)
 	_, err = c.GetBucketReplication(ctx, &s3.GetBucketReplicationInput{Bucket: aws.String("noimpl")})
 	notImpl("GetBucketReplication", err)
 	_, err = c.SelectObjectContent(ctx, &s3.SelectObjectContentInput{Bucket: aws.String("noimpl"), Key: aws.String("obj"),
@@ -195,7 +193,6 @@ func TestErrorsNotImplemented(t *testing.T) {
 		{http.MethodGet, "/noimpl?notification", nil, ""},
 		{http.MethodPut, "/noimpl?requestPayment", []byte("<RequestPaymentConfiguration><Payer>Requester</Payer></RequestPaymentConfiguration>"), ""},
 		{http.MethodPost, "/noimpl/obj?restore", nil, ""},
-		{http.MethodGet, "/noimpl?logging", nil, ""},
 		{http.MethodGet, "/noimpl?replication", nil, ""},
 		{http.MethodPut, "/noimpl/copy2?accelerate", []byte{}, "noimpl/obj"},
 		{http.MethodGet, "/noimpl?metrics&id=m", nil, ""},
