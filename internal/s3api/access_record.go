@@ -39,6 +39,16 @@ func (w *logWriter) Write(b []byte) (int, error) {
 	return n, err
 }
 
+// ReadFrom keeps the underlying writer's sendfile path for file bodies.
+func (w *logWriter) ReadFrom(r io.Reader) (int64, error) {
+	if w.first.IsZero() {
+		w.first = time.Now()
+	}
+	n, err := io.Copy(w.ResponseWriter, r)
+	w.sent += n
+	return n, err
+}
+
 // Unwrap lets http.ResponseController reach the connection.
 func (w *logWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 

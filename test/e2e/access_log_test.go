@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bytes"
 	"io"
 	"net/http"
 	"regexp"
@@ -109,6 +110,16 @@ func TestAccessLogDelivery(t *testing.T) {
 	get.Body.Close()
 	getID, _ := awsmiddleware.GetRequestIDMetadata(get.ResultMetadata)
 
+	// A blob-backed object (over the inline limit) goes out through sendfile.
+	mustPut(t, c, "src", "big", bytes.Repeat([]byte("b"), 100<<10))
+	big, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("src"), Key: aws.String("big")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, big.Body)
+	big.Body.Close()
+	bigID, _ := awsmiddleware.GetRequestIDMetadata(big.ResultMetadata)
+
 	// An anonymous read, refused, with a Referer.
 	req, _ := http.NewRequest("GET", srv.URL+"/src/secret?x=1", nil)
 	req.Header.Set("Referer", "http://example.com/page")
@@ -127,7 +138,7 @@ func TestAccessLogDelivery(t *testing.T) {
 	_, err = c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("src"), Key: aws.String("missing")})
 	mustCode(t, err, "NoSuchKey")
 
-	keys, lines := waitLogs(t, c, "logs", "access/", 5)
+	keys, lines := waitLogs(t, c, "logs", "access/", 7)
 	keyRE := regexp.MustCompile(`^access/\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}-[0-9A-F]{16}$`)
 	for _, k := range keys {
 		if !keyRE.MatchString(k) {
@@ -157,6 +168,11 @@ func TestAccessLogDelivery(t *testing.T) {
 	f = recordFor(t, lines, getID)
 	checkFields(t, "ranged GetObject", f, []string{admin.CanonicalID, "src", "", "127.0.0.1", admin.CanonicalID, getID, "REST.GET.OBJECT", "a%20b.txt",
 		"GET /src/a%20b.txt?x-id=GetObject HTTP/1.1", "206", "-", "2", "5", "", "", "-", "", "-", "", "SigV4", "-", "AuthHeader", host, "-", "-", "-", "-"})
+
+	f = recordFor(t, lines, bigID)
+	if f[11] != "102400" || f[12] != "102400" {
+		t.Errorf("blob GET: Bytes Sent %q, Object Size %q, want 102400 each", f[11], f[12])
+	}
 
 	f = recordFor(t, lines, anonID)
 	checkFields(t, "anonymous GET", f, []string{admin.CanonicalID, "src", "", "127.0.0.1", "-", anonID, "REST.GET.OBJECT", "secret",
