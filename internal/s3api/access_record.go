@@ -11,7 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"talus/internal/accesslog"
+	"talus/internal/serverlog"
 	"talus/internal/meta"
 )
 
@@ -99,7 +99,7 @@ func (a *API) recordAccess(req *request, w *logWriter, body *bodyWatch, status i
 	}
 	l := b.Config.Logging
 	r := req.Request
-	rec := accesslog.Record{
+	rec := serverlog.Record{
 		BucketOwner: b.Owner, Bucket: b.Name, Time: start, RemoteIP: remoteIP(r),
 		Requester: requesterOf(req), RequestID: req.id, Operation: operationOf(req),
 		Key: req.key, RequestURI: r.Method + " " + r.RequestURI + " " + r.Proto, Status: status,
@@ -139,7 +139,7 @@ func (a *API) recordAccess(req *request, w *logWriter, body *bodyWatch, status i
 		rec.TLSVersion = tlsVersionName(r.TLS.Version)
 		rec.CipherSuite = cipherName(r.TLS.CipherSuite)
 	}
-	a.cfg.AccessLog.Add(accesslog.Entry{
+	a.cfg.AccessLog.Add(serverlog.Entry{
 		Target: l.TargetBucket, Prefix: l.TargetPrefix, Partitioned: l.Partitioned, EventDate: l.DateSource == "EventTime",
 		SourceBucket: b.Name, SourceAccount: a.ownerAccount(context.Background(), b.Owner), SourceRegion: b.Region,
 		Time: start, Line: rec.Line(),
@@ -264,17 +264,17 @@ func cipherName(id uint16) string {
 }
 
 // DeliverLog writes one access log object as the logging service.
-func (a *API) DeliverLog(ctx context.Context, d accesslog.Delivery) error {
+func (a *API) DeliverLog(ctx context.Context, d serverlog.Delivery) error {
 	var grants []meta.Grant
 	if b, err := a.meta.GetBucket(ctx, d.SourceBucket); err == nil && b.Config.Logging != nil {
 		for _, g := range b.Config.Logging.TargetGrants {
 			grants = append(grants, meta.Grant{ID: g.ID, URI: g.URI, Email: g.Email, Permission: g.Permission})
 		}
 	}
-	err := a.PutServiceObject(ctx, ServiceObject{Service: accesslog.ServicePrincipal, Bucket: d.Bucket, Key: d.Key,
+	err := a.PutServiceObject(ctx, ServiceObject{Service: serverlog.ServicePrincipal, Bucket: d.Bucket, Key: d.Key,
 		SourceBucket: d.SourceBucket, SourceAccount: d.SourceAccount, ContentType: "text/plain", Data: d.Data, Grants: grants})
 	if errors.Is(err, ErrServiceRefused) {
-		return errors.Join(accesslog.ErrRefused, err)
+		return errors.Join(serverlog.ErrRefused, err)
 	}
 	return err
 }

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"talus/internal/accesslog"
+	"talus/internal/serverlog"
 	"talus/internal/analytics"
 	"talus/internal/blob"
 	"talus/internal/iam"
@@ -58,7 +58,7 @@ type Config struct {
 	// hours. Tests shorten it to watch rules act.
 	LifecycleDay time.Duration
 	// AccessLog spools server access log records (nil: logging off).
-	AccessLog *accesslog.Sink
+	AccessLog *serverlog.Sink
 	// Analytics counts GETs for storage class analysis (nil: not counted).
 	Analytics *analytics.Counters
 }

@@ -4,7 +4,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"talus/internal/accesslog"
+	"talus/internal/serverlog"
 	"talus/internal/analytics"
 	"talus/internal/inventory"
 	"talus/internal/s3api"
@@ -12,7 +12,7 @@ import (
 
 // reports are the report deliveries: server access logs, inventory reports and storage class analysis exports.
 type reports struct {
-	accessLog *accesslog.Sink
+	accessLog *serverlog.Sink
 	counters  *analytics.Counters
 	api       *s3api.API
 }
@@ -21,7 +21,7 @@ func (s *Server) openReports() error {
 	if s.cfg.AccessLogInterval <= 0 {
 		s.cfg.AccessLogInterval = 5 * time.Minute
 	}
-	sink, err := accesslog.Open(filepath.Join(s.cfg.DataDir, "accesslog"), s.log)
+	sink, err := serverlog.Open(filepath.Join(s.cfg.DataDir, "accesslog"), s.log)
 	if err != nil {
 		return err
 	}

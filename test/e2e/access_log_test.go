@@ -15,7 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
-	"talus/internal/accesslog"
+	"talus/internal/serverlog"
 	"talus/internal/testserver"
 )
 
@@ -64,7 +64,7 @@ func waitLogs(t *testing.T, c *s3.Client, bucket, prefix string, n int) ([]strin
 func recordFor(t *testing.T, lines []string, requestID string) []string {
 	t.Helper()
 	for _, l := range lines {
-		if f := accesslog.Fields(l); len(f) > 5 && f[5] == requestID {
+		if f := serverlog.Fields(l); len(f) > 5 && f[5] == requestID {
 			if len(f) != 27 {
 				t.Fatalf("record has %d fields, want AWS's 27: %s", len(f), l)
 			}
@@ -150,7 +150,7 @@ func TestAccessLogDelivery(t *testing.T) {
 	want := []string{admin.CanonicalID, "src", "", "127.0.0.1", admin.CanonicalID, putID, "REST.PUT.OBJECT", "a%20b.txt",
 		"PUT /src/a%20b.txt?x-id=PutObject HTTP/1.1", "200", "-", "-", "5", "", "", "-", "", "-", "", "SigV4", "-", "AuthHeader", host, "-", "-", "-", "-"}
 	checkFields(t, "PutObject", f, want)
-	if ts, err := time.Parse(accesslog.TimeLayout, f[2]); err != nil || time.Since(ts) > time.Minute {
+	if ts, err := time.Parse(serverlog.TimeLayout, f[2]); err != nil || time.Since(ts) > time.Minute {
 		t.Errorf("Time %q: %v", f[2], err)
 	}
 	for _, i := range []int{13, 14} {
@@ -183,7 +183,7 @@ func TestAccessLogDelivery(t *testing.T) {
 	}
 	var missing []string
 	for _, l := range lines {
-		if ff := accesslog.Fields(l); len(ff) == 27 && ff[7] == "missing" {
+		if ff := serverlog.Fields(l); len(ff) == 27 && ff[7] == "missing" {
 			missing = ff
 		}
 	}

@@ -1,4 +1,4 @@
-package accesslog
+package serverlog
 
 import (
 	"net/url"

@@ -1,4 +1,4 @@
-package accesslog
+package serverlog
 
 import (
 	"bufio"
@@ -24,7 +24,7 @@ const ServicePrincipal = "logging.s3.amazonaws.com"
 // ErrRefused is what a Deliverer returns when the target refuses the log
 // object for good (no bucket, no permission): its records are dropped, as
 // S3 drops them. Any other error keeps them for the next run.
-var ErrRefused = errors.New("accesslog: delivery refused")
+var ErrRefused = errors.New("serverlog: delivery refused")
 
 // Delivery is one log object to write.
 type Delivery struct {
