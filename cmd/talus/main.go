@@ -112,6 +112,7 @@ func runServer(args []string) error {
 	fl.Var(classTiers, "storage-class-tier", "CLASS=NAME keeps the data of storage class CLASS (or Intelligent-Tiering archive tier ARCHIVE_ACCESS, DEEP_ARCHIVE_ACCESS) in tier NAME; unmapped classes stay in the data directory; repeatable")
 	tierCreds := pairFlags{}
 	fl.Var(tierCreds, "tier-credentials", "NAME=FILE reads remote tier NAME's access key and secret key (one a line) from FILE; repeatable")
+	accessLogEvery := fl.Duration("access-log-interval", 5*time.Minute, "how often server access log records are delivered to target buckets")
 	limits := limitFlags(fl)
 	var oidcs oidcFlags
 	fl.Var(&oidcs, "oidc-provider", "OpenID Connect issuer trusted by STS AssumeRoleWithWebIdentity: URL[,jwks=FILE|URL][,client-id=AUD]...; repeatable")
@@ -192,8 +193,8 @@ func runServer(args []string) error {
 		AccessKey: ak, SecretKey: sk, TLSCert: *cert, TLSKey: *key,
 		InlineMax: *inline, ShutdownTimeout: *grace, LifecycleDay: *lcDay, Logger: log,
 		DefaultObjectOwnership: *ownership, AllowSSECOverHTTP: *sseCHTTP,
-		DefaultEncryption: *defaultEnc,
-		Tiers:             tiers, ClassTiers: classTiers,
+		DefaultEncryption: *defaultEnc, AccessLogInterval: *accessLogEvery,
+		Tiers: tiers, ClassTiers: classTiers,
 		Metrics: *metricsMode, MetricsToken: metricsToken, Version: versionString(),
 		ConsoleAddress: consoleAddress(*consoleAddr, *addr), ConsoleAPIEndpoint: *consoleAPI, ConsoleOrigin: *consoleOrigin,
 		OIDCProviders: oidcs,

@@ -85,6 +85,12 @@ type BucketConfig struct {
 	IntelligentTiering []IntelligentTiering `json:"it,omitempty"`
 	// Replication is the bucket's replication configuration (nil: none).
 	Replication *s3.ReplicationConfig `json:"repl,omitempty"`
+	// Logging is the bucket's server access logging (nil: disabled).
+	Logging *Logging `json:"log,omitempty"`
+	// Inventory is the bucket's S3 Inventory configurations, by ID order.
+	Inventory []InventoryConfig `json:"inv,omitempty"`
+	// Analytics is the bucket's storage class analysis configurations, by ID order.
+	Analytics []AnalyticsConfig `json:"ana,omitempty"`
 }
 
 // CORSRule is one rule of a bucket's CORS configuration. Its fields are

@@ -20,6 +20,10 @@ type Principal struct {
 	Type           string            // aws:PrincipalType (User, AssumedRole, Account, WebIdentityUser)
 	Tags           map[string]string // aws:PrincipalTag/KEY (session tags)
 	SourceIdentity string            // aws:SourceIdentity
+	// Service is an AWS service principal (logging.s3.amazonaws.com) the
+	// server acts as when it delivers reports; only "*" and a Service
+	// entry naming it match it.
+	Service string
 }
 
 func (p *Principal) account() string {
@@ -166,7 +170,7 @@ func (ps *Principals) matches(p *Principal, exact bool) bool {
 		switch {
 		case en.any:
 			return true
-		case p.Anonymous:
+		case p.Anonymous || p.Service != "":
 		case en.account != "":
 			if p.account() == en.account && (!exact || p.ARN == "arn:aws:iam::"+en.account+":root") {
 				return true
@@ -181,6 +185,13 @@ func (ps *Principals) matches(p *Principal, exact bool) bool {
 			}
 		case en.fed != "":
 			if p.Federated == en.fed {
+				return true
+			}
+		}
+	}
+	if p.Service != "" {
+		for _, sv := range ps.Service {
+			if sv == p.Service {
 				return true
 			}
 		}

@@ -122,7 +122,7 @@ type Principals struct {
 	Wildcard      bool     // "Principal": "*"
 	AWS           []string // "*", account IDs, arn:aws:iam::ACCOUNT:root, user/role ARNs
 	CanonicalUser []string // canonical user IDs: each stands for its account
-	Service       []string // accepted, never matches a request
+	Service       []string // matches only the server acting as that service (Principal.Service)
 	Federated     []string // OIDC provider ARNs (trust policies)
 
 	entries []principalEntry

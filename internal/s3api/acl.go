@@ -90,14 +90,8 @@ func (a *API) aclDoc(ctx context.Context, owner string, grants []meta.Grant) s3x
 		grants = []meta.Grant{{ID: owner, Permission: s3.PermFullControl}}
 	}
 	for _, g := range grants {
-		ge := s3xml.Grantee{XSI: s3xml.XSI}
-		switch {
-		case g.URI != "":
-			ge.Type, ge.URI = "Group", g.URI
-		case g.Email != "":
-			ge.Type, ge.EmailAddress = "AmazonCustomerByEmail", g.Email
-		default:
-			ge.Type, ge.ID = "CanonicalUser", g.ID
+		ge := granteeXML(g.ID, g.URI, g.Email)
+		if ge.Type == "CanonicalUser" {
 			if acct, err := a.cfg.Identities.AccountByCanonicalID(ctx, g.ID); err == nil {
 				ge.DisplayName = acct.Name
 			}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"talus/internal/accesslog"
+	"talus/internal/analytics"
 	"talus/internal/authn"
 	"talus/internal/blob"
 	"talus/internal/iam"
@@ -22,6 +23,7 @@ import (
 	"talus/internal/meta"
 	"talus/internal/s3"
 	"talus/internal/s3err"
+	"talus/internal/serverlog"
 	"talus/internal/sigv2"
 	"talus/internal/sigv4"
 )
@@ -63,6 +65,10 @@ type Config struct {
 	// ClassTier names the storage tier that holds a class's data ("": the
 	// default tier, as for every class when nil).
 	ClassTier func(class string) string
+	// AccessLog spools server access log records (nil: logging off).
+	AccessLog *serverlog.Sink
+	// Analytics counts GETs for storage class analysis (nil: not counted).
+	Analytics *analytics.Counters
 }
 
 // API serves the S3 protocol over HTTP.
@@ -123,6 +129,10 @@ type request struct {
 	website bool
 	// replicaVID: a replication write keeping this source version ID.
 	replicaVID string
+	// op is the operation's name once routed; aclRequired: an ACL grant
+	// authorized it (both for access log records).
+	op          string
+	aclRequired bool
 }
 
 // response is what a handler returns; render turns it into bytes.
@@ -152,7 +162,22 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("x-amz-id-2", req.hostID)
 	w.Header().Set("Server", "Talus")
 
-	_, err := a.serve(w, req)
+	start := time.Now()
+	var lw *logWriter
+	var body *bodyWatch
+	if a.cfg.AccessLog != nil || a.cfg.Analytics != nil {
+		lw = &logWriter{ResponseWriter: w}
+		w = lw
+		if r.Body != nil && r.Body != http.NoBody {
+			body = &bodyWatch{ReadCloser: r.Body}
+			r.Body = body
+		}
+	}
+	status, err := a.serve(w, req)
+	if lw != nil {
+		a.recordAccess(req, lw, body, status, err, start, time.Now())
+		a.countAnalytics(req, lw, status)
+	}
 	// The access log (internal/accesslog) writes the line: 500s at error
 	// with their cause, everything else at info, denials with the reason.
 	rec := accesslog.From(r.Context())
@@ -203,6 +228,7 @@ func (a *API) serve(w http.ResponseWriter, req *request) (int, error) {
 	}
 	op := a.route(req)
 	accesslog.From(req.Context()).Operation = op.name
+	req.op = op.name
 	if v := req.Header.Get("x-amz-expected-bucket-owner"); v != "" && req.bucket != "" {
 		if err := a.checkExpectedOwner(req.Context(), v, a.requestBucket(req.Context(), req)); err != nil {
 			return a.renderError(w, req, err), err

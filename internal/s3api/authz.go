@@ -128,6 +128,7 @@ func (a *API) allowed(ctx context.Context, req *request, action, resource string
 	case b != nil:
 		ok, answer := a.aclAllows(ctx, req, b, action, resource, same)
 		if ok {
+			req.aclRequired = true
 			return nil
 		}
 		if answer != nil {

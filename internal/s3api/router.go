@@ -113,6 +113,18 @@ var operations = map[routeKey]operation{
 	{bucket, "GET", "intelligent-tiering", false}:    {"GetBucketIntelligentTieringConfiguration", "s3:GetIntelligentTieringConfiguration", "", (*API).getBucketIntelligentTiering},
 	{bucket, "PUT", "intelligent-tiering", false}:    {"PutBucketIntelligentTieringConfiguration", "s3:PutIntelligentTieringConfiguration", "", (*API).putBucketIntelligentTiering},
 	{bucket, "DELETE", "intelligent-tiering", false}: {"DeleteBucketIntelligentTieringConfiguration", "s3:PutIntelligentTieringConfiguration", "", (*API).deleteBucketIntelligentTiering},
+	{bucket, "GET", "logging", false}:                {"GetBucketLogging", "s3:GetBucketLogging", "", (*API).getBucketLogging},
+	{bucket, "PUT", "logging", false}:                {"PutBucketLogging", "s3:PutBucketLogging", "", (*API).putBucketLogging},
+	// GET ?inventory is GetBucketInventoryConfiguration with id, else
+	// ListBucketInventoryConfigurations (configListSub).
+	{bucket, "GET", "inventory", false}:      {"GetBucketInventoryConfiguration", "s3:GetInventoryConfiguration", "", (*API).getBucketInventory},
+	{bucket, "GET", "inventory-list", false}: {"ListBucketInventoryConfigurations", "s3:GetInventoryConfiguration", "", (*API).listBucketInventory},
+	{bucket, "PUT", "inventory", false}:      {"PutBucketInventoryConfiguration", "s3:PutInventoryConfiguration", "", (*API).putBucketInventory},
+	{bucket, "DELETE", "inventory", false}:   {"DeleteBucketInventoryConfiguration", "s3:PutInventoryConfiguration", "", (*API).deleteBucketInventory},
+	{bucket, "GET", "analytics", false}:      {"GetBucketAnalyticsConfiguration", "s3:GetAnalyticsConfiguration", "", (*API).getBucketAnalytics},
+	{bucket, "GET", "analytics-list", false}: {"ListBucketAnalyticsConfigurations", "s3:GetAnalyticsConfiguration", "", (*API).listBucketAnalytics},
+	{bucket, "PUT", "analytics", false}:      {"PutBucketAnalyticsConfiguration", "s3:PutAnalyticsConfiguration", "", (*API).putBucketAnalytics},
+	{bucket, "DELETE", "analytics", false}:   {"DeleteBucketAnalyticsConfiguration", "s3:PutAnalyticsConfiguration", "", (*API).deleteBucketAnalytics},
 
 	{object, "PUT", "", false}:            {"PutObject", "s3:PutObject", "", (*API).putObject},
 	{object, "PUT", "", true}:             {"CopyObject", "s3:PutObject", "", (*API).copyObject},
@@ -162,6 +174,7 @@ func (a *API) route(req *request) operation {
 		k.level = service
 	case req.key == "":
 		k.level = bucket
+		k.sub = configListSub(k, req)
 	default:
 		k.level = object
 		k.copy = req.Header.Get("x-amz-copy-source") != ""

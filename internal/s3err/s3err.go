@@ -101,6 +101,9 @@ const (
 	KMSNotFound     Code = "KMS.NotFoundException"
 
 	ReplicationConfigurationNotFoundError Code = "ReplicationConfigurationNotFoundError"
+	// Server access logging.
+	InvalidTargetBucketForLogging  Code = "InvalidTargetBucketForLogging"
+	CrossLocationLoggingProhibited Code = "CrossLocationLoggingProhibited"
 )
 
 type entry struct {
@@ -195,6 +198,8 @@ var table = map[Code]entry{
 	KMSNotFound:                       {http.StatusBadRequest, "Invalid keyId"},
 
 	ReplicationConfigurationNotFoundError: {http.StatusNotFound, "The replication configuration was not found"},
+	InvalidTargetBucketForLogging:         {http.StatusBadRequest, "The target bucket for logging does not exist"},
+	CrossLocationLoggingProhibited:        {http.StatusForbidden, "Cross S3 location logging not allowed."},
 }
 
 // InsufficientStorage (507) means the data directory is full or below its

@@ -111,6 +111,8 @@ type Config struct {
 	ConsoleOrigin string
 	// OIDCProviders are the issuers STS AssumeRoleWithWebIdentity trusts.
 	OIDCProviders []oidc.Provider
+	// AccessLogInterval is how often access log records are delivered (default 5m).
+	AccessLogInterval time.Duration
 }
 
 // Server is a running Talus server.
@@ -135,6 +137,7 @@ type Server struct {
 	ids         *iam.Resolver
 	repl        *replicate.Replicator
 	notify      *notify.Service
+	reports     reports
 }
 
 // Identities returns the server's credential resolver (for tests: its
@@ -230,6 +233,10 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.keys = keys
+	if err := s.openReports(); err != nil {
+		s.closeStores()
+		return nil, err
+	}
 	if err := s.openNotify(); err != nil {
 		s.closeStores()
 		return nil, err
@@ -250,8 +257,11 @@ func New(cfg Config) (*Server, error) {
 		DefaultObjectOwnership: cfg.DefaultObjectOwnership,
 		AllowSSECOverHTTP:      cfg.AllowSSECOverHTTP,
 		DefaultEncryption:      cfg.DefaultEncryption,
+		AccessLog:              s.reports.accessLog,
+		Analytics:              s.reports.counters,
 	}, s.meta, s.blobs)
 	s.repl = s.newReplicator(api, ids)
+	s.reports.api = api
 	mux := http.NewServeMux()
 	mux.HandleFunc("/_talus/health/live", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) })
 	mux.HandleFunc("/_talus/health/ready", func(w http.ResponseWriter, r *http.Request) {
@@ -389,7 +399,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		}
 		s.workers.Stop()
 		s.notify.Close()
-		err = errors.Join(err, s.closeStores())
+		err = errors.Join(err, s.closeReports(), s.closeStores())
 	})
 	return err
 }

@@ -16,6 +16,7 @@ import (
 // lifecycle is shared: one gateway at a time applies the rules.
 func (s *Server) startWorkers() {
 	s.workers.Start(s.journalTrimJob())
+	s.startReports()
 	s.workers.Start(s.repl.Job())
 	s.workers.Start(s.repl.ExistingJob())
 	s.workers.Start(s.notify.Job())

@@ -108,6 +108,11 @@ func WithOIDCProvider(p oidc.Provider) Option {
 // WithNotify configures event notification targets, as --notify-config does.
 func WithNotify(f *notify.File) Option { return func(c *server.Config) { c.Notify = f } }
 
+// WithAccessLogInterval sets how often access log records are delivered.
+func WithAccessLogInterval(d time.Duration) Option {
+	return func(c *server.Config) { c.AccessLogInterval = d }
+}
+
 // Start starts a server and stops it when the test ends.
 func Start(t testing.TB, opts ...Option) *Server {
 	t.Helper()

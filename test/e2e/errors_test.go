@@ -174,8 +174,6 @@ func TestErrorsNotImplemented(t *testing.T) {
 	notImpl("PutBucketAccelerateConfiguration", err)
 	_, err = c.GetBucketRequestPayment(ctx, &s3.GetBucketRequestPaymentInput{Bucket: aws.String("noimpl")})
 	notImpl("GetBucketRequestPayment", err)
-	_, err = c.GetBucketLogging(ctx, &s3.GetBucketLoggingInput{Bucket: aws.String("noimpl")})
-	notImpl("GetBucketLogging", err)
 	_, err = c.SelectObjectContent(ctx, &s3.SelectObjectContentInput{Bucket: aws.String("noimpl"), Key: aws.String("obj"),
 		Expression: aws.String("select * from s3object"), ExpressionType: types.ExpressionTypeSql,
 		InputSerialization: &types.InputSerialization{CSV: &types.CSVInput{}}, OutputSerialization: &types.OutputSerialization{CSV: &types.CSVOutput{}}})
@@ -192,8 +190,6 @@ func TestErrorsNotImplemented(t *testing.T) {
 	}{
 		{http.MethodGet, "/noimpl?inventory&id=i", nil, ""},
 		{http.MethodPut, "/noimpl?requestPayment", []byte("<RequestPaymentConfiguration><Payer>Requester</Payer></RequestPaymentConfiguration>"), ""},
-		{http.MethodGet, "/noimpl?logging", nil, ""},
-		{http.MethodGet, "/noimpl?requestPayment", nil, ""},
 		{http.MethodPut, "/noimpl/copy2?accelerate", []byte{}, "noimpl/obj"},
 		{http.MethodGet, "/noimpl?metrics&id=m", nil, ""},
 		{http.MethodGet, "/noimpl/obj?torrent&x-id=GetObjectTorrent", nil, ""},

@@ -217,7 +217,7 @@ func TestUnimplementedOperationOrder(t *testing.T) {
 		method, sub string
 		body        []byte
 	}{
-		{"GET", "logging", nil},
+		{"GET", "metrics", nil},
 		{"PUT", "accelerate", []byte("<AccelerateConfiguration/>")},
 	}
 	anon := func(method, url string, body []byte) rqResp {
@@ -254,14 +254,14 @@ func TestUnimplementedOperationOrder(t *testing.T) {
 	}
 
 	// A user is authorized by the operation's own IAM action.
-	_, ak, sk := newUser(t, srv, "logreader", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetBucketLogging","Resource":"*"}]}`)
+	_, ak, sk := newUser(t, srv, "metricsreader", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetMetricsConfiguration","Resource":"*"}]}`)
 	user := func(method, url string, body []byte) rqResp {
 		req := rqNew(t, method, url, body)
 		req.Header.Set("X-Amz-Content-Sha256", rqHash(body))
 		rqSignRaw(t, req, rqHash(body), ak, sk, testserver.Region, time.Now())
 		return rqDo(t, req)
 	}
-	rqErr(t, user("GET", srv.URL+"/have?logging", nil), http.StatusNotImplemented, "NotImplemented")
+	rqErr(t, user("GET", srv.URL+"/have?metrics", nil), http.StatusNotImplemented, "NotImplemented")
 	rqErr(t, user("GET", srv.URL+"/have?requestPayment", nil), http.StatusForbidden, "AccessDenied")
 	rqErr(t, user("PUT", srv.URL+"/have?notification", []byte("<NotificationConfiguration/>")), http.StatusForbidden, "AccessDenied")
 
@@ -271,7 +271,7 @@ func TestUnimplementedOperationOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	rqErr(t, anon("GET", srv.URL+"/have?requestPayment", nil), http.StatusNotImplemented, "NotImplemented")
-	rqErr(t, anon("GET", srv.URL+"/have?logging", nil), http.StatusForbidden, "AccessDenied")
+	rqErr(t, anon("GET", srv.URL+"/have?metrics", nil), http.StatusForbidden, "AccessDenied")
 }
 
 // TestCompleteMultipartAssertions checks the headers with which a
