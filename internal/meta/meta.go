@@ -76,6 +76,14 @@ type BucketConfig struct {
 	Website *Website `json:"web,omitempty"`
 	// Lifecycle is the bucket's lifecycle configuration (nil: none).
 	Lifecycle *Lifecycle `json:"lc,omitempty"`
+	// RequesterPays: requests from other accounts must accept the charge.
+	RequesterPays bool `json:"payer,omitempty"`
+	// Accelerate is Transfer Acceleration's status: Enabled, Suspended or "" (never set).
+	Accelerate string `json:"accel,omitempty"`
+	// ABAC is "Enabled" when the bucket's tags are aws:ResourceTag keys.
+	ABAC string `json:"abac,omitempty"`
+	// Metrics are the request metrics configurations, in Id order.
+	Metrics []MetricsConfig `json:"metrics,omitempty"`
 }
 
 // CORSRule is one rule of a bucket's CORS configuration. Its fields are

@@ -112,6 +112,8 @@ type request struct {
 	sigV2 bool
 	// website: the request came to the bucket's website endpoint.
 	website bool
+	// charged: the requester accepted a Requester Pays bucket's charge.
+	charged bool
 }
 
 // response is what a handler returns; render turns it into bytes.
@@ -200,6 +202,9 @@ func (a *API) serve(w http.ResponseWriter, req *request) (int, error) {
 	if err := a.refuseUnsupported(req.Context(), req, op.name); err != nil {
 		return a.renderError(w, req, err), err
 	}
+	if err := a.checkRequesterPays(req.Context(), req, op.name); err != nil {
+		return a.renderError(w, req, err), err
+	}
 	if storesData[op.name] && a.cfg.Space != nil {
 		if err := a.cfg.Space.Admit(); err != nil {
 			return a.renderError(w, req, err), err
@@ -210,6 +215,7 @@ func (a *API) serve(w http.ResponseWriter, req *request) (int, error) {
 	if err != nil {
 		return a.renderError(w, req, err), err
 	}
+	chargeRequester(req, resp)
 	return a.render(w, req, resp)
 }
 
