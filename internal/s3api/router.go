@@ -106,6 +106,8 @@ var operations = map[routeKey]operation{
 	// Requester Pays, Transfer Acceleration, ABAC, request metrics.
 	{bucket, "GET", "requestPayment", false}: {"GetBucketRequestPayment", "s3:GetBucketRequestPayment", "", (*API).getBucketRequestPayment},
 	{bucket, "PUT", "requestPayment", false}: {"PutBucketRequestPayment", "s3:PutBucketRequestPayment", "", (*API).putBucketRequestPayment},
+	{bucket, "GET", "abac", false}:           {"GetBucketAbac", "s3:GetBucketAbac", "", (*API).getBucketAbac},
+	{bucket, "PUT", "abac", false}:           {"PutBucketAbac", "s3:PutBucketAbac", "", (*API).putBucketAbac},
 
 	{object, "PUT", "", false}:            {"PutObject", "s3:PutObject", "", (*API).putObject},
 	{object, "PUT", "", true}:             {"CopyObject", "s3:PutObject", "", (*API).copyObject},

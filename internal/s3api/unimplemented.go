@@ -34,8 +34,6 @@ var unimplemented = map[routeKey]operation{
 	{bucket, "GET", "replication", false}:              {name: "GetBucketReplication", action: "s3:GetReplicationConfiguration"},
 	{bucket, "PUT", "replication", false}:              {name: "PutBucketReplication", action: "s3:PutReplicationConfiguration"},
 	{bucket, "DELETE", "replication", false}:           {name: "DeleteBucketReplication", action: "s3:PutReplicationConfiguration"},
-	{bucket, "GET", "abac", false}:                     {name: "GetBucketAbac", action: "s3:GetBucketAbac"},
-	{bucket, "PUT", "abac", false}:                     {name: "PutBucketAbac", action: "s3:PutBucketAbac"},
 	{bucket, "GET", "metadataTable", false}:            {name: "GetBucketMetadataTableConfiguration", action: "s3:GetBucketMetadataTableConfiguration"},
 	{bucket, "POST", "metadataTable", false}:           {name: "CreateBucketMetadataTableConfiguration", action: "s3:CreateBucketMetadataTableConfiguration"},
 	{bucket, "DELETE", "metadataTable", false}:         {name: "DeleteBucketMetadataTableConfiguration", action: "s3:DeleteBucketMetadataTableConfiguration"},

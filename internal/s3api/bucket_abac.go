@@ -1,0 +1,60 @@
+package s3api
+
+import (
+	"context"
+	"net/http"
+
+	"talus/internal/meta"
+	"talus/internal/s3err"
+	"talus/internal/s3xml"
+)
+
+const abacEnabled = "Enabled"
+
+func (a *API) getBucketAbac(ctx context.Context, req *request) (*response, error) {
+	b, err := a.bucket(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	out := s3xml.AbacStatus{Status: "Disabled"}
+	if b.Config.ABAC == abacEnabled {
+		out.Status = abacEnabled
+	}
+	return xmlResponse(http.StatusOK, out), nil
+}
+
+func (a *API) putBucketAbac(ctx context.Context, req *request) (*response, error) {
+	if _, err := a.bucket(ctx, req); err != nil {
+		return nil, err
+	}
+	var doc s3xml.AbacStatus
+	if err := a.readXML(req, "AbacStatus", &doc); err != nil {
+		return nil, err
+	}
+	if doc.Status != abacEnabled && doc.Status != "Disabled" {
+		return nil, s3err.New(s3err.MalformedXML)
+	}
+	if err := a.meta.UpdateBucket(ctx, req.bucket, func(b *meta.Bucket) error {
+		b.Config.ABAC = ""
+		if doc.Status == abacEnabled {
+			b.Config.ABAC = abacEnabled
+		}
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	return newResponse(http.StatusOK), nil
+}
+
+// addResourceTags makes the bucket's tags the aws:ResourceTag/KEY
+// condition keys of requests on it and its objects, once ABAC is
+// enabled; before, tags are for cost allocation only and policies see no
+// such keys.
+func addResourceTags(b *meta.Bucket, c map[string][]string) {
+	if b.Config.ABAC != abacEnabled {
+		return
+	}
+	for k, v := range b.Config.Tags {
+		c["aws:ResourceTag/"+k] = []string{v}
+	}
+}
