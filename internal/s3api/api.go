@@ -114,6 +114,8 @@ type request struct {
 	website bool
 	// charged: the requester accepted a Requester Pays bucket's charge.
 	charged bool
+	// accelerate: the request came to the Transfer Acceleration endpoint.
+	accelerate bool
 }
 
 // response is what a handler returns; render turns it into bytes.
@@ -202,7 +204,7 @@ func (a *API) serve(w http.ResponseWriter, req *request) (int, error) {
 	if err := a.refuseUnsupported(req.Context(), req, op.name); err != nil {
 		return a.renderError(w, req, err), err
 	}
-	if err := a.checkRequesterPays(req.Context(), req, op.name); err != nil {
+	if err := a.checkBucketFeatures(req.Context(), req, op.name); err != nil {
 		return a.renderError(w, req, err), err
 	}
 	if storesData[op.name] && a.cfg.Space != nil {
@@ -232,6 +234,11 @@ func (a *API) parse(req *request) error {
 	}
 	if b, ok := hostBucket(req.Host, a.cfg.WebsiteDomains); ok {
 		req.bucket, req.website = b, true
+		req.key = path[1:]
+		return nil
+	}
+	if b, ok := accelerateBucket(req.Host, a.cfg.Domains); ok {
+		req.bucket, req.virtualHost, req.accelerate = b, b != "", true
 		req.key = path[1:]
 		return nil
 	}

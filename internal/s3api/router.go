@@ -108,6 +108,8 @@ var operations = map[routeKey]operation{
 	{bucket, "PUT", "requestPayment", false}: {"PutBucketRequestPayment", "s3:PutBucketRequestPayment", "", (*API).putBucketRequestPayment},
 	{bucket, "GET", "abac", false}:           {"GetBucketAbac", "s3:GetBucketAbac", "", (*API).getBucketAbac},
 	{bucket, "PUT", "abac", false}:           {"PutBucketAbac", "s3:PutBucketAbac", "", (*API).putBucketAbac},
+	{bucket, "GET", "accelerate", false}:     {"GetBucketAccelerateConfiguration", "s3:GetAccelerateConfiguration", "", (*API).getBucketAccelerate},
+	{bucket, "PUT", "accelerate", false}:     {"PutBucketAccelerateConfiguration", "s3:PutAccelerateConfiguration", "", (*API).putBucketAccelerate},
 
 	{object, "PUT", "", false}:            {"PutObject", "s3:PutObject", "", (*API).putObject},
 	{object, "PUT", "", true}:             {"CopyObject", "s3:PutObject", "", (*API).copyObject},

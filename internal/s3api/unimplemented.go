@@ -13,8 +13,6 @@ import (
 // (or a user whose policy allows the action) learns the operation is
 // missing; anyone else gets AccessDenied, as S3 would answer them.
 var unimplemented = map[routeKey]operation{
-	{bucket, "GET", "accelerate", false}:               {name: "GetBucketAccelerateConfiguration", action: "s3:GetAccelerateConfiguration"},
-	{bucket, "PUT", "accelerate", false}:               {name: "PutBucketAccelerateConfiguration", action: "s3:PutAccelerateConfiguration"},
 	{bucket, "GET", "analytics", false}:                {name: "GetBucketAnalyticsConfiguration", action: "s3:GetAnalyticsConfiguration"},
 	{bucket, "PUT", "analytics", false}:                {name: "PutBucketAnalyticsConfiguration", action: "s3:PutAnalyticsConfiguration"},
 	{bucket, "DELETE", "analytics", false}:             {name: "DeleteBucketAnalyticsConfiguration", action: "s3:PutAnalyticsConfiguration"},
