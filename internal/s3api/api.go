@@ -65,6 +65,7 @@ type API struct {
 	verifier *sigv4.Verifier
 	log      *slog.Logger
 	authz    *authorizer
+	torrents *torrentCache
 }
 
 // New returns the S3 API over the given stores.
@@ -88,6 +89,8 @@ func New(cfg Config, m meta.Store, b blob.Store) *API {
 		}},
 		log:   cfg.Logger,
 		authz: newAuthorizer(),
+		// 16 MiB of info dictionaries: pieces of about 200 GB of objects.
+		torrents: newTorrentCache(16 << 20),
 	}
 }
 

@@ -139,6 +139,8 @@ var operations = map[routeKey]operation{
 	{object, "GET", "annotation", false}:      {"GetObjectAnnotation", "s3:GetObjectAnnotation", "", (*API).getObjectAnnotation},
 	{object, "DELETE", "annotation", false}:   {"DeleteObjectAnnotation", "s3:DeleteObjectAnnotation", "", (*API).deleteObjectAnnotation},
 	{object, "GET", "annotation-list", false}: {"ListObjectAnnotations", "s3:ListObjectAnnotations", "", (*API).listObjectAnnotations},
+
+	{object, "GET", "torrent", false}: {"GetObjectTorrent", "s3:GetObjectTorrent", "s3:GetObjectVersionTorrent", (*API).getObjectTorrent},
 }
 
 // storesData names the operations refused when the data directory is low on

@@ -45,7 +45,6 @@ var unimplemented = map[routeKey]operation{
 
 	{object, "POST", "restore", false}:     {name: "RestoreObject", action: "s3:RestoreObject"},
 	{object, "POST", "select", false}:      {name: "SelectObjectContent", action: "s3:GetObject"},
-	{object, "GET", "torrent", false}:      {name: "GetObjectTorrent", action: "s3:GetObjectTorrent", versionAction: "s3:GetObjectVersionTorrent"},
 	{object, "PUT", "renameObject", false}: {name: "RenameObject", action: "s3:RenameObject"},
 }
 
