@@ -55,6 +55,9 @@ type Config struct {
 	// LifecycleDay is the length of a lifecycle rule's day; 0 means 24
 	// hours. Tests shorten it to watch rules act.
 	LifecycleDay time.Duration
+	// RequestMetrics, if set, receives the requests that buckets' request
+	// metrics configurations select.
+	RequestMetrics RequestMetrics
 }
 
 // API serves the S3 protocol over HTTP.
@@ -119,6 +122,12 @@ type request struct {
 	charged bool
 	// accelerate: the request came to the Transfer Acceleration endpoint.
 	accelerate bool
+	// For request metrics: the operation, the object's tags once read,
+	// when the response started and its body's length.
+	op         string
+	objectTags map[string]string
+	firstByte  time.Time
+	sentBytes  int64
 }
 
 // response is what a handler returns; render turns it into bytes.
@@ -150,6 +159,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Server", "Talus")
 
 	status, err := a.serve(w, req)
+	a.observeMetrics(req, status, start)
 	attrs := []any{"id", req.id, "method", r.Method, "bucket", req.bucket, "key", req.key,
 		"status", status, "dur_ms", time.Since(start).Milliseconds(), "remote", remoteIP(r)}
 	if err != nil {
@@ -220,7 +230,7 @@ func (a *API) serve(w http.ResponseWriter, req *request) (int, error) {
 	if err != nil {
 		return a.renderError(w, req, err), err
 	}
-	chargeRequester(req, resp)
+	a.afterHandler(req, resp)
 	return a.render(w, req, resp)
 }
 

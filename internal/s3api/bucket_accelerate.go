@@ -98,8 +98,10 @@ func (a *API) checkAccelerate(ctx context.Context, req *request, op string) erro
 }
 
 // checkBucketFeatures applies the per-bucket gates that follow
-// authorization: the accelerated endpoint and Requester Pays.
+// authorization: the accelerated endpoint and Requester Pays. It also
+// names the operation for request metrics.
 func (a *API) checkBucketFeatures(ctx context.Context, req *request, op string) error {
+	req.op = op
 	if err := a.checkAccelerate(ctx, req, op); err != nil {
 		return err
 	}

@@ -47,6 +47,7 @@ func (a *API) lookupObject(ctx context.Context, req *request) (*meta.Object, err
 	case err != nil:
 		return nil, err
 	}
+	req.objectTags = o.Attrs.Tags
 	return o, nil
 }
 

@@ -110,6 +110,10 @@ var operations = map[routeKey]operation{
 	{bucket, "PUT", "abac", false}:           {"PutBucketAbac", "s3:PutBucketAbac", "", (*API).putBucketAbac},
 	{bucket, "GET", "accelerate", false}:     {"GetBucketAccelerateConfiguration", "s3:GetAccelerateConfiguration", "", (*API).getBucketAccelerate},
 	{bucket, "PUT", "accelerate", false}:     {"PutBucketAccelerateConfiguration", "s3:PutAccelerateConfiguration", "", (*API).putBucketAccelerate},
+	{bucket, "GET", "metrics", false}:        {"GetBucketMetricsConfiguration", "s3:GetMetricsConfiguration", "", (*API).getBucketMetrics},
+	{bucket, "PUT", "metrics", false}:        {"PutBucketMetricsConfiguration", "s3:PutMetricsConfiguration", "", (*API).putBucketMetrics},
+	{bucket, "DELETE", "metrics", false}:     {"DeleteBucketMetricsConfiguration", "s3:PutMetricsConfiguration", "", (*API).deleteBucketMetrics},
+	{bucket, "GET", "metrics-list", false}:   {"ListBucketMetricsConfigurations", "s3:GetMetricsConfiguration", "", (*API).listBucketMetrics},
 
 	{object, "PUT", "", false}:            {"PutObject", "s3:PutObject", "", (*API).putObject},
 	{object, "PUT", "", true}:             {"CopyObject", "s3:PutObject", "", (*API).copyObject},
@@ -160,6 +164,7 @@ func (a *API) route(req *request) operation {
 		k.level = service
 	case req.key == "":
 		k.level = bucket
+		k.sub = bucketSub(k, req)
 	default:
 		k.level = object
 		k.copy = req.Header.Get("x-amz-copy-source") != ""

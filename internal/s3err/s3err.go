@@ -67,6 +67,8 @@ const (
 	ObjectLockConfigurationNotFound   Code = "ObjectLockConfigurationNotFoundError"
 	NoSuchObjectLockConfiguration     Code = "NoSuchObjectLockConfiguration"
 	NoSuchTagSet                      Code = "NoSuchTagSet"
+	NoSuchConfiguration               Code = "NoSuchConfiguration"
+	TooManyConfigurations             Code = "TooManyConfigurations"
 	NoSuchAnnotation                  Code = "NoSuchAnnotation"
 	InvalidAnnotationName             Code = "InvalidAnnotationName"
 	AnnotationNameTooLong             Code = "AnnotationNameTooLong"
@@ -154,6 +156,8 @@ var table = map[Code]entry{
 	NoSuchBucketPolicy:                {http.StatusNotFound, "The bucket policy does not exist"},
 	InvalidTag:                        {http.StatusBadRequest, "The tag provided was not a valid tag."},
 	NoSuchTagSet:                      {http.StatusNotFound, "The TagSet does not exist"},
+	NoSuchConfiguration:               {http.StatusNotFound, "The specified configuration does not exist."},
+	TooManyConfigurations:             {http.StatusBadRequest, "You are attempting to create a new configuration but have already reached the 1,000-configuration limit."},
 	NoSuchAnnotation:                  {http.StatusNotFound, "The specified annotation does not exist."},
 	InvalidAnnotationName:             {http.StatusBadRequest, "The annotation name is not valid."},
 	AnnotationNameTooLong:             {http.StatusBadRequest, "The annotation name must be at most 512 bytes long."},

@@ -27,6 +27,7 @@ import (
 	"talus/internal/meta"
 	"talus/internal/meta/sqlite"
 	"talus/internal/policy"
+	"talus/internal/reqmetrics"
 	"talus/internal/s3"
 	"talus/internal/s3api"
 	"talus/internal/space"
@@ -97,6 +98,8 @@ type Server struct {
 	workers  *worker.Pool
 	shutdown sync.Once
 	keys     *kms.Local
+	// reqMetrics counts the requests of buckets' metrics configurations.
+	reqMetrics *reqmetrics.Collector
 }
 
 // KMS returns the server's key service (for administration and tests).
@@ -166,6 +169,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.keys = keys
+	s.reqMetrics = reqmetrics.New()
 	api := s3api.New(s3api.Config{
 		Region:         cfg.Region,
 		Domains:        cfg.Domains,
@@ -180,6 +184,7 @@ func New(cfg Config) (*Server, error) {
 		DefaultObjectOwnership: cfg.DefaultObjectOwnership,
 		AllowSSECOverHTTP:      cfg.AllowSSECOverHTTP,
 		DefaultEncryption:      cfg.DefaultEncryption,
+		RequestMetrics:         s.reqMetrics,
 	}, s.meta, s.blobs)
 	mux := http.NewServeMux()
 	mux.HandleFunc("/_talus/health/live", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) })
