@@ -5,7 +5,6 @@ import (
 	"net/http"
 
 	"talus/internal/meta"
-	"talus/internal/s3err"
 	"talus/internal/s3xml"
 )
 
@@ -24,26 +23,14 @@ func (a *API) getBucketAbac(ctx context.Context, req *request) (*response, error
 }
 
 func (a *API) putBucketAbac(ctx context.Context, req *request) (*response, error) {
-	if _, err := a.bucket(ctx, req); err != nil {
-		return nil, err
-	}
 	var doc s3xml.AbacStatus
-	if err := a.readXML(req, "AbacStatus", &doc); err != nil {
-		return nil, err
-	}
-	if doc.Status != abacEnabled && doc.Status != "Disabled" {
-		return nil, s3err.New(s3err.MalformedXML)
-	}
-	if err := a.meta.UpdateBucket(ctx, req.bucket, func(b *meta.Bucket) error {
-		b.Config.ABAC = ""
-		if doc.Status == abacEnabled {
-			b.Config.ABAC = abacEnabled
-		}
-		return nil
-	}); err != nil {
-		return nil, err
-	}
-	return newResponse(http.StatusOK), nil
+	return a.putBucketSetting(ctx, req, "AbacStatus", &doc, func() string { return doc.Status }, []string{abacEnabled, "Disabled"}, nil,
+		func(c *meta.BucketConfig, v string) {
+			c.ABAC = ""
+			if v == abacEnabled {
+				c.ABAC = abacEnabled
+			}
+		})
 }
 
 // addResourceTags makes the bucket's tags the aws:ResourceTag/KEY

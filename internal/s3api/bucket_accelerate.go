@@ -26,28 +26,17 @@ func (a *API) getBucketAccelerate(ctx context.Context, req *request) (*response,
 }
 
 func (a *API) putBucketAccelerate(ctx context.Context, req *request) (*response, error) {
-	if _, err := a.bucket(ctx, req); err != nil {
-		return nil, err
-	}
 	var doc s3xml.AccelerateConfiguration
-	if err := a.readXML(req, "AccelerateConfiguration", &doc); err != nil {
-		return nil, err
-	}
-	if doc.Status != accelEnabled && doc.Status != accelSuspended {
-		return nil, s3err.New(s3err.MalformedXML)
-	}
 	// Accelerated endpoints are virtual-hosted only, and a dotted name
 	// breaks the endpoint's TLS wildcard, so S3 refuses such buckets.
-	if strings.Contains(req.bucket, ".") {
-		return nil, s3err.Newf(s3err.InvalidRequest, "S3 Transfer Acceleration is not supported for buckets with periods (.) in their names")
-	}
-	if err := a.meta.UpdateBucket(ctx, req.bucket, func(b *meta.Bucket) error {
-		b.Config.Accelerate = doc.Status
+	dotted := func() error {
+		if strings.Contains(req.bucket, ".") {
+			return s3err.Newf(s3err.InvalidRequest, "S3 Transfer Acceleration is not supported for buckets with periods (.) in their names")
+		}
 		return nil
-	}); err != nil {
-		return nil, err
 	}
-	return newResponse(http.StatusOK), nil
+	return a.putBucketSetting(ctx, req, "AccelerateConfiguration", &doc, func() string { return doc.Status }, []string{accelEnabled, accelSuspended}, dotted,
+		func(c *meta.BucketConfig, v string) { c.Accelerate = v })
 }
 
 // accelerateBucket returns the bucket of a Host of the form

@@ -30,23 +30,9 @@ func (a *API) getBucketRequestPayment(ctx context.Context, req *request) (*respo
 }
 
 func (a *API) putBucketRequestPayment(ctx context.Context, req *request) (*response, error) {
-	if _, err := a.bucket(ctx, req); err != nil {
-		return nil, err
-	}
 	var doc s3xml.RequestPaymentConfiguration
-	if err := a.readXML(req, "RequestPaymentConfiguration", &doc); err != nil {
-		return nil, err
-	}
-	if doc.Payer != payerOwner && doc.Payer != payerRequester {
-		return nil, s3err.New(s3err.MalformedXML)
-	}
-	if err := a.meta.UpdateBucket(ctx, req.bucket, func(b *meta.Bucket) error {
-		b.Config.RequesterPays = doc.Payer == payerRequester
-		return nil
-	}); err != nil {
-		return nil, err
-	}
-	return newResponse(http.StatusOK), nil
+	return a.putBucketSetting(ctx, req, "RequestPaymentConfiguration", &doc, func() string { return doc.Payer }, []string{payerOwner, payerRequester}, nil,
+		func(c *meta.BucketConfig, v string) { c.RequesterPays = v == payerRequester })
 }
 
 // requesterPaysOps are the operations that accept x-amz-request-payer:

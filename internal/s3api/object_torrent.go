@@ -3,14 +3,12 @@ package s3api
 import (
 	"bytes"
 	"context"
-	"errors"
 	"io"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync"
 
-	"talus/internal/blob"
 	"talus/internal/meta"
 	"talus/internal/s3"
 	"talus/internal/s3err"
@@ -28,13 +26,8 @@ func (a *API) getObjectTorrent(ctx context.Context, req *request) (*response, er
 	if err := checkKey(req.key); err != nil {
 		return nil, err
 	}
-	for attempt := 0; ; attempt++ {
-		resp, err := a.getObjectTorrentOnce(ctx, req)
-		if errors.Is(err, blob.ErrNotFound) && attempt == 0 {
-			continue // overwritten between lookup and open
-		}
-		return resp, a.hideMissing(ctx, req, err)
-	}
+	resp, err := onceMore(func() (*response, error) { return a.getObjectTorrentOnce(ctx, req) })
+	return resp, a.hideMissing(ctx, req, err)
 }
 
 func (a *API) getObjectTorrentOnce(ctx context.Context, req *request) (*response, error) {
