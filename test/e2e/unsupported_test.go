@@ -221,7 +221,7 @@ func TestUnimplementedOperationOrder(t *testing.T) {
 		{"GET", "logging", nil},
 		{"PUT", "notification", []byte("<NotificationConfiguration/>")},
 		{"GET", "replication", nil},
-		{"PUT", "accelerate", []byte("<AccelerateConfiguration/>")},
+		{"DELETE", "replication", nil},
 	}
 	anon := func(method, url string, body []byte) rqResp {
 		return rqDo(t, rqNew(t, method, url, body))
