@@ -180,7 +180,6 @@ func TestErrorsNotImplemented(t *testing.T) {
 		InputSerialization: &types.InputSerialization{CSV: &types.CSVInput{}}, OutputSerialization: &types.OutputSerialization{CSV: &types.CSVOutput{}}})
 	notImpl("SelectObjectContent", err)
 
-
 	for _, tc := range []struct {
 		method, path string
 		body         []byte
