@@ -84,6 +84,9 @@ type BucketConfig struct {
 	ABAC string `json:"abac,omitempty"`
 	// Metrics are the request metrics configurations, in Id order.
 	Metrics []MetricsConfig `json:"metrics,omitempty"`
+	// IntelligentTiering is the bucket's Intelligent-Tiering
+	// configurations, in ID order.
+	IntelligentTiering []IntelligentTiering `json:"it,omitempty"`
 }
 
 // CORSRule is one rule of a bucket's CORS configuration. Its fields are
@@ -215,6 +218,29 @@ type Attrs struct {
 	// Enc says how the version's bytes are encrypted at rest; nil: plaintext.
 	// On an Upload it is the setting every part and the object get.
 	Enc *Encryption `json:"enc,omitempty"`
+	// Restore is the restore of an archived version (nil: none requested).
+	Restore *Restore `json:"rs,omitempty"`
+	// ArchiveStatus is the Intelligent-Tiering archive tier an
+	// INTELLIGENT_TIERING version is in: ARCHIVE_ACCESS,
+	// DEEP_ARCHIVE_ACCESS, or "" while it is readable.
+	ArchiveStatus string `json:"as,omitempty"`
+	// Accessed is when an INTELLIGENT_TIERING version was last read, to
+	// the lifecycle day (zero: not since it was written).
+	Accessed time.Time `json:"acc,omitzero"`
+}
+
+// Restore is a restore of an archived version: requested with Days and a
+// retrieval Tier, readable from Ready until Expires. Completion is a
+// matter of time, so a restore survives restarts without a job.
+type Restore struct {
+	Requested time.Time `json:"req"`
+	Ready     time.Time `json:"ready"`
+	// Expires is when the restored copy goes away (zero for an
+	// Intelligent-Tiering restore, which returns the version to its
+	// frequent access tier for good).
+	Expires time.Time `json:"exp,omitzero"`
+	Days    int       `json:"days,omitempty"`
+	Tier    string    `json:"tier,omitempty"`
 }
 
 // Encryption is a version's server-side encryption: which mode, which key,
@@ -288,6 +314,13 @@ type DeleteResult struct {
 	Freed        []string
 }
 
+// BucketUsage is what one bucket stores: every version but delete markers.
+type BucketUsage struct {
+	Bucket  string
+	Objects int64
+	Bytes   int64
+}
+
 // Store is the metadata store. All methods are safe for concurrent use and
 // read-after-write consistent: once a write method returns nil, every later
 // read sees it. Write methods are durable when they return nil.
@@ -304,6 +337,9 @@ type Store interface {
 	DeleteBucket(ctx context.Context, name string) error
 	// UpdateBucket applies fn to the bucket inside a transaction.
 	UpdateBucket(ctx context.Context, name string, fn func(*Bucket) error) error
+	// BucketUsage returns, for every bucket, the object versions stored
+	// (delete markers excluded) and their bytes, in name order.
+	BucketUsage(ctx context.Context) ([]BucketUsage, error)
 
 	// PutObject stores o as the new latest version of (o.Bucket, o.Key).
 	// The store assigns VersionID, Seq and IsLatest: with versioning Enabled
@@ -342,12 +378,21 @@ type Store interface {
 	// parts are not loaded.
 	ScanVersions(ctx context.Context, bucket, prefix string, c VersionCursor, limit int) ([]Object, error)
 
+	// RelocateObject applies fn to the version inside a transaction and
+	// stores what fn may change: StorageClass, BlobID, the BlobID of each
+	// part (the parts themselves stay) and Attrs. It is how a version's
+	// bytes move between storage tiers. It returns the blob IDs the
+	// version no longer names, for the caller to delete. ErrNoSuchKey or
+	// ErrNoSuchVersion when it does not exist.
+	RelocateObject(ctx context.Context, bucket, key, versionID string, fn func(*Object) error) (freed []string, err error)
+
 	// BlobReferenced reports whether any version (or upload part) names the blob.
 	BlobReferenced(ctx context.Context, blobID string) (bool, error)
 
 	Multipart
 	Annotations
 	Identities
+	Directory
 	Accounts
 	Keyring
 	Leases

@@ -11,8 +11,11 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
+	"talus/internal/accesslog"
+	"talus/internal/authn"
 	"talus/internal/blob"
 	"talus/internal/iam"
 	"talus/internal/kms"
@@ -58,6 +61,9 @@ type Config struct {
 	// RequestMetrics, if set, receives the requests that buckets' request
 	// metrics configurations select.
 	RequestMetrics RequestMetrics
+	// ClassTier names the storage tier that holds a class's data ("": the
+	// default tier, as for every class when nil).
+	ClassTier func(class string) string
 }
 
 // API serves the S3 protocol over HTTP.
@@ -69,6 +75,7 @@ type API struct {
 	log      *slog.Logger
 	authz    *authorizer
 	torrents *torrentCache
+	touching sync.Map // versions whose access is being recorded (touch)
 }
 
 // New returns the S3 API over the given stores.
@@ -160,18 +167,15 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	status, err := a.serve(w, req)
 	a.observeMetrics(req, status, start)
-	attrs := []any{"id", req.id, "method", r.Method, "bucket", req.bucket, "key", req.key,
-		"status", status, "dur_ms", time.Since(start).Milliseconds(), "remote", remoteIP(r)}
-	if err != nil {
-		attrs = append(attrs, "cause", logCause(err).Error())
+	// The access log (internal/accesslog) writes the line: 500s at error
+	// with their cause, everything else at info, denials with the reason.
+	rec := accesslog.From(r.Context())
+	rec.Bucket, rec.Key, rec.RequestID, rec.Caller = req.bucket, req.key, req.id, req.principal.ARN()
+	if rec.Operation == "" {
+		rec.Operation = a.route(req).name
 	}
-	switch {
-	case status == http.StatusInternalServerError:
-		a.log.Error("request failed", attrs...)
-	case status >= 500:
-		a.log.Warn("request refused", attrs...)
-	default:
-		a.log.Debug("request", attrs...)
+	if err != nil {
+		rec.Fail(string(toS3Error(err).Code), logCause(err))
 	}
 }
 
@@ -190,22 +194,27 @@ func (a *API) serve(w http.ResponseWriter, req *request) (int, error) {
 		return a.renderError(w, req, err), err
 	}
 	if req.Method == http.MethodOptions {
+		accesslog.From(req.Context()).Operation = "PreflightRequest"
 		return a.preflight(w, req)
 	}
 	if req.website {
+		accesslog.From(req.Context()).Operation = "WebsiteRequest"
 		return a.serveWebsite(w, req)
 	}
-	auth, err := a.authenticate(req)
+	creds := authn.New(req.Context(), a.cfg.Identities, authn.Token(req.Request))
+	auth, err := a.authenticate(req, creds.Lookup)
 	if err != nil {
+		err = creds.Error(err)
 		return a.renderError(w, req, err), err
 	}
 	req.auth = auth
 	if auth.Anonymous {
 		req.principal = iam.Principal{Anonymous: true}
 	} else {
-		req.principal, _, _ = a.cfg.Identities.Lookup(req.Context(), auth.AccessKey)
+		req.principal = creds.Principal
 	}
 	op := a.route(req)
+	accesslog.From(req.Context()).Operation = op.name
 	if v := req.Header.Get("x-amz-expected-bucket-owner"); v != "" && req.bucket != "" {
 		if err := a.checkExpectedOwner(req.Context(), v, a.requestBucket(req.Context(), req)); err != nil {
 			return a.renderError(w, req, err), err
@@ -286,15 +295,17 @@ func hostBucket(host string, domains []string) (string, bool) {
 
 // authenticate verifies a SigV4 or (for legacy clients) SigV2 signature.
 // It never reads the body.
-func (a *API) authenticate(req *request) (*sigv4.Auth, error) {
+func (a *API) authenticate(req *request, lookup sigv4.SecretLookup) (*sigv4.Auth, error) {
 	if !sigv2.IsV2(req.Request) {
-		return a.verifier.Verify(req.Request)
+		v := *a.verifier
+		v.Lookup = lookup
+		return v.Verify(req.Request)
 	}
 	opts := sigv2.Options{}
 	if req.virtualHost {
 		opts.Bucket = req.bucket
 	}
-	ak, err := sigv2.VerifyOptions(req.Request, a.verifier.Lookup, a.cfg.Now(), opts)
+	ak, err := sigv2.VerifyOptions(req.Request, lookup, a.cfg.Now(), opts)
 	if err != nil {
 		return nil, err
 	}

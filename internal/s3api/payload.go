@@ -17,6 +17,8 @@ import (
 // payload is a request body read through signature verification and one
 // pass of hashing (MD5 plus the requested checksum).
 type payload struct {
+	// class is the storage class the data is written for: it picks the tier.
+	class   string
 	src     io.Reader
 	sig     *sigv4.Reader // the request body reader; nil for copies
 	hasher  *checksum.Hasher

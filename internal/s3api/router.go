@@ -103,6 +103,11 @@ var operations = map[routeKey]operation{
 	{bucket, "PUT", "encryption", false}:    {"PutBucketEncryption", "s3:PutEncryptionConfiguration", "", (*API).putBucketEncryption},
 	{bucket, "DELETE", "encryption", false}: {"DeleteBucketEncryption", "s3:PutEncryptionConfiguration", "", (*API).deleteBucketEncryption},
 
+	// GET ?intelligent-tiering without an id is ListBucketIntelligentTieringConfigurations.
+	{bucket, "GET", "intelligent-tiering", false}:    {"GetBucketIntelligentTieringConfiguration", "s3:GetIntelligentTieringConfiguration", "", (*API).getBucketIntelligentTiering},
+	{bucket, "PUT", "intelligent-tiering", false}:    {"PutBucketIntelligentTieringConfiguration", "s3:PutIntelligentTieringConfiguration", "", (*API).putBucketIntelligentTiering},
+	{bucket, "DELETE", "intelligent-tiering", false}: {"DeleteBucketIntelligentTieringConfiguration", "s3:PutIntelligentTieringConfiguration", "", (*API).deleteBucketIntelligentTiering},
+
 	// Requester Pays, Transfer Acceleration, ABAC, request metrics.
 	{bucket, "GET", "requestPayment", false}: {"GetBucketRequestPayment", "s3:GetBucketRequestPayment", "", (*API).getBucketRequestPayment},
 	{bucket, "PUT", "requestPayment", false}: {"PutBucketRequestPayment", "s3:PutBucketRequestPayment", "", (*API).putBucketRequestPayment},
@@ -121,6 +126,7 @@ var operations = map[routeKey]operation{
 	{object, "HEAD", "", false}:           {"HeadObject", "s3:GetObject", "s3:GetObjectVersion", (*API).getObject},
 	{object, "DELETE", "", false}:         {"DeleteObject", "s3:DeleteObject", "s3:DeleteObjectVersion", (*API).deleteObject},
 	{object, "POST", "uploads", false}:    {"CreateMultipartUpload", "s3:PutObject", "", (*API).createMultipartUpload},
+	{object, "POST", "restore", false}:    {"RestoreObject", "s3:RestoreObject", "", (*API).restoreObject},
 	{object, "PUT", "uploadId", false}:    {"UploadPart", "s3:PutObject", "", (*API).uploadPart},
 	{object, "PUT", "uploadId", true}:     {"UploadPartCopy", "s3:PutObject", "", (*API).uploadPartCopy},
 	{object, "POST", "uploadId", false}:   {"CompleteMultipartUpload", "s3:PutObject", "", (*API).completeMultipartUpload},

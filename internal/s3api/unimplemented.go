@@ -16,9 +16,6 @@ var unimplemented = map[routeKey]operation{
 	{bucket, "GET", "analytics", false}:                {name: "GetBucketAnalyticsConfiguration", action: "s3:GetAnalyticsConfiguration"},
 	{bucket, "PUT", "analytics", false}:                {name: "PutBucketAnalyticsConfiguration", action: "s3:PutAnalyticsConfiguration"},
 	{bucket, "DELETE", "analytics", false}:             {name: "DeleteBucketAnalyticsConfiguration", action: "s3:PutAnalyticsConfiguration"},
-	{bucket, "GET", "intelligent-tiering", false}:      {name: "GetBucketIntelligentTieringConfiguration", action: "s3:GetIntelligentTieringConfiguration"},
-	{bucket, "PUT", "intelligent-tiering", false}:      {name: "PutBucketIntelligentTieringConfiguration", action: "s3:PutIntelligentTieringConfiguration"},
-	{bucket, "DELETE", "intelligent-tiering", false}:   {name: "DeleteBucketIntelligentTieringConfiguration", action: "s3:PutIntelligentTieringConfiguration"},
 	{bucket, "GET", "inventory", false}:                {name: "GetBucketInventoryConfiguration", action: "s3:GetInventoryConfiguration"},
 	{bucket, "PUT", "inventory", false}:                {name: "PutBucketInventoryConfiguration", action: "s3:PutInventoryConfiguration"},
 	{bucket, "DELETE", "inventory", false}:             {name: "DeleteBucketInventoryConfiguration", action: "s3:PutInventoryConfiguration"},
@@ -40,7 +37,6 @@ var unimplemented = map[routeKey]operation{
 	{bucket, "PUT", "metadataAnnotationTable", false}:  {name: "UpdateBucketMetadataAnnotationTableConfiguration", action: "s3:UpdateBucketMetadataAnnotationTableConfiguration"},
 	{bucket, "GET", "session", false}:                  {name: "CreateSession", action: "s3express:CreateSession"},
 
-	{object, "POST", "restore", false}:     {name: "RestoreObject", action: "s3:RestoreObject"},
 	{object, "POST", "select", false}:      {name: "SelectObjectContent", action: "s3:GetObject"},
 	{object, "PUT", "renameObject", false}: {name: "RenameObject", action: "s3:RenameObject"},
 }

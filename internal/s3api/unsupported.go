@@ -52,8 +52,7 @@ var unsupportedRules = []unsupportedRule{
 	// Account-regional bucket namespaces are not built.
 	{"x-amz-bucket-namespace", []string{"CreateBucket"}, enumRule(
 		"Invalid bucket namespace.", []string{"global"}, []string{"account-regional"})},
-	// Talus never restores archived objects, so there is never a
-	// RestoreStatus to return.
+	// RestoreStatus is the only optional attribute (restoreStatus).
 	{"x-amz-optional-object-attributes", listObjectOps, func(name, v string) error {
 		for _, a := range strings.Split(v, ",") {
 			if strings.TrimSpace(a) != "RestoreStatus" {
@@ -62,12 +61,9 @@ var unsupportedRules = []unsupportedRule{
 		}
 		return nil
 	}},
-	// Archive classes make an object unreadable until restored, which
-	// Talus cannot do; the others are not for general purpose buckets.
+	// These classes are not for general purpose buckets.
 	{"x-amz-storage-class", objectCreateOps, func(name, v string) error {
 		switch v {
-		case "GLACIER", "DEEP_ARCHIVE":
-			return notImplementedHeader(name)
 		case "OUTPOSTS", "EXPRESS_ONEZONE", "SNOW", "FSX_OPENZFS", "FSX_ONTAP":
 			return s3err.New(s3err.InvalidStorageClass).With("StorageClassRequested", v)
 		}

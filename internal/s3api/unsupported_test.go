@@ -49,7 +49,7 @@ func TestUnsupportedGate(t *testing.T) {
 		{"XXHASH3 on an annotation", "PutObjectAnnotation", map[string]string{"x-amz-sdk-checksum-algorithm": "XXHASH3", "x-amz-checksum-xxhash3": "AAAAAAAAAAA="}, false, "", ""},
 		{"SHA512 trailer on an annotation", "PutObjectAnnotation", map[string]string{"x-amz-trailer": "x-amz-checksum-sha512"}, false, "", ""},
 		{"MD5 on a tagging put", "PutObjectTagging", map[string]string{"x-amz-checksum-md5": "AAAAAAAAAAAAAAAAAAAAAA=="}, false, s3err.NotImplemented, "x-amz-checksum-md5"},
-		{"archive class", "CreateMultipartUpload", map[string]string{"x-amz-storage-class": "DEEP_ARCHIVE"}, false, s3err.NotImplemented, "x-amz-storage-class"},
+		{"archive class", "CreateMultipartUpload", map[string]string{"x-amz-storage-class": "DEEP_ARCHIVE"}, false, "", ""},
 		{"IA class", "PutObject", map[string]string{"x-amz-storage-class": "ONEZONE_IA"}, false, "", ""},
 		{"outposts class", "CopyObject", map[string]string{"x-amz-storage-class": "OUTPOSTS"}, false, s3err.InvalidStorageClass, ""},
 		{"If-Match on a GET", "GetObject", map[string]string{"If-Match": `"x"`}, false, "", ""},

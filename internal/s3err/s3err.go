@@ -34,6 +34,8 @@ const (
 	InternalError                     Code = "InternalError"
 	InsufficientStorage               Code = "InsufficientStorage" // Talus's own: S3 never runs out of space
 	InvalidAccessKeyID                Code = "InvalidAccessKeyId"
+	ExpiredToken                      Code = "ExpiredToken"
+	InvalidToken                      Code = "InvalidToken"
 	InvalidArgument                   Code = "InvalidArgument"
 	InvalidBucketName                 Code = "InvalidBucketName"
 	InvalidDigest                     Code = "InvalidDigest"
@@ -42,6 +44,10 @@ const (
 	InvalidRange                      Code = "InvalidRange"
 	InvalidRequest                    Code = "InvalidRequest"
 	InvalidStorageClass               Code = "InvalidStorageClass"
+	InvalidObjectState                Code = "InvalidObjectState"
+	RestoreAlreadyInProgress          Code = "RestoreAlreadyInProgress"
+	NoSuchConfiguration               Code = "NoSuchConfiguration"
+	TooManyConfigurations             Code = "TooManyConfigurations"
 	KeyTooLong                        Code = "KeyTooLongError"
 	MalformedXML                      Code = "MalformedXML"
 	MetadataTooLarge                  Code = "MetadataTooLarge"
@@ -67,8 +73,6 @@ const (
 	ObjectLockConfigurationNotFound   Code = "ObjectLockConfigurationNotFoundError"
 	NoSuchObjectLockConfiguration     Code = "NoSuchObjectLockConfiguration"
 	NoSuchTagSet                      Code = "NoSuchTagSet"
-	NoSuchConfiguration               Code = "NoSuchConfiguration"
-	TooManyConfigurations             Code = "TooManyConfigurations"
 	NoSuchAnnotation                  Code = "NoSuchAnnotation"
 	InvalidAnnotationName             Code = "InvalidAnnotationName"
 	AnnotationNameTooLong             Code = "AnnotationNameTooLong"
@@ -123,6 +127,8 @@ var table = map[Code]entry{
 	InternalError:                     {http.StatusInternalServerError, "We encountered an internal error. Please try again."},
 	InsufficientStorage:               {http.StatusInsufficientStorage, "The server is out of space for new data (below its free-space reserve). Delete objects or abort multipart uploads to free space."},
 	InvalidAccessKeyID:                {http.StatusForbidden, "The AWS access key Id you provided does not exist in our records."},
+	ExpiredToken:                      {http.StatusBadRequest, "The provided token has expired."},
+	InvalidToken:                      {http.StatusBadRequest, "The provided token is malformed or otherwise invalid."},
 	InvalidArgument:                   {http.StatusBadRequest, "Invalid Argument"},
 	InvalidBucketName:                 {http.StatusBadRequest, "The specified bucket is not valid."},
 	InvalidDigest:                     {http.StatusBadRequest, "The Content-MD5 you specified is not valid."},
@@ -131,6 +137,10 @@ var table = map[Code]entry{
 	InvalidRange:                      {http.StatusRequestedRangeNotSatisfiable, "The requested range is not satisfiable"},
 	InvalidRequest:                    {http.StatusBadRequest, "Invalid Request"},
 	InvalidStorageClass:               {http.StatusBadRequest, "The storage class you specified is not valid"},
+	InvalidObjectState:                {http.StatusForbidden, "The operation is not valid for the object's storage class"},
+	RestoreAlreadyInProgress:          {http.StatusConflict, "Object restore is already in progress"},
+	NoSuchConfiguration:               {http.StatusNotFound, "The specified configuration does not exist."},
+	TooManyConfigurations:             {http.StatusBadRequest, "You are attempting to create a new configuration but have already reached the 1,000-configuration limit."},
 	KeyTooLong:                        {http.StatusBadRequest, "Your key is too long"},
 	MalformedXML:                      {http.StatusBadRequest, "The XML you provided was not well-formed or did not validate against our published schema."},
 	MetadataTooLarge:                  {http.StatusBadRequest, "Your metadata headers exceed the maximum allowed metadata size."},
@@ -156,8 +166,6 @@ var table = map[Code]entry{
 	NoSuchBucketPolicy:                {http.StatusNotFound, "The bucket policy does not exist"},
 	InvalidTag:                        {http.StatusBadRequest, "The tag provided was not a valid tag."},
 	NoSuchTagSet:                      {http.StatusNotFound, "The TagSet does not exist"},
-	NoSuchConfiguration:               {http.StatusNotFound, "The specified configuration does not exist."},
-	TooManyConfigurations:             {http.StatusBadRequest, "You are attempting to create a new configuration but have already reached the 1,000-configuration limit."},
 	NoSuchAnnotation:                  {http.StatusNotFound, "The specified annotation does not exist."},
 	InvalidAnnotationName:             {http.StatusBadRequest, "The annotation name is not valid."},
 	AnnotationNameTooLong:             {http.StatusBadRequest, "The annotation name must be at most 512 bytes long."},

@@ -18,14 +18,17 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"talus/internal/accesslog"
 	"talus/internal/blob"
 	"talus/internal/blob/localfs"
+	"talus/internal/blob/tiered"
 	"talus/internal/iam"
 	"talus/internal/iamapi"
 	"talus/internal/kms"
 	"talus/internal/kmsapi"
 	"talus/internal/meta"
 	"talus/internal/meta/sqlite"
+	"talus/internal/oidc"
 	"talus/internal/policy"
 	"talus/internal/reqmetrics"
 	"talus/internal/s3"
@@ -69,6 +72,12 @@ type Config struct {
 	LifecycleDay time.Duration
 	// JournalRetention bounds the change journal (zero fields: meta's defaults).
 	JournalRetention meta.JournalRetention
+	// Tiers are the storage tiers besides the data directory, and
+	// ClassTiers maps a storage class (or Intelligent-Tiering archive
+	// tier) to the tier that holds its data; unmapped classes stay in the
+	// data directory.
+	Tiers      []TierConfig
+	ClassTiers map[string]string
 
 	// Disk space and slow clients (space.go, conn.go); zero values turn each off.
 	// MinFreeSpace: below it, writes of new data get 507 InsufficientStorage.
@@ -81,6 +90,24 @@ type Config struct {
 	IdleTimeout time.Duration
 	// MaxConnections bounds open client connections; more wait to be accepted.
 	MaxConnections int
+
+	// Metrics serves Prometheus metrics at /_talus/metrics: "" or "off"
+	// (not served), "open", or "token" (Authorization: Bearer MetricsToken).
+	Metrics      string
+	MetricsToken string
+	// Version is the build's version, reported in metrics.
+	Version string
+
+	// ConsoleAddress is the web console's listen address ("" turns it off).
+	ConsoleAddress string
+	// ConsoleAPIEndpoint is the API URL as browsers reach it, when it is
+	// not the console's host name on the API's port (behind a proxy).
+	ConsoleAPIEndpoint string
+	// ConsoleOrigin is the console's origin as browsers see it, when it is
+	// not the API's host name on the console's port.
+	ConsoleOrigin string
+	// OIDCProviders are the issuers STS AssumeRoleWithWebIdentity trusts.
+	OIDCProviders []oidc.Provider
 }
 
 // Server is a running Talus server.
@@ -98,9 +125,18 @@ type Server struct {
 	workers  *worker.Pool
 	shutdown sync.Once
 	keys     *kms.Local
+
+	metrics     http.Handler
+	consoleLn   net.Listener
+	consoleHTTP *http.Server
+	ids         *iam.Resolver
 	// reqMetrics counts the requests of buckets' metrics configurations.
 	reqMetrics *reqmetrics.Collector
 }
+
+// Identities returns the server's credential resolver (for tests: its
+// clock decides session expiry).
+func (s *Server) Identities() *iam.Resolver { return s.ids }
 
 // KMS returns the server's key service (for administration and tests).
 func (s *Server) KMS() *kms.Local { return s.keys }
@@ -122,14 +158,30 @@ func New(cfg Config) (*Server, error) {
 	if cfg.LifecycleDay <= 0 {
 		cfg.LifecycleDay = 24 * time.Hour
 	}
+	if cfg.Version == "" {
+		cfg.Version = "dev"
+	}
 	if v := cfg.DefaultObjectOwnership; v != "" && !s3.ValidObjectOwnership(v) {
 		return nil, fmt.Errorf("server: default object ownership must be BucketOwnerEnforced, BucketOwnerPreferred or ObjectWriter, not %q", v)
 	}
 	if !s3.ValidDefaultEncryption(cfg.DefaultEncryption) {
 		return nil, fmt.Errorf("server: default encryption must be AES256 or none, not %q", cfg.DefaultEncryption)
 	}
+	switch cfg.Metrics {
+	case "", "off", "open":
+	case "token":
+		if cfg.MetricsToken == "" {
+			return nil, errors.New("server: metrics behind a token need the token")
+		}
+	default:
+		return nil, fmt.Errorf("server: metrics must be off, open or token, not %q", cfg.Metrics)
+	}
 	if cfg.AccessKey == "" || cfg.SecretKey == "" {
 		return nil, errors.New("server: root credentials are required")
+	}
+	tiers, err := openTiers(cfg)
+	if err != nil {
+		return nil, err
 	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, err
@@ -153,6 +205,12 @@ func New(cfg Config) (*Server, error) {
 		s.closeStores()
 		return nil, err
 	}
+	ts, err := tiered.New(s.blobs, tiers)
+	if err != nil {
+		s.closeStores()
+		return nil, err
+	}
+	s.blobs = ts
 	sealer, owner, err := openRoot(context.Background(), cfg.DataDir, cfg.AccessKey, cfg.SecretKey, s.meta)
 	if err != nil {
 		s.closeStores()
@@ -179,6 +237,7 @@ func New(cfg Config) (*Server, error) {
 		InlineMax:      cfg.InlineMax,
 		Space:          s.space,
 		LifecycleDay:   cfg.LifecycleDay,
+		ClassTier:      s.classTier,
 		Logger:         cfg.Logger,
 
 		DefaultObjectOwnership: cfg.DefaultObjectOwnership,
@@ -195,12 +254,22 @@ func New(cfg Config) (*Server, error) {
 		}
 		w.WriteHeader(http.StatusServiceUnavailable)
 	})
+	if s.metrics = s.metricsHandler(); s.metrics != nil {
+		mux.Handle("/_talus/metrics", s.metrics)
+	}
 	iamHandler := iamapi.New(s.meta, ids, func(doc string) error {
 		_, err := policy.Parse([]byte(doc), policy.IdentityPolicy, "")
 		return err
 	}, cfg.Logger)
+	if len(cfg.OIDCProviders) > 0 {
+		iamHandler.SetWebIdentity(oidc.New(cfg.OIDCProviders))
+	}
+	s.ids = ids
+	if fi, err := os.Stat(filepath.Join(cfg.DataDir, keysDir, masterKeyFile)); err == nil {
+		iamHandler.AccountCreated = fi.ModTime()
+	}
 	s.http = &http.Server{
-		Handler:           withIdleBody(route(mux, iamHandler, kmsapi.New(keys, ids, cfg.Logger), api), cfg.IdleTimeout),
+		Handler:           accesslog.Middleware(s.withConsoleCORS(withIdleBody(route(mux, iamHandler, kmsapi.New(keys, ids, cfg.Logger), api), cfg.IdleTimeout)), cfg.Logger),
 		ReadHeaderTimeout: 30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
@@ -229,6 +298,11 @@ func route(internal *http.ServeMux, iamHandler, kmsHandler, api http.Handler) ht
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case len(r.URL.Path) >= 8 && r.URL.Path[:8] == "/_talus/":
+			rec := accesslog.From(r.Context())
+			rec.API = "internal"
+			if h, pattern := internal.Handler(r); h != nil && pattern != "" {
+				rec.Operation = pattern[8:]
+			}
 			internal.ServeHTTP(w, r)
 		case iamapi.Is(r):
 			iamHandler.ServeHTTP(w, r)
@@ -257,6 +331,10 @@ func (s *Server) Listen() error {
 		return err
 	}
 	s.ln = newLimitListener(ln, s.cfg.MaxConnections, s.cfg.IdleTimeout)
+	if err := s.openConsole(); err != nil {
+		s.ln.Close()
+		return err
+	}
 	return nil
 }
 
@@ -271,6 +349,7 @@ func (s *Server) Serve() error {
 		}
 	}
 	s.startWorkers()
+	s.serveConsole()
 	s.ready.Store(true)
 	var err error
 	if s.http.TLSConfig != nil {
@@ -292,6 +371,10 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		s.ready.Store(false)
 		ctx, cancel := context.WithTimeout(ctx, s.cfg.ShutdownTimeout)
 		defer cancel()
+		if s.consoleHTTP != nil {
+			s.consoleHTTP.Close()
+			s.consoleLn.Close()
+		}
 		err = s.http.Shutdown(ctx)
 		if err != nil {
 			s.http.Close()

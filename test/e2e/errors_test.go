@@ -187,7 +187,6 @@ func TestErrorsNotImplemented(t *testing.T) {
 	}{
 		{http.MethodGet, "/noimpl?notification", nil, ""},
 		{http.MethodPut, "/noimpl?notification", []byte("<NotificationConfiguration/>"), ""},
-		{http.MethodPost, "/noimpl/obj?restore", nil, ""},
 		{http.MethodGet, "/noimpl?logging", nil, ""},
 		{http.MethodGet, "/noimpl?replication", nil, ""},
 		{http.MethodPut, "/noimpl/copy2?accelerate", []byte{}, "noimpl/obj"},

@@ -3,15 +3,13 @@ package e2e
 import (
 	"bytes"
 	"fmt"
-	"net/http/httptest"
+	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"talus/internal/testserver"
 )
@@ -23,11 +21,11 @@ func putMetrics(c *s3.Client, bucket, id string, f types.MetricsFilter) error {
 }
 
 // Request metrics configurations: stored and validated as S3 does, and
-// the requests each selects exported as Prometheus series labelled with
-// its Id.
+// the requests each selects exported on the Prometheus endpoint
+// labelled with its Id.
 func TestBucketMetricsConfigurations(t *testing.T) {
 	t.Parallel()
-	srv := testserver.Start(t)
+	srv := testserver.Start(t, testserver.WithMetrics("open", ""))
 	c := srv.Client()
 	mustCreateBucket(t, c, "metered")
 	if _, err := c.GetBucketMetricsConfiguration(ctx, &s3.GetBucketMetricsConfigurationInput{Bucket: aws.String("metered"), Id: aws.String("none")}); apiCode(err) != "NoSuchConfiguration" {
@@ -96,7 +94,6 @@ func TestBucketMetricsConfigurations(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	col := srv.Server().RequestMetrics()
 	series := func(id, metric string) string {
 		return fmt.Sprintf(`talus_s3_request_metrics_requests_total{bucket="metered",configuration_id=%q,metric=%q}`, id, metric)
 	}
@@ -109,7 +106,7 @@ func TestBucketMetricsConfigurations(t *testing.T) {
 		// Everything after the configuration existed: 3 PUTs, 3 GETs, HEAD, LIST, DELETE.
 		series("EntireBucket", "ListRequests"): 1, series("EntireBucket", "DeleteRequests"): 1,
 	}
-	text := gatherText(t, col)
+	text := scrape(t, srv)
 	for s, v := range want {
 		if !strings.Contains(text, fmt.Sprintf("%s %g\n", s, v)) {
 			t.Errorf("want %s %g in\n%s", s, v, grepLines(text, "requests_total"))
@@ -152,7 +149,7 @@ func TestBucketMetricsConfigurations(t *testing.T) {
 		t.Fatalf("deleting twice: %v", err)
 	}
 	mustGet(t, c, "metered", "logs/a")
-	if text := gatherText(t, col); strings.Contains(text, `configuration_id="logs"`) {
+	if text := scrape(t, srv); strings.Contains(text, `configuration_id="logs"`) {
 		t.Errorf("a deleted configuration still exported:\n%s", grepLines(text, `"logs"`))
 	}
 
@@ -191,14 +188,18 @@ func TestBucketMetricsConfigurations(t *testing.T) {
 	}
 }
 
-// gatherText is the Prometheus text exposition of c, as /metrics serves it.
-func gatherText(t *testing.T, c prometheus.Collector) string {
+// scrape is the server's Prometheus endpoint's text.
+func scrape(t *testing.T, srv *testserver.Server) string {
 	t.Helper()
-	reg := prometheus.NewPedanticRegistry()
-	reg.MustRegister(c)
-	rec := httptest.NewRecorder()
-	promhttp.HandlerFor(reg, promhttp.HandlerOpts{}).ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
-	return rec.Body.String()
+	resp, err := http.Get(srv.URL + "/_talus/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("metrics endpoint: %d", resp.StatusCode)
+	}
+	return string(readAllBody(t, resp.Body))
 }
 
 func grepLines(text, substr string) string {

@@ -3,8 +3,11 @@
 # rclone, s3cmd). Each client creates a bucket, uploads a 20 MiB random file
 # (as a multipart upload for rclone and s3cmd, whose part sizes are set to 5 MiB),
 # lists it, downloads and compares it, then deletes the object and the bucket.
+# 'awsglacier' uploads a GLACIER object, restores it and reads it back.
 # 'aws kms' then manages keys and aliases and round-trips encrypt/decrypt, and
 # 'talus admin kms create-key --key-id' makes a key the CLI then uses.
+# 'aws iam' / 'aws sts' make a user, group, managed policy and role, assume
+# the role and list a bucket with the temporary credentials.
 # 'talus admin account create' makes a second account, which writes into
 # the first one's bucket under its bucket policy, and then, once the bucket
 # is Requester Pays, only as the payer; the owner gets an object's torrent.
@@ -55,7 +58,7 @@ unset AWS_CA_BUNDLE
 # Start on a kernel-chosen port; the endpoint is read from the log.
 mkdir "$work/data"
 TALUS_ROOT_ACCESS_KEY=$ak TALUS_ROOT_SECRET_KEY=$sk \
-	"$bin" server --address 127.0.0.1:0 --data "$work/data" >"$work/server.log" 2>&1 &
+	"$bin" server --address 127.0.0.1:0 --data "$work/data" --lifecycle-day 2s >"$work/server.log" 2>&1 &
 server_pid=$!
 endpoint=""
 for _ in $(seq 150); do
@@ -169,6 +172,46 @@ run_awscli() {
 	step "delete bucket" awsc s3 rb "$b" || return 1
 }
 
+# ---- awscli: archive class and restore ----------------------------------
+# The server runs with a two-second lifecycle day, so an Expedited restore
+# (five minutes on AWS) completes at once and 30 days last a minute.
+# glacier_head B K TEXT: head-object's JSON output holds TEXT.
+glacier_head() {
+	awsc s3api head-object --bucket "$1" --key "$2" | grep -qF "$3"
+}
+
+# glacier_get_refused B K: GET answers InvalidObjectState.
+glacier_get_refused() {
+	if awsc s3api get-object --bucket "$1" --key "$2" "$work/glacier.none" >"$work/glacier.err" 2>&1; then
+		echo "GET of an archived object succeeded"
+		return 1
+	fi
+	grep -q InvalidObjectState "$work/glacier.err"
+}
+
+# glacier_restored B K: waits until x-amz-restore says the restore is done.
+glacier_restored() {
+	for _ in $(seq 50); do
+		glacier_head "$1" "$2" 'ongoing-request=\"false\"' && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+run_awsglacier() {
+	local b=glacier-smoke
+	step "create bucket" awsc s3 mb "s3://$b" || return 1
+	step "upload as GLACIER" awsc s3api put-object --bucket "$b" --key g --storage-class GLACIER --body "$work/upload.bin" || return 1
+	step "head reports GLACIER" glacier_head "$b" g '"StorageClass": "GLACIER"' || return 1
+	step "GET refused before a restore" glacier_get_refused "$b" g || return 1
+	step "restore-object" awsc s3api restore-object --bucket "$b" --key g --restore-request 'Days=30,GlacierJobParameters={Tier=Expedited}' || return 1
+	step "restore completes" glacier_restored "$b" g || return 1
+	step "download restored" awsc s3api get-object --bucket "$b" --key g "$work/glacier.down" || return 1
+	step "sha256 matches" same_sum "$work/glacier.down" || return 1
+	step "delete objects" awsc s3 rm --recursive "s3://$b" || return 1
+	step "delete bucket" awsc s3 rb "s3://$b" || return 1
+}
+
 # ---- aws kms ------------------------------------------------------------
 # kms_value OUT ARGS...: the CLI's text output of ARGS, into $work/OUT.
 kms_value() {
@@ -219,6 +262,69 @@ run_awskms() {
 	step "talus admin kms create-key --key-id" admin_create_key || return 1
 	step "describe the chosen key" kms_value kms.chosen describe-key --key-id smoke-key --query KeyMetadata.Arn || return 1
 	step "chosen key ARN" file_is "$work/kms.chosen" "arn:aws:kms:$region:000000000000:key/smoke-key" || return 1
+}
+
+# ---- aws iam / sts ------------------------------------------------------
+# A user in a group whose managed policy lets it assume a role; the role's
+# temporary credentials then list a bucket with 'aws s3 ls'.
+awsas() {
+	env -u AWS_PROFILE -u AWS_DEFAULT_PROFILE \
+		AWS_CONFIG_FILE="$work/aws-config" AWS_SHARED_CREDENTIALS_FILE="$work/aws-credentials-none" \
+		AWS_ACCESS_KEY_ID=$1 AWS_SECRET_ACCESS_KEY=$2 AWS_SESSION_TOKEN=$3 \
+		AWS_DEFAULT_REGION=$region AWS_EC2_METADATA_DISABLED=true AWS_PAGER= \
+		"$aws_bin" --endpoint-url "$endpoint" "${@:4}"
+}
+iam_user_key() {
+	awsc iam create-access-key --user-name smoke-user --query 'AccessKey.[AccessKeyId,SecretAccessKey]' --output text >"$work/iam.key"
+	[[ $(wc -w <"$work/iam.key") == 2 ]]
+}
+iam_policy() {
+	awsc iam create-policy --policy-name smoke-assume --query Policy.Arn --output text \
+		--policy-document '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::000000000000:role/smoke-role"}]}' >"$work/iam.policy"
+	[[ -s $work/iam.policy ]]
+}
+sts_assume() {
+	local uak usk
+	read -r uak usk <"$work/iam.key"
+	awsas "$uak" "$usk" "" sts assume-role --role-arn arn:aws:iam::000000000000:role/smoke-role \
+		--role-session-name smoke --query 'Credentials.[AccessKeyId,SecretAccessKey,SessionToken]' --output text >"$work/sts.creds"
+	[[ $(wc -w <"$work/sts.creds") == 3 ]]
+}
+sts_whoami() {
+	local tak tsk ttok
+	read -r tak tsk ttok <"$work/sts.creds"
+	awsas "$tak" "$tsk" "$ttok" sts get-caller-identity --query Arn --output text >"$work/sts.arn"
+	file_is "$work/sts.arn" "arn:aws:sts::000000000000:assumed-role/smoke-role/smoke"
+}
+sts_s3_ls() {
+	local tak tsk ttok
+	read -r tak tsk ttok <"$work/sts.creds"
+	awsas "$tak" "$tsk" "$ttok" s3 ls s3://iam-smoke >"$work/sts.ls"
+	grep -q hello.txt "$work/sts.ls"
+}
+sts_s3_put_denied() {
+	local tak tsk ttok
+	read -r tak tsk ttok <"$work/sts.creds"
+	! awsas "$tak" "$tsk" "$ttok" s3 cp "$work/kms.plain" s3://iam-smoke/nope 2>"$work/sts.err" && grep -q AccessDenied "$work/sts.err"
+}
+run_awsiam() {
+	head -c 100 /dev/urandom >"$work/kms.plain"
+	step "create bucket" awsc s3 mb s3://iam-smoke || return 1
+	step "upload" awsc s3 cp --no-progress "$work/kms.plain" s3://iam-smoke/hello.txt || return 1
+	step "create user" awsc iam create-user --user-name smoke-user || return 1
+	step "create access key" iam_user_key || return 1
+	step "create group" awsc iam create-group --group-name smoke-group || return 1
+	step "add user to group" awsc iam add-user-to-group --group-name smoke-group --user-name smoke-user || return 1
+	step "create managed policy" iam_policy || return 1
+	step "attach it to the group" awsc iam attach-group-policy --group-name smoke-group --policy-arn "$(cat "$work/iam.policy")" || return 1
+	step "create role" awsc iam create-role --role-name smoke-role --assume-role-policy-document \
+		'{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:user/smoke-user"},"Action":"sts:AssumeRole"}]}' || return 1
+	step "role policy" awsc iam put-role-policy --role-name smoke-role --policy-name list --policy-document \
+		'{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:ListBucket","s3:GetObject"],"Resource":["arn:aws:s3:::iam-smoke","arn:aws:s3:::iam-smoke/*"]}]}' || return 1
+	step "assume role as the user" sts_assume || return 1
+	step "get-caller-identity is the role session" sts_whoami || return 1
+	step "aws s3 ls with the temporary credentials" sts_s3_ls || return 1
+	step "a write outside the role is denied" sts_s3_put_denied || return 1
 }
 
 # ---- accounts -----------------------------------------------------------
@@ -313,7 +419,15 @@ run_s3cmd() {
 	step "delete bucket" s3c rb "$b" || return 1
 }
 
-for client in ${SMOKE_CLIENTS:-awscli awskms awsaccounts rclone s3cmd}; do
+# After the clients: the metrics counted their uploads, and every request
+# left an access line.
+metrics_has() { curl -fsS -o "$work/metrics.txt" "$endpoint/_talus/metrics" && grep -q "$1" "$work/metrics.txt"; }
+run_metrics() {
+	step "metrics count CreateBucket" metrics_has '^talus_http_requests_total{api="s3",operation="CreateBucket",status="200"}' || return 1
+	step "access log lines" grep -q 'msg=access .*op=CreateBucket .*status=200' "$work/server.log" || return 1
+}
+
+for client in ${SMOKE_CLIENTS:-awscli awsglacier awskms awsiam awsaccounts rclone s3cmd metrics}; do
 	: >"$work/$client.log"
 	if "run_$client"; then
 		echo "PASS $client"

@@ -37,9 +37,14 @@ func Run(t *testing.T, newStore func(t *testing.T) meta.Store) {
 		{"ConcurrentPuts", testConcurrentPuts},
 		{"ConditionalRace", testConditionalRace},
 		{"UpdateObject", testUpdateObject},
+		{"RelocateObject", testRelocate},
 		{"ListVersions", testListVersions},
 		{"BucketConfig", testBucketConfig},
 		{"Identities", testIdentities},
+		{"Groups", testGroups},
+		{"Roles", testRoles},
+		{"ManagedPolicies", testManagedPolicies},
+		{"DirectoryAccounts", testDirectoryAccounts},
 		{"Accounts", testAccounts},
 		{"Keyring", testKeyring},
 		{"Leases", testLeases},
@@ -54,10 +59,12 @@ func Run(t *testing.T, newStore func(t *testing.T) meta.Store) {
 		{"JournalCursors", testJournalCursors},
 		{"JournalRetention", testJournalRetention},
 		{"JournalWait", testJournalWait},
+		{"JournalBookkeeping", testJournalBookkeeping},
 		{"Annotations", testAnnotations},
 		{"AnnotationLimit", testAnnotationLimit},
 		{"AnnotationsGoWithVersion", testAnnotationsGoWithVersion},
 		{"AnnotationCopy", testAnnotationCopy},
+		{"BucketUsage", testBucketUsage},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

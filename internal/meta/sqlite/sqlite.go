@@ -14,6 +14,7 @@ import (
 	"os"
 	"runtime"
 	"sync"
+	"talus/internal/metrics"
 	"time"
 
 	"talus/internal/meta"
@@ -188,7 +189,10 @@ func (s *Store) writer() {
 }
 
 func (s *Store) commit(batch []*writeReq) {
+	start := time.Now()
 	errs, err := s.tryCommit(batch)
+	metrics.CommitBatchSize.Observe(float64(len(batch)))
+	metrics.CommitDuration.Observe(time.Since(start).Seconds())
 	// Only a transaction that failed whole may run again.
 	if err != nil && isFull(err) && s.onFull != nil && s.onFull() {
 		errs, err = s.tryCommit(batch)
@@ -475,6 +479,22 @@ func getVersion(ctx context.Context, q querier, bucket, key, versionID string) (
 	return o, nil
 }
 
+// mustGetVersion is getVersion with S3's errors for what is missing:
+// the bucket, the key, or the version.
+func mustGetVersion(ctx context.Context, tx *wtx, bucket, key, versionID string) (*meta.Object, error) {
+	o, err := getVersion(ctx, tx, bucket, key, versionID)
+	if err != nil || o != nil {
+		return o, err
+	}
+	if _, err := getBucket(ctx, tx, bucket); err != nil {
+		return nil, err
+	}
+	if versionID != "" {
+		return nil, meta.ErrNoSuchVersion
+	}
+	return nil, meta.ErrNoSuchKey
+}
+
 func (s *Store) GetObject(ctx context.Context, bucket, key, versionID string) (*meta.Object, error) {
 	return existingVersion(ctx, s.r, bucket, key, versionID)
 }
@@ -699,18 +719,9 @@ func (s *Store) DeleteObject(ctx context.Context, bucket, key, versionID string,
 func (s *Store) UpdateObject(ctx context.Context, bucket, key, versionID string, fn func(*meta.Object) error) (*meta.Object, error) {
 	var out *meta.Object
 	err := s.write(func(tx *wtx) error {
-		o, err := getVersion(ctx, tx, bucket, key, versionID)
+		o, err := mustGetVersion(ctx, tx, bucket, key, versionID)
 		if err != nil {
 			return err
-		}
-		if o == nil {
-			if _, err := getBucket(ctx, tx, bucket); err != nil {
-				return err
-			}
-			if versionID != "" {
-				return meta.ErrNoSuchVersion
-			}
-			return meta.ErrNoSuchKey
 		}
 		before := o.Attrs.Clone()
 		if err := fn(o); err != nil {
