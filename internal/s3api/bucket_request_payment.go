@@ -46,7 +46,7 @@ var requesterPaysOps = map[string]bool{
 	"GetObjectRetention": true, "PutObjectRetention": true, "CreateMultipartUpload": true,
 	"UploadPart": true, "UploadPartCopy": true, "CompleteMultipartUpload": true,
 	"AbortMultipartUpload": true, "ListParts": true, "ListObjects": true, "ListObjectsV2": true,
-	"ListObjectVersions": true, "ListMultipartUploads": true, "GetObjectTorrent": true,
+	"ListObjectVersions": true, "ListMultipartUploads": true, "GetObjectTorrent": true, "RestoreObject": true,
 }
 
 // acceptsCharge: the request says the requester pays (header, or the
