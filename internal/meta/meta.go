@@ -80,6 +80,14 @@ type BucketConfig struct {
 	Lifecycle *Lifecycle `json:"lc,omitempty"`
 	// Notification is the bucket's event notification configuration (nil: none).
 	Notification *Notification `json:"notify,omitempty"`
+	// RequesterPays: requests from other accounts must accept the charge.
+	RequesterPays bool `json:"payer,omitempty"`
+	// Accelerate is Transfer Acceleration's status: Enabled, Suspended or "" (never set).
+	Accelerate string `json:"accel,omitempty"`
+	// ABAC is "Enabled" when the bucket's tags are aws:ResourceTag keys.
+	ABAC string `json:"abac,omitempty"`
+	// Metrics are the request metrics configurations, in Id order.
+	Metrics []MetricsConfig `json:"metrics,omitempty"`
 	// IntelligentTiering is the bucket's Intelligent-Tiering
 	// configurations, in ID order.
 	IntelligentTiering []IntelligentTiering `json:"it,omitempty"`

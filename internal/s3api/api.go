@@ -62,6 +62,9 @@ type Config struct {
 	LifecycleDay time.Duration
 	// Notifier validates notification destinations (nil: none configured).
 	Notifier Notifier
+	// RequestMetrics, if set, receives the requests that buckets' request
+	// metrics configurations select.
+	RequestMetrics RequestMetrics
 	// ClassTier names the storage tier that holds a class's data ("": the
 	// default tier, as for every class when nil).
 	ClassTier func(class string) string
@@ -79,6 +82,7 @@ type API struct {
 	verifier *sigv4.Verifier
 	log      *slog.Logger
 	authz    *authorizer
+	torrents *torrentCache
 	touching sync.Map // versions whose access is being recorded (touch)
 }
 
@@ -103,6 +107,8 @@ func New(cfg Config, m meta.Store, b blob.Store) *API {
 		}},
 		log:   cfg.Logger,
 		authz: newAuthorizer(),
+		// 16 MiB of info dictionaries: pieces of about 200 GB of objects.
+		torrents: newTorrentCache(16 << 20),
 	}
 }
 
@@ -133,6 +139,15 @@ type request struct {
 	// authorized it (both for access log records).
 	op          string
 	aclRequired bool
+	// charged: the requester accepted a Requester Pays bucket's charge.
+	charged bool
+	// accelerate: the request came to the Transfer Acceleration endpoint.
+	accelerate bool
+	// For request metrics: the operation, the object's tags once read,
+	// when the response started and its body's length.
+	objectTags map[string]string
+	firstByte  time.Time
+	sentBytes  int64
 }
 
 // response is what a handler returns; render turns it into bytes.
@@ -157,12 +172,12 @@ func xmlResponse(status int, v any) *response {
 }
 
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
 	req := &request{Request: r, id: newRequestID(), hostID: newHostID()}
 	w.Header().Set("x-amz-request-id", req.id)
 	w.Header().Set("x-amz-id-2", req.hostID)
 	w.Header().Set("Server", "Talus")
 
-	start := time.Now()
 	var lw *logWriter
 	var body *bodyWatch
 	if a.cfg.AccessLog != nil || a.cfg.Analytics != nil {
@@ -178,6 +193,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		a.recordAccess(req, lw, body, status, err, start, time.Now())
 		a.countAnalytics(req, lw, status)
 	}
+	a.observeMetrics(req, status, start)
 	// The access log (internal/accesslog) writes the line: 500s at error
 	// with their cause, everything else at info, denials with the reason.
 	rec := accesslog.From(r.Context())
@@ -240,6 +256,9 @@ func (a *API) serve(w http.ResponseWriter, req *request) (int, error) {
 	if err := a.refuseUnsupported(req.Context(), req, op.name); err != nil {
 		return a.renderError(w, req, err), err
 	}
+	if err := a.checkBucketFeatures(req.Context(), req, op.name); err != nil {
+		return a.renderError(w, req, err), err
+	}
 	if storesData[op.name] && a.cfg.Space != nil {
 		if err := a.cfg.Space.Admit(); err != nil {
 			return a.renderError(w, req, err), err
@@ -253,6 +272,7 @@ func (a *API) serve(w http.ResponseWriter, req *request) (int, error) {
 	if err != nil {
 		return a.renderError(w, req, err), err
 	}
+	a.afterHandler(req, resp)
 	return a.render(w, req, resp)
 }
 
@@ -269,6 +289,11 @@ func (a *API) parse(req *request) error {
 	}
 	if b, ok := hostBucket(req.Host, a.cfg.WebsiteDomains); ok {
 		req.bucket, req.website = b, true
+		req.key = path[1:]
+		return nil
+	}
+	if b, ok := accelerateBucket(req.Host, a.cfg.Domains); ok {
+		req.bucket, req.virtualHost, req.accelerate = b, b != "", true
 		req.key = path[1:]
 		return nil
 	}

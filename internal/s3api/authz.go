@@ -99,6 +99,7 @@ func (a *API) allowed(ctx context.Context, req *request, action, resource string
 		acct := a.ownerAccount(ctx, b.Owner)
 		pr.Context["s3:ResourceAccount"] = []string{acct}
 		pr.Context["aws:ResourceAccount"] = []string{acct}
+		addResourceTags(b, pr.Context)
 	}
 	if !eff.SessionAllows(&pr) {
 		// A role session's permissions are the intersection of the

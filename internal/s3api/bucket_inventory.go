@@ -25,10 +25,10 @@ const (
 // configID is the form S3 accepts for a configuration ID.
 var configID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
-// configListSub tells a List request (GET ?inventory or ?analytics with
+// configListSub tells a List request (GET ?inventory, ?analytics or ?metrics with
 // no id) from a Get, as two routes.
 func configListSub(k routeKey, req *request) string {
-	if k.method == http.MethodGet && (k.sub == "inventory" || k.sub == "analytics") && !req.query.Has("id") {
+	if k.method == http.MethodGet && (k.sub == "inventory" || k.sub == "analytics" || k.sub == "metrics") && !req.query.Has("id") {
 		return k.sub + "-list"
 	}
 	return k.sub

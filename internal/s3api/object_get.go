@@ -47,6 +47,7 @@ func (a *API) lookupObject(ctx context.Context, req *request) (*meta.Object, err
 	case err != nil:
 		return nil, err
 	}
+	req.objectTags = o.Attrs.Tags
 	return o, nil
 }
 
@@ -62,15 +63,19 @@ func (a *API) getObject(ctx context.Context, req *request) (*response, error) {
 			return nil, s3err.Newf(s3err.InvalidRequest, "Request specific response headers cannot be used for anonymous GET requests.")
 		}
 	}
-	// A blob can vanish between the lookup and the open when a concurrent
-	// overwrite frees it; one fresh lookup then finds the new version.
-	for attempt := 0; ; attempt++ {
-		resp, err := a.getObjectOnce(ctx, req)
-		if errors.Is(err, blob.ErrNotFound) && attempt == 0 {
-			continue
-		}
-		return resp, a.hideMissing(ctx, req, err)
+	resp, err := onceMore(func() (*response, error) { return a.getObjectOnce(ctx, req) })
+	return resp, a.hideMissing(ctx, req, err)
+}
+
+// onceMore runs a read again if its blob vanished between the lookup and
+// the open, which a concurrent overwrite freeing it causes; one fresh
+// lookup then finds the new version.
+func onceMore(read func() (*response, error)) (*response, error) {
+	resp, err := read()
+	if errors.Is(err, blob.ErrNotFound) {
+		resp, err = read()
 	}
+	return resp, err
 }
 
 func (a *API) getObjectOnce(ctx context.Context, req *request) (*response, error) {

@@ -126,6 +126,18 @@ var operations = map[routeKey]operation{
 	{bucket, "PUT", "analytics", false}:      {"PutBucketAnalyticsConfiguration", "s3:PutAnalyticsConfiguration", "", (*API).putBucketAnalytics},
 	{bucket, "DELETE", "analytics", false}:   {"DeleteBucketAnalyticsConfiguration", "s3:PutAnalyticsConfiguration", "", (*API).deleteBucketAnalytics},
 
+	// Requester Pays, Transfer Acceleration, ABAC, request metrics.
+	{bucket, "GET", "requestPayment", false}: {"GetBucketRequestPayment", "s3:GetBucketRequestPayment", "", (*API).getBucketRequestPayment},
+	{bucket, "PUT", "requestPayment", false}: {"PutBucketRequestPayment", "s3:PutBucketRequestPayment", "", (*API).putBucketRequestPayment},
+	{bucket, "GET", "abac", false}:           {"GetBucketAbac", "s3:GetBucketAbac", "", (*API).getBucketAbac},
+	{bucket, "PUT", "abac", false}:           {"PutBucketAbac", "s3:PutBucketAbac", "", (*API).putBucketAbac},
+	{bucket, "GET", "accelerate", false}:     {"GetBucketAccelerateConfiguration", "s3:GetAccelerateConfiguration", "", (*API).getBucketAccelerate},
+	{bucket, "PUT", "accelerate", false}:     {"PutBucketAccelerateConfiguration", "s3:PutAccelerateConfiguration", "", (*API).putBucketAccelerate},
+	{bucket, "GET", "metrics", false}:        {"GetBucketMetricsConfiguration", "s3:GetMetricsConfiguration", "", (*API).getBucketMetrics},
+	{bucket, "PUT", "metrics", false}:        {"PutBucketMetricsConfiguration", "s3:PutMetricsConfiguration", "", (*API).putBucketMetrics},
+	{bucket, "DELETE", "metrics", false}:     {"DeleteBucketMetricsConfiguration", "s3:PutMetricsConfiguration", "", (*API).deleteBucketMetrics},
+	{bucket, "GET", "metrics-list", false}:   {"ListBucketMetricsConfigurations", "s3:GetMetricsConfiguration", "", (*API).listBucketMetrics},
+
 	{object, "PUT", "", false}:            {"PutObject", "s3:PutObject", "", (*API).putObject},
 	{object, "PUT", "", true}:             {"CopyObject", "s3:PutObject", "", (*API).copyObject},
 	{object, "GET", "", false}:            {"GetObject", "s3:GetObject", "s3:GetObjectVersion", (*API).getObject},
@@ -155,6 +167,8 @@ var operations = map[routeKey]operation{
 	{object, "GET", "annotation", false}:      {"GetObjectAnnotation", "s3:GetObjectAnnotation", "", (*API).getObjectAnnotation},
 	{object, "DELETE", "annotation", false}:   {"DeleteObjectAnnotation", "s3:DeleteObjectAnnotation", "", (*API).deleteObjectAnnotation},
 	{object, "GET", "annotation-list", false}: {"ListObjectAnnotations", "s3:ListObjectAnnotations", "", (*API).listObjectAnnotations},
+
+	{object, "GET", "torrent", false}: {"GetObjectTorrent", "s3:GetObjectTorrent", "s3:GetObjectVersionTorrent", (*API).getObjectTorrent},
 }
 
 // storesData names the operations refused when the data directory is low on

@@ -13,15 +13,6 @@ import (
 // (or a user whose policy allows the action) learns the operation is
 // missing; anyone else gets AccessDenied, as S3 would answer them.
 var unimplemented = map[routeKey]operation{
-	{bucket, "GET", "accelerate", false}:               {name: "GetBucketAccelerateConfiguration", action: "s3:GetAccelerateConfiguration"},
-	{bucket, "PUT", "accelerate", false}:               {name: "PutBucketAccelerateConfiguration", action: "s3:PutAccelerateConfiguration"},
-	{bucket, "GET", "metrics", false}:                  {name: "GetBucketMetricsConfiguration", action: "s3:GetMetricsConfiguration"},
-	{bucket, "PUT", "metrics", false}:                  {name: "PutBucketMetricsConfiguration", action: "s3:PutMetricsConfiguration"},
-	{bucket, "DELETE", "metrics", false}:               {name: "DeleteBucketMetricsConfiguration", action: "s3:PutMetricsConfiguration"},
-	{bucket, "GET", "requestPayment", false}:           {name: "GetBucketRequestPayment", action: "s3:GetBucketRequestPayment"},
-	{bucket, "PUT", "requestPayment", false}:           {name: "PutBucketRequestPayment", action: "s3:PutBucketRequestPayment"},
-	{bucket, "GET", "abac", false}:                     {name: "GetBucketAbac", action: "s3:GetBucketAbac"},
-	{bucket, "PUT", "abac", false}:                     {name: "PutBucketAbac", action: "s3:PutBucketAbac"},
 	{bucket, "GET", "metadataTable", false}:            {name: "GetBucketMetadataTableConfiguration", action: "s3:GetBucketMetadataTableConfiguration"},
 	{bucket, "POST", "metadataTable", false}:           {name: "CreateBucketMetadataTableConfiguration", action: "s3:CreateBucketMetadataTableConfiguration"},
 	{bucket, "DELETE", "metadataTable", false}:         {name: "DeleteBucketMetadataTableConfiguration", action: "s3:DeleteBucketMetadataTableConfiguration"},
@@ -34,7 +25,6 @@ var unimplemented = map[routeKey]operation{
 	{bucket, "GET", "session", false}:                  {name: "CreateSession", action: "s3express:CreateSession"},
 
 	{object, "POST", "select", false}:      {name: "SelectObjectContent", action: "s3:GetObject"},
-	{object, "GET", "torrent", false}:      {name: "GetObjectTorrent", action: "s3:GetObjectTorrent", versionAction: "s3:GetObjectVersionTorrent"},
 	{object, "PUT", "renameObject", false}: {name: "RenameObject", action: "s3:RenameObject"},
 }
 

@@ -113,7 +113,7 @@ func (s *Server) metricsHandler() http.Handler {
 		return nil
 	}
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(&collector{s: s, started: time.Now()})
+	reg.MustRegister(&collector{s: s, started: time.Now()}, s.reqMetrics)
 	token := ""
 	if s.cfg.Metrics == "token" {
 		token = s.cfg.MetricsToken

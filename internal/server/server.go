@@ -32,6 +32,7 @@ import (
 	"talus/internal/oidc"
 	"talus/internal/policy"
 	"talus/internal/replicate"
+	"talus/internal/reqmetrics"
 	"talus/internal/s3"
 	"talus/internal/s3api"
 	"talus/internal/space"
@@ -138,6 +139,7 @@ type Server struct {
 	repl        *replicate.Replicator
 	notify      *notify.Service
 	reports     reports
+	reqMetrics  *reqmetrics.Collector
 }
 
 // Identities returns the server's credential resolver (for tests: its
@@ -241,6 +243,7 @@ func New(cfg Config) (*Server, error) {
 		s.closeStores()
 		return nil, err
 	}
+	s.reqMetrics = reqmetrics.New()
 	api := s3api.New(s3api.Config{
 		Region:         cfg.Region,
 		Domains:        cfg.Domains,
@@ -259,6 +262,7 @@ func New(cfg Config) (*Server, error) {
 		DefaultEncryption:      cfg.DefaultEncryption,
 		AccessLog:              s.reports.accessLog,
 		Analytics:              s.reports.counters,
+		RequestMetrics:         s.reqMetrics,
 	}, s.meta, s.blobs)
 	s.repl = s.newReplicator(api, ids)
 	s.reports.api = api

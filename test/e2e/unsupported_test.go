@@ -217,8 +217,7 @@ func TestUnimplementedOperationOrder(t *testing.T) {
 		method, sub string
 		body        []byte
 	}{
-		{"GET", "metrics", nil},
-		{"PUT", "accelerate", []byte("<AccelerateConfiguration/>")},
+		{"GET", "session", nil},
 	}
 	anon := func(method, url string, body []byte) rqResp {
 		return rqDo(t, rqNew(t, method, url, body))

@@ -9,7 +9,8 @@
 # 'aws iam' / 'aws sts' make a user, group, managed policy and role, assume
 # the role and list a bucket with the temporary credentials.
 # 'talus admin account create' makes a second account, which writes into
-# the first one's bucket under its bucket policy.
+# the first one's bucket under its bucket policy, and then, once the bucket
+# is Requester Pays, only as the payer; the owner gets an object's torrent.
 #
 # Needs: go (unless $TALUS_BIN is set), curl, awscli, rclone, s3cmd.
 # Usage: test/smoke/smoke.sh            (builds ./cmd/talus)
@@ -353,6 +354,13 @@ run_awsaccounts() {
 		--acl bucket-owner-full-control --expected-bucket-owner 000000000000 || return 1
 	step "A reads B's write" awsc s3api get-object --bucket cross-a --key k "$work/cross.back" || return 1
 	step "same bytes" cmp "$work/kms.plain" "$work/cross.back" || return 1
+	step "A makes its bucket Requester Pays" awsc s3api put-bucket-request-payment --bucket cross-a \
+		--request-payment-configuration Payer=Requester || return 1
+	step "B cannot write without accepting the charge" b_cannot_put || return 1
+	step "B writes as the payer" awsb s3api put-object --bucket cross-a --key k --body "$work/kms.plain" \
+		--acl bucket-owner-full-control --request-payer requester || return 1
+	step "A gets the object's torrent" awsc s3api get-object-torrent --bucket cross-a --key k "$work/cross.torrent" || return 1
+	step "the torrent is bencoded metainfo" grep -q '^d4:infod6:length' "$work/cross.torrent" || return 1
 	step "cleanup" awsc s3 rb --force s3://cross-a || return 1
 	step "cleanup B" awsb s3 rb s3://cross-b || return 1
 }
