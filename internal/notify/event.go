@@ -30,6 +30,18 @@ type (
 		// AnnotationData names the annotation of ObjectAnnotation events
 		// (S3 publishes no payload for them; this is the name the event is about).
 		AnnotationData *annotationData `json:"annotationEventData,omitempty"`
+		GlacierData    *glacierData    `json:"glacierEventData,omitempty"`
+		TieringData    *tieringData    `json:"intelligentTieringEventData,omitempty"`
+	}
+	// glacierData is on s3:ObjectRestore:Completed events only.
+	glacierData struct {
+		RestoreEventData struct {
+			LifecycleRestorationExpiryTime string `json:"lifecycleRestorationExpiryTime,omitempty"`
+			LifecycleRestoreStorageClass   string `json:"lifecycleRestoreStorageClass"`
+		} `json:"restoreEventData"`
+	}
+	tieringData struct {
+		DestinationAccessTier string `json:"destinationAccessTier"`
 	}
 	annotationData struct {
 		AnnotationName string `json:"annotationName"`
@@ -134,6 +146,17 @@ func EventJSON(r *meta.Record, b *meta.Bucket, configID, hostID string) []byte {
 	}
 	if r.Annotation != "" {
 		rec.AnnotationData = &annotationData{r.Annotation}
+	}
+	switch r.Event {
+	case meta.EventRestoreCompleted:
+		g := &glacierData{}
+		g.RestoreEventData.LifecycleRestoreStorageClass = r.RestoreClass
+		if !r.RestoreExpiry.IsZero() {
+			g.RestoreEventData.LifecycleRestorationExpiryTime = r.RestoreExpiry.UTC().Format(timeFormat)
+		}
+		rec.GlacierData = g
+	case meta.EventIntelligentTiering:
+		rec.TieringData = &tieringData{r.AccessTier}
 	}
 	out, _ := json.Marshal(eventDoc{Records: []eventRecord{rec}})
 	return out
