@@ -49,7 +49,9 @@ func testDueRestores(t *testing.T, s meta.Store) {
 	ob := setRestore(t, s, "b", func(o *meta.Object) {
 		o.Attrs.Restore = &meta.Restore{Requested: base, Ready: ready, Expires: expires, Days: 2}
 	})
-	setRestore(t, s, "c", func(o *meta.Object) { o.Attrs.Restore = &meta.Restore{Requested: base, Ready: ready.Add(2 * time.Minute)} })
+	setRestore(t, s, "c", func(o *meta.Object) {
+		o.Attrs.Restore = &meta.Restore{Requested: base, Ready: ready.Add(2 * time.Minute)}
+	})
 	if got := dueKeys(t, s, ready.Add(-time.Millisecond)); len(got) != 0 {
 		t.Fatalf("due before ready: %v", got)
 	}
