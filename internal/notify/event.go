@@ -184,7 +184,7 @@ var eventBridgeTypes = map[string]string{
 	meta.EventTaggingPut: "Object Tags Added", meta.EventTaggingDelete: "Object Tags Deleted",
 	meta.EventACLPut: "Object ACL Updated", meta.EventRestoreCompleted: "Object Restore Completed",
 	meta.EventLifecycleTransition: "Object Storage Class Changed", meta.EventRestorePost: "Object Restore Initiated",
-	meta.EventIntelligentTiering: "Object Access Tier Changed",
+	meta.EventIntelligentTiering: "Object Access Tier Changed", meta.EventRestoreDelete: "Object Restore Expired",
 }
 
 // EventBridgeJSON is the EventBridge event of record r ("" type: none).
@@ -218,6 +218,15 @@ func EventBridgeJSON(r *meta.Record, b *meta.Bucket) []byte {
 		}
 	case "Object Storage Class Changed":
 		detail["destination-storage-class"] = r.StorageClass
+	case "Object Restore Initiated":
+		detail["source-storage-class"] = r.RestoreClass
+	case "Object Restore Completed":
+		detail["source-storage-class"] = r.RestoreClass
+		if !r.RestoreExpiry.IsZero() {
+			detail["restore-expiry-time"] = r.RestoreExpiry.UTC().Format(time.RFC3339)
+		}
+	case "Object Access Tier Changed":
+		detail["destination-access-tier"] = r.AccessTier
 	}
 	out, _ := json.Marshal(map[string]any{
 		"version": "0", "id": fmt.Sprintf("%s-%s", Sequencer(r.Seq), r.Bucket), "detail-type": typ, "source": "aws.s3",
