@@ -56,7 +56,7 @@ const (
 var s3Events = map[string]bool{
 	EventPut: true, EventPost: true, EventCopy: true, EventCompleteMultipartUpload: true,
 	EventDelete: true, EventDeleteMarkerCreated: true, EventTaggingPut: true, EventTaggingDelete: true,
-	EventACLPut: true, EventRetentionPut: true, EventRestorePost: true, EventRestoreCompleted: true, EventAnnotationPut: true,
+	EventACLPut: true, EventRetentionPut: true, EventRestorePost: true, EventRestoreCompleted: true, EventRestoreDelete: true, EventAnnotationPut: true,
 	EventAnnotationDelete: true, EventLifecycleDelete: true, EventLifecycleDeleteMarker: true,
 	EventLifecycleTransition: true, EventIntelligentTiering: true,
 }
@@ -158,6 +158,14 @@ type Record struct {
 	Replica bool `json:"replica,omitempty"`
 	// Pending: the version was written PENDING replication.
 	Pending bool `json:"pending,omitempty"`
+	// RestoreExpiry is when the version's restored copy expires and
+	// RestoreClass the class it was restored from (restore records:
+	// the event's glacierEventData).
+	RestoreExpiry time.Time `json:"rexp,omitzero"`
+	RestoreClass  string    `json:"rclass,omitempty"`
+	// AccessTier is the Intelligent-Tiering access tier the version moved
+	// to (IntelligentTiering records: destinationAccessTier).
+	AccessTier string `json:"atier,omitempty"`
 	Change
 }
 
@@ -207,6 +215,15 @@ func NewRecord(ctx context.Context, typ, event string, o *Object) Record {
 		r.ChecksumAlgorithm = algs[0]
 	}
 	r.Tags, r.UserMeta = o.Attrs.Tags, o.Attrs.UserMeta
+	switch event {
+	case EventRestorePost, EventRestoreCompleted, EventRestoreDelete:
+		r.RestoreClass = o.StorageClass
+		if rs := o.Attrs.Restore; rs != nil {
+			r.RestoreExpiry = rs.Expires
+		}
+	case EventIntelligentTiering:
+		r.AccessTier = o.Attrs.ArchiveStatus
+	}
 	return r
 }
 
@@ -257,6 +274,8 @@ var updateEvents = map[string]string{
 	"RestoreObject":       EventRestorePost,
 	OpLifecycleTransition: EventLifecycleTransition,
 	OpIntelligentTiering:  EventIntelligentTiering,
+	OpRestoreCompleted:    EventRestoreCompleted,
+	OpRestoreExpired:      EventRestoreDelete,
 }
 
 // UpdateEvent is the event of a metadata change by operation from before

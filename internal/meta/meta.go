@@ -245,8 +245,9 @@ type Attrs struct {
 }
 
 // Restore is a restore of an archived version: requested with Days and a
-// retrieval Tier, readable from Ready until Expires. Completion is a
-// matter of time, so a restore survives restarts without a job.
+// retrieval Tier, readable from Ready until Expires. Readability is a
+// matter of time, so it survives restarts; the restore job records the
+// completion (Completed) and removes the restore once it has expired.
 type Restore struct {
 	Requested time.Time `json:"req"`
 	Ready     time.Time `json:"ready"`
@@ -256,6 +257,8 @@ type Restore struct {
 	Expires time.Time `json:"exp,omitzero"`
 	Days    int       `json:"days,omitempty"`
 	Tier    string    `json:"tier,omitempty"`
+	// Completed: the completion is journaled (ObjectRestore:Completed).
+	Completed bool `json:"done,omitempty"`
 }
 
 // Encryption is a version's server-side encryption: which mode, which key,
@@ -428,6 +431,7 @@ type Store interface {
 	Leases
 	Journal
 	Replication
+	Restores
 
 	Close() error
 }

@@ -30,6 +30,18 @@ type (
 		// AnnotationData names the annotation of ObjectAnnotation events
 		// (S3 publishes no payload for them; this is the name the event is about).
 		AnnotationData *annotationData `json:"annotationEventData,omitempty"`
+		GlacierData    *glacierData    `json:"glacierEventData,omitempty"`
+		TieringData    *tieringData    `json:"intelligentTieringEventData,omitempty"`
+	}
+	// glacierData is on s3:ObjectRestore:Completed events only.
+	glacierData struct {
+		RestoreEventData struct {
+			LifecycleRestorationExpiryTime string `json:"lifecycleRestorationExpiryTime,omitempty"`
+			LifecycleRestoreStorageClass   string `json:"lifecycleRestoreStorageClass"`
+		} `json:"restoreEventData"`
+	}
+	tieringData struct {
+		DestinationAccessTier string `json:"destinationAccessTier"`
 	}
 	annotationData struct {
 		AnnotationName string `json:"annotationName"`
@@ -135,6 +147,17 @@ func EventJSON(r *meta.Record, b *meta.Bucket, configID, hostID string) []byte {
 	if r.Annotation != "" {
 		rec.AnnotationData = &annotationData{r.Annotation}
 	}
+	switch r.Event {
+	case meta.EventRestoreCompleted:
+		g := &glacierData{}
+		g.RestoreEventData.LifecycleRestoreStorageClass = r.RestoreClass
+		if !r.RestoreExpiry.IsZero() {
+			g.RestoreEventData.LifecycleRestorationExpiryTime = r.RestoreExpiry.UTC().Format(timeFormat)
+		}
+		rec.GlacierData = g
+	case meta.EventIntelligentTiering:
+		rec.TieringData = &tieringData{r.AccessTier}
+	}
 	out, _ := json.Marshal(eventDoc{Records: []eventRecord{rec}})
 	return out
 }
@@ -161,7 +184,7 @@ var eventBridgeTypes = map[string]string{
 	meta.EventTaggingPut: "Object Tags Added", meta.EventTaggingDelete: "Object Tags Deleted",
 	meta.EventACLPut: "Object ACL Updated", meta.EventRestoreCompleted: "Object Restore Completed",
 	meta.EventLifecycleTransition: "Object Storage Class Changed", meta.EventRestorePost: "Object Restore Initiated",
-	meta.EventIntelligentTiering: "Object Access Tier Changed",
+	meta.EventIntelligentTiering: "Object Access Tier Changed", meta.EventRestoreDelete: "Object Restore Expired",
 }
 
 // EventBridgeJSON is the EventBridge event of record r ("" type: none).
@@ -195,6 +218,15 @@ func EventBridgeJSON(r *meta.Record, b *meta.Bucket) []byte {
 		}
 	case "Object Storage Class Changed":
 		detail["destination-storage-class"] = r.StorageClass
+	case "Object Restore Initiated":
+		detail["source-storage-class"] = r.RestoreClass
+	case "Object Restore Completed":
+		detail["source-storage-class"] = r.RestoreClass
+		if !r.RestoreExpiry.IsZero() {
+			detail["restore-expiry-time"] = r.RestoreExpiry.UTC().Format(time.RFC3339)
+		}
+	case "Object Access Tier Changed":
+		detail["destination-access-tier"] = r.AccessTier
 	}
 	out, _ := json.Marshal(map[string]any{
 		"version": "0", "id": fmt.Sprintf("%s-%s", Sequencer(r.Seq), r.Bucket), "detail-type": typ, "source": "aws.s3",

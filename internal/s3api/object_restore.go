@@ -16,9 +16,10 @@ import (
 // Archived objects: a version in GLACIER or DEEP_ARCHIVE, or an
 // INTELLIGENT_TIERING version in an archive tier, is readable only while
 // a restore has completed and not expired. A restore's completion is a
-// time (its retrieval delay scaled by the lifecycle day), so it needs no
-// job and survives restarts; its bytes stay where the version's tier
-// keeps them.
+// time (its retrieval delay scaled by the lifecycle day), so readability
+// needs no job and survives restarts (the restore-events job only
+// journals completion and expiry); its bytes stay where the version's
+// tier keeps them.
 
 // tierFor is the tier new data of the class goes to.
 func (a *API) tierFor(class string) string {

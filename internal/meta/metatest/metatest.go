@@ -68,6 +68,7 @@ func Run(t *testing.T, newStore func(t *testing.T) meta.Store) {
 		{"ReplicaVersions", testReplicaVersions},
 		{"ReplicationStatus", testReplicationStatus},
 		{"Remotes", testRemotes},
+		{"DueRestores", testDueRestores},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

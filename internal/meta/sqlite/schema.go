@@ -284,6 +284,46 @@ var migrations = []string{
 		path_style INTEGER NOT NULL,
 		created    INTEGER NOT NULL
 	);`,
+	// Restores with an event to come (completion not yet journaled, or
+	// a completed restore's expiry), by due time in Unix milliseconds
+	// rounded up: the restore job's index. Triggers keep it in step with
+	// versions.attrs in the transaction that writes or removes a version.
+	`CREATE TABLE restores (
+		seq    INTEGER PRIMARY KEY,
+		bucket TEXT NOT NULL,
+		name   TEXT NOT NULL,
+		due    INTEGER NOT NULL
+	);
+	CREATE INDEX restores_due ON restores(due);
+	CREATE TRIGGER restores_insert AFTER INSERT ON versions
+	WHEN json_extract(CAST(NEW.attrs AS TEXT), '$.rs') IS NOT NULL
+	BEGIN
+		INSERT OR REPLACE INTO restores(seq, bucket, name, due)
+		SELECT NEW.seq, NEW.bucket, NEW.name, CAST((julianday(t) - 2440587.5) * 86400000 AS INTEGER) + 1
+		FROM (SELECT CASE WHEN json_extract(CAST(NEW.attrs AS TEXT), '$.rs.done') THEN json_extract(CAST(NEW.attrs AS TEXT), '$.rs.exp')
+			ELSE json_extract(CAST(NEW.attrs AS TEXT), '$.rs.ready') END AS t)
+		WHERE t IS NOT NULL;
+	END;
+	CREATE TRIGGER restores_update AFTER UPDATE OF attrs ON versions
+	BEGIN
+		DELETE FROM restores WHERE seq = NEW.seq;
+		INSERT INTO restores(seq, bucket, name, due)
+		SELECT NEW.seq, NEW.bucket, NEW.name, CAST((julianday(t) - 2440587.5) * 86400000 AS INTEGER) + 1
+		FROM (SELECT CASE WHEN json_extract(CAST(NEW.attrs AS TEXT), '$.rs.done') THEN json_extract(CAST(NEW.attrs AS TEXT), '$.rs.exp')
+			ELSE json_extract(CAST(NEW.attrs AS TEXT), '$.rs.ready') END AS t)
+		WHERE t IS NOT NULL;
+	END;
+	CREATE TRIGGER restores_delete AFTER DELETE ON versions
+	BEGIN
+		DELETE FROM restores WHERE seq = OLD.seq;
+	END;
+	-- Restores requested before this table existed.
+	INSERT INTO restores(seq, bucket, name, due)
+	SELECT seq, bucket, name, CAST((julianday(t) - 2440587.5) * 86400000 AS INTEGER) + 1
+	FROM (SELECT seq, bucket, name, CASE WHEN json_extract(CAST(attrs AS TEXT), '$.rs.done') THEN json_extract(CAST(attrs AS TEXT), '$.rs.exp')
+		ELSE json_extract(CAST(attrs AS TEXT), '$.rs.ready') END AS t FROM versions
+		WHERE json_extract(CAST(attrs AS TEXT), '$.rs') IS NOT NULL)
+	WHERE t IS NOT NULL;`,
 }
 
 func migrate(db *sql.DB) error {
