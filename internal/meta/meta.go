@@ -76,6 +76,8 @@ type BucketConfig struct {
 	Website *Website `json:"web,omitempty"`
 	// Lifecycle is the bucket's lifecycle configuration (nil: none).
 	Lifecycle *Lifecycle `json:"lc,omitempty"`
+	// Metadata is the bucket's S3 Metadata configuration (nil: none).
+	Metadata *MetadataConfig `json:"md,omitempty"`
 }
 
 // CORSRule is one rule of a bucket's CORS configuration. Its fields are

@@ -102,6 +102,15 @@ var operations = map[routeKey]operation{
 	{bucket, "GET", "encryption", false}:    {"GetBucketEncryption", "s3:GetEncryptionConfiguration", "", (*API).getBucketEncryption},
 	{bucket, "PUT", "encryption", false}:    {"PutBucketEncryption", "s3:PutEncryptionConfiguration", "", (*API).putBucketEncryption},
 	{bucket, "DELETE", "encryption", false}: {"DeleteBucketEncryption", "s3:PutEncryptionConfiguration", "", (*API).deleteBucketEncryption},
+	// S3 Metadata: V1 and V2 share the Create/Get/Delete actions.
+	{bucket, "POST", "metadataTable", false}:           {"CreateBucketMetadataTableConfiguration", "s3:CreateBucketMetadataTableConfiguration", "", (*API).createBucketMetadataTableConfiguration},
+	{bucket, "GET", "metadataTable", false}:            {"GetBucketMetadataTableConfiguration", "s3:GetBucketMetadataTableConfiguration", "", (*API).getBucketMetadataTableConfiguration},
+	{bucket, "DELETE", "metadataTable", false}:         {"DeleteBucketMetadataTableConfiguration", "s3:DeleteBucketMetadataTableConfiguration", "", (*API).deleteBucketMetadataTableConfiguration},
+	{bucket, "POST", "metadataConfiguration", false}:   {"CreateBucketMetadataConfiguration", "s3:CreateBucketMetadataTableConfiguration", "", (*API).createBucketMetadataConfiguration},
+	{bucket, "GET", "metadataConfiguration", false}:    {"GetBucketMetadataConfiguration", "s3:GetBucketMetadataTableConfiguration", "", (*API).getBucketMetadataConfiguration},
+	{bucket, "DELETE", "metadataConfiguration", false}: {"DeleteBucketMetadataConfiguration", "s3:DeleteBucketMetadataTableConfiguration", "", (*API).deleteBucketMetadataConfiguration},
+	{bucket, "PUT", "metadataJournalTable", false}:     {"UpdateBucketMetadataJournalTableConfiguration", "s3:UpdateBucketMetadataJournalTableConfiguration", "", (*API).updateBucketMetadataJournalTableConfiguration},
+	{bucket, "PUT", "metadataInventoryTable", false}:   {"UpdateBucketMetadataInventoryTableConfiguration", "s3:UpdateBucketMetadataInventoryTableConfiguration", "", (*API).updateBucketMetadataInventoryTableConfiguration},
 
 	{object, "PUT", "", false}:            {"PutObject", "s3:PutObject", "", (*API).putObject},
 	{object, "PUT", "", true}:             {"CopyObject", "s3:PutObject", "", (*API).copyObject},

@@ -1,0 +1,36 @@
+package meta
+
+import "time"
+
+// MetadataConfig is a bucket's S3 Metadata configuration (V1 or V2) and
+// the state of its tables, which the metadata table worker advances.
+type MetadataConfig struct {
+	// V1 is set when CreateBucketMetadataTableConfiguration made it: one
+	// journal table in the caller's table bucket.
+	V1      bool      `json:"v1,omitempty"`
+	Created time.Time `json:"created"`
+	// TableBucket is the table bucket's name, Namespace the tables'.
+	TableBucket string `json:"tableBucket"`
+	Namespace   string `json:"ns"`
+	// ExpirationDays is the journal's RecordExpiration (0: DISABLED).
+	ExpirationDays int            `json:"expDays,omitempty"`
+	Journal        MetadataTable  `json:"journal"`
+	Inventory      *MetadataTable `json:"inventory,omitempty"`
+	Annotation     *MetadataTable `json:"annotation,omitempty"`
+}
+
+// MetadataTable is one table of a metadata configuration.
+type MetadataTable struct {
+	// Enabled is ConfigurationState (the journal is always enabled).
+	Enabled bool `json:"enabled,omitempty"`
+	// Status is CREATING, BACKFILLING, ACTIVE or FAILED ("" while disabled).
+	Status string `json:"status,omitempty"`
+	Name   string `json:"name"`
+	// ID is the table's UUID, part of its ARN and location.
+	ID           string `json:"id,omitempty"`
+	ErrorCode    string `json:"errCode,omitempty"`
+	ErrorMessage string `json:"errMsg,omitempty"`
+	SSEAlgorithm string `json:"sse,omitempty"`
+	KMSKeyARN    string `json:"kms,omitempty"`
+	Role         string `json:"role,omitempty"`
+}
