@@ -78,6 +78,8 @@ type BucketConfig struct {
 	Lifecycle *Lifecycle `json:"lc,omitempty"`
 	// Metadata is the bucket's S3 Metadata configuration (nil: none).
 	Metadata *MetadataConfig `json:"md,omitempty"`
+	// Tables is the Iceberg catalog of a table bucket (nil: not one).
+	Tables *TableBucket `json:"tb,omitempty"`
 }
 
 // CORSRule is one rule of a bucket's CORS configuration. Its fields are

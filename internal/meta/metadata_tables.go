@@ -34,3 +34,38 @@ type MetadataTable struct {
 	KMSKeyARN    string `json:"kms,omitempty"`
 	Role         string `json:"role,omitempty"`
 }
+
+// TableBucket is the catalog of a bucket used as an S3 table bucket: the
+// Iceberg tables in it and where each one's current metadata is. A commit
+// replaces MetadataLocation inside UpdateBucket, so it is atomic.
+type TableBucket struct {
+	Tables []TableEntry `json:"tables,omitempty"`
+}
+
+// TableEntry is one Iceberg table of a table bucket.
+type TableEntry struct {
+	Namespace string `json:"ns"`
+	Name      string `json:"name"`
+	// ID is the table's UUID (also in its ARN and location).
+	ID string `json:"id"`
+	// MetadataLocation is the current metadata file, s3://bucket/key;
+	// Version its number.
+	MetadataLocation string    `json:"loc"`
+	Version          int       `json:"version"`
+	Created          time.Time `json:"created"`
+	// Source is the general purpose bucket whose metadata the table holds.
+	Source string `json:"source,omitempty"`
+}
+
+// Find returns the entry of namespace ns and name, or nil.
+func (t *TableBucket) Find(ns, name string) *TableEntry {
+	if t == nil {
+		return nil
+	}
+	for i := range t.Tables {
+		if t.Tables[i].Namespace == ns && t.Tables[i].Name == name {
+			return &t.Tables[i]
+		}
+	}
+	return nil
+}
