@@ -104,6 +104,7 @@ func runServer(args []string) error {
 	grace := fl.Duration("shutdown-timeout", 30*time.Second, "on SIGTERM/SIGINT, how long in-flight requests may take to finish")
 	lcDay := fl.Duration("lifecycle-day", 24*time.Hour, "how long one lifecycle day lasts (a test clock: e.g. 10s makes Days: 1 mean ten seconds); lifecycle rules are applied every tenth of it")
 	limits := limitFlags(fl)
+	journal := journalFlags(fl)
 	if err := fl.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -123,6 +124,9 @@ func runServer(args []string) error {
 		return errors.New("--lifecycle-day must be at least 1s")
 	}
 	if err := limits.check(); err != nil {
+		return err
+	}
+	if err := journal.check(); err != nil {
 		return err
 	}
 	if (*cert == "") != (*key == "") {
@@ -147,13 +151,13 @@ func runServer(args []string) error {
 	if err != nil {
 		return err
 	}
-	srv, err := server.New(limits.apply(server.Config{
+	srv, err := server.New(journal.apply(limits.apply(server.Config{
 		Address: *addr, DataDir: *data, Region: *region, Domains: doms, WebsiteDomains: webDoms,
 		AccessKey: ak, SecretKey: sk, TLSCert: *cert, TLSKey: *key,
 		InlineMax: *inline, ShutdownTimeout: *grace, LifecycleDay: *lcDay, Logger: log,
 		DefaultObjectOwnership: *ownership, AllowSSECOverHTTP: *sseCHTTP,
 		DefaultEncryption: *defaultEnc,
-	}))
+	})))
 	if err != nil {
 		return err
 	}

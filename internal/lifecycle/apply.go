@@ -45,17 +45,6 @@ type Action struct {
 	FreedBlobsCount int
 }
 
-// Journal receives every change lifecycle made, after it committed (for a
-// change journal: notifications, replication, audit). Record may be
-// called from several goroutines at once.
-type Journal interface {
-	Record(ctx context.Context, a Action)
-}
-
-type nopJournal struct{}
-
-func (nopJournal) Record(context.Context, Action) {}
-
 // errStale vetoes an action whose version changed since the scan read it.
 var errStale = errors.New("lifecycle: version changed since it was read")
 
@@ -66,6 +55,8 @@ var errStale = errors.New("lifecycle: version changed since it was read")
 // reports whether the change was made; only failures that end the pass
 // are returned.
 func (w *Worker) apply(ctx context.Context, r progress, a Action) (bool, error) {
+	// The store journals each delete in its own transaction, as S3 Lifecycle's.
+	ctx = meta.WithChange(ctx, meta.Change{Requester: meta.LifecycleRequester, Operation: meta.OpLifecycleExpire})
 	now := w.cfg.Now()
 	same := func(v *meta.Object) error {
 		if v == nil || v.Seq != a.Seq {
@@ -151,7 +142,6 @@ func (w *Worker) apply(ctx context.Context, r progress, a Action) (bool, error) 
 		}
 	}
 	a.Time, a.FreedBlobsCount = now, len(freed)
-	w.cfg.Journal.Record(ctx, a)
 	r.Done(1)
 	w.cfg.Logger.Debug("lifecycle action", "kind", a.Kind, "bucket", a.Bucket, "key", a.Key, "version", a.VersionID, "upload", a.UploadID, "rule", a.RuleID)
 	return true, nil

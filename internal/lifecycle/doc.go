@@ -6,8 +6,9 @@
 // rules, and resumes a pass from its checkpoint after a crash.
 //
 // Every change goes through Worker.apply, which runs the metadata delete
-// (object lock is checked inside its transaction), frees the blobs and
-// hands the action to the Journal.
+// (object lock is checked inside its transaction; the store journals it
+// in the same transaction, with S3 Lifecycle as the requester) and frees
+// the blobs.
 //
 // It must not import the S3 API (internal/s3api) or net/http.
 package lifecycle

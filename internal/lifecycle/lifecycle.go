@@ -27,8 +27,6 @@ type Config struct {
 	Day time.Duration
 	// Now is the clock (default time.Now).
 	Now func() time.Time
-	// Journal receives every change made (default: none).
-	Journal Journal
 	// Batch is how many versions or uploads one scan reads (default 1000).
 	Batch  int
 	Logger *slog.Logger
@@ -46,9 +44,6 @@ func New(cfg Config) *Worker {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
-	}
-	if cfg.Journal == nil {
-		cfg.Journal = nopJournal{}
 	}
 	if cfg.Batch <= 0 {
 		cfg.Batch = 1000

@@ -47,22 +47,29 @@ func (f *fakeRun) SaveCheckpoint(_ context.Context, data []byte) error {
 
 var errCrash = fmt.Errorf("crash")
 
-type journal struct {
-	mu   sync.Mutex
-	acts []Action
-}
-
-func (j *journal) Record(_ context.Context, a Action) {
-	j.mu.Lock()
-	j.acts = append(j.acts, a)
-	j.mu.Unlock()
+// lifecycleRecords returns the journal's records made by lifecycle.
+func (e *env) lifecycleRecords() []meta.Record {
+	e.t.Helper()
+	recs, err := e.store.ReadJournal(ctx, 0, 1000)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var out []meta.Record
+	for _, r := range recs {
+		if r.Requester == meta.LifecycleRequester {
+			if r.Operation != meta.OpLifecycleExpire {
+				e.t.Fatalf("lifecycle record %+v", r)
+			}
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 type env struct {
 	t     *testing.T
 	store *sqlite.Store
 	w     *Worker
-	j     *journal
 	now   time.Time
 	base  time.Time // creation time of test objects
 }
@@ -80,9 +87,9 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { bs.Close() })
-	e := &env{t: t, store: s, j: &journal{}, base: time.Date(2026, 1, 10, 12, 0, 0, 0, time.UTC)}
+	e := &env{t: t, store: s, base: time.Date(2026, 1, 10, 12, 0, 0, 0, time.UTC)}
 	e.now = e.base
-	e.w = New(Config{Meta: s, Blobs: bs, Day: day, Now: func() time.Time { return e.now }, Journal: e.j, Batch: 7})
+	e.w = New(Config{Meta: s, Blobs: bs, Day: day, Now: func() time.Time { return e.now }, Batch: 7})
 	return e
 }
 
@@ -174,12 +181,13 @@ func TestUnversionedExpirationAndFilters(t *testing.T) {
 		t.Fatalf("after 4 days: %s", got)
 	}
 	e.pass() // nothing more to do: the actions are not repeated
-	if len(e.j.acts) != 3 {
-		t.Fatalf("journal: %+v", e.j.acts)
+	recs := e.lifecycleRecords()
+	if len(recs) != 3 {
+		t.Fatalf("journal: %+v", recs)
 	}
-	for _, a := range e.j.acts {
-		if a.Kind != ExpireCurrent || a.VersionID != meta.NullVersion {
-			t.Fatalf("action %+v", a)
+	for _, r := range recs {
+		if r.Type != meta.RecordDelete || r.Event != meta.EventLifecycleDelete || r.VersionID != meta.NullVersion {
+			t.Fatalf("record %+v", r)
 		}
 	}
 }
@@ -201,6 +209,15 @@ func TestVersionedExpirationAddsOneMarker(t *testing.T) {
 	for i := 0; i < 20; i++ {
 		if !strings.Contains(got, fmt.Sprintf("k%02d:M k%02d:0", i, i)) {
 			t.Fatalf("key %d: %s", i, got)
+		}
+	}
+	recs := e.lifecycleRecords()
+	if len(recs) != 20 {
+		t.Fatalf("%d lifecycle records, want 20", len(recs))
+	}
+	for _, r := range recs {
+		if r.Event != meta.EventLifecycleDeleteMarker || !r.DeleteMarker || r.S3EventName() != "s3:LifecycleExpiration:DeleteMarkerCreated" {
+			t.Fatalf("record %+v", r)
 		}
 	}
 }
@@ -241,12 +258,17 @@ func TestNoncurrentExpirationAndMarkers(t *testing.T) {
 	if got := e.versions("v"); got != "gone:M gone:0 k:6 k:2" {
 		t.Fatalf("later: %s", got)
 	}
-	kinds := map[Kind]int{}
-	for _, a := range e.j.acts {
-		kinds[a.Kind]++
+	// Two noncurrent versions and one expired marker removed for good.
+	recs := e.lifecycleRecords()
+	keys := map[string]int{}
+	for _, r := range recs {
+		if r.Event != meta.EventLifecycleDelete || !r.IsPermanentDelete() {
+			t.Fatalf("record %+v", r)
+		}
+		keys[r.Key]++
 	}
-	if kinds[ExpireNoncurrent] != 2 || kinds[RemoveDeleteMarker] != 1 {
-		t.Fatalf("journal kinds %v", kinds)
+	if len(recs) != 3 || keys["k"] != 2 || keys["lonely"] != 1 {
+		t.Fatalf("journal: %+v", recs)
 	}
 }
 

@@ -343,6 +343,7 @@ type Store interface {
 	Identities
 	Keyring
 	Leases
+	Journal
 
 	Close() error
 }

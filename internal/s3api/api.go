@@ -209,6 +209,7 @@ func (a *API) serve(w http.ResponseWriter, req *request) (int, error) {
 			return a.renderError(w, req, err), err
 		}
 	}
+	a.withChange(req, op.name)
 	resp, err := op.h(a, req.Context(), req)
 	if err != nil {
 		return a.renderError(w, req, err), err

@@ -43,6 +43,8 @@ func (a *API) postObject(ctx context.Context, req *request) (*response, error) {
 	} else {
 		req.principal, _, _ = a.cfg.Identities.Lookup(ctx, ak)
 	}
+	a.withChange(req, "PostObject") // the form named the principal
+	ctx = req.Context()
 	key := form.Key()
 	req.key = key
 	if err := checkKey(key); err != nil {

@@ -66,6 +66,8 @@ type Config struct {
 	// LifecycleDay is how long one lifecycle day lasts (default 24h; a
 	// test clock shortens it). Lifecycle passes run every tenth of it.
 	LifecycleDay time.Duration
+	// JournalRetention bounds the change journal (zero fields: meta's defaults).
+	JournalRetention meta.JournalRetention
 
 	// Disk space and slow clients (space.go, conn.go); zero values turn each off.
 	// MinFreeSpace: below it, writes of new data get 507 InsufficientStorage.

@@ -47,6 +47,12 @@ func Run(t *testing.T, newStore func(t *testing.T) meta.Store) {
 		{"MultipartAbortAndVeto", testMultipartAbortAndVeto},
 		{"ListUploads", testListUploads},
 		{"CompleteRacesPartUpload", testCompleteRacesPartUpload},
+		{"JournalRecords", testJournalRecords},
+		{"JournalRollback", testJournalRollback},
+		{"JournalOrder", testJournalOrder},
+		{"JournalCursors", testJournalCursors},
+		{"JournalRetention", testJournalRetention},
+		{"JournalWait", testJournalWait},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

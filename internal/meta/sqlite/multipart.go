@@ -233,6 +233,9 @@ func (s *Store) CompleteUpload(ctx context.Context, o *meta.Object, build func(m
 		if err != nil {
 			return err
 		}
+		if err := s.journal(ctx, tx, meta.RecordCreate, meta.EventCompleteMultipartUpload, o); err != nil {
+			return err
+		}
 		res = meta.PutResult{VersionID: o.VersionID, Freed: append(unused, freed...)}
 		return nil
 	})

@@ -129,6 +129,23 @@ var migrations = []string{
 		expires    INTEGER NOT NULL,
 		checkpoint BLOB
 	);`,
+	// The change journal: one record per object mutation, written in the
+	// mutation's transaction; consumers' cursors; how far retention trimmed.
+	`CREATE TABLE journal (
+		seq    INTEGER PRIMARY KEY AUTOINCREMENT,
+		time   INTEGER NOT NULL,
+		record BLOB NOT NULL
+	);
+	CREATE TABLE journal_cursors (
+		name    TEXT PRIMARY KEY,
+		seq     INTEGER NOT NULL,
+		updated INTEGER NOT NULL
+	);
+	CREATE TABLE journal_trim (
+		id   INTEGER PRIMARY KEY CHECK (id = 1),
+		upto INTEGER NOT NULL
+	);
+	INSERT INTO journal_trim(id, upto) VALUES (1, 0);`,
 }
 
 func migrate(db *sql.DB) error {

@@ -39,6 +39,9 @@ type Store struct {
 	// onFull, if set, is called when a commit fails for want of space; if
 	// it frees some (true), the commit is tried once more.
 	onFull func() bool
+	// jch is closed (and replaced) by the next commit that appends journal records.
+	jmu sync.Mutex
+	jch chan struct{}
 }
 
 type writeReq struct {
@@ -226,7 +229,9 @@ func (s *Store) tryCommit(batch []*writeReq) ([]error, error) {
 			}
 		}
 		if err == nil {
-			_, err = tx.ExecContext(ctx, "COMMIT")
+			if _, err = tx.ExecContext(ctx, "COMMIT"); err == nil && tx.journaled {
+				s.wakeJournal()
+			}
 		}
 		// On SQLITE_FULL SQLite may have ended the transaction already.
 		if err != nil {
@@ -586,6 +591,9 @@ func (s *Store) PutObject(ctx context.Context, o *meta.Object, opts meta.PutOpti
 		if err != nil {
 			return err
 		}
+		if err := s.journal(ctx, tx, meta.RecordCreate, meta.CreateEvent(meta.ChangeFrom(ctx).Operation), o); err != nil {
+			return err
+		}
 		res = meta.PutResult{VersionID: o.VersionID, Freed: freed}
 		return nil
 	})
@@ -628,6 +636,9 @@ func (s *Store) DeleteObject(ctx context.Context, bucket, key, versionID string,
 			if err != nil {
 				return err
 			}
+			if err := s.journal(ctx, tx, meta.RecordDelete, meta.DeleteEvent(meta.ChangeFrom(ctx).Operation, true), marker); err != nil {
+				return err
+			}
 			res = meta.DeleteResult{VersionID: marker.VersionID, DeleteMarker: true, Freed: freed}
 			return nil
 		}
@@ -646,6 +657,9 @@ func (s *Store) DeleteObject(ctx context.Context, bucket, key, versionID string,
 		}
 		freed, err := removeVersion(ctx, tx, victim)
 		if err != nil {
+			return err
+		}
+		if err := s.journal(ctx, tx, meta.RecordDelete, meta.DeleteEvent(meta.ChangeFrom(ctx).Operation, false), victim); err != nil {
 			return err
 		}
 		if victim.IsLatest {
@@ -678,6 +692,7 @@ func (s *Store) UpdateObject(ctx context.Context, bucket, key, versionID string,
 			}
 			return meta.ErrNoSuchKey
 		}
+		before := o.Attrs.Clone()
 		if err := fn(o); err != nil {
 			return err
 		}
@@ -686,6 +701,9 @@ func (s *Store) UpdateObject(ctx context.Context, bucket, key, versionID string,
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE versions SET attrs = ? WHERE seq = ?`, attrs, o.Seq); err != nil {
+			return err
+		}
+		if err := s.journal(ctx, tx, meta.RecordUpdateMetadata, meta.UpdateEvent(meta.ChangeFrom(ctx).Operation, &before, &o.Attrs), o); err != nil {
 			return err
 		}
 		out = o

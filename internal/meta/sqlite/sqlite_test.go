@@ -19,6 +19,19 @@ func TestConformance(t *testing.T) {
 	})
 }
 
+func TestConformanceReopen(t *testing.T) {
+	metatest.RunReopen(t, func(t *testing.T) func() meta.Store {
+		path := filepath.Join(t.TempDir(), "meta.db")
+		return func() meta.Store {
+			s, err := Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}
+	})
+}
+
 func TestReopenKeepsData(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "meta.db")
 	s, err := Open(path)

@@ -69,7 +69,12 @@ func (r reader) QueryContext(ctx context.Context, q string, args ...any) (*sql.R
 // its connection, so the transaction is plain BEGIN/COMMIT statements and
 // every statement stays prepared across transactions. (A database/sql Tx
 // would re-prepare connection-bound statements on every use.)
-type wtx struct{ c *stmtCache }
+type wtx struct {
+	c *stmtCache
+	// journaled: a write appended a journal record (WaitJournal is woken
+	// after the commit).
+	journaled bool
+}
 
 func (t *wtx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	st, err := t.c.get(ctx, q)
