@@ -105,6 +105,7 @@ func runServer(args []string) error {
 	lcDay := fl.Duration("lifecycle-day", 24*time.Hour, "how long one lifecycle day lasts (a test clock: e.g. 10s makes Days: 1 mean ten seconds); lifecycle rules are applied every tenth of it")
 	limits := limitFlags(fl)
 	journal := journalFlags(fl)
+	mdt := mdtablesFlags(fl)
 	if err := fl.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -124,6 +125,9 @@ func runServer(args []string) error {
 		return errors.New("--lifecycle-day must be at least 1s")
 	}
 	if err := limits.check(); err != nil {
+		return err
+	}
+	if err := mdt.check(); err != nil {
 		return err
 	}
 	if err := journal.check(); err != nil {
@@ -151,13 +155,13 @@ func runServer(args []string) error {
 	if err != nil {
 		return err
 	}
-	srv, err := server.New(journal.apply(limits.apply(server.Config{
+	srv, err := server.New(mdt.apply(journal.apply(limits.apply(server.Config{
 		Address: *addr, DataDir: *data, Region: *region, Domains: doms, WebsiteDomains: webDoms,
 		AccessKey: ak, SecretKey: sk, TLSCert: *cert, TLSKey: *key,
 		InlineMax: *inline, ShutdownTimeout: *grace, LifecycleDay: *lcDay, Logger: log,
 		DefaultObjectOwnership: *ownership, AllowSSECOverHTTP: *sseCHTTP,
 		DefaultEncryption: *defaultEnc,
-	})))
+	}))))
 	if err != nil {
 		return err
 	}

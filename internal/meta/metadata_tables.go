@@ -13,10 +13,13 @@ type MetadataConfig struct {
 	TableBucket string `json:"tableBucket"`
 	Namespace   string `json:"ns"`
 	// ExpirationDays is the journal's RecordExpiration (0: DISABLED).
-	ExpirationDays int            `json:"expDays,omitempty"`
-	Journal        MetadataTable  `json:"journal"`
-	Inventory      *MetadataTable `json:"inventory,omitempty"`
-	Annotation     *MetadataTable `json:"annotation,omitempty"`
+	ExpirationDays int `json:"expDays,omitempty"`
+	// JournalStart is the journal sequence when the configuration was
+	// made: the journal table holds the records after it.
+	JournalStart int64          `json:"journalStart,omitempty"`
+	Journal      MetadataTable  `json:"journal"`
+	Inventory    *MetadataTable `json:"inventory,omitempty"`
+	Annotation   *MetadataTable `json:"annotation,omitempty"`
 }
 
 // MetadataTable is one table of a metadata configuration.

@@ -149,8 +149,13 @@ func (a *API) tableEncryption(t *meta.MetadataTable, enc *s3xml.MetadataTableEnc
 // storeMetadataConfig saves a new configuration unless the bucket has one.
 func (a *API) storeMetadataConfig(ctx context.Context, req *request, c *meta.MetadataConfig) (*response, error) {
 	c.Created = a.cfg.Now().UTC()
+	seq, err := a.meta.JournalSeq(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c.JournalStart = seq
 	c.Journal.Status, c.Journal.ID = s3.TableCreating, uuid.NewString()
-	err := a.meta.UpdateBucket(ctx, req.bucket, func(b *meta.Bucket) error {
+	err = a.meta.UpdateBucket(ctx, req.bucket, func(b *meta.Bucket) error {
 		if b.Config.Metadata != nil {
 			return s3err.New(s3err.MetadataConfigurationAlreadyExists).With("BucketName", req.bucket)
 		}

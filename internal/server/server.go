@@ -24,6 +24,7 @@ import (
 	"talus/internal/iamapi"
 	"talus/internal/kms"
 	"talus/internal/kmsapi"
+	"talus/internal/mdtables"
 	"talus/internal/meta"
 	"talus/internal/meta/sqlite"
 	"talus/internal/policy"
@@ -68,6 +69,9 @@ type Config struct {
 	LifecycleDay time.Duration
 	// JournalRetention bounds the change journal (zero fields: meta's defaults).
 	JournalRetention meta.JournalRetention
+	// MetadataTableInterval is the S3 Metadata tables' freshness and
+	// MetadataTableCompaction their compaction interval (0: defaults).
+	MetadataTableInterval, MetadataTableCompaction time.Duration
 
 	// Disk space and slow clients (space.go, conn.go); zero values turn each off.
 	// MinFreeSpace: below it, writes of new data get 507 InsufficientStorage.
@@ -97,6 +101,7 @@ type Server struct {
 	workers  *worker.Pool
 	shutdown sync.Once
 	keys     *kms.Local
+	mdtables *mdtables.Worker
 }
 
 // KMS returns the server's key service (for administration and tests).
@@ -177,7 +182,9 @@ func New(cfg Config) (*Server, error) {
 		DefaultObjectOwnership: cfg.DefaultObjectOwnership,
 		AllowSSECOverHTTP:      cfg.AllowSSECOverHTTP,
 		DefaultEncryption:      cfg.DefaultEncryption,
+		MetadataTablesWake:     func() { s.workers.Trigger(mdtables.JobName) },
 	}, s.meta, s.blobs)
+	s.mdtables = s.newMetadataTables(api)
 	mux := http.NewServeMux()
 	mux.HandleFunc("/_talus/health/live", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) })
 	mux.HandleFunc("/_talus/health/ready", func(w http.ResponseWriter, r *http.Request) {

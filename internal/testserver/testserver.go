@@ -67,6 +67,11 @@ func WithDir(dir string) Option { return func(c *server.Config) { c.DataDir = di
 // WithLifecycleDay makes one lifecycle day last d (a test clock).
 func WithLifecycleDay(d time.Duration) Option { return func(c *server.Config) { c.LifecycleDay = d } }
 
+// WithMetadataTableInterval sets how often the S3 Metadata tables are written.
+func WithMetadataTableInterval(d time.Duration) Option {
+	return func(c *server.Config) { c.MetadataTableInterval = d }
+}
+
 // WithRegion sets the server's region (us-east-1 unless set).
 func WithRegion(r string) Option { return func(c *server.Config) { c.Region = r } }
 
