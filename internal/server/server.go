@@ -199,7 +199,7 @@ func New(cfg Config) (*Server, error) {
 		return err
 	}, cfg.Logger)
 	s.http = &http.Server{
-		Handler:           withIdleBody(route(mux, iamHandler, kmsapi.New(keys, ids, cfg.Logger), api), cfg.IdleTimeout),
+		Handler:           withIdleBody(route(mux, iamHandler, kmsapi.New(keys, ids, cfg.Logger), s.mdtables.Catalog(ids, cfg.Region), api), cfg.IdleTimeout),
 		ReadHeaderTimeout: 30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
@@ -221,10 +221,12 @@ func New(cfg Config) (*Server, error) {
 }
 
 // route sends /_talus/ to the internal mux, IAM query requests to the IAM
-// API, KMS JSON requests to the KMS API and everything else to S3. Bucket
+// API, KMS JSON requests to the KMS API, Iceberg REST catalog requests
+// (under /iceberg/v1/, signed for s3tables) to the catalog and everything
+// else to S3. Bucket
 // names cannot contain '_', so the prefix never shadows a bucket, and S3
 // has no form-encoded POST, nor one with X-Amz-Target, on "/".
-func route(internal *http.ServeMux, iamHandler, kmsHandler, api http.Handler) http.Handler {
+func route(internal *http.ServeMux, iamHandler, kmsHandler, catalog, api http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case len(r.URL.Path) >= 8 && r.URL.Path[:8] == "/_talus/":
@@ -233,6 +235,8 @@ func route(internal *http.ServeMux, iamHandler, kmsHandler, api http.Handler) ht
 			iamHandler.ServeHTTP(w, r)
 		case kmsapi.Is(r):
 			kmsHandler.ServeHTTP(w, r)
+		case mdtables.IsCatalogRequest(r):
+			catalog.ServeHTTP(w, r)
 		default:
 			api.ServeHTTP(w, r)
 		}
