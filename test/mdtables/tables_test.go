@@ -181,6 +181,7 @@ func TestMetadataTablesReadBack(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	waitActive(t, c, "src")
 	cat := catalog(t, srv)
 	nss, err := cat.ListNamespaces(ctx, nil)
 	if err != nil || len(nss) != 1 || nss[0][0] != "b_src" {
@@ -219,6 +220,26 @@ func TestMetadataTablesReadBack(t *testing.T) {
 	}
 	if got := duckRows(t, c, ifiles, "SELECT key || ' ' || size || ' ' || object_tags['team'] FROM read_parquet(?) WHERE key = 'a.txt'"); !slices.Equal(got, []string{"a.txt 5 y"}) {
 		t.Fatalf("DuckDB inventory: %v", got)
+	}
+}
+
+// waitActive waits until both tables of bucket are ACTIVE.
+func waitActive(t *testing.T, c *s3.Client, bucket string) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		out, err := c.GetBucketMetadataConfiguration(ctx, &s3.GetBucketMetadataConfigurationInput{Bucket: aws.String(bucket)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := out.GetBucketMetadataConfigurationResult.MetadataConfigurationResult
+		if aws.ToString(r.JournalTableConfigurationResult.TableStatus) == "ACTIVE" && aws.ToString(r.InventoryTableConfigurationResult.TableStatus) == "ACTIVE" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("tables not ACTIVE: %+v %+v", r.JournalTableConfigurationResult, r.InventoryTableConfigurationResult)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
 
