@@ -20,9 +20,9 @@ import (
 
 const adminUsage = `Usage: talus admin [flags] <command> [args]
 
-Manages users, access keys and user policies through the server's IAM API
-(the same operations as 'aws iam --endpoint-url ...'), and keys through its
-KMS API.
+Manages accounts, users, access keys and user policies through the
+server's IAM API (the same operations as 'aws iam --endpoint-url ...'), and
+keys through its KMS API.
 
 Commands:
   user create NAME            user list                  user delete NAME
@@ -30,6 +30,10 @@ Commands:
   key enable USER KEY_ID      key disable USER KEY_ID
   policy put USER NAME FILE   policy get USER NAME       policy list USER
   policy delete USER NAME
+
+  account create --name NAME [--email EMAIL]
+  account list                account show ID            account delete ID
+                              accounts (administrator only; see 'talus admin account -h')
 
   kms create-key [--key-id ID] [--description TEXT]
   kms list-keys               kms describe-key KEY
@@ -80,6 +84,9 @@ func runAdmin(args []string, stdout io.Writer) error {
 	rest := fl.Args()
 	if len(rest) > 0 && rest[0] == "rotate-root" {
 		return runRotateRoot(rest[1:], *data, stdout)
+	}
+	if len(rest) > 0 && rest[0] == "account" {
+		return runAdminAccount(rest[1:], *endpoint, *region, *data, stdout)
 	}
 	if len(rest) > 0 && rest[0] == "kms" {
 		return runAdminKMS(rest[1:], *endpoint, *region, *data, stdout)

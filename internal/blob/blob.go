@@ -48,6 +48,19 @@ type Store interface {
 	Close() error
 }
 
+// WindowReader is implemented by readers Open returns when they can lend
+// the next n bytes of the range in place instead of copying them (localfs
+// on Linux maps the file read-only). The slice must not be written to and
+// is valid until the next Window or Close call. Fewer than n bytes
+// come back only at the end of the range, with io.ErrUnexpectedEOF, or
+// io.EOF when no byte is left, as io.ReadFull reports. Reading mapped
+// bytes of a file truncated behind the store's back faults: callers that
+// cannot rule that out run with debug.SetPanicOnFault.
+type WindowReader interface {
+	io.ReadCloser
+	Window(n int) ([]byte, error)
+}
+
 // NewID returns a fresh random blob ID: 32 lowercase hex characters.
 func NewID() string {
 	var b [16]byte

@@ -3,6 +3,7 @@ package crypt
 import (
 	"errors"
 	"io"
+	"runtime/debug"
 	"sync"
 )
 
@@ -87,15 +88,22 @@ func (s *Stream) Decrypt(r io.ReadCloser, size, off, n int64) io.ReadCloser {
 	k := min(int64(batchSegments), last-first+1)
 	d := &decrypter{s: s, src: r, size: size, index: first, last: last, segs: Segments(size),
 		skip: off - first*SegmentSize, remain: n}
+	// A source that lends its bytes needs no buffer to read them into.
+	_, lends := r.(windowReader)
 	if n <= 2*batchSegments*SegmentSize {
-		d.sealed = make([]byte, k*sealedSegment)
+		if !lends {
+			d.sealed = make([]byte, k*sealedSegment)
+		}
 		return newPipe(d.fill, false, r, 0)
 	}
 	// Long reads take their buffers from a pool and give them back on
 	// Close, once the pipeline's goroutine has stopped.
-	bufs := []*[]byte{getBuffer(), getBuffer(), getBuffer()}
-	d.sealed = (*bufs[0])[:batchSegments*sealedSegment]
-	p := newPipeBuffers(d.fill, r, (*bufs[1])[:0], (*bufs[2])[:0])
+	bufs := []*[]byte{getBuffer(), getBuffer()}
+	if !lends {
+		bufs = append(bufs, getBuffer())
+		d.sealed = (*bufs[2])[:batchSegments*sealedSegment]
+	}
+	p := newPipeBuffers(d.fill, r, (*bufs[0])[:0], (*bufs[1])[:0])
 	p.release = func() {
 		for _, b := range bufs {
 			bufferPool.Put(b)
@@ -121,6 +129,42 @@ type decrypter struct {
 	skip, remain int64
 	sealed       []byte
 	scratch      []byte
+	lent         bool // the last read borrowed mapped bytes (windowReader)
+}
+
+// windowReader is blob.WindowReader: a source that lends its bytes in
+// place, which saves copying them into sealed.
+type windowReader interface {
+	Window(n int) ([]byte, error)
+}
+
+// read returns the next n sealed bytes, borrowed from the source if it
+// lends them.
+func (d *decrypter) read(n int) ([]byte, error) {
+	if w, ok := d.src.(windowReader); ok {
+		d.lent = true
+		return w.Window(n)
+	}
+	buf := d.sealed[:n]
+	_, err := io.ReadFull(d.src, buf)
+	return buf, err
+}
+
+// catchFault turns a memory fault while opening borrowed (mapped) bytes
+// into ErrAuth: a stored file cut short under the mapping must fail the
+// read, not crash the process. Deferred by fill when bytes are borrowed;
+// old is the goroutine's previous SetPanicOnFault setting.
+func catchFault(err *error, old bool) {
+	debug.SetPanicOnFault(old)
+	r := recover()
+	if r == nil {
+		return
+	}
+	if _, ok := r.(interface{ Addr() uintptr }); ok {
+		*err = ErrAuth
+		return
+	}
+	panic(r)
 }
 
 // plainLen is the plaintext length of segment i.
@@ -133,7 +177,7 @@ func (d *decrypter) plainLen(i int64) int64 {
 
 // fill reads the sealed bytes of up to one batch of segments in one go
 // and opens them into dst, trimmed to the requested range.
-func (d *decrypter) fill(dst []byte) ([]byte, bool, error) {
+func (d *decrypter) fill(dst []byte) (_ []byte, _ bool, err error) {
 	if d.index > d.last || d.index >= d.segs {
 		return dst, false, ErrAuth
 	}
@@ -142,12 +186,15 @@ func (d *decrypter) fill(dst []byte) ([]byte, bool, error) {
 	for i := d.index; i < d.index+count; i++ {
 		total += d.plainLen(i) + Overhead
 	}
-	buf := d.sealed[:total]
-	if _, err := io.ReadFull(d.src, buf); err != nil {
+	buf, err := d.read(int(total))
+	if err != nil {
 		if err == io.EOF || err == io.ErrUnexpectedEOF {
 			err = ErrAuth
 		}
 		return dst, false, err
+	}
+	if d.lent {
+		defer catchFault(&err, debug.SetPanicOnFault(true))
 	}
 	for i := d.index; i < d.index+count; i++ {
 		clen := d.plainLen(i) + Overhead

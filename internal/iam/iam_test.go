@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -43,9 +44,12 @@ func TestResolver(t *testing.T) {
 	defer st.Close()
 	ctx := context.Background()
 	sealer, _ := NewSealer(NewDataKey())
+	if err := EnsureAdminAccount(ctx, st, "admin-canonical", time.Now()); err != nil {
+		t.Fatal(err)
+	}
 	r := NewResolver("ROOTKEY", "rootsecret", sealer, st)
 	r.ttl = 0 // no caching, so status changes show at once
-	if p, sk, ok := r.Lookup(ctx, "ROOTKEY"); !ok || !p.Root || sk != "rootsecret" || p.ARN() != "arn:aws:iam::000000000000:root" {
+	if p, sk, ok := r.Lookup(ctx, "ROOTKEY"); !ok || !p.Root || sk != "rootsecret" || p.ARN() != "arn:aws:iam::000000000000:root" || p.CanonicalID != "admin-canonical" {
 		t.Fatalf("root lookup = %+v %q %v", p, sk, ok)
 	}
 	st.CreateUser(ctx, meta.User{Name: "alice", ID: NewUserID(), Path: "/", Created: time.Now()})
@@ -64,5 +68,37 @@ func TestResolver(t *testing.T) {
 	}
 	if _, _, ok := r.Lookup(ctx, "AKIANOPE"); ok {
 		t.Fatal("unknown key resolved")
+	}
+
+	// Another account: its root key resolves to its root, its users are its own.
+	b, bk, bs, err := r.CreateAccount(ctx, "bee", "bee@example.com", time.Now())
+	if err != nil || len(b.ID) != 12 || b.ID == AccountID || len(b.CanonicalID) != 64 || !strings.HasPrefix(bk, "AKIA") {
+		t.Fatalf("CreateAccount = %+v %q, %v", b, bk, err)
+	}
+	if _, _, _, err := r.CreateAccount(ctx, "bee", "", time.Now()); !errors.Is(err, meta.ErrAccountExists) {
+		t.Fatalf("second account named bee: %v", err)
+	}
+	p, sk, ok = r.Lookup(ctx, bk)
+	if !ok || !p.Root || sk != bs || p.Account != b.ID || p.CanonicalID != b.CanonicalID || p.ARN() != "arn:aws:iam::"+b.ID+":root" {
+		t.Fatalf("account root lookup = %+v %v", p, ok)
+	}
+	inB := p.Scope(ctx)
+	st.CreateUser(inB, meta.User{Name: "alice", ID: NewUserID(), Path: "/"})
+	uid, usecret := NewAccessKey()
+	st.CreateAccessKey(inB, meta.AccessKey{ID: uid, User: "alice", Status: "Active", SealedSecret: r.Sealer().Seal(uid, usecret)})
+	st.PutUserPolicy(inB, "alice", "all", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`)
+	p, _, ok = r.Lookup(ctx, uid)
+	if !ok || p.User != "alice" || p.Account != b.ID || p.ARN() != "arn:aws:iam::"+b.ID+":user/alice" {
+		t.Fatalf("B's alice = %+v %v", p, ok)
+	}
+	if ok, _ := r.IdentityAllows(ctx, p, "s3:GetObject", "arn:aws:s3:::x/y"); !ok {
+		t.Fatal("B's alice is not allowed by her own policy")
+	}
+	admins, _ := r.UserPolicies(ctx, "alice")
+	if len(admins) != 0 {
+		t.Fatalf("the admin account's alice has B's alice's policies: %d", len(admins))
+	}
+	if err := r.DeleteAccount(ctx, b.ID); !errors.Is(err, meta.ErrAccountInUse) {
+		t.Fatalf("deleting B with a user = %v", err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -12,25 +13,47 @@ import (
 	"talus/internal/policy"
 )
 
-// AccountID is the single account every identity belongs to.
-const AccountID = "000000000000"
+// AccountID is the administrator's account, the first of a data
+// directory (see meta.AdminAccountID). A caller's own account is
+// Principal.AccountID.
+const AccountID = meta.AdminAccountID
 
 // Principal is who a request runs as.
 type Principal struct {
-	Root      bool
+	Root      bool // an account's root
 	Anonymous bool
 	User      string // IAM user name; "" for root and anonymous
 	UserID    string
 	AccessKey string
+	// Account is the principal's account ID and CanonicalID that
+	// account's canonical user ID; both "" for anonymous callers.
+	Account     string
+	CanonicalID string
+}
+
+// AccountID is the principal's account: the one place a caller's account
+// comes from. A principal built without one (a user named alone, as the
+// IAM API lists them) is the administrator account's.
+func (p Principal) AccountID() string {
+	if p.Account == "" && !p.Anonymous {
+		return AccountID
+	}
+	return p.Account
+}
+
+// Scope returns ctx scoped to the principal's account, as the identity
+// store wants it (meta.InAccount).
+func (p Principal) Scope(ctx context.Context) context.Context {
+	return meta.InAccount(ctx, p.AccountID())
 }
 
 // ARN returns the principal's ARN as policies name it.
 func (p Principal) ARN() string {
 	switch {
 	case p.Root:
-		return "arn:aws:iam::" + AccountID + ":root"
+		return "arn:aws:iam::" + p.AccountID() + ":root"
 	case p.User != "":
-		return "arn:aws:iam::" + AccountID + ":user/" + p.User
+		return "arn:aws:iam::" + p.AccountID() + ":user/" + p.User
 	}
 	return ""
 }
@@ -40,12 +63,19 @@ func (p Principal) ARN() string {
 // request needs one).
 type Resolver struct {
 	rootKey, rootSecret string
-	store               meta.Identities
+	store               Store
 	sealer              *Sealer
 	ttl                 time.Duration
 	mu                  sync.Mutex
 	cache               map[string]cached
 	policies            map[string]cachedPolicies
+	accounts            map[string]cachedAccount // by "id:" + ID and "cid:" + canonical ID
+}
+
+// Store is what the resolver reads: identities and accounts.
+type Store interface {
+	meta.Identities
+	meta.Accounts
 }
 
 type cachedPolicies struct {
@@ -62,18 +92,21 @@ type cached struct {
 
 // NewResolver returns a resolver for the root key pair and the user store,
 // whose secrets are sealed with sealer.
-func NewResolver(rootKey, rootSecret string, sealer *Sealer, store meta.Identities) *Resolver {
+func NewResolver(rootKey, rootSecret string, sealer *Sealer, store Store) *Resolver {
 	return &Resolver{rootKey: rootKey, rootSecret: rootSecret, store: store, sealer: sealer, ttl: 2 * time.Second,
-		cache: map[string]cached{}, policies: map[string]cachedPolicies{}}
+		cache: map[string]cached{}, policies: map[string]cachedPolicies{}, accounts: map[string]cachedAccount{}}
 }
 
 // Sealer returns the sealer for new secrets.
 func (r *Resolver) Sealer() *Sealer { return r.sealer }
 
-// Lookup returns the principal and secret of an active access key.
+// Lookup returns the principal and secret of an active access key: the
+// administrator's root key from configuration, or a key of the store (an
+// account's root key when it has no user).
 func (r *Resolver) Lookup(ctx context.Context, accessKey string) (Principal, string, bool) {
 	if accessKey == r.rootKey {
-		return Principal{Root: true, AccessKey: accessKey}, r.rootSecret, true
+		a, _ := r.Account(ctx, AccountID)
+		return Principal{Root: true, AccessKey: accessKey, Account: AccountID, CanonicalID: a.CanonicalID}, r.rootSecret, true
 	}
 	now := time.Now()
 	r.mu.Lock()
@@ -86,8 +119,14 @@ func (r *Resolver) Lookup(ctx context.Context, accessKey string) (Principal, str
 	k, err := r.store.GetAccessKey(ctx, accessKey)
 	if err == nil && k.Status == "Active" {
 		if secret, err := r.sealer.Open(k.ID, k.SealedSecret); err == nil {
-			if u, err := r.store.GetUser(ctx, k.User); err == nil {
-				c.p, c.secret, c.ok = Principal{User: u.Name, UserID: u.ID, AccessKey: k.ID}, secret, true
+			if a, err := r.Account(ctx, k.Account); err == nil {
+				p := Principal{Root: k.User == "", AccessKey: k.ID, Account: a.ID, CanonicalID: a.CanonicalID}
+				if k.User == "" {
+					c.p, c.secret, c.ok = p, secret, true
+				} else if u, err := r.store.GetUser(meta.InAccount(ctx, a.ID), k.User); err == nil {
+					p.User, p.UserID = u.Name, u.ID
+					c.p, c.secret, c.ok = p, secret, true
+				}
 			}
 		}
 	} else if err != nil && !errors.Is(err, meta.ErrNoSuchAccessKey) {
@@ -109,10 +148,12 @@ func (r *Resolver) Forget(accessKey string) {
 	r.mu.Unlock()
 }
 
-// UserPolicies returns a user's inline policies, parsed (cached briefly).
+// UserPolicies returns the inline policies of a user of the account ctx is
+// scoped to, parsed (cached briefly).
 func (r *Resolver) UserPolicies(ctx context.Context, user string) ([]*policy.Document, error) {
+	ck := meta.AccountOf(ctx) + "/" + user
 	r.mu.Lock()
-	c, ok := r.policies[user]
+	c, ok := r.policies[ck]
 	r.mu.Unlock()
 	if ok && time.Now().Before(c.expires) {
 		return c.docs, nil
@@ -135,15 +176,20 @@ func (r *Resolver) UserPolicies(ctx context.Context, user string) ([]*policy.Doc
 	if len(r.policies) > 10000 {
 		r.policies = map[string]cachedPolicies{}
 	}
-	r.policies[user] = cachedPolicies{docs: docs, expires: time.Now().Add(r.ttl)}
+	r.policies[ck] = cachedPolicies{docs: docs, expires: time.Now().Add(r.ttl)}
 	r.mu.Unlock()
 	return docs, nil
 }
 
-// ForgetPolicies drops a user's cached policies after they changed.
+// ForgetPolicies drops a user's cached policies after they changed (in
+// every account: the cache is small, and a spare reload is harmless).
 func (r *Resolver) ForgetPolicies(user string) {
 	r.mu.Lock()
-	delete(r.policies, user)
+	for k := range r.policies {
+		if _, u, _ := strings.Cut(k, "/"); u == user {
+			delete(r.policies, k)
+		}
+	}
 	r.mu.Unlock()
 }
 
@@ -152,7 +198,7 @@ func (p Principal) PolicyPrincipal() policy.Principal {
 	if p.Anonymous {
 		return policy.Principal{Anonymous: true}
 	}
-	return policy.Principal{ARN: p.ARN(), Account: AccountID, Username: p.User, UserID: p.UserID}
+	return policy.Principal{ARN: p.ARN(), Account: p.AccountID(), Username: p.User, UserID: p.UserID, CanonicalID: p.CanonicalID}
 }
 
 // NewAccessKey returns a fresh key pair in AWS's shapes: a 20-character
@@ -184,12 +230,17 @@ func RandomString(n int, alphabet string) string {
 
 // IdentityAllows evaluates p's identity policies alone for one action on one
 // resource, as the IAM and KMS APIs authorize their callers (they have no
-// resource policies): the root is always allowed.
+// resource policies): the root is always allowed within its account.
 func (r *Resolver) IdentityAllows(ctx context.Context, p Principal, action, resource string) (bool, error) {
+	// Without a resource policy to grant it, nothing reaches another
+	// account's resources (an IAM user, a key of the key service).
+	if acct := resourceAccount(resource); acct != "" && acct != p.AccountID() {
+		return false, nil
+	}
 	if p.Root {
 		return true, nil
 	}
-	docs, err := r.UserPolicies(ctx, p.User)
+	docs, err := r.UserPolicies(p.Scope(ctx), p.User)
 	if err != nil {
 		return false, err
 	}
@@ -199,4 +250,13 @@ func (r *Resolver) IdentityAllows(ctx context.Context, p Principal, action, reso
 		results = append(results, d.Evaluate(req))
 	}
 	return policy.Decide(results...), nil
+}
+
+// resourceAccount is the account field of an ARN (arn:aws:SERVICE:REGION:ACCOUNT:...), "" when none.
+func resourceAccount(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) < 6 || parts[0] != "arn" {
+		return ""
+	}
+	return parts[4]
 }

@@ -50,6 +50,9 @@ func TestMigrateSecretsFromRootSecret(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	if err := EnsureAdminAccount(ctx, st, "ROOT", time.Now()); err != nil {
+		t.Fatal(err)
+	}
 	r := NewResolver("ROOT", "the-new-root-secret", sealer, st)
 	for id, secret := range secrets {
 		k, _ := st.GetAccessKey(ctx, id)

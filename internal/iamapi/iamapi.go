@@ -1,8 +1,10 @@
 // Package iamapi serves the subset of AWS's IAM query API that manages
 // users, access keys and inline user policies, on the S3 endpoint, so that
-// `aws iam --endpoint-url ...` works. Requests are SigV4-signed for the
-// "iam" service. Only the root credentials may call it (users allowed
-// iam:* arrive with policy evaluation).
+// `aws iam --endpoint-url ...` works, and Talus's account actions
+// (TalusCreateAccount, ...) for the administrator's account. Requests are
+// SigV4-signed for the "iam" service. An account's root may call it, and
+// its users as their identity policies allow; every action acts within
+// the caller's account.
 package iamapi
 
 import (
@@ -42,7 +44,7 @@ type PolicyCheck func(doc string) error
 
 // Handler serves the IAM API.
 type Handler struct {
-	store    meta.Identities
+	store    iam.Store
 	ids      *iam.Resolver
 	verifier *sigv4.Verifier
 	check    PolicyCheck
@@ -51,7 +53,7 @@ type Handler struct {
 }
 
 // New returns the IAM API handler.
-func New(store meta.Identities, ids *iam.Resolver, check PolicyCheck, log *slog.Logger) *Handler {
+func New(store iam.Store, ids *iam.Resolver, check PolicyCheck, log *slog.Logger) *Handler {
 	h := &Handler{store: store, ids: ids, check: check, log: log, now: time.Now}
 	h.verifier = &sigv4.Verifier{Service: "iam", Lookup: func(ak string) (string, bool) {
 		_, secret, ok := ids.Lookup(context.Background(), ak)
@@ -149,13 +151,21 @@ func (h *Handler) serve(r *http.Request) (response, error) {
 		}
 	}
 	action := form.Get("Action")
+	resource := "arn:aws:iam::" + p.AccountID() + ":user/" + form.Get("UserName")
+	if accountActions[action] {
+		// Only the administrator's account manages accounts.
+		resource = "arn:aws:iam::" + p.AccountID() + ":account/" + form.Get("AccountId")
+		if p.AccountID() != iam.AccountID {
+			return nil, errf(http.StatusForbidden, "AccessDenied", "User: %s is not authorized to perform: iam:%s on resource: %s", p.ARN(), action, resource)
+		}
+	}
 	if !p.Root {
-		resource := "arn:aws:iam::" + iam.AccountID + ":user/" + form.Get("UserName")
 		if ok, err := h.ids.IdentityAllows(r.Context(), p, "iam:"+action, resource); err != nil || !ok {
 			return nil, errf(http.StatusForbidden, "AccessDenied", "User: %s is not authorized to perform: iam:%s on resource: %s", p.ARN(), action, resource)
 		}
 	}
-	return h.dispatch(r.Context(), action, form)
+	// Every identity action acts within the caller's account.
+	return h.dispatch(p.Scope(r.Context()), action, form)
 }
 
 var userName = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
@@ -216,6 +226,14 @@ func (h *Handler) dispatch(ctx context.Context, action string, form url.Values) 
 		return h.listUserPolicies(ctx, form)
 	case "DeleteUserPolicy":
 		return h.deleteUserPolicy(ctx, form)
+	case "TalusCreateAccount":
+		return h.createAccount(ctx, form)
+	case "TalusListAccounts":
+		return h.listAccounts(ctx)
+	case "TalusGetAccount":
+		return h.getAccount(ctx, form)
+	case "TalusDeleteAccount":
+		return h.deleteAccount(ctx, form)
 	case "":
 		return nil, errf(http.StatusBadRequest, "MissingAction", "Missing Action")
 	}
@@ -239,8 +257,9 @@ func storeError(err error, user string) error {
 	return err
 }
 
-func userXML(u meta.User) *userInfo {
-	return &userInfo{Path: u.Path, UserName: u.Name, UserID: u.ID, Arn: iam.Principal{User: u.Name}.ARN(), CreateDate: isoTime(u.Created)}
+// userXML describes a user of the account ctx is scoped to.
+func userXML(ctx context.Context, u meta.User) *userInfo {
+	return &userInfo{Path: u.Path, UserName: u.Name, UserID: u.ID, Arn: iam.Principal{User: u.Name, Account: meta.AccountOf(ctx)}.ARN(), CreateDate: isoTime(u.Created)}
 }
 
 func isoTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z") }
@@ -261,7 +280,7 @@ func (h *Handler) createUser(ctx context.Context, form url.Values) (response, er
 	if err := h.store.CreateUser(ctx, u); err != nil {
 		return nil, storeError(err, name)
 	}
-	return &createUserResponse{Result: userResult{User: userXML(u)}}, nil
+	return &createUserResponse{Result: userResult{User: userXML(ctx, u)}}, nil
 }
 
 func (h *Handler) getUser(ctx context.Context, form url.Values) (response, error) {
@@ -273,7 +292,7 @@ func (h *Handler) getUser(ctx context.Context, form url.Values) (response, error
 	if err != nil {
 		return nil, storeError(err, name)
 	}
-	return &getUserResponse{Result: userResult{User: userXML(u)}}, nil
+	return &getUserResponse{Result: userResult{User: userXML(ctx, u)}}, nil
 }
 
 // page reads Marker / MaxItems (1–1000, default 100).
@@ -305,7 +324,7 @@ func (h *Handler) listUsers(ctx context.Context, form url.Values) (response, err
 		for _, u := range users {
 			after = u.Name
 			if strings.HasPrefix(u.Path, prefix) {
-				out.Result.Users = append(out.Result.Users, userXML(u))
+				out.Result.Users = append(out.Result.Users, userXML(ctx, u))
 			}
 		}
 		if len(users) <= max {

@@ -214,6 +214,11 @@ func (q *request) decode(v any) error {
 // each resource: root always, IAM users by their identity policies.
 func (h *Handler) authorize(q *request, resources ...string) error {
 	action := "kms:" + q.op
+	// The key service's keys are the administrator account's; other
+	// accounts have none of their own to manage.
+	if q.p.AccountID() != iam.AccountID {
+		return errf("AccessDeniedException", "User: %s is not authorized to perform: %s: the key service belongs to account %s", q.p.ARN(), action, iam.AccountID)
+	}
 	for _, res := range resources {
 		ok, err := h.ids.IdentityAllows(q.ctx, q.p, action, res)
 		if err != nil {

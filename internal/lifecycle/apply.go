@@ -55,7 +55,8 @@ var errStale = errors.New("lifecycle: version changed since it was read")
 // reports whether the change was made; only failures that end the pass
 // are returned.
 func (w *Worker) apply(ctx context.Context, r progress, a Action) (bool, error) {
-	// The store journals each delete in its own transaction, as S3 Lifecycle's.
+	// The store journals each delete in its own transaction; S3 names
+	// Lifecycle's changes after its service principal.
 	ctx = meta.WithChange(ctx, meta.Change{Requester: meta.LifecycleRequester, Operation: meta.OpLifecycleExpire})
 	now := w.cfg.Now()
 	same := func(v *meta.Object) error {

@@ -16,7 +16,8 @@ var (
 	ErrUserInUse = errors.New("meta: user has access keys or policies")
 )
 
-// User is an IAM user of the single account.
+// User is an IAM user of an account (the one the context is scoped to,
+// see InAccount).
 type User struct {
 	Name    string
 	ID      string // stable unique ID (AIDA...)
@@ -27,7 +28,9 @@ type User struct {
 // AccessKey is a user's key pair. The secret is stored sealed (encrypted
 // by the caller); the store never sees it in clear text.
 type AccessKey struct {
-	ID           string
+	ID      string
+	Account string // the account the key belongs to (set by the store)
+	// User is the key's IAM user; "" for the account's root key.
 	User         string
 	Status       string // Active or Inactive
 	Created      time.Time
@@ -35,7 +38,9 @@ type AccessKey struct {
 }
 
 // Identities stores users, their access keys and their inline policies.
-// Every Store implements it.
+// Every Store implements it. Each method acts within the account ctx is
+// scoped to (InAccount), except GetAccessKey: key IDs are unique across
+// accounts, and the key says whose it is.
 type Identities interface {
 	// CreateUser returns ErrUserExists if the name is taken.
 	CreateUser(ctx context.Context, u User) error

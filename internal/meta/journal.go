@@ -78,6 +78,8 @@ type Change struct {
 	Principal string `json:"principal,omitempty"`
 	SourceIP  string `json:"sourceIP,omitempty"`
 	RequestID string `json:"requestID,omitempty"`
+	// HostID is the request's x-amz-id-2 (event notifications carry it).
+	HostID string `json:"hostID,omitempty"`
 	// Operation is the S3 operation name (PutObject, CopyObject, ...) or one
 	// of the Op constants.
 	Operation string `json:"op,omitempty"`

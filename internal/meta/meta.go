@@ -341,6 +341,7 @@ type Store interface {
 
 	Multipart
 	Identities
+	Accounts
 	Keyring
 	Leases
 	Journal

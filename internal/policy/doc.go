@@ -1,6 +1,7 @@
 // Package policy implements AWS IAM policy documents as Amazon S3 and IAM
-// evaluate them within a single account: S3 bucket policies and IAM identity
-// (user) policies.
+// evaluate them: S3 bucket policies and IAM identity (user) policies. It
+// evaluates one document against one request; combining the identity and
+// resource sides within and across accounts is the caller's (s3api).
 //
 // Parse decodes and validates a document, returning *Error values whose
 // Reason is the text S3 (MalformedPolicy) or IAM (MalformedPolicyDocument)

@@ -9,6 +9,9 @@ type Principal struct {
 	Account   string // 12-digit account ID; derived from ARN when empty
 	Username  string // aws:username
 	UserID    string // aws:userid
+	// CanonicalID is the canonical user ID of the principal's account,
+	// which a CanonicalUser principal names.
+	CanonicalID string
 }
 
 func (p *Principal) account() string {
@@ -146,6 +149,10 @@ func (ps *Principals) matches(p *Principal, exact bool) bool {
 		case p.Anonymous:
 		case en.account != "":
 			if p.account() == en.account && (!exact || p.ARN == "arn:aws:iam::"+en.account+":root") {
+				return true
+			}
+		case en.canonical != "":
+			if p.CanonicalID == en.canonical && (!exact || strings.HasSuffix(p.ARN, ":root")) {
 				return true
 			}
 		case en.arn != "":

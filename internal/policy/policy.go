@@ -114,7 +114,7 @@ type Document struct {
 type Principals struct {
 	Wildcard      bool     // "Principal": "*"
 	AWS           []string // "*", account IDs, arn:aws:iam::ACCOUNT:root, user/role ARNs
-	CanonicalUser []string // accepted, never matches a request
+	CanonicalUser []string // canonical user IDs: each stands for its account
 	Service       []string // accepted, never matches a request
 
 	entries []principalEntry
@@ -123,7 +123,10 @@ type Principals struct {
 type principalEntry struct {
 	any     bool   // "*"
 	account string // account ID or :root ARN → every principal of the account
-	arn     string // a specific principal
+	// canonical is an account's canonical user ID, which AWS reads as the
+	// account (every principal of it).
+	canonical string
+	arn       string // a specific principal
 }
 
 // Statement is one statement of a policy. The exported fields hold the
@@ -486,6 +489,7 @@ func parsePrincipals(v any) (*Principals, error) {
 					if c == "" {
 						return nil, errorf(ReasonInvalidPrincipal, k)
 					}
+					ps.entries = append(ps.entries, principalEntry{canonical: c})
 				}
 				ps.CanonicalUser = l
 			case "Service":

@@ -41,13 +41,22 @@ type Grant struct {
 // ErrInvalidACL is returned for unknown canned ACLs and malformed grant headers.
 var ErrInvalidACL = errors.New("s3: invalid ACL")
 
-// CannedACL expands a canned ACL for a resource owned by owner.
-func CannedACL(name, owner string, bucket bool) ([]Grant, error) {
+// CannedACL expands a canned ACL for a resource owned by owner in a
+// bucket owned by bucketOwner (the same for a bucket's own ACL).
+func CannedACL(name, owner, bucketOwner string, bucket bool) ([]Grant, error) {
 	own := Grant{ID: owner, Permission: PermFullControl}
 	switch name {
-	case "private", "bucket-owner-full-control", "bucket-owner-read":
-		// In one account the bucket owner is the owner.
+	case "private":
 		return []Grant{own}, nil
+	case "bucket-owner-full-control", "bucket-owner-read":
+		if bucket || bucketOwner == owner || bucketOwner == "" {
+			return []Grant{own}, nil
+		}
+		perm := PermFullControl
+		if name == "bucket-owner-read" {
+			perm = PermRead
+		}
+		return []Grant{own, {ID: bucketOwner, Permission: perm}}, nil
 	case "public-read":
 		return []Grant{own, {URI: AllUsers, Permission: PermRead}}, nil
 	case "public-read-write":

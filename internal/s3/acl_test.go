@@ -23,7 +23,7 @@ func TestCannedACL(t *testing.T) {
 		{"log-delivery-write", false, false, false, false, false, false},
 		{"bogus", true, false, false, false, false, false},
 	} {
-		g, err := CannedACL(tc.name, "owner", tc.bucket)
+		g, err := CannedACL(tc.name, "owner", "owner", tc.bucket)
 		if (err == nil) != tc.ok {
 			t.Fatalf("%s: err = %v", tc.name, err)
 		}
@@ -74,6 +74,27 @@ func TestACLPermission(t *testing.T) {
 	}
 	if _, _, ok := ACLPermission("s3:PutBucketPolicy"); ok {
 		t.Error("bucket policy changes are never granted by ACLs")
+	}
+}
+
+func TestCannedACLBucketOwner(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		perm string // the bucket owner's, "" for none
+	}{{"private", ""}, {"bucket-owner-read", PermRead}, {"bucket-owner-full-control", PermFullControl}, {"aws-exec-read", ""}} {
+		g, err := CannedACL(tc.name, "writer", "bucket-owner", false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ACLAllows(g, Grantee{ID: "writer"}, PermWriteACP, false) {
+			t.Errorf("%s: the object owner lacks full control", tc.name)
+		}
+		for _, p := range []string{PermRead, PermFullControl} {
+			want := tc.perm == PermFullControl || tc.perm == p
+			if got := ACLAllows(g, Grantee{ID: "bucket-owner"}, p, false); got != want {
+				t.Errorf("%s: bucket owner %s = %v, want %v", tc.name, p, got, want)
+			}
+		}
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 
+	"talus/internal/iam"
 	"talus/internal/meta"
 	"talus/internal/s3"
 	"talus/internal/s3err"
@@ -31,11 +32,12 @@ func toS3Grants(gs []meta.Grant) []s3.Grant {
 // aclsDisabled reports whether the bucket's ownership setting disables ACLs.
 func aclsDisabled(b meta.Bucket) bool { return b.Config.Ownership == s3.OwnerEnforced }
 
-// headerACL reads x-amz-acl or x-amz-grant-* of a write. It returns nil
-// when the request sets no ACL (the owner keeps full control).
-func (a *API) headerACL(h http.Header, bucketLevel bool) ([]s3.Grant, bool, error) {
+// headerACL reads x-amz-acl or x-amz-grant-* of a write to a resource
+// owned by owner in a bucket owned by bucketOwner. It returns nil when the
+// request sets no ACL (the owner keeps full control).
+func (a *API) headerACL(ctx context.Context, h http.Header, owner, bucketOwner string, bucketLevel bool) ([]s3.Grant, bool, error) {
 	canned := h.Get("x-amz-acl")
-	grants, hasGrants, err := s3.GrantHeaders(h.Get, a.cfg.Owner)
+	grants, hasGrants, err := s3.GrantHeaders(h.Get, owner)
 	if err != nil {
 		return nil, true, s3err.Newf(s3err.InvalidArgument, "Invalid grant header").With("ArgumentName", "x-amz-grant")
 	}
@@ -43,41 +45,49 @@ func (a *API) headerACL(h http.Header, bucketLevel bool) ([]s3.Grant, bool, erro
 	case canned != "" && hasGrants:
 		return nil, true, s3err.Newf(s3err.InvalidRequest, "Specifying both Canned ACLs and Header Grants is not allowed")
 	case canned != "":
-		g, err := s3.CannedACL(canned, a.cfg.Owner, bucketLevel)
+		g, err := s3.CannedACL(canned, owner, bucketOwner, bucketLevel)
 		if err != nil {
 			return nil, true, s3err.Newf(s3err.InvalidArgument, "Invalid canned ACL").With("ArgumentName", "x-amz-acl").With("ArgumentValue", canned)
 		}
 		return g, true, nil
 	case hasGrants:
-		return append([]s3.Grant{{ID: a.cfg.Owner, Permission: s3.PermFullControl}}, grants...), true, nil
+		grants, err := a.resolveEmails(ctx, grants)
+		if err != nil {
+			return nil, true, err
+		}
+		return append([]s3.Grant{{ID: owner, Permission: s3.PermFullControl}}, grants...), true, nil
 	}
 	return nil, false, nil
 }
 
 // objectACL applies a write's ACL headers under the bucket's ownership and
-// public access block settings.
-func (a *API) objectACL(h http.Header, b meta.Bucket, attrs *meta.Attrs) error {
-	grants, set, err := a.headerACL(h, false)
+// public access block settings, and returns the new object's owner (see
+// newObjectOwner).
+func (a *API) objectACL(ctx context.Context, p iam.Principal, h http.Header, b meta.Bucket, attrs *meta.Attrs) (string, error) {
+	owner := newObjectOwner(p, h, b)
+	grants, set, err := a.headerACL(ctx, h, owner, b.Owner, false)
 	if err != nil || !set {
-		return err
+		return owner, err
 	}
 	if aclsDisabled(b) {
-		if !s3.EnforcedACLAccepted(h.Get("x-amz-acl"), grants, a.cfg.Owner, false) {
-			return s3err.New(s3err.AccessControlListNotSupported)
+		if !s3.EnforcedACLAccepted(h.Get("x-amz-acl"), grants, b.Owner, false) {
+			return owner, s3err.New(s3err.AccessControlListNotSupported)
 		}
-		return nil
+		return owner, nil
 	}
 	if s3.IsPublicACL(grants) && b.Config.PublicAccessBlock.BlockPublicAcls {
-		return s3err.New(s3err.AccessDenied)
+		return owner, s3err.New(s3err.AccessDenied)
 	}
 	attrs.ACL = toMetaGrants(grants)
-	return nil
+	return owner, nil
 }
 
-func (a *API) aclDoc(grants []meta.Grant) s3xml.AccessControlPolicy {
-	doc := s3xml.AccessControlPolicy{NS: s3xml.NS, Owner: s3xml.Owner{ID: a.cfg.Owner, DisplayName: a.cfg.Owner}}
+// aclDoc is the AccessControlPolicy of a resource owned by owner; no
+// grants stand for the owner's full control.
+func (a *API) aclDoc(ctx context.Context, owner string, grants []meta.Grant) s3xml.AccessControlPolicy {
+	doc := s3xml.AccessControlPolicy{NS: s3xml.NS, Owner: a.ownerXML(ctx, owner)}
 	if len(grants) == 0 {
-		grants = []meta.Grant{{ID: a.cfg.Owner, Permission: s3.PermFullControl}}
+		grants = []meta.Grant{{ID: owner, Permission: s3.PermFullControl}}
 	}
 	for _, g := range grants {
 		ge := s3xml.Grantee{XSI: s3xml.XSI}
@@ -88,8 +98,8 @@ func (a *API) aclDoc(grants []meta.Grant) s3xml.AccessControlPolicy {
 			ge.Type, ge.EmailAddress = "AmazonCustomerByEmail", g.Email
 		default:
 			ge.Type, ge.ID = "CanonicalUser", g.ID
-			if g.ID == a.cfg.Owner {
-				ge.DisplayName = a.cfg.Owner
+			if acct, err := a.cfg.Identities.AccountByCanonicalID(ctx, g.ID); err == nil {
+				ge.DisplayName = acct.Name
 			}
 		}
 		doc.Grants = append(doc.Grants, s3xml.GrantXML{Grantee: ge, Permission: g.Permission})
@@ -97,9 +107,10 @@ func (a *API) aclDoc(grants []meta.Grant) s3xml.AccessControlPolicy {
 	return doc
 }
 
-// bodyACL reads an AccessControlPolicy body, or the headers when there is no body.
-func (a *API) requestACL(req *request, bucketLevel bool) ([]s3.Grant, error) {
-	grants, set, err := a.headerACL(req.Header, bucketLevel)
+// requestACL reads an AccessControlPolicy body, or the headers when there
+// is no body, for a resource owned by owner in a bucket owned by bucketOwner.
+func (a *API) requestACL(ctx context.Context, req *request, owner, bucketOwner string, bucketLevel bool) ([]s3.Grant, error) {
+	grants, set, err := a.headerACL(ctx, req.Header, owner, bucketOwner, bucketLevel)
 	if err != nil {
 		return nil, err
 	}
@@ -132,7 +143,7 @@ func (a *API) requestACL(req *request, bucketLevel bool) ([]s3.Grant, error) {
 		}
 		grants = append(grants, gr)
 	}
-	return grants, nil
+	return a.resolveEmails(ctx, grants)
 }
 
 func (a *API) getBucketACL(ctx context.Context, req *request) (*response, error) {
@@ -142,9 +153,9 @@ func (a *API) getBucketACL(ctx context.Context, req *request) (*response, error)
 	}
 	if aclsDisabled(b) {
 		// S3 shows the bucket owner's full control whatever is stored.
-		return xmlResponse(http.StatusOK, a.aclDoc(nil)), nil
+		return xmlResponse(http.StatusOK, a.aclDoc(ctx, b.Owner, nil)), nil
 	}
-	return xmlResponse(http.StatusOK, a.aclDoc(b.Config.ACL)), nil
+	return xmlResponse(http.StatusOK, a.aclDoc(ctx, b.Owner, b.Config.ACL)), nil
 }
 
 func (a *API) putBucketACL(ctx context.Context, req *request) (*response, error) {
@@ -152,12 +163,12 @@ func (a *API) putBucketACL(ctx context.Context, req *request) (*response, error)
 	if err != nil {
 		return nil, err
 	}
-	grants, err := a.requestACL(req, true)
+	grants, err := a.requestACL(ctx, req, b.Owner, b.Owner, true)
 	if err != nil {
 		return nil, err
 	}
 	if aclsDisabled(b) {
-		if !s3.EnforcedACLAccepted(req.Header.Get("x-amz-acl"), grants, a.cfg.Owner, true) {
+		if !s3.EnforcedACLAccepted(req.Header.Get("x-amz-acl"), grants, b.Owner, true) {
 			return nil, s3err.New(s3err.AccessControlListNotSupported)
 		}
 		grants = nil // ACLs are disabled: the owner's full control, as stored by default
@@ -180,11 +191,12 @@ func (a *API) getObjectACL(ctx context.Context, req *request) (*response, error)
 	if err != nil {
 		return nil, err
 	}
-	grants := o.Attrs.ACL
+	grants, owner := o.Attrs.ACL, o.Owner
 	if b, err := a.bucket(ctx, req); err == nil && aclsDisabled(b) {
-		grants = nil // the bucket owner's full control, whatever is stored
+		// the bucket owner's full control, whatever is stored
+		grants, owner = nil, b.Owner
 	}
-	resp := xmlResponse(http.StatusOK, a.aclDoc(grants))
+	resp := xmlResponse(http.StatusOK, a.aclDoc(ctx, owner, grants))
 	setVersionID(resp.header, req, o.VersionID)
 	return resp, nil
 }
@@ -194,12 +206,20 @@ func (a *API) putObjectACL(ctx context.Context, req *request) (*response, error)
 	if err != nil {
 		return nil, err
 	}
-	grants, err := a.requestACL(req, false)
+	cur, err := a.lookupVersion(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	owner := cur.Owner
+	if aclsDisabled(b) {
+		owner = b.Owner
+	}
+	grants, err := a.requestACL(ctx, req, owner, b.Owner, false)
 	if err != nil {
 		return nil, err
 	}
 	if aclsDisabled(b) {
-		if !s3.EnforcedACLAccepted(req.Header.Get("x-amz-acl"), grants, a.cfg.Owner, false) {
+		if !s3.EnforcedACLAccepted(req.Header.Get("x-amz-acl"), grants, b.Owner, false) {
 			return nil, s3err.New(s3err.AccessControlListNotSupported)
 		}
 		grants = nil // ACLs are disabled: the owner's full control, as stored by default

@@ -35,8 +35,6 @@ type Config struct {
 	Identities *iam.Resolver
 	// KMS is the key service of server-side encryption (SSE-S3, SSE-KMS).
 	KMS kms.Service
-	// Owner is the canonical ID written as the owner of new buckets and objects.
-	Owner string
 	// InlineMax is the largest object kept inside the metadata row.
 	InlineMax int
 	// DefaultObjectOwnership is the object ownership of buckets created
@@ -194,9 +192,10 @@ func (a *API) serve(w http.ResponseWriter, req *request) (int, error) {
 		req.principal, _, _ = a.cfg.Identities.Lookup(req.Context(), auth.AccessKey)
 	}
 	op := a.route(req)
-	if v := req.Header.Get("x-amz-expected-bucket-owner"); v != "" && v != iam.AccountID && req.bucket != "" {
-		err := s3err.New(s3err.AccessDenied)
-		return a.renderError(w, req, err), err
+	if v := req.Header.Get("x-amz-expected-bucket-owner"); v != "" && req.bucket != "" {
+		if err := a.checkExpectedOwner(req.Context(), v, a.requestBucket(req.Context(), req)); err != nil {
+			return a.renderError(w, req, err), err
+		}
 	}
 	if err := a.authorize(req.Context(), req, op); err != nil {
 		return a.renderError(w, req, err), err

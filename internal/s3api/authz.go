@@ -14,11 +14,8 @@ import (
 	"talus/internal/s3err"
 )
 
-// authorizer decides requests the way AWS does for one account: the
-// principal's identity policies and the bucket policy are evaluated
-// together; an explicit Deny wins, then any Allow, else the request is
-// denied. The root principal is allowed everything the bucket policy does
-// not explicitly deny it (rootAllowed).
+// authorizer keeps parsed bucket policies for allowed, which decides
+// requests the way AWS does within and across accounts.
 type authorizer struct {
 	mu     sync.Mutex
 	parsed map[string]*policy.Document // bucket policy text → parsed
@@ -49,33 +46,82 @@ func (a *API) authorize(ctx context.Context, req *request, op operation) error {
 
 func isObjectOp(req *request) bool { return req.key != "" }
 
-// allowed evaluates one action on one resource for the request's principal.
+// allowed evaluates one action on one resource for the request's
+// principal the way AWS evaluates it across accounts. The resource's
+// owner is its bucket's, or, for the reads of an object that ACLs let
+// another account own, that object's. An explicit Deny in the identity
+// or the bucket policy wins. Within the owner's account, an allow of
+// either suffices (the root is allowed everything); from another account
+// both are needed: the caller's identity (its root, or an allow in the
+// user's policies) and the resource's (the bucket policy or an ACL grant).
+// A bucket policy grants nothing on objects another account owns.
 // extra adds condition keys known only to the handler.
 func (a *API) allowed(ctx context.Context, req *request, action, resource string, extra map[string][]string) error {
-	if req.principal.Root {
-		return a.rootAllowed(ctx, req, action, resource, extra)
+	p := req.principal
+	bucketName, key := splitResource(resource)
+	b := a.resourceBucket(ctx, req, action, bucketName)
+	owner, foreign := p.CanonicalID, false
+	if b != nil {
+		owner = b.Owner
+		if key != "" && !aclsDisabled(*b) && objectOwnerActions[action] {
+			if o, err := a.meta.GetObject(ctx, b.Name, key, versionFor(req, b.Name, key)); err == nil && !o.DeleteMarker && o.Owner != "" && o.Owner != b.Owner {
+				owner, foreign = o.Owner, true
+			}
+		}
 	}
-	docs, b, err := a.policiesFor(ctx, req)
-	if err != nil {
-		return err
+	same := !p.Anonymous && owner == p.CanonicalID
+	// As in S3, the bucket owner's root keeps GetBucketPolicy,
+	// PutBucketPolicy and DeleteBucketPolicy whatever the policy says, so
+	// it can never lock itself out of its bucket.
+	if p.Root && same && (b == nil || policyLockoutExempt[action]) {
+		return nil
+	}
+	var docs []*policy.Document
+	if p.User != "" {
+		ud, err := a.cfg.Identities.UserPolicies(p.Scope(ctx), p.User)
+		if err != nil {
+			return err
+		}
+		docs = append(docs, ud...)
+	}
+	identityDocs := len(docs)
+	if b != nil && b.Config.Policy != "" {
+		if d := a.authz.bucketPolicy(b.Name, b.Config.Policy); d != nil {
+			// RestrictPublicBuckets: a public policy grants nothing to
+			// callers outside the bucket owner's account.
+			if !(b.Config.PublicAccessBlock.RestrictPublicBuckets && p.CanonicalID != b.Owner && bucketPolicyIsPublic(d)) {
+				docs = append(docs, d)
+			}
+		}
 	}
 	pr := a.policyRequest(ctx, req, docs, action, resource, extra)
-	deny, allow := false, false
-	for _, d := range docs {
+	if b != nil {
+		acct := a.ownerAccount(ctx, b.Owner)
+		pr.Context["s3:ResourceAccount"] = []string{acct}
+		pr.Context["aws:ResourceAccount"] = []string{acct}
+	}
+	identityAllow, resourceAllow := p.Root, false
+	for i, d := range docs {
 		switch d.Evaluate(&pr) {
 		case policy.Deny:
-			deny = true
+			return s3err.New(s3err.AccessDenied)
 		case policy.Allow:
-			allow = true
+			if i < identityDocs {
+				identityAllow = true
+			} else if !foreign {
+				resourceAllow = true
+			}
 		}
 	}
 	switch {
-	case deny:
+	case same && (identityAllow || resourceAllow):
+		return nil
+	case !same && !p.Anonymous && !identityAllow:
 		return s3err.New(s3err.AccessDenied)
-	case allow:
+	case !same && resourceAllow:
 		return nil
 	case b != nil:
-		ok, answer := a.aclAllows(ctx, req, b, action, resource)
+		ok, answer := a.aclAllows(ctx, req, b, action, resource, same)
 		if ok {
 			return nil
 		}
@@ -86,28 +132,52 @@ func (a *API) allowed(ctx context.Context, req *request, action, resource string
 	return s3err.New(s3err.AccessDenied)
 }
 
-// rootAllowed authorizes the account's root: everything is allowed but
-// what the bucket policy explicitly denies it. As in S3, the root keeps
-// GetBucketPolicy, PutBucketPolicy and DeleteBucketPolicy whatever the
-// policy says, so an owner can never lock itself out of its bucket.
-func (a *API) rootAllowed(ctx context.Context, req *request, action, resource string, extra map[string][]string) error {
-	if req.bucket == "" || policyLockoutExempt[action] {
+// objectOwnerActions are the object actions decided in the context of the
+// object's owner when that is not the bucket's (ACLs enabled): reading it,
+// its ACL and its tags. Writes and deletes stay the bucket owner's.
+var objectOwnerActions = map[string]bool{
+	"s3:GetObject": true, "s3:GetObjectVersion": true, "s3:GetObjectAttributes": true, "s3:GetObjectVersionAttributes": true,
+	"s3:GetObjectAcl": true, "s3:GetObjectVersionAcl": true, "s3:PutObjectAcl": true, "s3:PutObjectVersionAcl": true,
+	"s3:GetObjectTagging": true, "s3:GetObjectVersionTagging": true, "s3:PutObjectTagging": true, "s3:PutObjectVersionTagging": true,
+	"s3:DeleteObjectTagging": true, "s3:DeleteObjectVersionTagging": true,
+}
+
+// splitResource returns the bucket and key an S3 resource ARN names.
+func splitResource(resource string) (bucket, key string) {
+	bucket, key, _ = strings.Cut(strings.TrimPrefix(resource, "arn:aws:s3:::"), "/")
+	if bucket == "*" {
+		bucket = ""
+	}
+	return bucket, key
+}
+
+// resourceBucket returns the bucket an action is on: the request's
+// (read once per request) or another one (a copy's source); nil when it
+// does not exist.
+func (a *API) resourceBucket(ctx context.Context, req *request, action, name string) *meta.Bucket {
+	if name == "" {
 		return nil
 	}
-	b := a.requestBucket(ctx, req)
-	if b == nil || b.Config.Policy == "" {
+	if action == "s3:CreateBucket" {
+		return nil // the caller's own, to be: a name taken by anyone is BucketAlreadyExists
+	}
+	if name == req.bucket {
+		return a.requestBucket(ctx, req)
+	}
+	b, err := a.meta.GetBucket(ctx, name)
+	if err != nil {
 		return nil
 	}
-	d := a.authz.bucketPolicy(b.Name, b.Config.Policy)
-	if d == nil {
-		return nil
+	return &b
+}
+
+// versionFor is the version of bucket/key a request names: its versionId
+// for its own key, else the latest.
+func versionFor(req *request, bucket, key string) string {
+	if bucket == req.bucket && key == req.key {
+		return req.query.Get("versionId")
 	}
-	docs := []*policy.Document{d}
-	pr := a.policyRequest(ctx, req, docs, action, resource, extra)
-	if d.Evaluate(&pr) == policy.Deny {
-		return s3err.New(s3err.AccessDenied)
-	}
-	return nil
+	return ""
 }
 
 // policyLockoutExempt are the actions a bucket policy cannot deny the
@@ -157,7 +227,7 @@ func (a *API) hideMissing(ctx context.Context, req *request, err error) error {
 // key or version, or a delete marker) has no object grants to consult;
 // for a caller the bucket ACL lets list the bucket it returns the 404 S3
 // answers, as answer, and for anyone else nothing (so 403).
-func (a *API) aclAllows(ctx context.Context, req *request, b *meta.Bucket, action, resource string) (ok bool, answer error) {
+func (a *API) aclAllows(ctx context.Context, req *request, b *meta.Bucket, action, resource string, same bool) (ok bool, answer error) {
 	if aclsDisabled(*b) {
 		return false, nil
 	}
@@ -165,24 +235,26 @@ func (a *API) aclAllows(ctx context.Context, req *request, b *meta.Bucket, actio
 	if !known {
 		return false, nil
 	}
-	// A grant to the account's canonical ID is the account's (root's), not
-	// its IAM users': they need a policy, as in S3. Only the group grants
-	// reach them.
-	g := s3.Grantee{Anonymous: req.principal.Anonymous}
-	if req.principal.Root {
-		g.ID = a.cfg.Owner
+	// A grant to an account's canonical ID is the account's: its root's,
+	// and from another account its users' (whose own policies must allow
+	// the action too, checked before). The owner account's IAM users need
+	// a policy, as in S3: only the group grants reach them.
+	p := req.principal
+	g := s3.Grantee{Anonymous: p.Anonymous}
+	if !p.Anonymous && (p.Root || !same) {
+		g.ID = p.CanonicalID
 	}
 	ignore := b.Config.PublicAccessBlock.IgnorePublicAcls
 	if onBucket {
-		return s3.ACLAllows(toS3Grants(b.Config.ACL), g, perm, ignore), nil
+		return s3.ACLAllows(withOwner(b.Config.ACL, b.Owner), g, perm, ignore), nil
 	}
 	key := strings.TrimPrefix(resource, "arn:aws:s3:::"+b.Name+"/")
-	o, err := a.meta.GetObject(ctx, b.Name, key, req.query.Get("versionId"))
+	o, err := a.meta.GetObject(ctx, b.Name, key, versionFor(req, b.Name, key))
 	if err == nil && !o.DeleteMarker {
-		return s3.ACLAllows(toS3Grants(o.Attrs.ACL), g, perm, ignore), nil
+		return s3.ACLAllows(withOwner(o.Attrs.ACL, o.Owner), g, perm, ignore), nil
 	}
 	missing := errors.Is(err, meta.ErrNoSuchKey) || errors.Is(err, meta.ErrNoSuchVersion) || err == nil
-	if !missing || perm != s3.PermRead || b.Name != req.bucket || key != req.key || !s3.ACLAllows(toS3Grants(b.Config.ACL), g, s3.PermRead, ignore) {
+	if !missing || perm != s3.PermRead || b.Name != req.bucket || key != req.key || !s3.ACLAllows(withOwner(b.Config.ACL, b.Owner), g, s3.PermRead, ignore) {
 		return false, nil
 	}
 	if err == nil {
@@ -192,36 +264,12 @@ func (a *API) aclAllows(ctx context.Context, req *request, b *meta.Bucket, actio
 	return false, answer
 }
 
-// policiesFor returns the identity policies of the principal and the
-// bucket's policy, parsed, and the bucket (nil when none). With
-// RestrictPublicBuckets, a public bucket policy grants nothing to callers
-// outside the account (here: anonymous ones).
-func (a *API) policiesFor(ctx context.Context, req *request) ([]*policy.Document, *meta.Bucket, error) {
-	var docs []*policy.Document
-	if u := req.principal.User; u != "" {
-		ud, err := a.cfg.Identities.UserPolicies(ctx, u)
-		if err != nil {
-			return nil, nil, err
-		}
-		docs = append(docs, ud...)
+// withOwner is an ACL as S3 reads it: none stored means the owner's full control.
+func withOwner(acl []meta.Grant, owner string) []s3.Grant {
+	if len(acl) == 0 {
+		return []s3.Grant{{ID: owner, Permission: s3.PermFullControl}}
 	}
-	if req.bucket == "" {
-		return docs, nil, nil
-	}
-	lb := a.requestBucket(ctx, req)
-	if lb == nil {
-		return docs, nil, nil
-	}
-	b := *lb
-	if b.Config.Policy != "" {
-		if d := a.authz.bucketPolicy(b.Name, b.Config.Policy); d != nil {
-			restricted := b.Config.PublicAccessBlock.RestrictPublicBuckets && req.principal.Anonymous && bucketPolicyIsPublic(d)
-			if !restricted {
-				docs = append(docs, d)
-			}
-		}
-	}
-	return docs, &b, nil
+	return toS3Grants(acl)
 }
 
 func (z *authorizer) bucketPolicy(bucket, text string) *policy.Document {

@@ -66,11 +66,13 @@ func (a *API) listBuckets(ctx context.Context, req *request) (*response, error) 
 		after = string(b)
 	}
 	prefix := req.query.Get("prefix")
-	buckets, err := a.listBucketsIn(ctx, req.query.Get("bucket-region"), prefix, after, max+1)
+	// The caller's own buckets only, as S3 lists them.
+	owner := req.principal.CanonicalID
+	buckets, err := a.listBucketsIn(ctx, owner, req.query.Get("bucket-region"), prefix, after, max+1)
 	if err != nil {
 		return nil, err
 	}
-	res := s3xml.ListAllMyBucketsResult{NS: s3xml.NS, Owner: s3xml.Owner{ID: a.cfg.Owner, DisplayName: a.cfg.Owner}, Prefix: prefix}
+	res := s3xml.ListAllMyBucketsResult{NS: s3xml.NS, Owner: a.ownerXML(ctx, owner), Prefix: prefix}
 	res.Buckets = []s3xml.BucketInfo{}
 	if len(buckets) > max {
 		buckets = buckets[:max]
@@ -92,12 +94,14 @@ func (a *API) createBucket(ctx context.Context, req *request) (*response, error)
 	} else if !validOwnership(ownership) {
 		return nil, s3err.Newf(s3err.InvalidArgument, "Invalid x-amz-object-ownership header").With("ArgumentName", "x-amz-object-ownership")
 	}
-	grants, aclSet, err := a.headerACL(req.Header, true)
+	// The bucket belongs to the caller's account (its root or a user of it).
+	owner := req.principal.CanonicalID
+	grants, aclSet, err := a.headerACL(ctx, req.Header, owner, owner, true)
 	if err != nil {
 		return nil, err
 	}
 	if aclSet && ownership == s3.OwnerEnforced {
-		if !s3.EnforcedACLAccepted(req.Header.Get("x-amz-acl"), grants, a.cfg.Owner, true) {
+		if !s3.EnforcedACLAccepted(req.Header.Get("x-amz-acl"), grants, owner, true) {
 			return nil, s3err.New(s3err.InvalidBucketAclWithOwnership)
 		}
 		grants = nil
@@ -122,7 +126,7 @@ func (a *API) createBucket(ctx context.Context, req *request) (*response, error)
 				"The %s location constraint is incompatible for the region specific endpoint this request was sent to.", lc)
 		}
 	}
-	nb := meta.Bucket{Name: req.bucket, Created: a.cfg.Now().UTC(), Region: a.cfg.Region, Owner: a.cfg.Owner,
+	nb := meta.Bucket{Name: req.bucket, Created: a.cfg.Now().UTC(), Region: a.cfg.Region, Owner: owner,
 		Config: meta.BucketConfig{Ownership: ownership, ACL: toMetaGrants(grants)}}
 	if lock {
 		// Object lock needs versioning, so S3 turns it on with the lock.
@@ -131,7 +135,7 @@ func (a *API) createBucket(ctx context.Context, req *request) (*response, error)
 	err = a.meta.CreateBucket(ctx, nb)
 	if errors.Is(err, meta.ErrBucketExists) {
 		b, gerr := a.meta.GetBucket(ctx, req.bucket)
-		if gerr != nil || b.Owner != a.cfg.Owner {
+		if gerr != nil || b.Owner != owner {
 			return nil, s3err.New(s3err.BucketAlreadyExists).With("BucketName", req.bucket)
 		}
 		err = a.recreateOwnBucket(ctx, req, nb.Config.ACL)

@@ -73,7 +73,7 @@ func (a *API) page(ctx context.Context, bucket string, p listParams, after strin
 		o := e.Object
 		x := s3xml.Object{Key: p.enc(o.Key), LastModified: s3xml.Time(o.Modified), ETag: o.ETag, Size: o.Size, StorageClass: o.StorageClass}
 		if owner {
-			x.Owner = &s3xml.Owner{ID: o.Owner, DisplayName: o.Owner}
+			x.Owner = ptr(a.ownerXML(ctx, o.Owner))
 		}
 		objs = append(objs, x)
 	}

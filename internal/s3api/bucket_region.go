@@ -6,15 +6,19 @@ import (
 	"talus/internal/meta"
 )
 
-// listBucketsIn is ListBuckets limited to the buckets of region (every
-// region when ""), as ListBuckets' bucket-region parameter asks.
-func (a *API) listBucketsIn(ctx context.Context, region, prefix, after string, limit int) ([]meta.Bucket, error) {
+// listBucketsIn is ListBuckets of owner's buckets limited to those of
+// region (every region when ""), as ListBuckets' bucket-region parameter
+// asks. No owner owns nothing.
+func (a *API) listBucketsIn(ctx context.Context, owner, region, prefix, after string, limit int) ([]meta.Bucket, error) {
+	if owner == "" {
+		return nil, nil
+	}
 	if region == "" {
-		return a.meta.ListBuckets(ctx, "", prefix, after, limit)
+		return a.meta.ListBuckets(ctx, owner, prefix, after, limit)
 	}
 	var out []meta.Bucket
 	for len(out) < limit {
-		page, err := a.meta.ListBuckets(ctx, "", prefix, after, limit)
+		page, err := a.meta.ListBuckets(ctx, owner, prefix, after, limit)
 		if err != nil {
 			return nil, err
 		}

@@ -106,7 +106,7 @@ func (a *API) listObjectVersions(ctx context.Context, req *request) (*response, 
 		}
 		o := e.Object
 		v := s3xml.VersionEntry{Key: lp.enc(o.Key), VersionID: o.VersionID, IsLatest: o.IsLatest, LastModified: s3xml.Time(o.Modified),
-			Owner: &s3xml.Owner{ID: o.Owner, DisplayName: o.Owner}}
+			Owner: ptr(a.ownerXML(ctx, o.Owner))}
 		if o.DeleteMarker {
 			v.XMLName.Local = "DeleteMarker"
 		} else {

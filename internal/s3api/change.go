@@ -9,7 +9,7 @@ import (
 // into the request's context, where the metadata store reads it for the
 // change journal's records. It is called once the principal is known.
 func (a *API) withChange(req *request, operation string) {
-	c := meta.Change{SourceIP: remoteIP(req.Request), RequestID: req.id, Operation: operation}
+	c := meta.Change{SourceIP: remoteIP(req.Request), RequestID: req.id, HostID: req.hostID, Operation: operation}
 	if !req.principal.Anonymous {
 		c.Requester, c.Principal = iam.AccountID, req.principal.ARN()
 	}

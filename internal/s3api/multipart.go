@@ -76,7 +76,8 @@ func (a *API) createMultipartUpload(ctx context.Context, req *request) (*respons
 	if err := a.lockFor(req.Header, b, &attrs); err != nil {
 		return nil, err
 	}
-	if err := a.objectACL(req.Header, b, &attrs); err != nil {
+	owner, err := a.objectACL(ctx, req.principal, req.Header, b, &attrs)
+	if err != nil {
 		return nil, err
 	}
 	seal, err := a.encryptionFor(ctx, headerGetter(req), b, req.key)
@@ -86,7 +87,7 @@ func (a *API) createMultipartUpload(ctx context.Context, req *request) (*respons
 	attrs.Enc = seal.record()
 	u := meta.Upload{
 		Bucket: req.bucket, Key: req.key, UploadID: meta.NewVersionID(a.cfg.Now()), Initiated: a.cfg.Now().UTC(),
-		StorageClass: class, Owner: a.cfg.Owner, Attrs: attrs, ChecksumAlgorithm: string(alg), ChecksumType: ctype,
+		StorageClass: class, Owner: owner, Attrs: attrs, ChecksumAlgorithm: string(alg), ChecksumType: ctype,
 	}
 	if err := a.meta.CreateUpload(ctx, u); err != nil {
 		return nil, err
@@ -213,7 +214,7 @@ func (a *API) listParts(ctx context.Context, req *request) (*response, error) {
 	if err != nil {
 		return nil, uploadError(err, u.UploadID)
 	}
-	owner := s3xml.Owner{ID: u.Owner, DisplayName: u.Owner}
+	owner := a.ownerXML(ctx, u.Owner)
 	out := s3xml.ListPartsResult{
 		NS: s3xml.NS, Bucket: req.bucket, Key: req.key, UploadID: u.UploadID, PartNumberMarker: marker, MaxParts: max,
 		Initiator: owner, Owner: owner, StorageClass: u.StorageClass, ChecksumAlgorithm: u.ChecksumAlgorithm, ChecksumType: u.ChecksumType,
@@ -293,7 +294,7 @@ func (a *API) listMultipartUploads(ctx context.Context, req *request) (*response
 				done = opts.StartKey == ""
 				break // seek past the prefix
 			}
-			owner := s3xml.Owner{ID: u.Owner, DisplayName: u.Owner}
+			owner := a.ownerXML(ctx, u.Owner)
 			out.Uploads = append(out.Uploads, s3xml.UploadInfo{
 				Key: lp.enc(u.Key), UploadID: u.UploadID, Initiator: owner, Owner: owner, StorageClass: u.StorageClass,
 				Initiated: s3xml.Time(u.Initiated), ChecksumAlgorithm: u.ChecksumAlgorithm, ChecksumType: u.ChecksumType,
@@ -359,8 +360,9 @@ func (a *API) completeMultipartUpload(ctx context.Context, req *request) (*respo
 			want = wholeChecksum{alg: alg, sum: sum, parts: parts}
 		}
 	}
-	o := &meta.Object{Bucket: req.bucket, Key: req.key, UploadID: uploadID, Owner: a.cfg.Owner}
+	o := &meta.Object{Bucket: req.bucket, Key: req.key, UploadID: uploadID}
 	build := func(u meta.Upload, stored []meta.UploadPart) error {
+		o.Owner = u.Owner // decided when the upload began
 		if err := asserted.checkUpload(u); err != nil {
 			return err
 		}

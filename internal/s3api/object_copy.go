@@ -63,6 +63,13 @@ func (a *API) loadCopySource(ctx context.Context, req *request) (copySource, *me
 	if s3.CheckBucketName(cs.bucket) != nil {
 		return cs, nil, s3err.New(s3err.NoSuchBucket).With("BucketName", cs.bucket)
 	}
+	if v := req.Header.Get("x-amz-source-expected-bucket-owner"); v != "" {
+		if src, err := a.meta.GetBucket(ctx, cs.bucket); err == nil {
+			if err := a.checkExpectedOwner(ctx, v, &src); err != nil {
+				return cs, nil, err
+			}
+		}
+	}
 	o, err := a.meta.GetObject(ctx, cs.bucket, cs.key, cs.versionID)
 	switch {
 	case errors.Is(err, meta.ErrNoSuchBucket):
@@ -183,7 +190,8 @@ func (a *API) copyObject(ctx context.Context, req *request) (*response, error) {
 		return nil, err
 	}
 	attrs.ACL = nil
-	if err := a.objectACL(h, b, &attrs); err != nil {
+	owner, err := a.objectACL(ctx, req.principal, h, b, &attrs)
+	if err != nil {
 		return nil, err
 	}
 	// Tags follow their own directive: the source's unless REPLACE.
@@ -225,7 +233,7 @@ func (a *API) copyObject(ctx context.Context, req *request) (*response, error) {
 	}
 	o := &meta.Object{
 		Bucket: req.bucket, Key: req.key, Size: st.size, ETag: etagOf(p.hasher.MD5()), StorageClass: class,
-		Owner: a.cfg.Owner, BlobID: st.blobID, Inline: st.inline, Attrs: attrs,
+		Owner: owner, BlobID: st.blobID, Inline: st.inline, Attrs: attrs,
 	}
 	res, err := a.meta.PutObject(ctx, o, cond.options())
 	if err != nil {

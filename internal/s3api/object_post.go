@@ -83,7 +83,8 @@ func (a *API) postObject(ctx context.Context, req *request) (*response, error) {
 	if v := form.Field("acl"); v != "" {
 		h.Set("x-amz-acl", v)
 	}
-	if err := a.objectACL(h, b, &attrs); err != nil {
+	owner, err := a.objectACL(ctx, req.principal, h, b, &attrs)
+	if err != nil {
 		return nil, err
 	}
 	extra := map[string][]string{"s3:authType": {"POST"}}
@@ -146,7 +147,7 @@ func (a *API) postObject(ctx context.Context, req *request) (*response, error) {
 	}
 	o := &meta.Object{
 		Bucket: req.bucket, Key: key, Size: st.size, ETag: etagOf(p.hasher.MD5()),
-		StorageClass: class, Owner: a.cfg.Owner, BlobID: st.blobID, Attrs: attrs,
+		StorageClass: class, Owner: owner, BlobID: st.blobID, Attrs: attrs,
 	}
 	res, err := a.meta.PutObject(ctx, o, meta.PutOptions{})
 	if err != nil {

@@ -125,7 +125,8 @@ func (a *API) putObject(ctx context.Context, req *request) (*response, error) {
 	if err := a.lockFor(req.Header, b, &attrs); err != nil {
 		return nil, err
 	}
-	if err := a.objectACL(req.Header, b, &attrs); err != nil {
+	owner, err := a.objectACL(ctx, req.principal, req.Header, b, &attrs)
+	if err != nil {
 		return nil, err
 	}
 	if needsLockIntegrity(req.Header, b) {
@@ -166,7 +167,7 @@ func (a *API) putObject(ctx context.Context, req *request) (*response, error) {
 	attrs.Enc = seal.record()
 	o := &meta.Object{
 		Bucket: req.bucket, Key: req.key, Size: st.size, ETag: etagOf(p.hasher.MD5()),
-		StorageClass: class, Owner: a.cfg.Owner, BlobID: st.blobID, Inline: st.inline, Attrs: attrs,
+		StorageClass: class, Owner: owner, BlobID: st.blobID, Inline: st.inline, Attrs: attrs,
 	}
 	res, err := a.meta.PutObject(ctx, o, cond.options())
 	if err != nil {

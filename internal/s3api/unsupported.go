@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 
-	"talus/internal/iam"
 	"talus/internal/s3err"
 )
 
@@ -53,13 +52,6 @@ var unsupportedRules = []unsupportedRule{
 	// Account-regional bucket namespaces are not built.
 	{"x-amz-bucket-namespace", []string{"CreateBucket"}, enumRule(
 		"Invalid bucket namespace.", []string{"global"}, []string{"account-regional"})},
-	// Every bucket belongs to the one account.
-	{"x-amz-source-expected-bucket-owner", copyOps, func(_, v string) error {
-		if v != iam.AccountID {
-			return s3err.New(s3err.AccessDenied)
-		}
-		return nil
-	}},
 	// Talus never restores archived objects, so there is never a
 	// RestoreStatus to return.
 	{"x-amz-optional-object-attributes", listObjectOps, func(name, v string) error {

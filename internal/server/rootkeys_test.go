@@ -95,6 +95,15 @@ func TestLegacyDirectoryMigratesOnFirstStart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The directory's one account became the administrator's, still the
+	// owner of the buckets it had.
+	admin, err := s.meta.GetAccount(context.Background(), iam.AccountID)
+	if err != nil || admin.CanonicalID != "AKTEST" || !admin.Admin {
+		t.Fatalf("administrator account = %+v, %v", admin, err)
+	}
+	if owned, _ := s.meta.ListBuckets(context.Background(), admin.CanonicalID, "", "", 10); len(owned) != 1 || owned[0].Name != "old" {
+		t.Fatalf("the administrator's buckets = %+v", owned)
+	}
 	s.Shutdown(context.Background())
 	if rec, _ := ReadRootRecord(cfg.DataDir); rec.CanonicalID != "AKTEST" || rec.AccessKey != "AKNEW" {
 		t.Fatalf("record after rotation = %+v", rec)

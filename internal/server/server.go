@@ -160,6 +160,10 @@ func New(cfg Config) (*Server, error) {
 		s.closeStores()
 		return nil, err
 	}
+	if err := iam.EnsureAdminAccount(context.Background(), s.meta, owner, time.Now().UTC()); err != nil {
+		s.closeStores()
+		return nil, err
+	}
 	ids := iam.NewResolver(cfg.AccessKey, cfg.SecretKey, sealer, s.meta)
 	keys, err := openKMS(cfg.DataDir, cfg.Region, s.meta)
 	if err != nil {
@@ -173,7 +177,6 @@ func New(cfg Config) (*Server, error) {
 		WebsiteDomains: cfg.WebsiteDomains,
 		Identities:     ids,
 		KMS:            keys,
-		Owner:          owner,
 		InlineMax:      cfg.InlineMax,
 		Space:          s.space,
 		LifecycleDay:   cfg.LifecycleDay,

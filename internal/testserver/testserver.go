@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"talus/internal/meta"
 	"talus/internal/server"
 )
 
@@ -70,6 +71,11 @@ func WithLifecycleDay(d time.Duration) Option { return func(c *server.Config) { 
 // WithMetadataTableInterval sets how often the S3 Metadata tables are written.
 func WithMetadataTableInterval(d time.Duration) Option {
 	return func(c *server.Config) { c.MetadataTableInterval = d }
+}
+
+// WithJournalRetention bounds the change journal.
+func WithJournalRetention(r meta.JournalRetention) Option {
+	return func(c *server.Config) { c.JournalRetention = r }
 }
 
 // WithRegion sets the server's region (us-east-1 unless set).

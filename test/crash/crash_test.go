@@ -144,40 +144,29 @@ type loadStats struct {
 func load(t *testing.T, p *proc, m *model, dur time.Duration, seed uint64, blobsOnly bool) loadStats {
 	t.Helper()
 	c := p.client()
-	var killed atomic.Bool
 	var acked atomic.Int64
-	var wg sync.WaitGroup
-	for g := 0; g < writers; g++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			r := rand.New(rand.NewPCG(seed, uint64(g)))
-			buf := make([]byte, 3<<20)
-			for {
-				key := keyName(g, r.IntN(keysPerWriter))
-				st := m.keys[key]
-				body := buf[:sizeOf(r, blobsOnly)]
-				fillRandom(r, body)
-				v := &version{md5: md5.Sum(body), size: int64(len(body))}
-				st.pending = v
-				_, err := c.PutObject(ctx, &s3.PutObjectInput{
-					Bucket: aws.String(bucket), Key: aws.String(key), Body: bytes.NewReader(body),
-				})
-				if err != nil {
-					if !killed.Load() {
-						t.Errorf("PUT %s (%d B) failed before the kill: %v", key, len(body), err)
-					}
-					return // st.pending stays: the write may or may not have landed
+	underLoad(p, dur, seed, func(g int, r *rand.Rand, killed *atomic.Bool) {
+		buf := make([]byte, 3<<20)
+		for {
+			key := keyName(g, r.IntN(keysPerWriter))
+			st := m.keys[key]
+			body := buf[:sizeOf(r, blobsOnly)]
+			fillRandom(r, body)
+			v := &version{md5: md5.Sum(body), size: int64(len(body))}
+			st.pending = v
+			_, err := c.PutObject(ctx, &s3.PutObjectInput{
+				Bucket: aws.String(bucket), Key: aws.String(key), Body: bytes.NewReader(body),
+			})
+			if err != nil {
+				if !killed.Load() {
+					t.Errorf("PUT %s (%d B) failed before the kill: %v", key, len(body), err)
 				}
-				st.acked, st.pending = v, nil
-				acked.Add(1)
+				return // st.pending stays: the write may or may not have landed
 			}
-		}()
-	}
-	time.Sleep(dur)
-	killed.Store(true)
-	p.kill()
-	wg.Wait()
+			st.acked, st.pending = v, nil
+			acked.Add(1)
+		}
+	})
 	s := loadStats{acked: int(acked.Load())}
 	for _, st := range m.keys {
 		if st.pending != nil {
@@ -188,6 +177,25 @@ func load(t *testing.T, p *proc, m *model, dur time.Duration, seed uint64, blobs
 		}
 	}
 	return s
+}
+
+// underLoad runs fn in writers goroutines, each with its own random
+// source, kills p with SIGKILL after dur and waits for them. fn returns
+// once a request fails; killed tells whether that came after the kill.
+func underLoad(p *proc, dur time.Duration, seed uint64, fn func(g int, r *rand.Rand, killed *atomic.Bool)) {
+	var killed atomic.Bool
+	var wg sync.WaitGroup
+	for g := 0; g < writers; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn(g, rand.New(rand.NewPCG(seed, uint64(g))), &killed)
+		}()
+	}
+	time.Sleep(dur)
+	killed.Store(true)
+	p.kill()
+	wg.Wait()
 }
 
 func fillRandom(r *rand.Rand, b []byte) {

@@ -50,51 +50,41 @@ func TestJournalKilledUnderLoad(t *testing.T) {
 	t.Logf("seed %d", seed)
 	for cycle := 1; cycle <= 3; cycle++ {
 		c := p.client()
-		var killed atomic.Bool
-		var wg sync.WaitGroup
 		var n atomic.Int64
-		for g := 0; g < writers; g++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				r := rand.New(rand.NewPCG(seed+uint64(cycle), uint64(g)))
-				var mine []string
-				for i := 0; ; i++ {
-					var ch change
-					if len(mine) > 0 && r.IntN(4) == 0 {
-						key := mine[r.IntN(len(mine))]
-						out, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(b), Key: aws.String(key)})
-						if err != nil {
-							if !killed.Load() {
-								t.Errorf("DELETE %s failed before the kill: %v", key, err)
-							}
-							return
+		dur := 1200*time.Millisecond + time.Duration(rand.IntN(800))*time.Millisecond
+		underLoad(p, dur, seed+uint64(cycle), func(g int, r *rand.Rand, killed *atomic.Bool) {
+			var mine []string
+			for i := 0; ; i++ {
+				var ch change
+				if len(mine) > 0 && r.IntN(4) == 0 {
+					key := mine[r.IntN(len(mine))]
+					out, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(b), Key: aws.String(key)})
+					if err != nil {
+						if !killed.Load() {
+							t.Errorf("DELETE %s failed before the kill: %v", key, err)
 						}
-						ch = change{key, aws.ToString(out.VersionId), true}
-					} else {
-						key := fmt.Sprintf("c%d/w%02d/%06d", cycle, g, i)
-						body := make([]byte, r.IntN(3)*20<<10) // empty, inline or blob-sized
-						out, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(b), Key: aws.String(key), Body: bytes.NewReader(body)})
-						if err != nil {
-							if !killed.Load() {
-								t.Errorf("PUT %s failed before the kill: %v", key, err)
-							}
-							return
-						}
-						ch = change{key, aws.ToString(out.VersionId), false}
-						mine = append(mine, key)
+						return
 					}
-					mu.Lock()
-					acked[ch] = true
-					mu.Unlock()
-					n.Add(1)
+					ch = change{key, aws.ToString(out.VersionId), true}
+				} else {
+					key := fmt.Sprintf("c%d/w%02d/%06d", cycle, g, i)
+					body := make([]byte, r.IntN(3)*20<<10) // empty, inline or blob-sized
+					out, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(b), Key: aws.String(key), Body: bytes.NewReader(body)})
+					if err != nil {
+						if !killed.Load() {
+							t.Errorf("PUT %s failed before the kill: %v", key, err)
+						}
+						return
+					}
+					ch = change{key, aws.ToString(out.VersionId), false}
+					mine = append(mine, key)
 				}
-			}()
-		}
-		time.Sleep(1200*time.Millisecond + time.Duration(rand.IntN(800))*time.Millisecond)
-		killed.Store(true)
-		p.kill()
-		wg.Wait()
+				mu.Lock()
+				acked[ch] = true
+				mu.Unlock()
+				n.Add(1)
+			}
+		})
 		if n.Load() == 0 {
 			t.Fatalf("cycle %d: nothing acknowledged before the kill:\n%s", cycle, p.Log())
 		}

@@ -2,12 +2,10 @@ package e2e
 
 import (
 	"bytes"
-	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"net/http"
 	"net/url"
-	"os"
 	"os/exec"
 	"slices"
 	"strings"
@@ -492,37 +490,11 @@ func TestIAMAPIPermissions(t *testing.T) {
 // TestIAMAPIAWSCLI drives the IAM API with the real AWS CLI.
 func TestIAMAPIAWSCLI(t *testing.T) {
 	t.Parallel()
-	bin, err := exec.LookPath("aws")
-	if err != nil {
-		t.Skip("no aws binary on PATH")
-	}
 	srv := testserver.Start(t)
-	home := t.TempDir()
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "AWS_") {
-			env = append(env, kv)
-		}
-	}
-	env = append(env,
-		"AWS_ACCESS_KEY_ID="+testserver.AccessKey, "AWS_SECRET_ACCESS_KEY="+testserver.SecretKey,
-		"AWS_DEFAULT_REGION="+testserver.Region, "AWS_REGION="+testserver.Region,
-		"AWS_CONFIG_FILE="+home+"/config", "AWS_SHARED_CREDENTIALS_FILE="+home+"/credentials",
-		"AWS_PAGER=", "AWS_EC2_METADATA_DISABLED=true", "HOME="+home)
+	cli := awsCLI(t, srv, testserver.AccessKey, testserver.SecretKey)
 	run := func(args ...string) (map[string]any, string, error) {
 		t.Helper()
-		cmd := exec.Command(bin, append([]string{"iam", "--endpoint-url", srv.URL, "--output", "json"}, args...)...)
-		cmd.Env = env
-		var stdout, stderr bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		err := cmd.Run()
-		var out map[string]any
-		if err == nil && stdout.Len() > 0 {
-			if jerr := json.Unmarshal(stdout.Bytes(), &out); jerr != nil {
-				t.Fatalf("aws %v: output is not JSON: %v\n%s", args, jerr, stdout.String())
-			}
-		}
-		return out, stderr.String(), err
+		return cli(append([]string{"iam"}, args...)...)
 	}
 	must := func(args ...string) map[string]any {
 		t.Helper()
@@ -568,7 +540,7 @@ func TestIAMAPIAWSCLI(t *testing.T) {
 	if _, err := user.ListBuckets(ctx, &s3.ListBucketsInput{}); err != nil {
 		t.Fatalf("S3 ListBuckets with a key made by the CLI: %v", err)
 	}
-	_, err = user.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String("cli-made")})
+	_, err := user.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String("cli-made")})
 	rqCode(t, err, "AccessDenied", 403)
 	out = must("list-access-keys", "--user-name", "cli-user")
 	if ks, _ := out["AccessKeyMetadata"].([]any); len(ks) != 1 || ks[0].(map[string]any)["AccessKeyId"] != akid {

@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -243,7 +244,46 @@ func TestJournalPostObject(t *testing.T) {
 		t.Fatalf("records %+v, %v", recs, err)
 	}
 	if r := recs[0]; r.Type != meta.RecordCreate || r.Event != meta.EventPost || r.Key != "form.txt" || r.Requester != iam.AccountID ||
-		r.Principal != "arn:aws:iam::"+iam.AccountID+":root" || r.RequestID != hdr.Get("x-amz-request-id") || r.SourceIP != "127.0.0.1" {
+		r.Principal != "arn:aws:iam::"+iam.AccountID+":root" || r.RequestID != hdr.Get("x-amz-request-id") || r.HostID != hdr.Get("x-amz-id-2") || r.SourceIP != "127.0.0.1" {
 		t.Errorf("POST record = %+v", r)
+	}
+}
+
+// TestJournalRetention: the server's trim job removes records every cursor
+// has passed once they are older than the retention, and keeps the rest.
+func TestJournalRetention(t *testing.T) {
+	srv := testserver.Start(t, testserver.WithJournalRetention(meta.JournalRetention{Age: time.Second, MaxRecords: 1000}))
+	c := srv.Client()
+	j := srv.Server().Journal()
+	mustCreateBucket(t, c, "jrnl-ret")
+	for _, k := range []string{"a", "b", "c"} {
+		mustPut(t, c, "jrnl-ret", k, []byte(k))
+	}
+	read, err := j.JournalSeq(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := j.SetJournalCursor(ctx, "consumer", read); err != nil {
+		t.Fatal(err)
+	}
+	mustPut(t, c, "jrnl-ret", "unread", []byte("d"))
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		_, err := j.ReadJournal(ctx, 0, 10)
+		if errors.Is(err, meta.ErrJournalTrimmed) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("records the cursor passed were not trimmed within 20s")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	time.Sleep(1500 * time.Millisecond) // the unread record is past the age now, and stays
+	recs, err := j.ReadJournal(ctx, read, 10)
+	if err != nil || len(recs) != 1 || recs[0].Key != "unread" {
+		t.Fatalf("after the cursor: %+v, %v", recs, err)
 	}
 }

@@ -5,6 +5,8 @@
 # lists it, downloads and compares it, then deletes the object and the bucket.
 # 'aws kms' then manages keys and aliases and round-trips encrypt/decrypt, and
 # 'talus admin kms create-key --key-id' makes a key the CLI then uses.
+# 'talus admin account create' makes a second account, which writes into
+# the first one's bucket under its bucket policy.
 #
 # Needs: go (unless $TALUS_BIN is set), curl, awscli, rclone, s3cmd.
 # Usage: test/smoke/smoke.sh            (builds ./cmd/talus)
@@ -218,6 +220,37 @@ run_awskms() {
 	step "chosen key ARN" file_is "$work/kms.chosen" "arn:aws:kms:$region:000000000000:key/smoke-key" || return 1
 }
 
+# ---- accounts -----------------------------------------------------------
+# json_field FILE NAME: a string field of talus admin's JSON output.
+json_field() { sed -n "s/.*\"$2\": \"\([^\"]*\)\".*/\1/p" "$1"; }
+admin_create_account() {
+	TALUS_ROOT_ACCESS_KEY=$ak TALUS_ROOT_SECRET_KEY=$sk "$bin" admin --endpoint "$endpoint" \
+		account create --name smoke-b --email smoke-b@example.com >"$work/account.json" &&
+		[[ $(json_field "$work/account.json" AccountId) =~ ^[0-9]{12}$ ]]
+}
+# awsb: the CLI as the second account's root.
+awsb() { ak=$(json_field "$work/account.json" AccessKeyId) sk=$(json_field "$work/account.json" SecretAccessKey) awsc "$@"; }
+only_bucket() { [[ $("$@" s3api list-buckets --query 'Buckets[].Name' --output text) == cross-b ]]; }
+b_cannot_put() { ! awsb s3api put-object --bucket cross-a --key k --body "$work/kms.plain" 2>"$work/cross.err" && grep -q AccessDenied "$work/cross.err"; }
+run_awsaccounts() {
+	head -c 200 /dev/urandom >"$work/kms.plain"
+	step "talus admin account create" admin_create_account || return 1
+	local b
+	b=$(json_field "$work/account.json" AccountId)
+	step "create bucket as A" awsc s3 mb s3://cross-a || return 1
+	step "create bucket as B" awsb s3 mb s3://cross-b || return 1
+	step "B lists only its bucket" only_bucket awsb || return 1
+	step "B cannot write A's bucket" b_cannot_put || return 1
+	step "A grants B PutObject" awsc s3api put-bucket-policy --bucket cross-a --policy \
+		'{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"'"$b"'"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::cross-a/*"}]}' || return 1
+	step "B writes with bucket-owner-full-control" awsb s3api put-object --bucket cross-a --key k --body "$work/kms.plain" \
+		--acl bucket-owner-full-control --expected-bucket-owner 000000000000 || return 1
+	step "A reads B's write" awsc s3api get-object --bucket cross-a --key k "$work/cross.back" || return 1
+	step "same bytes" cmp "$work/kms.plain" "$work/cross.back" || return 1
+	step "cleanup" awsc s3 rb --force s3://cross-a || return 1
+	step "cleanup B" awsb s3 rb s3://cross-b || return 1
+}
+
 # ---- rclone -------------------------------------------------------------
 # rclone 1.60 sends x-amz-acl: private on uploads unless told otherwise,
 # which S3 refuses on buckets with ACLs disabled (BucketOwnerEnforced, the
@@ -272,7 +305,7 @@ run_s3cmd() {
 	step "delete bucket" s3c rb "$b" || return 1
 }
 
-for client in ${SMOKE_CLIENTS:-awscli awskms rclone s3cmd}; do
+for client in ${SMOKE_CLIENTS:-awscli awskms awsaccounts rclone s3cmd}; do
 	: >"$work/$client.log"
 	if "run_$client"; then
 		echo "PASS $client"

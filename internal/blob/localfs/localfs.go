@@ -290,25 +290,59 @@ func (s *Store) Open(ctx context.Context, id string, off, length int64) (io.Read
 			return nil, err
 		}
 	}
-	return &reader{f: f, lr: io.LimitedReader{R: f, N: n}}, nil
+	return &reader{f: f, lr: io.LimitedReader{R: f, N: n}, end: off + n}, nil
 }
 
 // reader reads a range of a blob file. Blob files are never modified in
 // place (Put renames a new inode over them), so the open file stays
 // consistent even if the blob is replaced or deleted meanwhile.
 type reader struct {
-	f  *os.File
-	lr io.LimitedReader
+	f   *os.File
+	lr  io.LimitedReader
+	end int64 // file offset just past the range
+
+	// Window's state (see window_linux.go): the current mapping and the
+	// file offset it starts at; reseek is set once Window has consumed
+	// bytes the file offset has not moved past.
+	mapped []byte
+	mapOff int64
+	reseek bool
 }
 
-func (r *reader) Read(p []byte) (int, error) { return r.lr.Read(p) }
+func (r *reader) Read(p []byte) (int, error) {
+	if err := r.syncOffset(); err != nil {
+		return 0, err
+	}
+	return r.lr.Read(p)
+}
 
 // WriteTo hands the *os.File, wrapped in an io.LimitedReader, to w's
 // ReadFrom: net.TCPConn and http.ResponseWriter recognise that shape and use
 // sendfile; *os.File uses copy_file_range. Passing r itself would not.
-func (r *reader) WriteTo(w io.Writer) (int64, error) { return io.Copy(w, &r.lr) }
+func (r *reader) WriteTo(w io.Writer) (int64, error) {
+	if err := r.syncOffset(); err != nil {
+		return 0, err
+	}
+	return io.Copy(w, &r.lr)
+}
 
-func (r *reader) Close() error { return r.f.Close() }
+// syncOffset moves the file offset past the bytes Window lent.
+func (r *reader) syncOffset() error {
+	if !r.reseek {
+		return nil
+	}
+	r.reseek = false
+	_, err := r.f.Seek(r.end-r.lr.N, io.SeekStart)
+	return err
+}
+
+func (r *reader) Close() error {
+	err := r.unmap()
+	if cerr := r.f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
 
 // Delete implements blob.Store. The removal is not fsynced: if a crash
 // undoes it, the blob is an orphan that the sweeper finds via Walk. Empty

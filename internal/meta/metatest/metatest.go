@@ -40,6 +40,7 @@ func Run(t *testing.T, newStore func(t *testing.T) meta.Store) {
 		{"ListVersions", testListVersions},
 		{"BucketConfig", testBucketConfig},
 		{"Identities", testIdentities},
+		{"Accounts", testAccounts},
 		{"Keyring", testKeyring},
 		{"Leases", testLeases},
 		{"DeleteIfLatest", testDeleteIfLatest},

@@ -8,17 +8,21 @@ import (
 	"talus/internal/meta"
 )
 
+// Every identity row carries its account; each method acts within the
+// account its context is scoped to (meta.AccountOf).
+
 func (s *Store) CreateUser(ctx context.Context, u meta.User) error {
+	acct := meta.AccountOf(ctx)
 	return s.write(func(tx *wtx) error {
 		var one int
-		err := tx.QueryRowContext(ctx, `SELECT 1 FROM users WHERE name = ?`, u.Name).Scan(&one)
+		err := tx.QueryRowContext(ctx, `SELECT 1 FROM users WHERE account = ? AND name = ?`, acct, u.Name).Scan(&one)
 		if err == nil {
 			return meta.ErrUserExists
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO users(name, id, path, created) VALUES (?,?,?,?)`, u.Name, u.ID, u.Path, nanos(u.Created))
+		_, err = tx.ExecContext(ctx, `INSERT INTO users(account, name, id, path, created) VALUES (?,?,?,?,?)`, acct, u.Name, u.ID, u.Path, nanos(u.Created))
 		return err
 	})
 }
@@ -32,7 +36,7 @@ func scanUser(r scanner) (meta.User, error) {
 }
 
 func getUser(ctx context.Context, q querier, name string) (meta.User, error) {
-	u, err := scanUser(q.QueryRowContext(ctx, `SELECT name, id, path, created FROM users WHERE name = ?`, name))
+	u, err := scanUser(q.QueryRowContext(ctx, `SELECT name, id, path, created FROM users WHERE account = ? AND name = ?`, meta.AccountOf(ctx), name))
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, meta.ErrNoSuchUser
 	}
@@ -44,23 +48,26 @@ func (s *Store) GetUser(ctx context.Context, name string) (meta.User, error) {
 }
 
 func (s *Store) ListUsers(ctx context.Context, after string, limit int) ([]meta.User, error) {
-	return queryAll(ctx, s.r, `SELECT name, id, path, created FROM users WHERE name > ? ORDER BY name LIMIT ?`, []any{after, limit}, scanUser)
+	return queryAll(ctx, s.r, `SELECT name, id, path, created FROM users WHERE account = ? AND name > ? ORDER BY name LIMIT ?`,
+		[]any{meta.AccountOf(ctx), after, limit}, scanUser)
 }
 
 func (s *Store) DeleteUser(ctx context.Context, name string) error {
+	acct := meta.AccountOf(ctx)
 	return s.write(func(tx *wtx) error {
 		if _, err := getUser(ctx, tx, name); err != nil {
 			return err
 		}
 		var one int
-		err := tx.QueryRowContext(ctx, `SELECT 1 FROM access_keys WHERE user = ? UNION ALL SELECT 1 FROM user_policies WHERE user = ? LIMIT 1`, name, name).Scan(&one)
+		err := tx.QueryRowContext(ctx, `SELECT 1 FROM access_keys WHERE account = ? AND user = ? UNION ALL SELECT 1 FROM user_policies WHERE account = ? AND user = ? LIMIT 1`,
+			acct, name, acct, name).Scan(&one)
 		if err == nil {
 			return meta.ErrUserInUse
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM users WHERE name = ?`, name)
+		_, err = tx.ExecContext(ctx, `DELETE FROM users WHERE account = ? AND name = ?`, acct, name)
 		return err
 	})
 }
@@ -70,18 +77,22 @@ func (s *Store) CreateAccessKey(ctx context.Context, k meta.AccessKey) error {
 		if _, err := getUser(ctx, tx, k.User); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO access_keys(id, user, status, created, secret) VALUES (?,?,?,?,?)`,
-			k.ID, k.User, k.Status, nanos(k.Created), k.SealedSecret)
-		return err
+		return insertKey(ctx, tx, meta.AccountOf(ctx), k)
 	})
 }
 
-const keyCols = `id, user, status, created, secret`
+func insertKey(ctx context.Context, tx *wtx, account string, k meta.AccessKey) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO access_keys(id, account, user, status, created, secret) VALUES (?,?,?,?,?,?)`,
+		k.ID, account, k.User, k.Status, nanos(k.Created), k.SealedSecret)
+	return err
+}
+
+const keyCols = `id, account, user, status, created, secret`
 
 func scanKey(r scanner) (meta.AccessKey, error) {
 	var k meta.AccessKey
 	var created int64
-	err := r.Scan(&k.ID, &k.User, &k.Status, &created, &k.SealedSecret)
+	err := r.Scan(&k.ID, &k.Account, &k.User, &k.Status, &created, &k.SealedSecret)
 	k.Created = fromNanos(created)
 	return k, err
 }
@@ -98,16 +109,17 @@ func (s *Store) ListAccessKeys(ctx context.Context, user string) ([]meta.AccessK
 	if _, err := getUser(ctx, s.r, user); err != nil {
 		return nil, err
 	}
-	return queryAll(ctx, s.r, `SELECT `+keyCols+` FROM access_keys WHERE user = ? ORDER BY created, id`, []any{user}, scanKey)
+	return queryAll(ctx, s.r, `SELECT `+keyCols+` FROM access_keys WHERE account = ? AND user = ? ORDER BY created, id`, []any{meta.AccountOf(ctx), user}, scanKey)
 }
 
-// changeKey runs an update or delete of one user's key.
+// changeKey runs an update or delete of one user's key; q's last two
+// arguments are the account and the user.
 func (s *Store) changeKey(ctx context.Context, user, q string, args ...any) error {
 	return s.write(func(tx *wtx) error {
 		if _, err := getUser(ctx, tx, user); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, q, args...)
+		res, err := tx.ExecContext(ctx, q, append(args, meta.AccountOf(ctx), user)...)
 		if err != nil {
 			return err
 		}
@@ -119,13 +131,15 @@ func (s *Store) changeKey(ctx context.Context, user, q string, args ...any) erro
 }
 
 func (s *Store) UpdateAccessKey(ctx context.Context, user, id, status string) error {
-	return s.changeKey(ctx, user, `UPDATE access_keys SET status = ? WHERE id = ? AND user = ?`, status, id, user)
+	return s.changeKey(ctx, user, `UPDATE access_keys SET status = ? WHERE id = ? AND account = ? AND user = ?`, status, id)
 }
 
 func (s *Store) DeleteAccessKey(ctx context.Context, user, id string) error {
-	return s.changeKey(ctx, user, `DELETE FROM access_keys WHERE id = ? AND user = ?`, id, user)
+	return s.changeKey(ctx, user, `DELETE FROM access_keys WHERE id = ? AND account = ? AND user = ?`, id)
 }
 
+// ResealAccessKeys covers every account's keys, root keys included: they
+// are all sealed under the data directory's key.
 func (s *Store) ResealAccessKeys(ctx context.Context, reseal func(meta.AccessKey) ([]byte, error)) error {
 	return s.write(func(tx *wtx) error {
 		keys, err := queryAll(ctx, tx, `SELECT `+keyCols+` FROM access_keys ORDER BY id`, nil, scanKey)
@@ -150,7 +164,7 @@ func (s *Store) PutUserPolicy(ctx context.Context, user, name, document string) 
 		if _, err := getUser(ctx, tx, user); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO user_policies(user, name, document) VALUES (?,?,?)`, user, name, document)
+		_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO user_policies(account, user, name, document) VALUES (?,?,?,?)`, meta.AccountOf(ctx), user, name, document)
 		return err
 	})
 }
@@ -160,7 +174,7 @@ func (s *Store) GetUserPolicy(ctx context.Context, user, name string) (string, e
 		return "", err
 	}
 	var doc string
-	err := s.r.QueryRowContext(ctx, `SELECT document FROM user_policies WHERE user = ? AND name = ?`, user, name).Scan(&doc)
+	err := s.r.QueryRowContext(ctx, `SELECT document FROM user_policies WHERE account = ? AND user = ? AND name = ?`, meta.AccountOf(ctx), user, name).Scan(&doc)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", meta.ErrNoSuchPolicy
 	}
@@ -171,7 +185,7 @@ func (s *Store) ListUserPolicies(ctx context.Context, user string) ([]string, er
 	if _, err := getUser(ctx, s.r, user); err != nil {
 		return nil, err
 	}
-	return queryAll(ctx, s.r, `SELECT name FROM user_policies WHERE user = ? ORDER BY name`, []any{user}, func(r scanner) (string, error) {
+	return queryAll(ctx, s.r, `SELECT name FROM user_policies WHERE account = ? AND user = ? ORDER BY name`, []any{meta.AccountOf(ctx), user}, func(r scanner) (string, error) {
 		var n string
 		return n, r.Scan(&n)
 	})
@@ -182,7 +196,7 @@ func (s *Store) DeleteUserPolicy(ctx context.Context, user, name string) error {
 		if _, err := getUser(ctx, tx, user); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `DELETE FROM user_policies WHERE user = ? AND name = ?`, user, name)
+		res, err := tx.ExecContext(ctx, `DELETE FROM user_policies WHERE account = ? AND user = ? AND name = ?`, meta.AccountOf(ctx), user, name)
 		if err != nil {
 			return err
 		}

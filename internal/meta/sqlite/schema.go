@@ -146,6 +146,53 @@ var migrations = []string{
 		upto INTEGER NOT NULL
 	);
 	INSERT INTO journal_trim(id, upto) VALUES (1, 0);`,
+	// Accounts: each has an ID, a canonical ID, a unique name and an
+	// optional unique email; users, access keys and inline policies belong
+	// to one (the rows before accounts existed are the administrator's,
+	// 000000000000). A root access key is an access key with user ''.
+	`CREATE TABLE accounts (
+		id           TEXT PRIMARY KEY,
+		canonical_id TEXT NOT NULL UNIQUE,
+		name         TEXT NOT NULL UNIQUE,
+		email        TEXT NOT NULL,
+		created      INTEGER NOT NULL,
+		admin        INTEGER NOT NULL
+	);
+	CREATE UNIQUE INDEX accounts_by_email ON accounts(email) WHERE email <> '';
+	CREATE TABLE users_by_account (
+		account TEXT NOT NULL,
+		name    TEXT NOT NULL,
+		id      TEXT NOT NULL UNIQUE,
+		path    TEXT NOT NULL,
+		created INTEGER NOT NULL,
+		PRIMARY KEY (account, name)
+	);
+	INSERT INTO users_by_account SELECT '000000000000', name, id, path, created FROM users;
+	CREATE TABLE access_keys_by_account (
+		id      TEXT PRIMARY KEY,
+		account TEXT NOT NULL,
+		user    TEXT NOT NULL,
+		status  TEXT NOT NULL,
+		created INTEGER NOT NULL,
+		secret  BLOB NOT NULL
+	);
+	INSERT INTO access_keys_by_account SELECT id, '000000000000', user, status, created, secret FROM access_keys;
+	CREATE TABLE user_policies_by_account (
+		account  TEXT NOT NULL,
+		user     TEXT NOT NULL,
+		name     TEXT NOT NULL,
+		document TEXT NOT NULL,
+		PRIMARY KEY (account, user, name)
+	);
+	INSERT INTO user_policies_by_account SELECT '000000000000', user, name, document FROM user_policies;
+	DROP TABLE user_policies;
+	DROP TABLE access_keys;
+	DROP TABLE users;
+	ALTER TABLE users_by_account RENAME TO users;
+	ALTER TABLE access_keys_by_account RENAME TO access_keys;
+	ALTER TABLE user_policies_by_account RENAME TO user_policies;
+	CREATE INDEX access_keys_by_user ON access_keys(account, user, created);
+	CREATE INDEX buckets_by_owner ON buckets(owner, name);`,
 }
 
 func migrate(db *sql.DB) error {
