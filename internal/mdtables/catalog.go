@@ -43,6 +43,7 @@ func IsCatalogRequest(r *http.Request) bool {
 type Identities interface {
 	Lookup(ctx context.Context, accessKey string) (iam.Principal, string, bool)
 	IdentityAllows(ctx context.Context, p iam.Principal, action, resource string) (bool, error)
+	AccountByCanonicalID(ctx context.Context, canonicalID string) (meta.Account, error)
 }
 
 // Catalog serves the REST catalog.
@@ -243,7 +244,7 @@ func (c *Catalog) tableBucket(q *call, warehouse string) (*meta.TableBucket, str
 	name := warehouse
 	if strings.HasPrefix(warehouse, "arn:") {
 		region, account, n, ok := s3.ParseTableBucketARN(warehouse)
-		if !ok || region != c.region || account != iam.AccountID {
+		if !ok || region != c.region || account != q.p.AccountID() {
 			return nil, "", errNotFound("NoSuchWarehouseException", "The specified table bucket does not exist.")
 		}
 		name = n
@@ -255,7 +256,16 @@ func (c *Catalog) tableBucket(q *call, warehouse string) (*meta.TableBucket, str
 	if err != nil {
 		return nil, "", err
 	}
-	return b.Config.Tables, s3.TableBucketARN(c.region, iam.AccountID, name), nil
+	// A table bucket is its owner's account's: another account's caller
+	// learns nothing of it.
+	acct, err := c.ids.AccountByCanonicalID(q.ctx, b.Owner)
+	if err != nil && !errors.Is(err, meta.ErrNoSuchAccount) {
+		return nil, "", err
+	}
+	if acct.ID != q.p.AccountID() {
+		return nil, "", errNotFound("NoSuchWarehouseException", "The specified table bucket does not exist.")
+	}
+	return b.Config.Tables, s3.TableBucketARN(c.region, acct.ID, name), nil
 }
 
 func (c *Catalog) config(q *call, warehouse string) (any, error) {

@@ -99,7 +99,7 @@ func (w *Worker) run(ctx context.Context, r *worker.Run) error {
 			}
 			live[cursorName(b.Name, c.Journal.ID)] = true
 			r.At(b.Name)
-			k, err := w.syncBucket(ctx, b.Name, c)
+			k, err := w.syncBucket(ctx, b.Name, b.Owner, c)
 			n += k
 			if err != nil {
 				if ctx.Err() != nil {
@@ -139,8 +139,8 @@ func (w *Worker) dropCursors(ctx context.Context, live map[string]bool) error {
 
 // syncBucket brings one bucket's tables up to date; it returns the rows
 // written.
-func (w *Worker) syncBucket(ctx context.Context, bucket string, c *meta.MetadataConfig) (int, error) {
-	if err := w.ensureTableBucket(ctx, c.TableBucket); err != nil {
+func (w *Worker) syncBucket(ctx context.Context, bucket, owner string, c *meta.MetadataConfig) (int, error) {
+	if err := w.ensureTableBucket(ctx, c.TableBucket, owner); err != nil {
 		return 0, w.fail(ctx, bucket, c.Journal.ID, "ServerInternalError", err)
 	}
 	if err := w.tables.create(ctx, c.TableBucket, c.Namespace, c.Journal.Name, c.Journal.ID, kindJournal, bucket); err != nil {
@@ -168,21 +168,22 @@ func (w *Worker) syncBucket(ctx context.Context, bucket string, c *meta.Metadata
 	return n, nil
 }
 
-// ensureTableBucket creates the table bucket and marks it as one.
-func (w *Worker) ensureTableBucket(ctx context.Context, name string) error {
+// ensureTableBucket creates the table bucket (for owner, the source
+// bucket's owner) and marks it as one.
+func (w *Worker) ensureTableBucket(ctx context.Context, name, owner string) error {
 	b, err := w.cfg.Meta.GetBucket(ctx, name)
 	if err == nil && b.Config.Tables != nil {
 		return nil
 	}
 	type bucketMaker interface {
-		EnsureBucket(ctx context.Context, bucket string) error
+		EnsureBucket(ctx context.Context, bucket, owner string) error
 	}
 	if errors.Is(err, meta.ErrNoSuchBucket) {
 		bm, ok := w.cfg.Objects.(bucketMaker)
 		if !ok {
 			return err
 		}
-		if err := bm.EnsureBucket(ctx, name); err != nil {
+		if err := bm.EnsureBucket(ctx, name, owner); err != nil {
 			return err
 		}
 	} else if err != nil {

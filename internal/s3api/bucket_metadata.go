@@ -7,7 +7,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"talus/internal/iam"
 	"talus/internal/meta"
 	"talus/internal/s3"
 	"talus/internal/s3err"
@@ -48,7 +47,7 @@ func (a *API) createBucketMetadataTableConfiguration(ctx context.Context, req *r
 	if !ok {
 		return nil, s3err.Newf(s3err.InvalidArgument, "The specified table bucket ARN is not valid.").With("ArgumentName", "TableBucketArn").With("ArgumentValue", *d.TableBucketArn)
 	}
-	if region != a.cfg.Region || account != iam.AccountID {
+	if region != a.cfg.Region || account != req.principal.AccountID() {
 		return nil, s3err.Newf(s3err.InvalidRequest, "The table bucket must be in the same Region and account as the general purpose bucket.")
 	}
 	if !s3.ValidTableName(*d.TableName) {
@@ -170,7 +169,11 @@ func (a *API) storeMetadataConfig(ctx context.Context, req *request, c *meta.Met
 }
 
 func (a *API) getBucketMetadataTableConfiguration(ctx context.Context, req *request) (*response, error) {
-	_, c, err := a.metadataConfig(ctx, req)
+	b, c, err := a.metadataConfig(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	arn, err := a.metadataARNs(ctx, b)
 	if err != nil {
 		return nil, err
 	}
@@ -178,8 +181,8 @@ func (a *API) getBucketMetadataTableConfiguration(ctx context.Context, req *requ
 		return nil, v2OnV1Operation()
 	}
 	doc := s3xml.GetBucketMetadataTableConfigurationResult{NS: s3xml.NS, Status: c.Journal.Status, Error: tableError(&c.Journal)}
-	doc.Result.Destination = s3xml.S3TablesDestinationResult{TableBucketArn: a.tableBucketARN(c), TableName: c.Journal.Name,
-		TableArn: a.tableARN(c, &c.Journal), TableNamespace: c.Namespace}
+	doc.Result.Destination = s3xml.S3TablesDestinationResult{TableBucketArn: arn.tableBucket(), TableName: c.Journal.Name,
+		TableArn: arn.table(&c.Journal), TableNamespace: c.Namespace}
 	return xmlResponse(http.StatusOK, doc), nil
 }
 
@@ -189,7 +192,11 @@ func v2OnV1Operation() error {
 }
 
 func (a *API) getBucketMetadataConfiguration(ctx context.Context, req *request) (*response, error) {
-	_, c, err := a.metadataConfig(ctx, req)
+	b, c, err := a.metadataConfig(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	arn, err := a.metadataARNs(ctx, b)
 	if err != nil {
 		return nil, err
 	}
@@ -198,27 +205,27 @@ func (a *API) getBucketMetadataConfiguration(ctx context.Context, req *request) 
 		kind = "customer"
 	}
 	res := s3xml.MetadataConfigurationResult{Destination: s3xml.DestinationResult{TableBucketType: kind,
-		TableBucketArn: a.tableBucketARN(c), TableNamespace: c.Namespace}}
+		TableBucketArn: arn.tableBucket(), TableNamespace: c.Namespace}}
 	exp := s3xml.RecordExpirationOut{Expiration: s3.MetadataDisabled}
 	if c.ExpirationDays > 0 {
 		exp = s3xml.RecordExpirationOut{Expiration: s3.MetadataEnabled, Days: c.ExpirationDays}
 	}
 	res.Journal = &s3xml.JournalTableConfigurationResult{TableStatus: c.Journal.Status, Error: tableError(&c.Journal),
-		TableName: c.Journal.Name, TableArn: a.tableARN(c, &c.Journal), RecordExpiration: exp}
+		TableName: c.Journal.Name, TableArn: arn.table(&c.Journal), RecordExpiration: exp}
 	if t := c.Inventory; t != nil {
-		res.Inventory = a.optionalTableResult(c, t)
+		res.Inventory = optionalTableResult(arn, t)
 	}
 	if t := c.Annotation; t != nil {
-		res.Annotation = a.optionalTableResult(c, t)
+		res.Annotation = optionalTableResult(arn, t)
 	}
 	return xmlResponse(http.StatusOK, s3xml.GetBucketMetadataConfigurationResult{NS: s3xml.NS, Result: res}), nil
 }
 
-func (a *API) optionalTableResult(c *meta.MetadataConfig, t *meta.MetadataTable) *s3xml.MetadataTableResult {
+func optionalTableResult(arn metadataARNs, t *meta.MetadataTable) *s3xml.MetadataTableResult {
 	r := &s3xml.MetadataTableResult{ConfigurationState: s3.MetadataDisabled, Role: t.Role}
 	if t.Enabled {
 		r.ConfigurationState, r.TableStatus, r.Error = s3.MetadataEnabled, t.Status, tableError(t)
-		r.TableName, r.TableArn = t.Name, a.tableARN(c, t)
+		r.TableName, r.TableArn = t.Name, arn.table(t)
 	}
 	return r
 }
@@ -230,17 +237,30 @@ func tableError(t *meta.MetadataTable) *s3xml.MetadataErrorDetails {
 	return &s3xml.MetadataErrorDetails{ErrorCode: t.ErrorCode, ErrorMessage: t.ErrorMessage}
 }
 
-func (a *API) tableBucketARN(c *meta.MetadataConfig) string {
-	return s3.TableBucketARN(a.cfg.Region, iam.AccountID, c.TableBucket)
+// metadataARNs names a configuration's table bucket and tables in the
+// account that owns the bucket.
+type metadataARNs struct {
+	region, account string
+	c               *meta.MetadataConfig
 }
 
-// tableARN is arn:aws:s3tables:REGION:ACCOUNT:bucket/NAME/table/ID, as S3
+func (a *API) metadataARNs(ctx context.Context, b meta.Bucket) (metadataARNs, error) {
+	acct, err := a.cfg.Identities.AccountByCanonicalID(ctx, b.Owner)
+	if err != nil {
+		return metadataARNs{}, err
+	}
+	return metadataARNs{a.cfg.Region, acct.ID, b.Config.Metadata}, nil
+}
+
+func (n metadataARNs) tableBucket() string { return s3.TableBucketARN(n.region, n.account, n.c.TableBucket) }
+
+// table is arn:aws:s3tables:REGION:ACCOUNT:bucket/NAME/table/ID, as S3
 // Tables names a table; "" until the table has an ID.
-func (a *API) tableARN(c *meta.MetadataConfig, t *meta.MetadataTable) string {
+func (n metadataARNs) table(t *meta.MetadataTable) string {
 	if t.ID == "" {
 		return ""
 	}
-	return a.tableBucketARN(c) + "/table/" + t.ID
+	return n.tableBucket() + "/table/" + t.ID
 }
 
 func (a *API) deleteBucketMetadataTableConfiguration(ctx context.Context, req *request) (*response, error) {

@@ -8,6 +8,7 @@ import (
 	"net/url"
 
 	"talus/internal/iam"
+	"talus/internal/meta"
 	"talus/internal/s3err"
 	"talus/internal/sigv4"
 )
@@ -24,7 +25,24 @@ func (a *API) Objects() *Objects { return &Objects{a: a} }
 // ErrNoSuchObject is what Get answers for a missing key or bucket.
 var ErrNoSuchObject = errors.New("s3api: no such object")
 
-func (o *Objects) do(ctx context.Context, method, bucket, key, query string, body io.Reader, size int64, header http.Header) (*response, error) {
+// principal is the root of the account owning bucket (of owner, a
+// canonical ID, when the bucket is to be created).
+func (o *Objects) principal(ctx context.Context, bucket, owner string) (iam.Principal, error) {
+	if owner == "" {
+		b, err := o.a.meta.GetBucket(ctx, bucket)
+		if err != nil {
+			return iam.Principal{}, err
+		}
+		owner = b.Owner
+	}
+	acct, err := o.a.cfg.Identities.AccountByCanonicalID(ctx, owner)
+	if err != nil {
+		return iam.Principal{}, err
+	}
+	return iam.Principal{Root: true, Account: acct.ID, CanonicalID: owner}, nil
+}
+
+func (o *Objects) do(ctx context.Context, method, bucket, key, query, owner string, body io.Reader, size int64, header http.Header) (*response, error) {
 	u := &url.URL{Path: "/" + bucket + "/" + key, RawQuery: query}
 	if key == "" {
 		u.Path = "/" + bucket
@@ -37,7 +55,11 @@ func (o *Objects) do(ctx context.Context, method, bucket, key, query string, bod
 	for k, v := range header {
 		r.Header[k] = v
 	}
-	req := &request{Request: r, id: newRequestID(), hostID: newHostID(), principal: iam.Principal{Root: true},
+	p, err := o.principal(ctx, bucket, owner)
+	if err != nil {
+		return nil, err
+	}
+	req := &request{Request: r, id: newRequestID(), hostID: newHostID(), principal: p,
 		auth: &sigv4.Auth{Payload: sigv4.PayloadUnsigned}}
 	if err := o.a.parse(req); err != nil {
 		return nil, err
@@ -46,12 +68,13 @@ func (o *Objects) do(ctx context.Context, method, bucket, key, query string, bod
 	return op.h(o.a, ctx, req)
 }
 
-// EnsureBucket creates bucket unless it exists.
-func (o *Objects) EnsureBucket(ctx context.Context, bucket string) error {
+// EnsureBucket creates bucket for the account of owner (a canonical ID)
+// unless it exists.
+func (o *Objects) EnsureBucket(ctx context.Context, bucket, owner string) error {
 	if _, err := o.a.meta.GetBucket(ctx, bucket); err == nil {
 		return nil
 	}
-	_, err := o.do(ctx, http.MethodPut, bucket, "", "", http.NoBody, 0, nil)
+	_, err := o.do(ctx, http.MethodPut, bucket, "", "", owner, http.NoBody, 0, nil)
 	var se *s3err.Error
 	if errors.As(err, &se) && (se.Code == s3err.BucketAlreadyOwnedByYou || se.Code == s3err.BucketAlreadyExists) {
 		return nil
@@ -65,7 +88,7 @@ func (o *Objects) Put(ctx context.Context, bucket, key string, body io.Reader, s
 	if contentType != "" {
 		h.Set("Content-Type", contentType)
 	}
-	resp, err := o.do(ctx, http.MethodPut, bucket, key, "", body, size, h)
+	resp, err := o.do(ctx, http.MethodPut, bucket, key, "", "", body, size, h)
 	if err == nil && resp.body != nil {
 		resp.body.Close()
 	}
@@ -74,9 +97,9 @@ func (o *Objects) Put(ctx context.Context, bucket, key string, body io.Reader, s
 
 // Get opens bucket/key; the caller closes the body.
 func (o *Objects) Get(ctx context.Context, bucket, key string) (io.ReadCloser, int64, error) {
-	resp, err := o.do(ctx, http.MethodGet, bucket, key, "", http.NoBody, 0, nil)
+	resp, err := o.do(ctx, http.MethodGet, bucket, key, "", "", http.NoBody, 0, nil)
 	var se *s3err.Error
-	if errors.As(err, &se) && (se.Code == s3err.NoSuchKey || se.Code == s3err.NoSuchBucket) {
+	if errors.Is(err, meta.ErrNoSuchBucket) || errors.As(err, &se) && (se.Code == s3err.NoSuchKey || se.Code == s3err.NoSuchBucket) {
 		return nil, 0, ErrNoSuchObject
 	}
 	if err != nil {
@@ -90,7 +113,7 @@ func (o *Objects) Get(ctx context.Context, bucket, key string) (io.ReadCloser, i
 
 // Delete removes bucket/key (no error when it is missing).
 func (o *Objects) Delete(ctx context.Context, bucket, key string) error {
-	_, err := o.do(ctx, http.MethodDelete, bucket, key, "", http.NoBody, 0, nil)
+	_, err := o.do(ctx, http.MethodDelete, bucket, key, "", "", http.NoBody, 0, nil)
 	return err
 }
 
