@@ -83,7 +83,26 @@ func (w *Worker) Job() worker.Job {
 	return worker.Job{Name: JobName, Shared: true, Interval: w.cfg.Interval, Run: w.run}
 }
 
-func (w *Worker) run(ctx context.Context, r *worker.Run) error {
+func (w *Worker) run(ctx context.Context, r *worker.Run) error { return w.sync(ctx, r) }
+
+// progress is what a run reports (worker.Run).
+type progress interface {
+	At(position string)
+	Done(n int)
+	Error(err error)
+}
+
+type noProgress struct{}
+
+func (noProgress) At(string)   {}
+func (noProgress) Done(int)    {}
+func (noProgress) Error(error) {}
+
+// RunOnce brings every configured bucket's tables up to date once, as one
+// run of the job does.
+func (w *Worker) RunOnce(ctx context.Context) error { return w.sync(ctx, noProgress{}) }
+
+func (w *Worker) sync(ctx context.Context, r progress) error {
 	live := map[string]bool{}
 	n := 0
 	after := ""
