@@ -252,7 +252,9 @@ func (a *API) metadataARNs(ctx context.Context, b meta.Bucket) (metadataARNs, er
 	return metadataARNs{a.cfg.Region, acct.ID, b.Config.Metadata}, nil
 }
 
-func (n metadataARNs) tableBucket() string { return s3.TableBucketARN(n.region, n.account, n.c.TableBucket) }
+func (n metadataARNs) tableBucket() string {
+	return s3.TableBucketARN(n.region, n.account, n.c.TableBucket)
+}
 
 // table is arn:aws:s3tables:REGION:ACCOUNT:bucket/NAME/table/ID, as S3
 // Tables names a table; "" until the table has an ID.
