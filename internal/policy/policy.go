@@ -612,7 +612,7 @@ func (p *parser) action(a string) (string, error) {
 			}
 		}
 		return "", errorf(ReasonInvalidAction, a)
-	case (service == "iam" || service == "kms") && p.kind == IdentityPolicy:
+	case (service == "iam" || service == "kms" || service == "s3tables") && p.kind == IdentityPolicy:
 		return g, nil
 	}
 	return "", errorf(ReasonInvalidAction, a)
