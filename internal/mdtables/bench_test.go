@@ -8,7 +8,7 @@ import (
 // BenchmarkJournalBatch measures turning journal rows into an Arrow batch
 // of the journal table's schema, the per-record work of a run.
 func BenchmarkJournalBatch(b *testing.B) {
-	rb, err := newRecordBuilder(kindJournal, journalSchema())
+	rb, err := newRecordBuilder(kindJournal, tableSchema(kindJournal))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -46,69 +46,71 @@ const (
 	kindInventory = "inventory"
 )
 
-func str() iceberg.Type { return iceberg.PrimitiveTypes.String }
-
-func strMap(keyID, valueID int) iceberg.Type {
-	return &iceberg.MapType{KeyID: keyID, KeyType: str(), ValueID: valueID, ValueType: str(), ValueRequired: false}
+// column is one column of the metadata tables, in AWS's order.
+type column struct {
+	name     string
+	typ      string // string, long, boolean, timestamp, map
+	required bool
+	journal  bool // only in the journal table (the event columns)
 }
 
-// journalSchema is the S3 Metadata journal table's columns, in AWS's
-// order with AWS's names; timestamps are Iceberg timestamp (without zone,
-// UTC values).
-func journalSchema() *iceberg.Schema {
-	return iceberg.NewSchema(0,
-		iceberg.NestedField{ID: 1, Name: "bucket", Type: str(), Required: true},
-		iceberg.NestedField{ID: 2, Name: "key", Type: str(), Required: true},
-		iceberg.NestedField{ID: 3, Name: "sequence_number", Type: str(), Required: true},
-		iceberg.NestedField{ID: 4, Name: "record_type", Type: str(), Required: true},
-		iceberg.NestedField{ID: 5, Name: "record_timestamp", Type: iceberg.PrimitiveTypes.Timestamp, Required: true},
-		iceberg.NestedField{ID: 6, Name: "version_id", Type: str()},
-		iceberg.NestedField{ID: 7, Name: "is_delete_marker", Type: iceberg.PrimitiveTypes.Bool},
-		iceberg.NestedField{ID: 8, Name: "size", Type: iceberg.PrimitiveTypes.Int64},
-		iceberg.NestedField{ID: 9, Name: "last_modified_date", Type: iceberg.PrimitiveTypes.Timestamp},
-		iceberg.NestedField{ID: 10, Name: "e_tag", Type: str()},
-		iceberg.NestedField{ID: 11, Name: "storage_class", Type: str()},
-		iceberg.NestedField{ID: 12, Name: "is_multipart", Type: iceberg.PrimitiveTypes.Bool},
-		iceberg.NestedField{ID: 13, Name: "encryption_status", Type: str()},
-		iceberg.NestedField{ID: 14, Name: "is_bucket_key_enabled", Type: iceberg.PrimitiveTypes.Bool},
-		iceberg.NestedField{ID: 15, Name: "kms_key_arn", Type: str()},
-		iceberg.NestedField{ID: 16, Name: "checksum_algorithm", Type: str()},
-		iceberg.NestedField{ID: 17, Name: "object_tags", Type: strMap(22, 23)},
-		iceberg.NestedField{ID: 18, Name: "user_metadata", Type: strMap(24, 25)},
-		iceberg.NestedField{ID: 19, Name: "requester", Type: str()},
-		iceberg.NestedField{ID: 20, Name: "source_ip_address", Type: str()},
-		iceberg.NestedField{ID: 21, Name: "request_id", Type: str()},
-	)
+var columns = []column{
+	{"bucket", "string", true, false},
+	{"key", "string", true, false},
+	{"sequence_number", "string", true, false},
+	{"record_type", "string", true, true},
+	{"record_timestamp", "timestamp", true, true},
+	{"version_id", "string", false, false},
+	{"is_delete_marker", "boolean", false, false},
+	{"size", "long", false, false},
+	{"last_modified_date", "timestamp", false, false},
+	{"e_tag", "string", false, false},
+	{"storage_class", "string", false, false},
+	{"is_multipart", "boolean", false, false},
+	{"encryption_status", "string", false, false},
+	{"is_bucket_key_enabled", "boolean", false, false},
+	{"kms_key_arn", "string", false, false},
+	{"checksum_algorithm", "string", false, false},
+	{"object_tags", "map", false, false},
+	{"user_metadata", "map", false, false},
+	{"requester", "string", false, true},
+	{"source_ip_address", "string", false, true},
+	{"request_id", "string", false, true},
 }
 
-// inventorySchema is the live inventory table's: the journal's object
-// columns without the event ones.
-func inventorySchema() *iceberg.Schema {
-	return iceberg.NewSchema(0,
-		iceberg.NestedField{ID: 1, Name: "bucket", Type: str(), Required: true},
-		iceberg.NestedField{ID: 2, Name: "key", Type: str(), Required: true},
-		iceberg.NestedField{ID: 3, Name: "sequence_number", Type: str(), Required: true},
-		iceberg.NestedField{ID: 4, Name: "version_id", Type: str()},
-		iceberg.NestedField{ID: 5, Name: "is_delete_marker", Type: iceberg.PrimitiveTypes.Bool},
-		iceberg.NestedField{ID: 6, Name: "size", Type: iceberg.PrimitiveTypes.Int64},
-		iceberg.NestedField{ID: 7, Name: "last_modified_date", Type: iceberg.PrimitiveTypes.Timestamp},
-		iceberg.NestedField{ID: 8, Name: "e_tag", Type: str()},
-		iceberg.NestedField{ID: 9, Name: "storage_class", Type: str()},
-		iceberg.NestedField{ID: 10, Name: "is_multipart", Type: iceberg.PrimitiveTypes.Bool},
-		iceberg.NestedField{ID: 11, Name: "encryption_status", Type: str()},
-		iceberg.NestedField{ID: 12, Name: "is_bucket_key_enabled", Type: iceberg.PrimitiveTypes.Bool},
-		iceberg.NestedField{ID: 13, Name: "kms_key_arn", Type: str()},
-		iceberg.NestedField{ID: 14, Name: "checksum_algorithm", Type: str()},
-		iceberg.NestedField{ID: 15, Name: "object_tags", Type: strMap(17, 18)},
-		iceberg.NestedField{ID: 16, Name: "user_metadata", Type: strMap(19, 20)},
-	)
-}
-
-func schemaFor(kind string) *iceberg.Schema {
-	if kind == kindJournal {
-		return journalSchema()
+// tableSchema is the Iceberg schema of a journal table (all columns) or
+// live inventory table (the object columns, without the event ones).
+// Timestamps are Iceberg timestamp (without zone, UTC values); maps are
+// map<string, string>. Field IDs number the columns in order, then the
+// maps' keys and values.
+func tableSchema(kind string) *iceberg.Schema {
+	var fields []iceberg.NestedField
+	var maps []int
+	for _, c := range columns {
+		if c.journal && kind != kindJournal {
+			continue
+		}
+		f := iceberg.NestedField{ID: len(fields) + 1, Name: c.name, Required: c.required}
+		switch c.typ {
+		case "string":
+			f.Type = iceberg.PrimitiveTypes.String
+		case "long":
+			f.Type = iceberg.PrimitiveTypes.Int64
+		case "boolean":
+			f.Type = iceberg.PrimitiveTypes.Bool
+		case "timestamp":
+			f.Type = iceberg.PrimitiveTypes.Timestamp
+		case "map":
+			maps = append(maps, len(fields))
+		}
+		fields = append(fields, f)
 	}
-	return inventorySchema()
+	next := len(fields) + 1
+	for _, i := range maps {
+		fields[i].Type = &iceberg.MapType{KeyID: next, KeyType: iceberg.PrimitiveTypes.String, ValueID: next + 1, ValueType: iceberg.PrimitiveTypes.String}
+		next += 2
+	}
+	return iceberg.NewSchema(0, fields...)
 }
 
 // recordBuilder turns Rows into Arrow record batches of a table's schema.

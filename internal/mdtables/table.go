@@ -56,7 +56,7 @@ func (ts *tables) create(ctx context.Context, bucket, ns, name, id, kind, source
 	loc := tableLocation(bucket, ns, name, id)
 	props := iceberg.Properties{"format-version": "2", "write.parquet.compression-codec": "zstd",
 		"talus.source-bucket": source, "talus.kind": kind}
-	md, err := table.NewMetadataWithUUID(schemaFor(kind), iceberg.UnpartitionedSpec, table.UnsortedSortOrder, loc, props, tid)
+	md, err := table.NewMetadataWithUUID(tableSchema(kind), iceberg.UnpartitionedSpec, table.UnsortedSortOrder, loc, props, tid)
 	if err != nil {
 		return err
 	}

@@ -5,8 +5,10 @@ import (
 	"context"
 	"io"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -168,17 +170,7 @@ func (e *env) status() *meta.MetadataConfig {
 	return b.Config.Metadata
 }
 
-func equal(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
+func equal(a, b []string) bool { return slices.Equal(a, b) }
 
 func TestJournalResumesWithoutDuplicates(t *testing.T) {
 	e := newEnv(t)
@@ -273,5 +265,29 @@ func TestCompactionMergesFilesAndExpiresRecords(t *testing.T) {
 	e.run()
 	if rows, files := e.rows("journal"); len(rows) != 0 || files > 1 {
 		t.Fatalf("after expiry: %v in %d files", rows, files)
+	}
+}
+
+func TestSchemasHaveAWSColumns(t *testing.T) {
+	names := func(kind string) string {
+		var n []string
+		for _, f := range tableSchema(kind).Fields() {
+			n = append(n, f.Name+":"+f.Type.String())
+		}
+		return strings.Join(n, " ")
+	}
+	const journal = "bucket:string key:string sequence_number:string record_type:string record_timestamp:timestamp version_id:string " +
+		"is_delete_marker:boolean size:long last_modified_date:timestamp e_tag:string storage_class:string is_multipart:boolean " +
+		"encryption_status:string is_bucket_key_enabled:boolean kms_key_arn:string checksum_algorithm:string " +
+		"object_tags:map<string, string> user_metadata:map<string, string> requester:string source_ip_address:string request_id:string"
+	if got := names(kindJournal); got != journal {
+		t.Errorf("journal columns:\n%s\nwant\n%s", got, journal)
+	}
+	const inventory = "bucket:string key:string sequence_number:string version_id:string " +
+		"is_delete_marker:boolean size:long last_modified_date:timestamp e_tag:string storage_class:string is_multipart:boolean " +
+		"encryption_status:string is_bucket_key_enabled:boolean kms_key_arn:string checksum_algorithm:string " +
+		"object_tags:map<string, string> user_metadata:map<string, string>"
+	if got := names(kindInventory); got != inventory {
+		t.Errorf("inventory columns:\n%s\nwant\n%s", got, inventory)
 	}
 }
