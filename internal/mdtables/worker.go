@@ -160,19 +160,23 @@ func (w *Worker) dropCursors(ctx context.Context, live map[string]bool) error {
 // written.
 func (w *Worker) syncBucket(ctx context.Context, bucket, owner string, c *meta.MetadataConfig) (int, error) {
 	if err := w.ensureTableBucket(ctx, c.TableBucket, owner); err != nil {
-		return 0, w.fail(ctx, bucket, c.Journal.ID, "ServerInternalError", err)
+		code := "ServerInternalError"
+		if errors.Is(err, errForeignTableBucket) {
+			code = "AccessDeniedCreatingResources"
+		}
+		return 0, w.fail(ctx, bucket, c.Journal.ID, code, err)
 	}
 	if err := w.tables.create(ctx, c.TableBucket, c.Namespace, c.Journal.Name, c.Journal.ID, kindJournal, bucket); err != nil {
 		return 0, w.fail(ctx, bucket, c.Journal.ID, "ServerInternalError", err)
 	}
-	if c.Journal.Status == s3.TableCreating {
-		if err := w.setStatus(ctx, bucket, c.Journal.ID, s3.TableActive); err != nil {
-			return 0, err
-		}
-	}
 	n, err := w.appendJournal(ctx, bucket, c)
 	if err != nil {
-		return n, err
+		return n, w.fail(ctx, bucket, c.Journal.ID, "ServerInternalError", err)
+	}
+	if c.Journal.Status != s3.TableActive { // CREATING, or FAILED and now written
+		if err := w.setStatus(ctx, bucket, c.Journal.ID, s3.TableActive); err != nil {
+			return n, err
+		}
 	}
 	if err := w.maybeCompactJournal(ctx, bucket, c); err != nil {
 		return n, err
@@ -187,10 +191,18 @@ func (w *Worker) syncBucket(ctx context.Context, bucket, owner string, c *meta.M
 	return n, nil
 }
 
+// errForeignTableBucket: the table bucket's name is another account's
+// bucket, so the tables cannot go there.
+var errForeignTableBucket = errors.New("mdtables: the table bucket belongs to another account")
+
 // ensureTableBucket creates the table bucket (for owner, the source
-// bucket's owner) and marks it as one.
+// bucket's owner) and marks it as one. A bucket of that name owned by
+// someone else is never written to.
 func (w *Worker) ensureTableBucket(ctx context.Context, name, owner string) error {
 	b, err := w.cfg.Meta.GetBucket(ctx, name)
+	if err == nil && b.Owner != owner {
+		return errForeignTableBucket
+	}
 	if err == nil && b.Config.Tables != nil {
 		return nil
 	}
@@ -225,9 +237,11 @@ func (w *Worker) setStatus(ctx context.Context, bucket, id, status string) error
 // fail records a table's failure (reported by the Get operations) and
 // returns err.
 func (w *Worker) fail(ctx context.Context, bucket, id, code string, err error) error {
-	w.updateTable(ctx, bucket, id, func(t *meta.MetadataTable) {
-		t.Status, t.ErrorCode, t.ErrorMessage = s3.TableFailed, code, "Amazon S3 was unable to write the metadata table; it will retry."
-	})
+	msg := "The metadata table could not be written; it is retried on every run."
+	if code == "AccessDeniedCreatingResources" {
+		msg = "The table bucket is a bucket of another account; delete this configuration and use a table bucket of your own."
+	}
+	w.updateTable(ctx, bucket, id, func(t *meta.MetadataTable) { t.Status, t.ErrorCode, t.ErrorMessage = s3.TableFailed, code, msg })
 	return err
 }
 
@@ -370,7 +384,7 @@ func (w *Worker) syncInventory(ctx context.Context, bucket string, c *meta.Metad
 	if err != nil {
 		return 0, err
 	}
-	if t.CurrentSnapshot() != nil {
+	if t.CurrentSnapshot() != nil && inv.Status == s3.TableActive {
 		changed, err := w.changedSince(ctx, bucket, snapshotSeq(t), seq)
 		if err != nil || !changed {
 			return 0, err
@@ -395,7 +409,7 @@ func (w *Worker) syncInventory(ctx context.Context, bucket string, c *meta.Metad
 	if err := w.expireSnapshots(ctx, t); err != nil {
 		return scan.rows, err
 	}
-	if inv.Status == s3.TableBackfilling {
+	if inv.Status != s3.TableActive {
 		return scan.rows, w.setStatus(ctx, bucket, inv.ID, s3.TableActive)
 	}
 	return scan.rows, nil

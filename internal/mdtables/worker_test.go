@@ -291,3 +291,22 @@ func TestSchemasHaveAWSColumns(t *testing.T) {
 		t.Errorf("inventory columns:\n%s\nwant\n%s", got, inventory)
 	}
 }
+
+func TestForeignTableBucketIsNotWritten(t *testing.T) {
+	e := newEnv(t)
+	if err := e.m.UpdateBucket(ctx, s3.MetadataTableBucketV2, func(b *meta.Bucket) error { b.Owner = "someone-else"; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	e.configure(false, 0)
+	e.put("a")
+	if err := e.w.RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	j := e.status().Journal
+	if j.Status != s3.TableFailed || j.ErrorCode != "AccessDeniedCreatingResources" {
+		t.Fatalf("journal %+v", j)
+	}
+	if len(e.objs.m) != 0 {
+		t.Fatalf("files written to another account's bucket: %d", len(e.objs.m))
+	}
+}
