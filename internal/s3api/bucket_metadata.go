@@ -53,6 +53,10 @@ func (a *API) createBucketMetadataTableConfiguration(ctx context.Context, req *r
 	if !s3.ValidTableName(*d.TableName) {
 		return nil, s3err.Newf(s3err.InvalidArgument, "The specified table name is not valid.").With("ArgumentName", "TableName").With("ArgumentValue", *d.TableName)
 	}
+	if tb == req.bucket {
+		// Its own table files would be journaled into itself without end.
+		return nil, s3err.Newf(s3err.InvalidRequest, "The table bucket cannot be the general purpose bucket itself.")
+	}
 	c := &meta.MetadataConfig{V1: true, TableBucket: tb, Namespace: s3.MetadataNamespaceV1,
 		Journal: meta.MetadataTable{Enabled: true, Name: *d.TableName}}
 	return a.storeMetadataConfig(ctx, req, c)
@@ -145,8 +149,14 @@ func (a *API) tableEncryption(t *meta.MetadataTable, enc *s3xml.MetadataTableEnc
 	return nil
 }
 
-// storeMetadataConfig saves a new configuration unless the bucket has one.
+// storeMetadataConfig saves a new configuration unless the bucket has one
+// or is itself a table bucket.
 func (a *API) storeMetadataConfig(ctx context.Context, req *request, c *meta.MetadataConfig) (*response, error) {
+	if b, err := a.bucket(ctx, req); err != nil {
+		return nil, err
+	} else if b.Config.Tables != nil || c.TableBucket == req.bucket {
+		return nil, s3err.Newf(s3err.InvalidRequest, "S3 Metadata cannot be configured on a table bucket.")
+	}
 	c.Created = a.cfg.Now().UTC()
 	seq, err := a.meta.JournalSeq(ctx)
 	if err != nil {

@@ -3,6 +3,7 @@ package e2e
 import (
 	"encoding/json"
 	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -39,6 +40,7 @@ func TestMetadataTablesWritten(t *testing.T) {
 	srv := testserver.Start(t, testserver.WithMetadataTableInterval(200*time.Millisecond))
 	c := srv.Client()
 	mustCreateBucket(t, c, "mdsrc")
+	mustCreateBucket(t, c, "mdsrc2")
 	mustPut(t, c, "mdsrc", "before.txt", []byte("old"))
 	if err := mdCreateV2(t, c, "mdsrc", &types.MetadataConfiguration{JournalTableConfiguration: journalDays(0),
 		InventoryTableConfiguration: &types.InventoryTableConfiguration{ConfigurationState: types.InventoryConfigurationStateEnabled}}); err != nil {
@@ -46,6 +48,13 @@ func TestMetadataTablesWritten(t *testing.T) {
 	}
 	waitTables(t, c, "mdsrc", true)
 	mustPut(t, c, "mdsrc", "after.txt", []byte("new"))
+	// The table bucket cannot have tables of its own (its files would be
+	// journaled into it without end), nor be its own V1 destination.
+	rqCode(t, mdCreateV2(t, c, "aws-s3", &types.MetadataConfiguration{JournalTableConfiguration: journalDays(0)}), "InvalidRequest", http.StatusBadRequest)
+	_, err := c.CreateBucketMetadataTableConfiguration(ctx, &s3.CreateBucketMetadataTableConfigurationInput{Bucket: aws.String("mdsrc2"),
+		MetadataTableConfiguration: &types.MetadataTableConfiguration{S3TablesDestination: &types.S3TablesDestination{
+			TableBucketArn: aws.String("arn:aws:s3tables:us-east-1:000000000000:bucket/mdsrc2"), TableName: aws.String("t")}}})
+	rqCode(t, err, "InvalidRequest", http.StatusBadRequest)
 
 	// The table files are ordinary objects of the table bucket.
 	deadline := time.Now().Add(30 * time.Second)
