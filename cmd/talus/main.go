@@ -103,6 +103,12 @@ func runServer(args []string) error {
 	sseCHTTP := fl.Bool("allow-sse-c-over-http", false, "accept customer-provided encryption keys (SSE-C) on plain HTTP requests, which S3 refuses (only behind a TLS-terminating proxy, or for tests)")
 	grace := fl.Duration("shutdown-timeout", 30*time.Second, "on SIGTERM/SIGINT, how long in-flight requests may take to finish")
 	lcDay := fl.Duration("lifecycle-day", 24*time.Hour, "how long one lifecycle day lasts (a test clock: e.g. 10s makes Days: 1 mean ten seconds); lifecycle rules are applied every tenth of it")
+	var tiers tierFlags
+	fl.Var(&tiers, "tier", "a storage tier besides the data directory: NAME=dir:/path or NAME=s3:https://host:port/bucket[/prefix] (credentials: --tier-credentials or TALUS_TIER_<NAME>_ACCESS_KEY and _SECRET_KEY); repeatable")
+	classTiers := pairFlags{}
+	fl.Var(classTiers, "storage-class-tier", "CLASS=NAME keeps the data of storage class CLASS (or Intelligent-Tiering archive tier ARCHIVE_ACCESS, DEEP_ARCHIVE_ACCESS) in tier NAME; unmapped classes stay in the data directory; repeatable")
+	tierCreds := pairFlags{}
+	fl.Var(tierCreds, "tier-credentials", "NAME=FILE reads remote tier NAME's access key and secret key (one a line) from FILE; repeatable")
 	limits := limitFlags(fl)
 	journal := journalFlags(fl)
 	mdt := mdtablesFlags(fl)
@@ -133,6 +139,9 @@ func runServer(args []string) error {
 	if err := journal.check(); err != nil {
 		return err
 	}
+	if err := tierCredentials(tiers, tierCreds); err != nil {
+		return err
+	}
 	if (*cert == "") != (*key == "") {
 		return errors.New("--tls-cert and --tls-key go together")
 	}
@@ -161,6 +170,7 @@ func runServer(args []string) error {
 		InlineMax: *inline, ShutdownTimeout: *grace, LifecycleDay: *lcDay, Logger: log,
 		DefaultObjectOwnership: *ownership, AllowSSECOverHTTP: *sseCHTTP,
 		DefaultEncryption: *defaultEnc,
+		Tiers:             tiers, ClassTiers: classTiers,
 	}))))
 	if err != nil {
 		return err

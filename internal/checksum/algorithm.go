@@ -1,8 +1,10 @@
 package checksum
 
 import (
+	"crypto/md5"
 	"crypto/sha1"
 	"crypto/sha256"
+	"crypto/sha512"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -10,7 +12,9 @@ import (
 	"hash/crc32"
 	"strings"
 
+	"github.com/cespare/xxhash/v2"
 	"github.com/minio/crc64nvme"
+	"github.com/zeebo/xxh3"
 )
 
 // Algorithm is an S3 checksum algorithm, spelled as on the wire
@@ -23,10 +27,20 @@ const (
 	CRC64NVME Algorithm = "CRC64NVME"
 	SHA1      Algorithm = "SHA1"
 	SHA256    Algorithm = "SHA256"
+	// Annotation-only algorithms (2026-06): S3 takes these on
+	// PutObjectAnnotation, not on objects.
+	SHA512    Algorithm = "SHA512"
+	MD5       Algorithm = "MD5"
+	XXHASH64  Algorithm = "XXHASH64"
+	XXHASH3   Algorithm = "XXHASH3"
+	XXHASH128 Algorithm = "XXHASH128"
 )
 
-// Algorithms lists every supported algorithm.
+// Algorithms lists every algorithm objects and parts take.
 var Algorithms = []Algorithm{CRC32, CRC32C, CRC64NVME, SHA1, SHA256}
+
+// AnnotationAlgorithms lists every algorithm object annotations take.
+var AnnotationAlgorithms = []Algorithm{CRC32, CRC32C, CRC64NVME, SHA1, SHA256, SHA512, MD5, XXHASH64, XXHASH3, XXHASH128}
 
 // ErrUnsupported is returned for an algorithm this package does not know,
 // or one that cannot do what was asked (e.g. combining SHA digests).
@@ -40,8 +54,11 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // ParseAlgorithm maps a wire name to an Algorithm, ignoring case because
 // SDKs disagree on it.
-func ParseAlgorithm(s string) (Algorithm, bool) {
-	for _, a := range Algorithms {
+func ParseAlgorithm(s string) (Algorithm, bool) { return ParseAlgorithmIn(s, Algorithms) }
+
+// ParseAlgorithmIn is ParseAlgorithm over the set algs.
+func ParseAlgorithmIn(s string, algs []Algorithm) (Algorithm, bool) {
+	for _, a := range algs {
 		if strings.EqualFold(s, string(a)) {
 			return a, true
 		}
@@ -68,6 +85,14 @@ func (a Algorithm) Size() int {
 		return sha1.Size
 	case SHA256:
 		return sha256.Size
+	case SHA512:
+		return sha512.Size
+	case MD5:
+		return md5.Size
+	case XXHASH64, XXHASH3:
+		return 8
+	case XXHASH128:
+		return 16
 	}
 	return 0
 }
@@ -90,6 +115,16 @@ func (a Algorithm) New() hash.Hash {
 		return sha1.New()
 	case SHA256:
 		return sha256.New()
+	case SHA512:
+		return sha512.New()
+	case MD5:
+		return md5.New()
+	case XXHASH64:
+		return xxhash.New()
+	case XXHASH3:
+		return xxh3.New()
+	case XXHASH128:
+		return xxh3.New128()
 	}
 	panic(fmt.Sprintf("checksum: New on unsupported algorithm %q", string(a)))
 }

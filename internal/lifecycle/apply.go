@@ -24,6 +24,12 @@ const (
 	RemoveDeleteMarker Kind = "RemoveDeleteMarker"
 	// AbortUpload aborts an incomplete multipart upload.
 	AbortUpload Kind = "AbortUpload"
+	// Transition moves a version to storage class Class (and its bytes
+	// to that class's tier).
+	Transition Kind = "Transition"
+	// Archive moves an INTELLIGENT_TIERING version to archive tier Class
+	// (ARCHIVE_ACCESS or DEEP_ARCHIVE_ACCESS).
+	Archive Kind = "Archive"
 )
 
 // Action is one change lifecycle makes.
@@ -36,6 +42,9 @@ type Action struct {
 	Seq       int64
 	UploadID  string
 	RuleID    string
+	// Class is the storage class (Transition) or archive tier (Archive)
+	// the version moves to.
+	Class string
 	// Versioning is the bucket's versioning state when the action was decided.
 	Versioning string
 	// Filled in once applied: when, and the delete marker created (ExpireCurrent
@@ -58,6 +67,9 @@ func (w *Worker) apply(ctx context.Context, r progress, a Action) (bool, error) 
 	// The store journals each delete in its own transaction; S3 names
 	// Lifecycle's changes after its service principal.
 	ctx = meta.WithChange(ctx, meta.Change{Requester: meta.LifecycleRequester, Operation: meta.OpLifecycleExpire})
+	if a.Kind == Transition || a.Kind == Archive {
+		return w.relocate(ctx, r, a)
+	}
 	now := w.cfg.Now()
 	same := func(v *meta.Object) error {
 		if v == nil || v.Seq != a.Seq {
@@ -137,11 +149,7 @@ func (w *Worker) apply(ctx context.Context, r progress, a Action) (bool, error) 
 		return false, nil // already gone
 	}
 	freed = append(freed, res.Freed...)
-	for _, id := range freed {
-		if err := w.cfg.Blobs.Delete(context.Background(), id); err != nil {
-			w.cfg.Logger.Warn("blob delete failed", "blob", id, "err", err)
-		}
-	}
+	w.deleteBlobs(freed)
 	a.Time, a.FreedBlobsCount = now, len(freed)
 	r.Done(1)
 	w.cfg.Logger.Debug("lifecycle action", "kind", a.Kind, "bucket", a.Bucket, "key", a.Key, "version", a.VersionID, "upload", a.UploadID, "rule", a.RuleID)

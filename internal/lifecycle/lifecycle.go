@@ -28,8 +28,12 @@ type Config struct {
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 	// Batch is how many versions or uploads one scan reads (default 1000).
-	Batch  int
-	Logger *slog.Logger
+	Batch int
+	// ClassTier names the tier that holds a storage class's data, or an
+	// Intelligent-Tiering archive tier's ("": the default tier; nil: every
+	// class is in the default tier). Blobs must be the tiered store.
+	ClassTier func(class string) string
+	Logger    *slog.Logger
 }
 
 // Worker applies lifecycle rules.
@@ -142,7 +146,7 @@ func save(ctx context.Context, r progress, cp checkpoint) error {
 
 // bucket applies one bucket's rules from cp.
 func (w *Worker) bucket(ctx context.Context, r progress, b meta.Bucket, cp checkpoint) error {
-	if b.Config.Lifecycle == nil {
+	if b.Config.Lifecycle == nil && len(b.Config.IntelligentTiering) == 0 {
 		return nil
 	}
 	if err := save(ctx, r, cp); err != nil {
@@ -163,30 +167,57 @@ func (w *Worker) bucket(ctx context.Context, r progress, b meta.Bucket, cp check
 // errGone ends a bucket's scan when the bucket or its configuration went away.
 var errGone = errors.New("lifecycle: bucket or configuration gone")
 
-// rules reads the bucket's current rules and versioning (the
-// configuration may change during a pass).
-func (w *Worker) rules(ctx context.Context, bucket string) ([]s3.LifecycleRule, string, error) {
+// rules reads the bucket's current configuration (it may change during
+// a pass).
+func (w *Worker) rules(ctx context.Context, bucket string) (meta.Bucket, error) {
 	b, err := w.cfg.Meta.GetBucket(ctx, bucket)
 	if errors.Is(err, meta.ErrNoSuchBucket) {
-		return nil, "", errGone
+		return b, errGone
 	}
 	if err != nil {
-		return nil, "", err
+		return b, err
 	}
-	if b.Config.Lifecycle == nil {
-		return nil, "", errGone
+	if b.Config.Lifecycle == nil && len(b.Config.IntelligentTiering) == 0 {
+		return b, errGone
 	}
-	return b.Config.Lifecycle.S3Rules(), b.Versioning, nil
+	return b, nil
 }
 
-// versionPrefixes returns the sorted key prefixes the enabled rules that
-// act on versions select, and whether any such rule exists. nil with true
-// means some rule selects every key.
-func versionPrefixes(rules []s3.LifecycleRule) ([]string, bool) {
+// itConfigs converts the bucket's Intelligent-Tiering configurations.
+func itConfigs(cs []meta.IntelligentTiering) []s3.ITConfig {
+	out := make([]s3.ITConfig, len(cs))
+	for i, c := range cs {
+		o := s3.ITConfig{ID: c.ID, Status: c.Status, Prefix: c.Prefix, Form: c.Form}
+		for _, t := range c.Tags {
+			o.Tags = append(o.Tags, s3.Tag{Key: t.Key, Value: t.Value})
+		}
+		for _, t := range c.Tierings {
+			o.Tierings = append(o.Tierings, s3.ITTiering{AccessTier: t.AccessTier, Days: t.Days})
+		}
+		out[i] = o
+	}
+	return out
+}
+
+// versionPrefixes returns the sorted key prefixes the enabled rules and
+// Intelligent-Tiering configurations that act on versions select, and
+// whether any exists. nil with true means some rule selects every key.
+func versionPrefixes(rules []s3.LifecycleRule, its []s3.ITConfig) ([]string, bool) {
 	var out []string
 	any := false
+	for _, c := range its {
+		if c.Status != s3.LifecycleEnabled {
+			continue
+		}
+		if c.Prefix == "" {
+			return nil, true
+		}
+		any = true
+		out = append(out, c.Prefix)
+	}
 	for _, r := range rules {
-		if r.Status != s3.LifecycleEnabled || (r.Expiration == nil && r.NoncurrentVersionExpiration == nil) {
+		if r.Status != s3.LifecycleEnabled || (r.Expiration == nil && r.NoncurrentVersionExpiration == nil &&
+			len(r.Transitions) == 0 && len(r.NoncurrentVersionTransitions) == 0) {
 			continue
 		}
 		if r.Filter.Prefix == "" {

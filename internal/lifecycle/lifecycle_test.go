@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -47,8 +48,15 @@ func (f *fakeRun) SaveCheckpoint(_ context.Context, data []byte) error {
 
 var errCrash = fmt.Errorf("crash")
 
-// lifecycleRecords returns the journal's records made by lifecycle.
+// lifecycleRecords returns the journal's expiration records made by
+// lifecycle.
 func (e *env) lifecycleRecords() []meta.Record {
+	return e.lifecycleRecordsOf(meta.OpLifecycleExpire)
+}
+
+// lifecycleRecordsOf returns the journal's records lifecycle made with
+// operation op, failing on any other lifecycle operation.
+func (e *env) lifecycleRecordsOf(op string, others ...string) []meta.Record {
 	e.t.Helper()
 	recs, err := e.store.ReadJournal(ctx, 0, 1000)
 	if err != nil {
@@ -56,12 +64,13 @@ func (e *env) lifecycleRecords() []meta.Record {
 	}
 	var out []meta.Record
 	for _, r := range recs {
-		if r.Requester == meta.LifecycleRequester {
-			if r.Operation != meta.OpLifecycleExpire {
-				e.t.Fatalf("lifecycle record %+v", r)
-			}
-			out = append(out, r)
+		if r.Requester != meta.LifecycleRequester || slices.Contains(others, r.Operation) {
+			continue
 		}
+		if r.Operation != op {
+			e.t.Fatalf("lifecycle record %+v", r)
+		}
+		out = append(out, r)
 	}
 	return out
 }

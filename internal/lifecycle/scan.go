@@ -94,6 +94,8 @@ type scope struct {
 	bucket     string
 	versioning string
 	rules      []s3.LifecycleRule
+	its        []s3.ITConfig
+	minSize    string // x-amz-transition-default-minimum-object-size
 	tags       bool
 	// prefixes are the only key ranges a version rule selects (nil: all
 	// keys); active is false when no rule acts on versions.
@@ -183,9 +185,13 @@ func gone(err error) error {
 }
 
 func (w *Worker) scope(ctx context.Context, bucket string) (scope, error) {
-	rules, versioning, err := w.rules(ctx, bucket)
-	sc := scope{bucket: bucket, versioning: versioning, rules: rules, tags: needsTags(rules)}
-	sc.prefixes, sc.active = versionPrefixes(rules)
+	b, err := w.rules(ctx, bucket)
+	rules := b.Config.Lifecycle.S3Rules()
+	sc := scope{bucket: bucket, versioning: b.Versioning, rules: rules, its: itConfigs(b.Config.IntelligentTiering), tags: needsTags(rules)}
+	if b.Config.Lifecycle != nil {
+		sc.minSize = b.Config.Lifecycle.TransitionMinSize
+	}
+	sc.prefixes, sc.active = versionPrefixes(rules, sc.its)
 	return sc, err
 }
 
@@ -210,8 +216,12 @@ func (w *Worker) version(ctx context.Context, ap *applier, sc scope, ks *keyStat
 			lv.NoncurrentSince = v.Modified
 		}
 	}
-	if sc.tags && !v.DeleteMarker {
-		full, err := w.cfg.Meta.GetObject(ctx, sc.bucket, v.Key, v.VersionID)
+	// Attributes are read only for versions whose rules need them: tag
+	// filters, and Intelligent-Tiering's last access.
+	var full *meta.Object
+	if !v.DeleteMarker && (sc.tags || (len(sc.its) > 0 && v.StorageClass == s3.ClassIntelligentTiering)) {
+		var err error
+		full, err = w.cfg.Meta.GetObject(ctx, sc.bucket, v.Key, v.VersionID)
 		if err != nil {
 			if errors.Is(err, meta.ErrNoSuchVersion) || errors.Is(err, meta.ErrNoSuchKey) {
 				return nil // deleted meanwhile
@@ -220,11 +230,21 @@ func (w *Worker) version(ctx context.Context, ap *applier, sc scope, ks *keyStat
 		}
 		lv.Tags = full.Attrs.Tags
 	}
+	now := w.cfg.Now()
 	due := s3.LifecycleNext(sc.rules, w.cfg.Day, &lv)
-	if due.Action == s3.LifecycleNone || w.cfg.Now().Before(due.At) {
-		return nil
-	}
+	expire := due.Action != s3.LifecycleNone && !now.Before(due.At)
 	a := Action{Kind: ExpireNoncurrent, Bucket: sc.bucket, Key: v.Key, VersionID: v.VersionID, Seq: v.Seq, RuleID: due.RuleID, Versioning: sc.versioning}
+	// S3's order when both are due: a permanent deletion before a
+	// transition, a transition before a delete marker.
+	if !expire || (v.IsLatest && sc.versioning != meta.Unversioned) {
+		if to, rule, ok := s3.LifecycleTransitionDue(sc.rules, w.cfg.Day, &lv, v.StorageClass, sc.minSize, now); ok {
+			a.Kind, a.Class, a.RuleID = Transition, to, rule
+			return ap.do(a, nil)
+		}
+		if !expire {
+			return w.archiveDue(ap, sc, full, now)
+		}
+	}
 	if v.IsLatest {
 		// An expired current version stays as a noncurrent one in a
 		// versioned bucket; no delete marker is latest then either.

@@ -36,12 +36,14 @@ const (
 	EventTaggingDelete           = "ObjectTagging:Delete"
 	EventACLPut                  = "ObjectAcl:Put"
 	EventRetentionPut            = "ObjectRetention:Put"
+	EventRestorePost             = "ObjectRestore:Post"
 	EventRestoreCompleted        = "ObjectRestore:Completed"
 	EventAnnotationPut           = "ObjectAnnotation:Put"
 	EventAnnotationDelete        = "ObjectAnnotation:Delete"
 	EventLifecycleDelete         = "LifecycleExpiration:Delete"
 	EventLifecycleDeleteMarker   = "LifecycleExpiration:DeleteMarkerCreated"
 	EventLifecycleTransition     = "LifecycleTransition"
+	EventIntelligentTiering      = "IntelligentTiering"
 	// No S3 notification type exists for these.
 	EventLegalHoldPut     = "ObjectLegalHold:Put"
 	EventEncryptionUpdate = "ObjectEncryption:Update"
@@ -52,9 +54,9 @@ const (
 var s3Events = map[string]bool{
 	EventPut: true, EventPost: true, EventCopy: true, EventCompleteMultipartUpload: true,
 	EventDelete: true, EventDeleteMarkerCreated: true, EventTaggingPut: true, EventTaggingDelete: true,
-	EventACLPut: true, EventRetentionPut: true, EventRestoreCompleted: true, EventAnnotationPut: true,
+	EventACLPut: true, EventRetentionPut: true, EventRestorePost: true, EventRestoreCompleted: true, EventAnnotationPut: true,
 	EventAnnotationDelete: true, EventLifecycleDelete: true, EventLifecycleDeleteMarker: true,
-	EventLifecycleTransition: true,
+	EventLifecycleTransition: true, EventIntelligentTiering: true,
 }
 
 // Operations the lifecycle worker names in its Change (the operation names
@@ -62,6 +64,9 @@ var s3Events = map[string]bool{
 const (
 	OpLifecycleExpire     = "S3.EXPIRE.OBJECT"
 	OpLifecycleTransition = "S3.TRANSITION.OBJECT"
+	// OpIntelligentTiering moves an Intelligent-Tiering object to an
+	// archive access tier.
+	OpIntelligentTiering = "S3.INTELLIGENT_TIERING.ARCHIVE"
 )
 
 // LifecycleRequester is the requester S3 records for lifecycle actions.
@@ -96,6 +101,21 @@ func WithChange(ctx context.Context, c Change) context.Context {
 func ChangeFrom(ctx context.Context) Change {
 	c, _ := ctx.Value(changeKey{}).(Change)
 	return c
+}
+
+type bookkeepingKey struct{}
+
+// Bookkeeping returns ctx for a write that is not a change of object state
+// (recording the day an Intelligent-Tiering object was last read): the
+// store appends no journal record for it, as S3 records none for a read.
+func Bookkeeping(ctx context.Context) context.Context {
+	return context.WithValue(ctx, bookkeepingKey{}, true)
+}
+
+// IsBookkeeping reports whether ctx came from Bookkeeping.
+func IsBookkeeping(ctx context.Context) bool {
+	b, _ := ctx.Value(bookkeepingKey{}).(bool)
+	return b
 }
 
 // Record is one journal entry. Its fields are the columns of the S3
@@ -223,7 +243,9 @@ var updateEvents = map[string]string{
 	"PutObjectTagging": EventTaggingPut, "DeleteObjectTagging": EventTaggingDelete,
 	"PutObjectAcl": EventACLPut, "PutObjectRetention": EventRetentionPut,
 	"PutObjectLegalHold": EventLegalHoldPut, "UpdateObjectEncryption": EventEncryptionUpdate,
+	"RestoreObject":       EventRestorePost,
 	OpLifecycleTransition: EventLifecycleTransition,
+	OpIntelligentTiering:  EventIntelligentTiering,
 }
 
 // UpdateEvent is the event of a metadata change by operation from before

@@ -76,6 +76,9 @@ type BucketConfig struct {
 	Website *Website `json:"web,omitempty"`
 	// Lifecycle is the bucket's lifecycle configuration (nil: none).
 	Lifecycle *Lifecycle `json:"lc,omitempty"`
+	// IntelligentTiering is the bucket's Intelligent-Tiering
+	// configurations, in ID order.
+	IntelligentTiering []IntelligentTiering `json:"it,omitempty"`
 	// Metadata is the bucket's S3 Metadata configuration (nil: none).
 	Metadata *MetadataConfig `json:"md,omitempty"`
 	// Tables is the Iceberg catalog of a table bucket (nil: not one).
@@ -211,6 +214,29 @@ type Attrs struct {
 	// Enc says how the version's bytes are encrypted at rest; nil: plaintext.
 	// On an Upload it is the setting every part and the object get.
 	Enc *Encryption `json:"enc,omitempty"`
+	// Restore is the restore of an archived version (nil: none requested).
+	Restore *Restore `json:"rs,omitempty"`
+	// ArchiveStatus is the Intelligent-Tiering archive tier an
+	// INTELLIGENT_TIERING version is in: ARCHIVE_ACCESS,
+	// DEEP_ARCHIVE_ACCESS, or "" while it is readable.
+	ArchiveStatus string `json:"as,omitempty"`
+	// Accessed is when an INTELLIGENT_TIERING version was last read, to
+	// the lifecycle day (zero: not since it was written).
+	Accessed time.Time `json:"acc,omitzero"`
+}
+
+// Restore is a restore of an archived version: requested with Days and a
+// retrieval Tier, readable from Ready until Expires. Completion is a
+// matter of time, so a restore survives restarts without a job.
+type Restore struct {
+	Requested time.Time `json:"req"`
+	Ready     time.Time `json:"ready"`
+	// Expires is when the restored copy goes away (zero for an
+	// Intelligent-Tiering restore, which returns the version to its
+	// frequent access tier for good).
+	Expires time.Time `json:"exp,omitzero"`
+	Days    int       `json:"days,omitempty"`
+	Tier    string    `json:"tier,omitempty"`
 }
 
 // Encryption is a version's server-side encryption: which mode, which key,
@@ -253,6 +279,8 @@ type PutOptions struct {
 	// current latest version (nil when none, or a delete marker) and may
 	// veto the write by returning an error, which PutObject returns.
 	Check func(current *Object) error
+	// Annotations, when set, are copied onto the new version (CopyObject).
+	Annotations *AnnotationCopy
 }
 
 // PutResult reports what PutObject did.
@@ -336,10 +364,19 @@ type Store interface {
 	// parts are not loaded.
 	ScanVersions(ctx context.Context, bucket, prefix string, c VersionCursor, limit int) ([]Object, error)
 
+	// RelocateObject applies fn to the version inside a transaction and
+	// stores what fn may change: StorageClass, BlobID, the BlobID of each
+	// part (the parts themselves stay) and Attrs. It is how a version's
+	// bytes move between storage tiers. It returns the blob IDs the
+	// version no longer names, for the caller to delete. ErrNoSuchKey or
+	// ErrNoSuchVersion when it does not exist.
+	RelocateObject(ctx context.Context, bucket, key, versionID string, fn func(*Object) error) (freed []string, err error)
+
 	// BlobReferenced reports whether any version (or upload part) names the blob.
 	BlobReferenced(ctx context.Context, blobID string) (bool, error)
 
 	Multipart
+	Annotations
 	Identities
 	Accounts
 	Keyring

@@ -126,6 +126,11 @@ var transitionClasses = map[string]bool{
 	"DEEP_ARCHIVE": true, "GLACIER_IR": true,
 }
 
+// transitionMinDays is the least Days (NoncurrentDays) a transition to
+// the class may name: S3 keeps objects 30 days in STANDARD before the
+// infrequent access classes.
+var transitionMinDays = map[string]int{"STANDARD_IA": 30, "ONEZONE_IA": 30}
+
 // CheckTransitionMinSize validates x-amz-transition-default-minimum-object-size
 // and returns the value in force ("" means all_storage_classes_128K).
 func CheckTransitionMinSize(v string) (string, error) {
@@ -144,9 +149,7 @@ func CheckTransitionMinSize(v string) (string, error) {
 // (the V2 API): every rule must then use <Filter>. Otherwise it is the
 // deprecated form, where every rule names a bare <Prefix>, prefixes of
 // rules taking the same kind of action may not overlap, and
-// NewerNoncurrentVersions does not exist. Transition and
-// NoncurrentVersionTransition are checked like the rest and then refused
-// with LifecycleNotImplemented, since Talus has one storage class.
+// NewerNoncurrentVersions does not exist.
 func CheckLifecycle(in []LifecycleRuleInput) ([]LifecycleRule, error) {
 	if len(in) == 0 {
 		return nil, lcInvalidReq("At least one lifecycle rule must be specified.")
@@ -185,14 +188,6 @@ func CheckLifecycle(in []LifecycleRuleInput) ([]LifecycleRule, error) {
 	if !v2 {
 		if err := checkOverlap(out); err != nil {
 			return nil, err
-		}
-	}
-	for _, r := range in {
-		if len(r.Transitions) > 0 {
-			return nil, &LifecycleError{Kind: LifecycleNotImplemented, Message: "The lifecycle action Transition is not implemented: Talus stores every object in one storage class."}
-		}
-		if len(r.NoncurrentVersionTransitions) > 0 {
-			return nil, &LifecycleError{Kind: LifecycleNotImplemented, Message: "The lifecycle action NoncurrentVersionTransition is not implemented: Talus stores every object in one storage class."}
 		}
 	}
 	return out, nil
@@ -276,7 +271,7 @@ func checkLifecycleRule(in *LifecycleRuleInput, v2 bool) (LifecycleRule, error) 
 	case r.AbortIncompleteMultipartUpload != nil && sizes:
 		return r, lcInvalidReq("AbortIncompleteMultipartUpload cannot be specified with Object Size.")
 	}
-	if err := checkTransitions(in, r.Expiration, v2); err != nil {
+	if err := checkTransitions(in, &r, v2); err != nil {
 		return r, err
 	}
 	return r, nil
@@ -399,9 +394,10 @@ func checkNewer(n *int64, v2 bool) (int, error) {
 	return int(*n), nil
 }
 
-// checkTransitions checks a rule's transitions as S3 does before they are
-// refused as not implemented.
-func checkTransitions(in *LifecycleRuleInput, exp *LifecycleExpiration, v2 bool) error {
+// checkTransitions checks a rule's transitions as S3 does and adds them
+// to r.
+func checkTransitions(in *LifecycleRuleInput, r *LifecycleRule, v2 bool) error {
+	exp := r.Expiration
 	dated := exp != nil && !exp.Date.IsZero()
 	counted := exp != nil && exp.Days > 0
 	classes := map[string]bool{}
@@ -413,12 +409,18 @@ func checkTransitions(in *LifecycleRuleInput, exp *LifecycleExpiration, v2 bool)
 			if *t.Days < 0 || *t.Days > maxDays {
 				return lcInvalidArg("'Days' for Transition action must be a positive integer")
 			}
+			if min := transitionMinDays[*t.StorageClass]; *t.Days < int64(min) {
+				return lcInvalidArg(fmt.Sprintf("'Days' in Transition action must be greater than or equal to %d for storageClass '%s'", min, *t.StorageClass))
+			}
 			counted = true
+			r.Transitions = append(r.Transitions, LifecycleTransition{Days: int(*t.Days), StorageClass: *t.StorageClass})
 		} else {
-			if _, err := lifecycleDate(*t.Date); err != nil {
+			d, err := lifecycleDate(*t.Date)
+			if err != nil {
 				return err
 			}
 			dated = true
+			r.Transitions = append(r.Transitions, LifecycleTransition{Date: d, StorageClass: *t.StorageClass})
 		}
 		if classes[*t.StorageClass] {
 			return lcInvalidReq("'StorageClass' must be different for 'Transition' actions in same 'Rule'")
@@ -436,9 +438,15 @@ func checkTransitions(in *LifecycleRuleInput, exp *LifecycleExpiration, v2 bool)
 		if *t.Days < 0 || *t.Days > maxDays {
 			return lcInvalidArg("'NoncurrentDays' for NoncurrentVersionTransition action must be a positive integer")
 		}
-		if _, err := checkNewer(t.NewerNoncurrentVersions, v2); err != nil {
+		if min := transitionMinDays[*t.StorageClass]; *t.Days < int64(min) {
+			return lcInvalidArg(fmt.Sprintf("'NoncurrentDays' in NoncurrentVersionTransition action must be greater than or equal to %d for storageClass '%s'", min, *t.StorageClass))
+		}
+		newer, err := checkNewer(t.NewerNoncurrentVersions, v2)
+		if err != nil {
 			return err
 		}
+		r.NoncurrentVersionTransitions = append(r.NoncurrentVersionTransitions,
+			NoncurrentVersionTransition{NoncurrentDays: int(*t.Days), NewerNoncurrentVersions: newer, StorageClass: *t.StorageClass})
 		if classes[*t.StorageClass] {
 			return lcInvalidReq("'StorageClass' must be different for 'NoncurrentVersionTransition' actions in same 'Rule'")
 		}

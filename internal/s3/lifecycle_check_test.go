@@ -125,12 +125,12 @@ func TestCheckLifecycleRefuses(t *testing.T) {
 		})}, LifecycleInvalidRequest, "'ObjectSizeLessThan' has to be a value greater than 'ObjectSizeGreaterThan'."},
 		{"v1 overlapping prefixes", []LifecycleRuleInput{v1Rule("a", "logs/"), v1Rule("b", "img/"), v1Rule("c", "logs/2024/")}, LifecycleInvalidRequest,
 			"Found overlapping prefixes 'logs/' and 'logs/2024/' for same action type 'Expiration'"},
-		{"transition", []LifecycleRuleInput{with(v2Rule("r"), func(r *LifecycleRuleInput) {
-			r.Transitions = []LifecycleTransitionInput{{Days: np(30), StorageClass: sp("GLACIER")}}
-		})}, LifecycleNotImplemented, "The lifecycle action Transition is not implemented: Talus stores every object in one storage class."},
-		{"noncurrent transition", []LifecycleRuleInput{with(v2Rule("r"), func(r *LifecycleRuleInput) {
-			r.NoncurrentVersionTransitions = []LifecycleTransitionInput{{Days: np(30), StorageClass: sp("GLACIER")}}
-		})}, LifecycleNotImplemented, "The lifecycle action NoncurrentVersionTransition is not implemented: Talus stores every object in one storage class."},
+		{"transition to IA too early", []LifecycleRuleInput{with(v2Rule("r"), func(r *LifecycleRuleInput) {
+			r.Transitions = []LifecycleTransitionInput{{Days: np(29), StorageClass: sp("STANDARD_IA")}}
+		})}, LifecycleInvalidArgument, "'Days' in Transition action must be greater than or equal to 30 for storageClass 'STANDARD_IA'"},
+		{"noncurrent transition to IA too early", []LifecycleRuleInput{with(v2Rule("r"), func(r *LifecycleRuleInput) {
+			r.NoncurrentVersionTransitions = []LifecycleTransitionInput{{Days: np(1), StorageClass: sp("ONEZONE_IA")}}
+		})}, LifecycleInvalidArgument, "'NoncurrentDays' in NoncurrentVersionTransition action must be greater than or equal to 30 for storageClass 'ONEZONE_IA'"},
 		{"transition bad class", []LifecycleRuleInput{with(v2Rule("r"), func(r *LifecycleRuleInput) {
 			r.Transitions = []LifecycleTransitionInput{{Days: np(30), StorageClass: sp("COLD")}}
 		})}, LifecycleMalformed, ""},

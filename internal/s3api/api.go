@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"talus/internal/blob"
@@ -58,6 +59,9 @@ type Config struct {
 	// LifecycleDay is the length of a lifecycle rule's day; 0 means 24
 	// hours. Tests shorten it to watch rules act.
 	LifecycleDay time.Duration
+	// ClassTier names the storage tier that holds a class's data ("": the
+	// default tier, as for every class when nil).
+	ClassTier func(class string) string
 }
 
 // API serves the S3 protocol over HTTP.
@@ -68,6 +72,7 @@ type API struct {
 	verifier *sigv4.Verifier
 	log      *slog.Logger
 	authz    *authorizer
+	touching sync.Map // versions whose access is being recorded (touch)
 }
 
 // New returns the S3 API over the given stores.

@@ -209,6 +209,26 @@ func lifecycleRuleXML(r s3.LifecycleRule) s3xml.LifecycleRule {
 		days := int64(e.DaysAfterInitiation)
 		out.AbortIncompleteMultipartUpload = &s3xml.AbortIncompleteMultipartUpload{DaysAfterInitiation: &days}
 	}
+	for _, t := range r.Transitions {
+		x := s3xml.LifecycleTransition{StorageClass: &t.StorageClass}
+		if t.Date.IsZero() {
+			d := int64(t.Days)
+			x.Days = &d
+		} else {
+			d := s3xml.Time(t.Date)
+			x.Date = &d
+		}
+		out.Transitions = append(out.Transitions, x)
+	}
+	for _, t := range r.NoncurrentVersionTransitions {
+		d := int64(t.NoncurrentDays)
+		x := s3xml.NoncurrentVersionTransition{NoncurrentDays: &d, StorageClass: &t.StorageClass}
+		if t.NewerNoncurrentVersions > 0 {
+			n := int64(t.NewerNoncurrentVersions)
+			x.NewerNoncurrentVersions = &n
+		}
+		out.NoncurrentVersionTransitions = append(out.NoncurrentVersionTransitions, x)
+	}
 	return out
 }
 

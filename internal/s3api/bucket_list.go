@@ -20,6 +20,8 @@ type listParams struct {
 	prefix, delimiter string
 	maxKeys           int
 	urlEncode         bool
+	// restoreStatus: x-amz-optional-object-attributes asked for RestoreStatus.
+	restoreStatus bool
 }
 
 func parseListParams(q url.Values) (listParams, error) {
@@ -71,7 +73,8 @@ func (a *API) page(ctx context.Context, bucket string, p listParams, after strin
 			continue
 		}
 		o := e.Object
-		x := s3xml.Object{Key: p.enc(o.Key), LastModified: s3xml.Time(o.Modified), ETag: o.ETag, Size: o.Size, StorageClass: o.StorageClass}
+		x := s3xml.Object{Key: p.enc(o.Key), LastModified: s3xml.Time(o.Modified), ETag: o.ETag, Size: o.Size, StorageClass: o.StorageClass,
+			RestoreStatus: a.restoreStatus(ctx, p.restoreStatus, o)}
 		if owner {
 			x.Owner = ptr(a.ownerXML(ctx, o.Owner))
 		}
@@ -88,6 +91,7 @@ func (a *API) listObjects(ctx context.Context, req *request) (*response, error) 
 	if err != nil {
 		return nil, err
 	}
+	p.restoreStatus = wantRestoreStatus(req)
 	marker := req.query.Get("marker")
 	objs, cps, res, err := a.page(ctx, req.bucket, p, marker, true)
 	if err != nil {
@@ -115,6 +119,7 @@ func (a *API) listObjectsV2(ctx context.Context, req *request) (*response, error
 	if err != nil {
 		return nil, err
 	}
+	p.restoreStatus = wantRestoreStatus(req)
 	after := req.query.Get("start-after")
 	// An empty continuation-token lists from the start (S3 echoes it
 	// back empty); any other must be one this server handed out.

@@ -112,6 +112,7 @@ func (a *API) listObjectVersions(ctx context.Context, req *request) (*response, 
 		} else {
 			size := o.Size
 			v.XMLName.Local, v.ETag, v.Size, v.StorageClass = "Version", o.ETag, &size, o.StorageClass
+			v.RestoreStatus = a.restoreStatus(ctx, wantRestoreStatus(req), o)
 		}
 		out.Entries = append(out.Entries, v)
 	}

@@ -19,6 +19,8 @@ func TestCompatibilityTableIsTrue(t *testing.T) {
 		"ListObjectsV2": true, // ListObjects' list-type=2 form
 		// The deprecated forms of the ?lifecycle requests, served by the same handlers.
 		"GetBucketLifecycle": true, "PutBucketLifecycle": true,
+		// GET ?intelligent-tiering without an id.
+		"ListBucketIntelligentTieringConfigurations": true,
 	}
 	for _, op := range operations {
 		handled[op.name] = true

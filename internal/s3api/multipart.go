@@ -161,6 +161,7 @@ func (a *API) uploadPart(ctx context.Context, req *request) (*response, error) {
 	if err := p.expect(checksum.Algorithm(u.ChecksumAlgorithm)); err != nil {
 		return nil, err
 	}
+	p.class = u.StorageClass
 	st, err := a.storeBlob(ctx, p, stream)
 	if err != nil {
 		return nil, err

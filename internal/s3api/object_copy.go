@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"talus/internal/blob"
 	"talus/internal/checksum"
@@ -108,13 +109,16 @@ func (a *API) loadCopySource(ctx context.Context, req *request) (copySource, *me
 	if s3.CheckRead(cond, o.ETag, o.Modified) != s3.OK {
 		return cs, nil, s3err.New(s3err.PreconditionFailed)
 	}
+	if err := a.checkReadable(o); err != nil {
+		return cs, nil, err
+	}
 	return cs, o, nil
 }
 
 // copyData streams plaintext [off, off+n) of src (whose data key is
 // srcKey) into a new blob (or inline), sealed with dst unless it is nil,
 // hashing it with alg. Nothing is left behind on error.
-func (a *API) copyData(ctx context.Context, src *meta.Object, srcKey []byte, off, n int64, alg checksum.Algorithm, inlineMax int, dst *crypt.Stream) (stored, *payload, error) {
+func (a *API) copyData(ctx context.Context, src *meta.Object, srcKey []byte, off, n int64, alg checksum.Algorithm, inlineMax int, dst *crypt.Stream, class string) (stored, *payload, error) {
 	for attempt := 0; ; attempt++ {
 		r, err := a.openData(ctx, src, srcKey, off, n)
 		if errors.Is(err, blob.ErrNotFound) && attempt == 0 {
@@ -125,6 +129,7 @@ func (a *API) copyData(ctx context.Context, src *meta.Object, srcKey []byte, off
 			return stored{}, nil, err
 		}
 		p := copyPayload(r, n, alg)
+		p.class = class
 		st, err := a.store(ctx, p, inlineMax, dst)
 		r.Close()
 		return st, p, err
@@ -190,6 +195,8 @@ func (a *API) copyObject(ctx context.Context, req *request) (*response, error) {
 		return nil, err
 	}
 	attrs.ACL = nil
+	// The copy is a new object in its own class: never archived or restored.
+	attrs.Restore, attrs.ArchiveStatus, attrs.Accessed = nil, "", time.Time{}
 	owner, err := a.objectACL(ctx, req.principal, h, b, &attrs)
 	if err != nil {
 		return nil, err
@@ -223,7 +230,11 @@ func (a *API) copyObject(ctx context.Context, req *request) (*response, error) {
 		return nil, err
 	}
 	attrs.Enc = seal.record()
-	st, p, err := a.copyData(ctx, src, srcKey, 0, src.Size, alg, a.cfg.InlineMax, stream)
+	annotations, err := a.annotationCopy(ctx, req, src, srcKey, seal)
+	if err != nil {
+		return nil, err
+	}
+	st, p, err := a.copyData(ctx, src, srcKey, 0, src.Size, alg, a.cfg.InlineMax, stream, class)
 	if err != nil {
 		return nil, err
 	}
@@ -235,12 +246,14 @@ func (a *API) copyObject(ctx context.Context, req *request) (*response, error) {
 		Bucket: req.bucket, Key: req.key, Size: st.size, ETag: etagOf(p.hasher.MD5()), StorageClass: class,
 		Owner: owner, BlobID: st.blobID, Inline: st.inline, Attrs: attrs,
 	}
-	res, err := a.meta.PutObject(ctx, o, cond.options())
+	opts := cond.options()
+	opts.Annotations = annotations
+	res, err := a.meta.PutObject(ctx, o, opts)
 	if err != nil {
 		if st.blobID != "" {
 			a.deleteBlobs(st.blobID)
 		}
-		return nil, err
+		return nil, annotationsChanged(err)
 	}
 	a.deleteBlobs(res.Freed...)
 	out := s3xml.CopyObjectResult{NS: s3xml.NS, ETag: o.ETag, LastModified: s3xml.Time(o.Modified), ChecksumType: attrs.ChecksumType}
@@ -307,7 +320,7 @@ func (a *API) uploadPartCopy(ctx context.Context, req *request) (*response, erro
 	if length > maxPartSize {
 		return nil, s3err.New(s3err.EntityTooLarge).With("ProposedSize", itoa64(length)).With("MaxSizeAllowed", itoa64(maxPartSize))
 	}
-	st, p, err := a.copyData(ctx, src, srcKey, off, length, checksum.Algorithm(u.ChecksumAlgorithm), -1, stream)
+	st, p, err := a.copyData(ctx, src, srcKey, off, length, checksum.Algorithm(u.ChecksumAlgorithm), -1, stream, u.StorageClass)
 	if err != nil {
 		return nil, err
 	}

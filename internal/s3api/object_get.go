@@ -106,6 +106,7 @@ func (a *API) getObjectOnce(ctx context.Context, req *request) (*response, error
 	resp := newResponse(http.StatusOK)
 	setObjectHeaders(resp.header, req, o)
 	setSSEHeaders(resp.header, o.Attrs.Enc, false /* context */)
+	a.setRestoreHeaders(resp.header, o)
 	if o.IsLatest {
 		a.setExpiration(ctx, resp.header, req, o)
 	}
@@ -139,6 +140,9 @@ func (a *API) getObjectOnce(ctx context.Context, req *request) (*response, error
 		resp.body = io.NopCloser(bytes.NewReader(nil))
 		return resp, nil
 	}
+	if err := a.checkReadable(o); err != nil {
+		return nil, err
+	}
 	key, err := a.dataKey(ctx, o.Attrs.Enc, get, sseCustomerPrefix)
 	if err != nil {
 		return nil, err
@@ -147,6 +151,7 @@ func (a *API) getObjectOnce(ctx context.Context, req *request) (*response, error
 	if err != nil {
 		return nil, err
 	}
+	a.touch(o)
 	resp.body = body
 	return resp, nil
 }

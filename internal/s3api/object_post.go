@@ -125,6 +125,7 @@ func (a *API) postObject(ctx context.Context, req *request) (*response, error) {
 	attrs.Enc = seal.record()
 	body := &limitedBody{r: form.File, max: maxLen}
 	p := copyPayload(body, -1, alg)
+	p.class = class
 	st, err := a.storeBlob(ctx, p, stream)
 	if err != nil {
 		if errors.Is(err, errTooLarge) {

@@ -155,6 +155,7 @@ func (a *API) putObject(ctx context.Context, req *request) (*response, error) {
 	if p.size > maxObjectSize {
 		return nil, s3err.New(s3err.EntityTooLarge).With("ProposedSize", itoa64(p.size)).With("MaxSizeAllowed", itoa64(maxObjectSize))
 	}
+	p.class = class
 	st, err := a.storeBody(ctx, p, stream)
 	if err != nil {
 		return nil, err

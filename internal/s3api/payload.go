@@ -17,6 +17,8 @@ import (
 // payload is a request body read through signature verification and one
 // pass of hashing (MD5 plus the requested checksum).
 type payload struct {
+	// class is the storage class the data is written for: it picks the tier.
+	class   string
 	src     io.Reader
 	sig     *sigv4.Reader // the request body reader; nil for copies
 	hasher  *checksum.Hasher
@@ -28,6 +30,9 @@ type payload struct {
 	// computeOnly: the checksum is computed for storage, nothing to compare.
 	computeOnly bool
 	err         error
+	// algs are the checksum algorithms the body may carry (objects' set
+	// unless the operation takes more).
+	algs []checksum.Algorithm
 }
 
 // Read implements io.Reader over the decoded body, remembering a read
@@ -53,7 +58,12 @@ func (a *API) openPayload(req *request) (*payload, error) {
 // headers are left alone because they describe something other than the
 // body (CompleteMultipartUpload's whole-object checksum).
 func (a *API) openPayloadWith(req *request, headerSums bool) (*payload, error) {
-	p := &payload{size: req.ContentLength}
+	return a.openPayloadIn(req, headerSums, checksum.Algorithms)
+}
+
+// openPayloadIn is openPayloadWith taking checksums of the algorithms algs.
+func (a *API) openPayloadIn(req *request, headerSums bool, algs []checksum.Algorithm) (*payload, error) {
+	p := &payload{size: req.ContentLength, algs: algs}
 	h := req.Header
 	switch req.auth.Payload {
 	case sigv4.PayloadStreamingSigned, sigv4.PayloadStreamingSignedTrailer, sigv4.PayloadStreamingUnsignedTrailer:
@@ -116,7 +126,7 @@ func (p *payload) expect(alg checksum.Algorithm) error {
 
 // parseChecksum reads the requested additional checksum, if any.
 func (p *payload) parseChecksum(h http.Header) error {
-	for _, alg := range checksum.Algorithms {
+	for _, alg := range p.algs {
 		v := h.Get(alg.HeaderName())
 		if v == "" {
 			continue
@@ -133,7 +143,7 @@ func (p *payload) parseChecksum(h http.Header) error {
 	if t := h.Get("x-amz-trailer"); t != "" {
 		name := strings.ToLower(strings.TrimSpace(t))
 		var found checksum.Algorithm
-		for _, alg := range checksum.Algorithms {
+		for _, alg := range p.algs {
 			if alg.HeaderName() == name {
 				found = alg
 			}
@@ -147,7 +157,7 @@ func (p *payload) parseChecksum(h http.Header) error {
 		p.alg, p.trailer = found, true
 	}
 	if v := h.Get("x-amz-sdk-checksum-algorithm"); v != "" {
-		alg, ok := checksum.ParseAlgorithm(v)
+		alg, ok := checksum.ParseAlgorithmIn(v, p.algs)
 		if !ok {
 			return s3err.Newf(s3err.InvalidRequest, "Value for x-amz-sdk-checksum-algorithm header is invalid.")
 		}

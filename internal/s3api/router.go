@@ -112,12 +112,18 @@ var operations = map[routeKey]operation{
 	{bucket, "PUT", "metadataJournalTable", false}:     {"UpdateBucketMetadataJournalTableConfiguration", "s3:UpdateBucketMetadataJournalTableConfiguration", "", (*API).updateBucketMetadataJournalTableConfiguration},
 	{bucket, "PUT", "metadataInventoryTable", false}:   {"UpdateBucketMetadataInventoryTableConfiguration", "s3:UpdateBucketMetadataInventoryTableConfiguration", "", (*API).updateBucketMetadataInventoryTableConfiguration},
 
+	// GET ?intelligent-tiering without an id is ListBucketIntelligentTieringConfigurations.
+	{bucket, "GET", "intelligent-tiering", false}:    {"GetBucketIntelligentTieringConfiguration", "s3:GetIntelligentTieringConfiguration", "", (*API).getBucketIntelligentTiering},
+	{bucket, "PUT", "intelligent-tiering", false}:    {"PutBucketIntelligentTieringConfiguration", "s3:PutIntelligentTieringConfiguration", "", (*API).putBucketIntelligentTiering},
+	{bucket, "DELETE", "intelligent-tiering", false}: {"DeleteBucketIntelligentTieringConfiguration", "s3:PutIntelligentTieringConfiguration", "", (*API).deleteBucketIntelligentTiering},
+
 	{object, "PUT", "", false}:            {"PutObject", "s3:PutObject", "", (*API).putObject},
 	{object, "PUT", "", true}:             {"CopyObject", "s3:PutObject", "", (*API).copyObject},
 	{object, "GET", "", false}:            {"GetObject", "s3:GetObject", "s3:GetObjectVersion", (*API).getObject},
 	{object, "HEAD", "", false}:           {"HeadObject", "s3:GetObject", "s3:GetObjectVersion", (*API).getObject},
 	{object, "DELETE", "", false}:         {"DeleteObject", "s3:DeleteObject", "s3:DeleteObjectVersion", (*API).deleteObject},
 	{object, "POST", "uploads", false}:    {"CreateMultipartUpload", "s3:PutObject", "", (*API).createMultipartUpload},
+	{object, "POST", "restore", false}:    {"RestoreObject", "s3:RestoreObject", "", (*API).restoreObject},
 	{object, "PUT", "uploadId", false}:    {"UploadPart", "s3:PutObject", "", (*API).uploadPart},
 	{object, "PUT", "uploadId", true}:     {"UploadPartCopy", "s3:PutObject", "", (*API).uploadPartCopy},
 	{object, "POST", "uploadId", false}:   {"CompleteMultipartUpload", "s3:PutObject", "", (*API).completeMultipartUpload},
@@ -134,6 +140,12 @@ var operations = map[routeKey]operation{
 	{object, "PUT", "legal-hold", false}:  {"PutObjectLegalHold", "s3:PutObjectLegalHold", "", (*API).putObjectLegalHold},
 	{object, "GET", "acl", false}:         {"GetObjectAcl", "s3:GetObjectAcl", "s3:GetObjectVersionAcl", (*API).getObjectACL},
 	{object, "PUT", "acl", false}:         {"PutObjectAcl", "s3:PutObjectAcl", "s3:PutObjectVersionAcl", (*API).putObjectACL},
+	// GET ?annotation is GetObjectAnnotation with annotationName, else
+	// ListObjectAnnotations (annotationSub).
+	{object, "PUT", "annotation", false}:      {"PutObjectAnnotation", "s3:PutObjectAnnotation", "", (*API).putObjectAnnotation},
+	{object, "GET", "annotation", false}:      {"GetObjectAnnotation", "s3:GetObjectAnnotation", "", (*API).getObjectAnnotation},
+	{object, "DELETE", "annotation", false}:   {"DeleteObjectAnnotation", "s3:DeleteObjectAnnotation", "", (*API).deleteObjectAnnotation},
+	{object, "GET", "annotation-list", false}: {"ListObjectAnnotations", "s3:ListObjectAnnotations", "", (*API).listObjectAnnotations},
 }
 
 // storesData names the operations refused when the data directory is low on
@@ -142,6 +154,7 @@ var operations = map[routeKey]operation{
 var storesData = map[string]bool{
 	"PutObject": true, "CopyObject": true, "PostObject": true, "CreateMultipartUpload": true,
 	"UploadPart": true, "UploadPartCopy": true,
+	"PutObjectAnnotation": true,
 }
 
 // route picks the operation of a request.
@@ -155,6 +168,7 @@ func (a *API) route(req *request) operation {
 	default:
 		k.level = object
 		k.copy = req.Header.Get("x-amz-copy-source") != ""
+		k.sub = annotationSub(k, req)
 	}
 	op, ok := operations[k]
 	if _, other := elsewhere(k, req); !ok || other {

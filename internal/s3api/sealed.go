@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"talus/internal/blob"
+	"talus/internal/blob/tiered"
 	"talus/internal/crypt"
 	"talus/internal/meta"
 	"talus/internal/s3err"
@@ -63,7 +64,7 @@ func (a *API) store(ctx context.Context, p *payload, inlineMax int, s *crypt.Str
 		}
 		return stored{inline: inline, size: int64(n)}, nil
 	}
-	id := blob.NewID()
+	id := tiered.NewID(a.tierFor(p.class))
 	var src io.Reader = p
 	if s != nil {
 		enc := s.Encrypt(p, p.size)

@@ -18,9 +18,6 @@ var unimplemented = map[routeKey]operation{
 	{bucket, "GET", "analytics", false}:               {name: "GetBucketAnalyticsConfiguration", action: "s3:GetAnalyticsConfiguration"},
 	{bucket, "PUT", "analytics", false}:               {name: "PutBucketAnalyticsConfiguration", action: "s3:PutAnalyticsConfiguration"},
 	{bucket, "DELETE", "analytics", false}:            {name: "DeleteBucketAnalyticsConfiguration", action: "s3:PutAnalyticsConfiguration"},
-	{bucket, "GET", "intelligent-tiering", false}:     {name: "GetBucketIntelligentTieringConfiguration", action: "s3:GetIntelligentTieringConfiguration"},
-	{bucket, "PUT", "intelligent-tiering", false}:     {name: "PutBucketIntelligentTieringConfiguration", action: "s3:PutIntelligentTieringConfiguration"},
-	{bucket, "DELETE", "intelligent-tiering", false}:  {name: "DeleteBucketIntelligentTieringConfiguration", action: "s3:PutIntelligentTieringConfiguration"},
 	{bucket, "GET", "inventory", false}:               {name: "GetBucketInventoryConfiguration", action: "s3:GetInventoryConfiguration"},
 	{bucket, "PUT", "inventory", false}:               {name: "PutBucketInventoryConfiguration", action: "s3:PutInventoryConfiguration"},
 	{bucket, "DELETE", "inventory", false}:            {name: "DeleteBucketInventoryConfiguration", action: "s3:PutInventoryConfiguration"},
@@ -41,14 +38,9 @@ var unimplemented = map[routeKey]operation{
 	{bucket, "PUT", "metadataAnnotationTable", false}: {name: "UpdateBucketMetadataAnnotationTableConfiguration", action: "s3:UpdateBucketMetadataAnnotationTableConfiguration"},
 	{bucket, "GET", "session", false}:                 {name: "CreateSession", action: "s3express:CreateSession"},
 
-	{object, "POST", "restore", false}:        {name: "RestoreObject", action: "s3:RestoreObject"},
-	{object, "POST", "select", false}:         {name: "SelectObjectContent", action: "s3:GetObject"},
-	{object, "GET", "torrent", false}:         {name: "GetObjectTorrent", action: "s3:GetObjectTorrent", versionAction: "s3:GetObjectVersionTorrent"},
-	{object, "PUT", "renameObject", false}:    {name: "RenameObject", action: "s3:RenameObject"},
-	{object, "PUT", "annotation", false}:      {name: "PutObjectAnnotation", action: "s3:PutObjectAnnotation"},
-	{object, "GET", "annotation", false}:      {name: "GetObjectAnnotation", action: "s3:GetObjectAnnotation"},
-	{object, "DELETE", "annotation", false}:   {name: "DeleteObjectAnnotation", action: "s3:DeleteObjectAnnotation"},
-	{object, "GET", "annotation-list", false}: {name: "ListObjectAnnotations", action: "s3:ListObjectAnnotations"},
+	{object, "POST", "select", false}:      {name: "SelectObjectContent", action: "s3:GetObject"},
+	{object, "GET", "torrent", false}:      {name: "GetObjectTorrent", action: "s3:GetObjectTorrent", versionAction: "s3:GetObjectVersionTorrent"},
+	{object, "PUT", "renameObject", false}: {name: "RenameObject", action: "s3:RenameObject"},
 }
 
 // unknownAction authorizes a request that matches no S3 operation Talus
@@ -58,9 +50,6 @@ const unknownAction = "s3:UnknownOperation"
 
 // notImplementedOp returns the operation for a request no handler serves.
 func notImplementedOp(k routeKey, req *request) operation {
-	if k.sub == "annotation" && k.method == "GET" && !req.query.Has("annotationName") {
-		k.sub = "annotation-list"
-	}
 	if op, ok := elsewhere(k, req); ok {
 		op.h = (*API).notImplementedHere
 		return op

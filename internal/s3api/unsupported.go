@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"talus/internal/s3"
 	"talus/internal/s3err"
 )
 
@@ -33,10 +34,9 @@ var (
 var unsupportedChecksums = map[string]bool{"MD5": true, "SHA512": true, "XXHASH64": true, "XXHASH3": true, "XXHASH128": true}
 
 var unsupportedRules = []unsupportedRule{
-	// Annotations (2026-06) are not built: copying none is what COPY
-	// does with a source that has none, so only the default is honoured.
+	// Both annotation directives are honoured; other values are S3's error.
 	{"x-amz-object-annotation-directive", []string{"CopyObject"}, enumRule(
-		"Unknown annotation directive.", []string{"COPY"}, []string{"EXCLUDE"})},
+		"Unknown annotation directive.", []string{s3.AnnotationDirectiveCopy, s3.AnnotationDirectiveExclude}, nil)},
 	// Appends exist only in directory buckets.
 	{"x-amz-write-offset-bytes", []string{"PutObject"}, refuse},
 	// Event holds are not built; OFF asks for none.
@@ -52,8 +52,7 @@ var unsupportedRules = []unsupportedRule{
 	// Account-regional bucket namespaces are not built.
 	{"x-amz-bucket-namespace", []string{"CreateBucket"}, enumRule(
 		"Invalid bucket namespace.", []string{"global"}, []string{"account-regional"})},
-	// Talus never restores archived objects, so there is never a
-	// RestoreStatus to return.
+	// RestoreStatus is the only optional attribute (restoreStatus).
 	{"x-amz-optional-object-attributes", listObjectOps, func(name, v string) error {
 		for _, a := range strings.Split(v, ",") {
 			if strings.TrimSpace(a) != "RestoreStatus" {
@@ -62,12 +61,9 @@ var unsupportedRules = []unsupportedRule{
 		}
 		return nil
 	}},
-	// Archive classes make an object unreadable until restored, which
-	// Talus cannot do; the others are not for general purpose buckets.
+	// These classes are not for general purpose buckets.
 	{"x-amz-storage-class", objectCreateOps, func(name, v string) error {
 		switch v {
-		case "GLACIER", "DEEP_ARCHIVE":
-			return notImplementedHeader(name)
 		case "OUTPOSTS", "EXPRESS_ONEZONE", "SNOW", "FSX_OPENZFS", "FSX_ONTAP":
 			return s3err.New(s3err.InvalidStorageClass).With("StorageClassRequested", v)
 		}
@@ -122,7 +118,7 @@ func unsupported(op string, get func(string) string, secure bool) error {
 		return err
 	}
 	for _, r := range unsupportedRules {
-		if !appliesTo(r.ops, op) {
+		if !appliesTo(r.ops, op) || (annotationChecksumOps[op] && annotationChecksumRules[r.name]) {
 			continue
 		}
 		if v := get(r.name); v != "" {

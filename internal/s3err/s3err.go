@@ -42,6 +42,10 @@ const (
 	InvalidRange                      Code = "InvalidRange"
 	InvalidRequest                    Code = "InvalidRequest"
 	InvalidStorageClass               Code = "InvalidStorageClass"
+	InvalidObjectState                Code = "InvalidObjectState"
+	RestoreAlreadyInProgress          Code = "RestoreAlreadyInProgress"
+	NoSuchConfiguration               Code = "NoSuchConfiguration"
+	TooManyConfigurations             Code = "TooManyConfigurations"
 	KeyTooLong                        Code = "KeyTooLongError"
 	MalformedXML                      Code = "MalformedXML"
 	MetadataTooLarge                  Code = "MetadataTooLarge"
@@ -67,6 +71,12 @@ const (
 	ObjectLockConfigurationNotFound   Code = "ObjectLockConfigurationNotFoundError"
 	NoSuchObjectLockConfiguration     Code = "NoSuchObjectLockConfiguration"
 	NoSuchTagSet                      Code = "NoSuchTagSet"
+	NoSuchAnnotation                  Code = "NoSuchAnnotation"
+	InvalidAnnotationName             Code = "InvalidAnnotationName"
+	AnnotationNameTooLong             Code = "AnnotationNameTooLong"
+	AnnotationLimitExceeded           Code = "AnnotationLimitExceeded"
+	UnsupportedMediaType              Code = "UnsupportedMediaType"
+	InvalidPrefix                     Code = "InvalidPrefix"
 	InvalidPart                       Code = "InvalidPart"
 	InvalidPartOrder                  Code = "InvalidPartOrder"
 	InvalidPartNumber                 Code = "InvalidPartNumber"
@@ -123,6 +133,10 @@ var table = map[Code]entry{
 	InvalidRange:                      {http.StatusRequestedRangeNotSatisfiable, "The requested range is not satisfiable"},
 	InvalidRequest:                    {http.StatusBadRequest, "Invalid Request"},
 	InvalidStorageClass:               {http.StatusBadRequest, "The storage class you specified is not valid"},
+	InvalidObjectState:                {http.StatusForbidden, "The operation is not valid for the object's storage class"},
+	RestoreAlreadyInProgress:          {http.StatusConflict, "Object restore is already in progress"},
+	NoSuchConfiguration:               {http.StatusNotFound, "The specified configuration does not exist."},
+	TooManyConfigurations:             {http.StatusBadRequest, "You are attempting to create a new configuration but have already reached the 1,000-configuration limit."},
 	KeyTooLong:                        {http.StatusBadRequest, "Your key is too long"},
 	MalformedXML:                      {http.StatusBadRequest, "The XML you provided was not well-formed or did not validate against our published schema."},
 	MetadataTooLarge:                  {http.StatusBadRequest, "Your metadata headers exceed the maximum allowed metadata size."},
@@ -148,6 +162,12 @@ var table = map[Code]entry{
 	NoSuchBucketPolicy:                {http.StatusNotFound, "The bucket policy does not exist"},
 	InvalidTag:                        {http.StatusBadRequest, "The tag provided was not a valid tag."},
 	NoSuchTagSet:                      {http.StatusNotFound, "The TagSet does not exist"},
+	NoSuchAnnotation:                  {http.StatusNotFound, "The specified annotation does not exist."},
+	InvalidAnnotationName:             {http.StatusBadRequest, "The annotation name is not valid."},
+	AnnotationNameTooLong:             {http.StatusBadRequest, "The annotation name must be at most 512 bytes long."},
+	AnnotationLimitExceeded:           {http.StatusBadRequest, "The object version already has the maximum number of annotations (1000)."},
+	UnsupportedMediaType:              {http.StatusUnsupportedMediaType, "annotation payload is not valid UTF-8"},
+	InvalidPrefix:                     {http.StatusBadRequest, "The specified prefix is not valid."},
 	InvalidPart:                       {http.StatusBadRequest, "One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part's entity tag."},
 	InvalidPartOrder:                  {http.StatusBadRequest, "The list of parts was not in ascending order. Parts must be ordered by part number."},
 	InvalidPartNumber:                 {http.StatusRequestedRangeNotSatisfiable, "The requested partnumber is not satisfiable"},

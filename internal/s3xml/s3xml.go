@@ -79,6 +79,14 @@ type Object struct {
 	Size         int64  `xml:"Size"`
 	Owner        *Owner `xml:"Owner,omitempty"`
 	StorageClass string `xml:"StorageClass"`
+	// RestoreStatus is sent when asked for (x-amz-optional-object-attributes).
+	RestoreStatus *RestoreStatus `xml:"RestoreStatus,omitempty"`
+}
+
+// RestoreStatus is an archived object's restore in a listing.
+type RestoreStatus struct {
+	IsRestoreInProgress bool   `xml:"IsRestoreInProgress"`
+	RestoreExpiryDate   string `xml:"RestoreExpiryDate,omitempty"`
 }
 
 // CommonPrefix is a folded group of keys.
@@ -450,6 +458,8 @@ type VersionEntry struct {
 	Size         *int64 `xml:"Size,omitempty"`
 	Owner        *Owner `xml:"Owner,omitempty"`
 	StorageClass string `xml:"StorageClass,omitempty"`
+	// RestoreStatus is sent when asked for (x-amz-optional-object-attributes).
+	RestoreStatus *RestoreStatus `xml:"RestoreStatus,omitempty"`
 }
 
 // ObjectLockConfiguration is the bucket's object lock document.

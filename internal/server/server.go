@@ -20,6 +20,7 @@ import (
 
 	"talus/internal/blob"
 	"talus/internal/blob/localfs"
+	"talus/internal/blob/tiered"
 	"talus/internal/iam"
 	"talus/internal/iamapi"
 	"talus/internal/kms"
@@ -69,6 +70,12 @@ type Config struct {
 	LifecycleDay time.Duration
 	// JournalRetention bounds the change journal (zero fields: meta's defaults).
 	JournalRetention meta.JournalRetention
+	// Tiers are the storage tiers besides the data directory, and
+	// ClassTiers maps a storage class (or Intelligent-Tiering archive
+	// tier) to the tier that holds its data; unmapped classes stay in the
+	// data directory.
+	Tiers      []TierConfig
+	ClassTiers map[string]string
 	// MetadataTableInterval is the S3 Metadata tables' freshness and
 	// MetadataTableCompaction their compaction interval (0: defaults).
 	MetadataTableInterval, MetadataTableCompaction time.Duration
@@ -133,6 +140,10 @@ func New(cfg Config) (*Server, error) {
 	if cfg.AccessKey == "" || cfg.SecretKey == "" {
 		return nil, errors.New("server: root credentials are required")
 	}
+	tiers, err := openTiers(cfg)
+	if err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, err
 	}
@@ -155,6 +166,12 @@ func New(cfg Config) (*Server, error) {
 		s.closeStores()
 		return nil, err
 	}
+	ts, err := tiered.New(s.blobs, tiers)
+	if err != nil {
+		s.closeStores()
+		return nil, err
+	}
+	s.blobs = ts
 	sealer, owner, err := openRoot(context.Background(), cfg.DataDir, cfg.AccessKey, cfg.SecretKey, s.meta)
 	if err != nil {
 		s.closeStores()
@@ -180,6 +197,7 @@ func New(cfg Config) (*Server, error) {
 		InlineMax:      cfg.InlineMax,
 		Space:          s.space,
 		LifecycleDay:   cfg.LifecycleDay,
+		ClassTier:      s.classTier,
 		Logger:         cfg.Logger,
 
 		DefaultObjectOwnership: cfg.DefaultObjectOwnership,

@@ -17,7 +17,7 @@ import (
 func (s *Server) startWorkers() {
 	s.workers.Start(s.journalTrimJob())
 	s.workers.Start(s.mdtables.Job())
-	s.workers.Start(lifecycle.New(lifecycle.Config{Meta: s.meta, Blobs: s.blobs, Day: s.cfg.LifecycleDay, Logger: s.log}).Job())
+	s.workers.Start(lifecycle.New(lifecycle.Config{Meta: s.meta, Blobs: s.blobs, Day: s.cfg.LifecycleDay, ClassTier: s.classTier, Logger: s.log}).Job())
 	s.workers.Start(worker.Job{Name: "blob-sweep", Delay: time.Minute, Interval: s.cfg.SweepInterval,
 		Run: func(ctx context.Context, r *worker.Run) error {
 			n, err := s.Sweep(ctx)

@@ -78,6 +78,22 @@ func WithJournalRetention(r meta.JournalRetention) Option {
 	return func(c *server.Config) { c.JournalRetention = r }
 }
 
+// WithTier adds a storage tier, as --tier does.
+func WithTier(t server.TierConfig) Option {
+	return func(c *server.Config) { c.Tiers = append(c.Tiers, t) }
+}
+
+// WithClassTier keeps a storage class's data in a tier, as
+// --storage-class-tier does.
+func WithClassTier(class, tier string) Option {
+	return func(c *server.Config) {
+		if c.ClassTiers == nil {
+			c.ClassTiers = map[string]string{}
+		}
+		c.ClassTiers[class] = tier
+	}
+}
+
 // WithRegion sets the server's region (us-east-1 unless set).
 func WithRegion(r string) Option { return func(c *server.Config) { c.Region = r } }
 

@@ -194,7 +194,6 @@ func TestErrorsNotImplemented(t *testing.T) {
 	}{
 		{http.MethodGet, "/noimpl?notification", nil, ""},
 		{http.MethodPut, "/noimpl?requestPayment", []byte("<RequestPaymentConfiguration><Payer>Requester</Payer></RequestPaymentConfiguration>"), ""},
-		{http.MethodPost, "/noimpl/obj?restore", nil, ""},
 		{http.MethodGet, "/noimpl?logging", nil, ""},
 		{http.MethodGet, "/noimpl?replication", nil, ""},
 		{http.MethodPut, "/noimpl/copy2?accelerate", []byte{}, "noimpl/obj"},

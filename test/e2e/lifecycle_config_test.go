@@ -302,10 +302,10 @@ func TestLifecycleConfigValidation(t *testing.T) {
 			400, "InvalidRequest", "'ObjectSizeGreaterThan' should be between 0 and 1099511627776000."},
 		{"size less zero", lccDoc(withFilter(`<ObjectSizeLessThan>0</ObjectSizeLessThan>`, days)),
 			400, "InvalidRequest", "'ObjectSizeLessThan' should be between 1 and 1099511627776000."},
-		{"transition", lccDoc(withFilter(``, `<Transition><Days>30</Days><StorageClass>GLACIER</StorageClass></Transition>`)),
-			501, "NotImplemented", "The lifecycle action Transition is not implemented: Talus stores every object in one storage class."},
-		{"noncurrent transition", lccDoc(withFilter(``, `<NoncurrentVersionTransition><NoncurrentDays>30</NoncurrentDays><StorageClass>STANDARD_IA</StorageClass></NoncurrentVersionTransition>`)),
-			501, "NotImplemented", "The lifecycle action NoncurrentVersionTransition is not implemented: Talus stores every object in one storage class."},
+		{"transition to IA before 30 days", lccDoc(withFilter(``, `<Transition><Days>29</Days><StorageClass>STANDARD_IA</StorageClass></Transition>`)),
+			400, "InvalidArgument", "'Days' in Transition action must be greater than or equal to 30 for storageClass 'STANDARD_IA'"},
+		{"noncurrent transition to IA before 30 days", lccDoc(withFilter(``, `<NoncurrentVersionTransition><NoncurrentDays>7</NoncurrentDays><StorageClass>ONEZONE_IA</StorageClass></NoncurrentVersionTransition>`)),
+			400, "InvalidArgument", "'NoncurrentDays' in NoncurrentVersionTransition action must be greater than or equal to 30 for storageClass 'ONEZONE_IA'"},
 		{"transition bad class", lccDoc(withFilter(``, `<Transition><Days>30</Days><StorageClass>COLD</StorageClass></Transition>`)), 400, "MalformedXML", ""},
 	}
 	for _, tc := range cases {
@@ -350,13 +350,13 @@ func TestLifecycleConfigValidation(t *testing.T) {
 	if err != nil || len(got.Rules) != 1 || aws.ToString(got.Rules[0].ID) != "ok" {
 		t.Fatalf("after refusals: %v %+v", err, got)
 	}
-	// The SDK refuses what AWS refuses, too: a transition answers 501 through it.
+	// Through the SDK too: STANDARD_IA needs 30 days.
 	_, err = c.PutBucketLifecycleConfiguration(ctx, &s3.PutBucketLifecycleConfigurationInput{Bucket: aws.String("lcval"),
 		LifecycleConfiguration: &types.BucketLifecycleConfiguration{Rules: []types.LifecycleRule{{
 			ID: aws.String("t"), Status: types.ExpirationStatusEnabled, Filter: &types.LifecycleRuleFilter{Prefix: aws.String("")},
-			Transitions: []types.Transition{{Days: aws.Int32(30), StorageClass: types.TransitionStorageClassGlacier}},
+			Transitions: []types.Transition{{Days: aws.Int32(10), StorageClass: types.TransitionStorageClassStandardIa}},
 		}}}})
-	rqCode(t, err, "NotImplemented", http.StatusNotImplemented)
+	rqCode(t, err, "InvalidArgument", http.StatusBadRequest)
 	_, err = c.PutBucketLifecycleConfiguration(ctx, &s3.PutBucketLifecycleConfigurationInput{Bucket: aws.String("lcval"),
 		LifecycleConfiguration: &types.BucketLifecycleConfiguration{Rules: []types.LifecycleRule{{
 			ID: aws.String("d"), Status: types.ExpirationStatusEnabled, Filter: &types.LifecycleRuleFilter{Prefix: aws.String("")},

@@ -155,37 +155,6 @@ func TestEncryptionHeaderValidation(t *testing.T) {
 	}
 }
 
-func TestUnsupportedAnnotationDirective(t *testing.T) {
-	srv := testserver.Start(t)
-	c := srv.Client()
-	mustCreateBucket(t, c, "ann")
-	mustPut(t, c, "ann", "src", []byte("data"))
-	copyWith := func(dst string, d types.AnnotationDirective) error {
-		_, err := c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("ann"), Key: aws.String(dst), CopySource: aws.String("ann/src"), AnnotationDirective: d})
-		return err
-	}
-	if err := copyWith("default", ""); err != nil {
-		t.Fatal(err)
-	}
-	if err := copyWith("copied", types.AnnotationDirectiveCopy); err != nil {
-		t.Fatalf("COPY (no annotations exist to copy): %v", err)
-	}
-	if err := copyWith("excluded", types.AnnotationDirectiveExclude); apiCode(err) != "NotImplemented" || rqStatus(err) != http.StatusNotImplemented {
-		t.Fatalf("EXCLUDE: %v", err)
-	}
-	if err := copyWith("bogus", "bogus"); apiCode(err) != "InvalidArgument" {
-		t.Fatalf("bogus directive: %v", err)
-	}
-	rqMissing(t, c, "ann", "excluded")
-	rqMissing(t, c, "ann", "bogus")
-	// The query-string form of a presigned URL is read too.
-	r := doRaw(t, rawReq{Method: "PUT", URL: objURL(srv, "ann", "q") + "?x-amz-object-annotation-directive=EXCLUDE", Header: map[string]string{"x-amz-copy-source": "ann/src"}})
-	wantRaw(t, "EXCLUDE in the query", r, http.StatusNotImplemented, "NotImplemented")
-	// The annotation operations themselves are not implemented.
-	r = doRaw(t, rawReq{Method: "GET", URL: objURL(srv, "ann", "src") + "?annotation&x-id=ListObjectAnnotations"})
-	wantRaw(t, "ListObjectAnnotations", r, http.StatusNotImplemented, "NotImplemented")
-}
-
 func TestUnsupportedHeaders(t *testing.T) {
 	srv := testserver.Start(t)
 	c := srv.Client()
@@ -198,7 +167,6 @@ func TestUnsupportedHeaders(t *testing.T) {
 		code              string
 	}{
 		{"append", "PUT", objURL(srv, "hdrs", "a"), map[string]string{"x-amz-write-offset-bytes": "0"}, 501, "NotImplemented"},
-		{"archive class", "PUT", objURL(srv, "hdrs", "a"), map[string]string{"x-amz-storage-class": "GLACIER"}, 501, "NotImplemented"},
 		{"directory class", "PUT", objURL(srv, "hdrs", "a"), map[string]string{"x-amz-storage-class": "EXPRESS_ONEZONE"}, 400, "InvalidStorageClass"},
 		{"event hold", "PUT", objURL(srv, "hdrs", "a"), map[string]string{"x-amz-object-lock-event-hold": "ON"}, 501, "NotImplemented"},
 		{"bad event hold", "PUT", objURL(srv, "hdrs", "a"), map[string]string{"x-amz-object-lock-event-hold": "MAYBE"}, 400, "InvalidArgument"},
@@ -224,7 +192,7 @@ func TestUnsupportedHeaders(t *testing.T) {
 
 	// What Talus honours passes.
 	if _, err := c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("hdrs"), OptionalObjectAttributes: []types.OptionalObjectAttributes{types.OptionalObjectAttributesRestoreStatus}}); err != nil {
-		t.Fatalf("RestoreStatus (nothing is ever restored): %v", err)
+		t.Fatalf("RestoreStatus: %v", err)
 	}
 	if _, err := c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("hdrs"), Key: aws.String("c"), CopySource: aws.String("hdrs/obj"),
 		ExpectedSourceBucketOwner: aws.String(iam.AccountID)}); err != nil {

@@ -3,6 +3,7 @@
 # rclone, s3cmd). Each client creates a bucket, uploads a 20 MiB random file
 # (as a multipart upload for rclone and s3cmd, whose part sizes are set to 5 MiB),
 # lists it, downloads and compares it, then deletes the object and the bucket.
+# 'awsglacier' uploads a GLACIER object, restores it and reads it back.
 # 'aws kms' then manages keys and aliases and round-trips encrypt/decrypt, and
 # 'talus admin kms create-key --key-id' makes a key the CLI then uses.
 # 'talus admin account create' makes a second account, which writes into
@@ -54,7 +55,7 @@ unset AWS_CA_BUNDLE
 # Start on a kernel-chosen port; the endpoint is read from the log.
 mkdir "$work/data"
 TALUS_ROOT_ACCESS_KEY=$ak TALUS_ROOT_SECRET_KEY=$sk \
-	"$bin" server --address 127.0.0.1:0 --data "$work/data" >"$work/server.log" 2>&1 &
+	"$bin" server --address 127.0.0.1:0 --data "$work/data" --lifecycle-day 2s >"$work/server.log" 2>&1 &
 server_pid=$!
 endpoint=""
 for _ in $(seq 150); do
@@ -166,6 +167,46 @@ run_awscli() {
 	step "copy sha256 matches" same_sum_big "$work/aws.copy.down" || return 1
 	step "delete objects" awsc s3 rm --recursive "$b" || return 1
 	step "delete bucket" awsc s3 rb "$b" || return 1
+}
+
+# ---- awscli: archive class and restore ----------------------------------
+# The server runs with a two-second lifecycle day, so an Expedited restore
+# (five minutes on AWS) completes at once and 30 days last a minute.
+# glacier_head B K TEXT: head-object's JSON output holds TEXT.
+glacier_head() {
+	awsc s3api head-object --bucket "$1" --key "$2" | grep -qF "$3"
+}
+
+# glacier_get_refused B K: GET answers InvalidObjectState.
+glacier_get_refused() {
+	if awsc s3api get-object --bucket "$1" --key "$2" "$work/glacier.none" >"$work/glacier.err" 2>&1; then
+		echo "GET of an archived object succeeded"
+		return 1
+	fi
+	grep -q InvalidObjectState "$work/glacier.err"
+}
+
+# glacier_restored B K: waits until x-amz-restore says the restore is done.
+glacier_restored() {
+	for _ in $(seq 50); do
+		glacier_head "$1" "$2" 'ongoing-request=\"false\"' && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+run_awsglacier() {
+	local b=glacier-smoke
+	step "create bucket" awsc s3 mb "s3://$b" || return 1
+	step "upload as GLACIER" awsc s3api put-object --bucket "$b" --key g --storage-class GLACIER --body "$work/upload.bin" || return 1
+	step "head reports GLACIER" glacier_head "$b" g '"StorageClass": "GLACIER"' || return 1
+	step "GET refused before a restore" glacier_get_refused "$b" g || return 1
+	step "restore-object" awsc s3api restore-object --bucket "$b" --key g --restore-request 'Days=30,GlacierJobParameters={Tier=Expedited}' || return 1
+	step "restore completes" glacier_restored "$b" g || return 1
+	step "download restored" awsc s3api get-object --bucket "$b" --key g "$work/glacier.down" || return 1
+	step "sha256 matches" same_sum "$work/glacier.down" || return 1
+	step "delete objects" awsc s3 rm --recursive "s3://$b" || return 1
+	step "delete bucket" awsc s3 rb "s3://$b" || return 1
 }
 
 # ---- aws kms ------------------------------------------------------------
@@ -305,7 +346,7 @@ run_s3cmd() {
 	step "delete bucket" s3c rb "$b" || return 1
 }
 
-for client in ${SMOKE_CLIENTS:-awscli awskms awsaccounts rclone s3cmd}; do
+for client in ${SMOKE_CLIENTS:-awscli awsglacier awskms awsaccounts rclone s3cmd}; do
 	: >"$work/$client.log"
 	if "run_$client"; then
 		echo "PASS $client"

@@ -469,3 +469,40 @@ func testJournalDurable(t *testing.T, open func() meta.Store) {
 		t.Fatalf("seq after reopen: %+v", recs)
 	}
 }
+
+// testJournalBookkeeping: a write made under meta.Bookkeeping (not a change
+// of object state) appends no record; a restore request records
+// ObjectRestore:Post.
+func testJournalBookkeeping(t *testing.T, s meta.Store) {
+	mustBucket(t, s, "jb")
+	if _, err := s.PutObject(withOp("PutObject"), &meta.Object{Bucket: "jb", Key: "k", ETag: `"e"`, Size: 1, BlobID: "b"}, meta.PutOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	start := lastSeq(t, s)
+	if _, err := s.UpdateObject(meta.Bookkeeping(ctx), "jb", "k", "", func(o *meta.Object) error {
+		o.Attrs.Accessed = time.Unix(1e9, 0)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got := lastSeq(t, s); got != start {
+		t.Fatalf("a bookkeeping write appended records: seq %d -> %d", start, got)
+	}
+	if _, err := s.UpdateObject(withOp("RestoreObject"), "jb", "k", "", func(o *meta.Object) error {
+		o.Attrs.Restore = &meta.Restore{Requested: time.Unix(1e9, 0), Ready: time.Unix(1e9+3600, 0), Tier: "Standard"}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := s.ReadJournal(ctx, start, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 1 || recs[0].Event != meta.EventRestorePost || recs[0].Type != meta.RecordUpdateMetadata {
+		t.Fatalf("records after a restore request: %+v", recs)
+	}
+	o, err := s.GetObject(ctx, "jb", "k", "")
+	if err != nil || !o.Attrs.Accessed.Equal(time.Unix(1e9, 0)) {
+		t.Fatalf("the bookkeeping write was not kept: %v %v", o, err)
+	}
+}

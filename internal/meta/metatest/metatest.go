@@ -37,6 +37,7 @@ func Run(t *testing.T, newStore func(t *testing.T) meta.Store) {
 		{"ConcurrentPuts", testConcurrentPuts},
 		{"ConditionalRace", testConditionalRace},
 		{"UpdateObject", testUpdateObject},
+		{"RelocateObject", testRelocate},
 		{"ListVersions", testListVersions},
 		{"BucketConfig", testBucketConfig},
 		{"Identities", testIdentities},
@@ -54,6 +55,11 @@ func Run(t *testing.T, newStore func(t *testing.T) meta.Store) {
 		{"JournalCursors", testJournalCursors},
 		{"JournalRetention", testJournalRetention},
 		{"JournalWait", testJournalWait},
+		{"JournalBookkeeping", testJournalBookkeeping},
+		{"Annotations", testAnnotations},
+		{"AnnotationLimit", testAnnotationLimit},
+		{"AnnotationsGoWithVersion", testAnnotationsGoWithVersion},
+		{"AnnotationCopy", testAnnotationCopy},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -27,6 +27,9 @@ const trimChunk = 5000
 // journal appends the record of a change to o inside tx: the one call
 // each object mutation makes.
 func (s *Store) journal(ctx context.Context, tx *wtx, typ, event string, o *meta.Object) error {
+	if meta.IsBookkeeping(ctx) {
+		return nil
+	}
 	return s.appendRecord(ctx, tx, meta.NewRecord(ctx, typ, event, o))
 }
 

@@ -193,6 +193,20 @@ var migrations = []string{
 	ALTER TABLE user_policies_by_account RENAME TO user_policies;
 	CREATE INDEX access_keys_by_user ON access_keys(account, user, created);
 	CREATE INDEX buckets_by_owner ON buckets(owner, name);`,
+	// Object annotations: named payloads of one version (by its seq),
+	// stored inline (at most 1 MiB each) and removed with the version.
+	`CREATE TABLE annotations (
+		seq           INTEGER NOT NULL,
+		name          TEXT NOT NULL,
+		size          INTEGER NOT NULL,
+		etag          TEXT NOT NULL,
+		modified      INTEGER NOT NULL,
+		checksums     BLOB,
+		checksum_type TEXT NOT NULL,
+		wrapped_key   BLOB,
+		data          BLOB NOT NULL
+	);
+	CREATE UNIQUE INDEX annotations_by_name ON annotations(seq, name);`,
 }
 
 func migrate(db *sql.DB) error {

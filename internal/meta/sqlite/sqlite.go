@@ -475,13 +475,35 @@ func getVersion(ctx context.Context, q querier, bucket, key, versionID string) (
 	return o, nil
 }
 
+// mustGetVersion is getVersion with S3's errors for what is missing:
+// the bucket, the key, or the version.
+func mustGetVersion(ctx context.Context, tx *wtx, bucket, key, versionID string) (*meta.Object, error) {
+	o, err := getVersion(ctx, tx, bucket, key, versionID)
+	if err != nil || o != nil {
+		return o, err
+	}
+	if _, err := getBucket(ctx, tx, bucket); err != nil {
+		return nil, err
+	}
+	if versionID != "" {
+		return nil, meta.ErrNoSuchVersion
+	}
+	return nil, meta.ErrNoSuchKey
+}
+
 func (s *Store) GetObject(ctx context.Context, bucket, key, versionID string) (*meta.Object, error) {
-	o, err := getVersion(ctx, s.r, bucket, key, versionID)
+	return existingVersion(ctx, s.r, bucket, key, versionID)
+}
+
+// existingVersion is getVersion with a missing version an error:
+// ErrNoSuchBucket, ErrNoSuchVersion or ErrNoSuchKey.
+func existingVersion(ctx context.Context, q querier, bucket, key, versionID string) (*meta.Object, error) {
+	o, err := getVersion(ctx, q, bucket, key, versionID)
 	if err != nil {
 		return nil, err
 	}
 	if o == nil {
-		if _, err := getBucket(ctx, s.r, bucket); err != nil {
+		if _, err := getBucket(ctx, q, bucket); err != nil {
 			return nil, err
 		}
 		if versionID != "" {
@@ -502,6 +524,9 @@ func removeVersion(ctx context.Context, tx *wtx, o *meta.Object) ([]string, erro
 		freed = append(freed, p.BlobID)
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM version_parts WHERE seq = ?`, o.Seq); err != nil {
+		return nil, err
+	}
+	if err := removeAnnotations(ctx, tx, o); err != nil {
 		return nil, err
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM versions WHERE seq = ?`, o.Seq); err != nil {
@@ -587,12 +612,23 @@ func (s *Store) PutObject(ctx context.Context, o *meta.Object, opts meta.PutOpti
 		if o.Modified.IsZero() {
 			o.Modified = s.now().UTC()
 		}
+		if opts.Annotations != nil {
+			// The source may be the null version this put replaces.
+			if err := holdAnnotations(ctx, tx, opts.Annotations); err != nil {
+				return err
+			}
+		}
 		freed, err := addLatest(ctx, tx, b.Versioning, o, s.now())
 		if err != nil {
 			return err
 		}
 		if err := s.journal(ctx, tx, meta.RecordCreate, meta.CreateEvent(meta.ChangeFrom(ctx).Operation), o); err != nil {
 			return err
+		}
+		if opts.Annotations != nil {
+			if err := copyAnnotations(ctx, tx, opts.Annotations, o, s.now()); err != nil {
+				return err
+			}
 		}
 		res = meta.PutResult{VersionID: o.VersionID, Freed: freed}
 		return nil
@@ -679,18 +715,9 @@ func (s *Store) DeleteObject(ctx context.Context, bucket, key, versionID string,
 func (s *Store) UpdateObject(ctx context.Context, bucket, key, versionID string, fn func(*meta.Object) error) (*meta.Object, error) {
 	var out *meta.Object
 	err := s.write(func(tx *wtx) error {
-		o, err := getVersion(ctx, tx, bucket, key, versionID)
+		o, err := mustGetVersion(ctx, tx, bucket, key, versionID)
 		if err != nil {
 			return err
-		}
-		if o == nil {
-			if _, err := getBucket(ctx, tx, bucket); err != nil {
-				return err
-			}
-			if versionID != "" {
-				return meta.ErrNoSuchVersion
-			}
-			return meta.ErrNoSuchKey
 		}
 		before := o.Attrs.Clone()
 		if err := fn(o); err != nil {
