@@ -1,6 +1,8 @@
 package mdtables
 
 import (
+	"maps"
+	"slices"
 	"strings"
 
 	"talus/internal/meta"
@@ -37,4 +39,15 @@ func storageClass(c string) string {
 		return "STANDARD"
 	}
 	return c
+}
+
+// annotationRow is the annotation table row of annotation a of version o.
+func annotationRow(o *meta.Object, a *meta.Annotation) Row {
+	row := Row{Bucket: o.Bucket, Key: o.Key, VersionID: o.VersionID, JoinKey: seqString(o.Seq), Name: a.Name,
+		Seq: seqString(a.Modified.UnixNano()), Full: true, Size: a.Size, Modified: a.Modified, ETag: strings.Trim(a.ETag, `"`)}
+	algs := slices.Sorted(maps.Keys(a.Checksums))
+	if len(algs) > 0 {
+		row.ChecksumAlgorithm = algs[0]
+	}
+	return row
 }

@@ -17,6 +17,9 @@ import (
 // (Full false) for a permanent delete, as S3 leaves them.
 type Row struct {
 	Bucket, Key, Seq string
+	// Annotation table only: the annotation's name and the version's
+	// join key (its store sequence, the inventory's sequence_number).
+	Name, JoinKey string
 	// Journal only: the event columns.
 	RecordType string
 	RecordTime time.Time
@@ -42,8 +45,9 @@ type Row struct {
 
 // Kinds of table.
 const (
-	kindJournal   = "journal"
-	kindInventory = "inventory"
+	kindJournal    = "journal"
+	kindInventory  = "inventory"
+	kindAnnotation = "annotation"
 )
 
 // column is one column of the metadata tables, in AWS's order.
@@ -78,6 +82,20 @@ var columns = []column{
 	{"request_id", "string", false, true},
 }
 
+// annotationColumns are the annotation table's, in AWS's order.
+var annotationColumns = []column{
+	{"bucket", "string", true, false},
+	{"object_key", "string", true, false},
+	{"object_version_id", "string", false, false},
+	{"object_join_key", "string", true, false},
+	{"name", "string", true, false},
+	{"sequence_number", "string", true, false},
+	{"last_modified_date", "timestamp", false, false},
+	{"size", "long", false, false},
+	{"e_tag", "string", false, false},
+	{"checksum_algorithm", "string", false, false},
+}
+
 // tableSchema is the Iceberg schema of a journal table (all columns) or
 // live inventory table (the object columns, without the event ones).
 // Timestamps are Iceberg timestamp (without zone, UTC values); maps are
@@ -86,7 +104,11 @@ var columns = []column{
 func tableSchema(kind string) *iceberg.Schema {
 	var fields []iceberg.NestedField
 	var maps []int
-	for _, c := range columns {
+	cols := columns
+	if kind == kindAnnotation {
+		cols = annotationColumns
+	}
+	for _, c := range cols {
 		if c.journal && kind != kindJournal {
 			continue
 		}
@@ -153,8 +175,14 @@ func appendColumn(fb array.Builder, name string, r *Row) error {
 	switch name {
 	case "bucket":
 		appendString(fb, r.Bucket, true)
-	case "key":
+	case "key", "object_key":
 		appendString(fb, r.Key, true)
+	case "object_version_id":
+		appendString(fb, r.VersionID, r.VersionID != "")
+	case "object_join_key":
+		appendString(fb, r.JoinKey, true)
+	case "name":
+		appendString(fb, r.Name, true)
 	case "sequence_number":
 		appendString(fb, r.Seq, true)
 	case "record_type":

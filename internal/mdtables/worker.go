@@ -181,11 +181,17 @@ func (w *Worker) syncBucket(ctx context.Context, bucket, owner string, c *meta.M
 	if err := w.maybeCompactJournal(ctx, bucket, c); err != nil {
 		return n, err
 	}
-	if inv := c.Inventory; inv != nil && inv.Enabled {
-		k, err := w.syncInventory(ctx, bucket, c, inv)
+	for _, x := range []struct {
+		kind string
+		t    *meta.MetadataTable
+	}{{kindInventory, c.Inventory}, {kindAnnotation, c.Annotation}} {
+		if x.t == nil || !x.t.Enabled {
+			continue
+		}
+		k, err := w.syncSnapshotTable(ctx, bucket, c, x.kind, x.t)
 		n += k
 		if err != nil {
-			return n, w.fail(ctx, bucket, inv.ID, "ServerInternalError", err)
+			return n, w.fail(ctx, bucket, x.t.ID, "ServerInternalError", err)
 		}
 	}
 	return n, nil
@@ -363,11 +369,12 @@ func (w *Worker) appendRows(ctx context.Context, t *table.Table, kind string, ro
 	return tx.Commit(ctx)
 }
 
-// syncInventory backfills the inventory table, then rebuilds it whenever
-// the bucket changed: the table is overwritten with the bucket's current
-// versions in one snapshot, read page by page in bounded memory.
-func (w *Worker) syncInventory(ctx context.Context, bucket string, c *meta.MetadataConfig, inv *meta.MetadataTable) (int, error) {
-	if err := w.tables.create(ctx, c.TableBucket, c.Namespace, inv.Name, inv.ID, kindInventory, bucket); err != nil {
+// syncSnapshotTable backfills the inventory (or annotation) table, then
+// rebuilds it whenever the bucket changed: the table is overwritten with
+// the bucket's current versions (or their annotations) in one snapshot,
+// read page by page in bounded memory.
+func (w *Worker) syncSnapshotTable(ctx context.Context, bucket string, c *meta.MetadataConfig, kind string, inv *meta.MetadataTable) (int, error) {
+	if err := w.tables.create(ctx, c.TableBucket, c.Namespace, inv.Name, inv.ID, kind, bucket); err != nil {
 		return 0, err
 	}
 	if inv.Status == s3.TableCreating {
@@ -390,8 +397,8 @@ func (w *Worker) syncInventory(ctx context.Context, bucket string, c *meta.Metad
 			return 0, err
 		}
 	}
-	scan := &inventoryScan{ctx: ctx, m: w.cfg.Meta, bucket: bucket}
-	rb, err := newRecordBuilder(kindInventory, t.Schema())
+	scan := &inventoryScan{ctx: ctx, m: w.cfg.Meta, bucket: bucket, annotations: kind == kindAnnotation}
+	rb, err := newRecordBuilder(kind, t.Schema())
 	if err != nil {
 		return 0, err
 	}
@@ -439,12 +446,39 @@ func (w *Worker) changedSince(ctx context.Context, bucket string, from, to int64
 	return false, nil
 }
 
-// inventoryScan lists a bucket's current versions in pages.
+// inventoryScan lists a bucket's current versions (or their
+// annotations) in pages.
 type inventoryScan struct {
-	ctx    context.Context
-	m      meta.Store
-	bucket string
-	rows   int
+	ctx         context.Context
+	m           meta.Store
+	bucket      string
+	annotations bool
+	rows        int
+}
+
+// addAnnotations adds the rows of o's annotations.
+func (s *inventoryScan) addAnnotations(rb *recordBuilder, o *meta.Object) error {
+	after := ""
+	for {
+		_, as, err := s.m.ListAnnotations(s.ctx, s.bucket, o.Key, o.VersionID, meta.AnnotationListOptions{After: after, Limit: scanPage})
+		if errors.Is(err, meta.ErrNoSuchKey) || errors.Is(err, meta.ErrNoSuchVersion) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		for _, a := range as {
+			row := annotationRow(o, &a)
+			if err := rb.add(&row); err != nil {
+				return err
+			}
+			s.rows++
+		}
+		if len(as) < scanPage {
+			return nil
+		}
+		after = as[len(as)-1].Name
+	}
 }
 
 const scanPage = 1000
@@ -459,6 +493,13 @@ func (s *inventoryScan) batches(rb *recordBuilder) func(yield func(arrow.RecordB
 				return
 			}
 			for _, o := range objs {
+				if s.annotations {
+					if err := s.addAnnotations(rb, &o); err != nil {
+						yield(nil, err)
+						return
+					}
+					continue
+				}
 				// The scan leaves out attributes (tags, metadata, encryption).
 				full, err := s.m.GetObject(s.ctx, s.bucket, o.Key, o.VersionID)
 				if errors.Is(err, meta.ErrNoSuchKey) || errors.Is(err, meta.ErrNoSuchVersion) {

@@ -111,6 +111,7 @@ var operations = map[routeKey]operation{
 	{bucket, "DELETE", "metadataConfiguration", false}: {"DeleteBucketMetadataConfiguration", "s3:DeleteBucketMetadataTableConfiguration", "", (*API).deleteBucketMetadataConfiguration},
 	{bucket, "PUT", "metadataJournalTable", false}:     {"UpdateBucketMetadataJournalTableConfiguration", "s3:UpdateBucketMetadataJournalTableConfiguration", "", (*API).updateBucketMetadataJournalTableConfiguration},
 	{bucket, "PUT", "metadataInventoryTable", false}:   {"UpdateBucketMetadataInventoryTableConfiguration", "s3:UpdateBucketMetadataInventoryTableConfiguration", "", (*API).updateBucketMetadataInventoryTableConfiguration},
+	{bucket, "PUT", "metadataAnnotationTable", false}:  {"UpdateBucketMetadataAnnotationTableConfiguration", "s3:UpdateBucketMetadataAnnotationTableConfiguration", "", (*API).updateBucketMetadataAnnotationTableConfiguration},
 
 	// GET ?intelligent-tiering without an id is ListBucketIntelligentTieringConfigurations.
 	{bucket, "GET", "intelligent-tiering", false}:    {"GetBucketIntelligentTieringConfiguration", "s3:GetIntelligentTieringConfiguration", "", (*API).getBucketIntelligentTiering},

@@ -117,6 +117,24 @@ func TestMetadataConfigurationV2(t *testing.T) {
 		t.Fatalf("inventory enabled again: %+v (old table %s)", inv, before)
 	}
 
+	// The annotation table is enabled and disabled the same way.
+	annot := func(state types.AnnotationConfigurationState) {
+		t.Helper()
+		if _, err := c.UpdateBucketMetadataAnnotationTableConfiguration(ctx, &s3.UpdateBucketMetadataAnnotationTableConfigurationInput{Bucket: b,
+			AnnotationTableConfiguration: &types.AnnotationTableConfigurationUpdates{ConfigurationState: state}}); err != nil {
+			t.Fatalf("UpdateBucketMetadataAnnotationTableConfiguration(%s): %v", state, err)
+		}
+	}
+	annot(types.AnnotationConfigurationStateEnabled)
+	if an := mdGetV2(t, c, "mdv2").AnnotationTableConfigurationResult; an == nil || an.ConfigurationState != types.AnnotationConfigurationStateEnabled ||
+		aws.ToString(an.TableName) != "annotation" || !okStatus(aws.ToString(an.TableStatus)) || !strings.Contains(aws.ToString(an.TableArn), "/table/") {
+		t.Fatalf("annotation table: %+v", an)
+	}
+	annot(types.AnnotationConfigurationStateDisabled)
+	if an := mdGetV2(t, c, "mdv2").AnnotationTableConfigurationResult; an == nil || an.ConfigurationState != types.AnnotationConfigurationStateDisabled || an.TableArn != nil {
+		t.Fatalf("annotation table disabled: %+v", an)
+	}
+
 	if _, err := c.DeleteBucketMetadataConfiguration(ctx, &s3.DeleteBucketMetadataConfigurationInput{Bucket: b}); err != nil {
 		t.Fatalf("DeleteBucketMetadataConfiguration: %v", err)
 	}
@@ -222,7 +240,8 @@ func TestMetadataConfigurationValidation(t *testing.T) {
 	rqCode(t, mdCreateV2(t, c, "mdval", kms(types.TableSseAlgorithmAwsKms, "arn:aws:kms:eu-west-1:000000000000:key/k")), "InvalidArgument", http.StatusBadRequest)
 	rqCode(t, mdCreateV2(t, c, "mdval", kms(types.TableSseAlgorithmAwsKms, "arn:aws:kms:us-east-1:000000000000:key/k")), "NotImplemented", http.StatusNotImplemented)
 	rqCode(t, mdCreateV2(t, c, "mdval", &types.MetadataConfiguration{JournalTableConfiguration: journalDays(0),
-		AnnotationTableConfiguration: &types.AnnotationTableConfiguration{ConfigurationState: types.AnnotationConfigurationStateEnabled}}), "NotImplemented", http.StatusNotImplemented)
+		AnnotationTableConfiguration: &types.AnnotationTableConfiguration{ConfigurationState: types.AnnotationConfigurationStateEnabled,
+			Role: aws.String("arn:aws:iam::000000000000:role/metadata")}}), "NotImplemented", http.StatusNotImplemented)
 
 	// Bodies the SDK would not send.
 	for name, body := range map[string]string{
@@ -240,8 +259,7 @@ func TestMetadataConfigurationValidation(t *testing.T) {
 	// Nothing was stored by the refused requests.
 	_, err := c.GetBucketMetadataConfiguration(ctx, &s3.GetBucketMetadataConfigurationInput{Bucket: aws.String("mdval")})
 	rqCode(t, err, "MetadataConfigurationNotFound", http.StatusNotFound)
-	// The annotation table update stays unimplemented.
 	_, err = c.UpdateBucketMetadataAnnotationTableConfiguration(ctx, &s3.UpdateBucketMetadataAnnotationTableConfigurationInput{Bucket: aws.String("mdval"),
 		AnnotationTableConfiguration: &types.AnnotationTableConfigurationUpdates{ConfigurationState: types.AnnotationConfigurationStateEnabled}})
-	rqCode(t, err, "NotImplemented", http.StatusNotImplemented)
+	rqCode(t, err, "MetadataConfigurationNotFound", http.StatusNotFound)
 }
