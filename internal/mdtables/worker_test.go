@@ -147,7 +147,11 @@ func (e *env) rows(name string) ([]string, int) {
 			return rec.Column(rec.Schema().FieldIndices(n)[0]).(*array.String)
 		}
 		for i := 0; i < int(rec.NumRows()); i++ {
-			s := col("key").Value(i)
+			kc := "key"
+			if name == "annotation" {
+				kc = "object_key"
+			}
+			s := col(kc).Value(i)
 			if name == "journal" {
 				s = col("record_type").Value(i) + " " + s
 			}
@@ -308,5 +312,38 @@ func TestForeignTableBucketIsNotWritten(t *testing.T) {
 	}
 	if len(e.objs.m) != 0 {
 		t.Fatalf("files written to another account's bucket: %d", len(e.objs.m))
+	}
+}
+
+func TestAnnotationTable(t *testing.T) {
+	e := newEnv(t)
+	e.put("a")
+	e.put("b")
+	for _, name := range []string{"caption", "review"} {
+		if _, err := e.m.PutAnnotation(ctx, "src", "a", "", &meta.Annotation{Name: name, Size: 3, ETag: `"x"`, Modified: time.Now(), Data: []byte("abc")}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := e.configure(false, 0)
+	c.Annotation = &meta.MetadataTable{Enabled: true, Status: s3.TableCreating, Name: "annotation", ID: uuid.NewString()}
+	if err := e.m.UpdateBucket(ctx, "src", func(b *meta.Bucket) error { b.Config.Metadata = c; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	e.run()
+	if got, _ := e.rows("annotation"); !equal(got, []string{"a", "a"}) {
+		t.Fatalf("annotation rows: %v", got)
+	}
+	if s := e.status().Annotation.Status; s != s3.TableActive {
+		t.Fatalf("annotation status %s", s)
+	}
+	if _, err := e.m.DeleteAnnotation(ctx, "src", "a", "", "review", nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.m.PutAnnotation(ctx, "src", "b", "", &meta.Annotation{Name: "caption", Size: 1, ETag: `"y"`, Modified: time.Now(), Data: []byte("z")}, nil); err != nil {
+		t.Fatal(err)
+	}
+	e.run()
+	if got, _ := e.rows("annotation"); !equal(got, []string{"a", "b"}) {
+		t.Fatalf("annotation rows after changes: %v", got)
 	}
 }
