@@ -166,8 +166,9 @@ func TestMetadataTablesReadBack(t *testing.T) {
 
 	_, err := c.CreateBucketMetadataConfiguration(ctx, &s3.CreateBucketMetadataConfigurationInput{Bucket: b,
 		MetadataConfiguration: &types.MetadataConfiguration{
-			JournalTableConfiguration:   &types.JournalTableConfiguration{RecordExpiration: &types.RecordExpiration{Expiration: types.ExpirationStateDisabled}},
-			InventoryTableConfiguration: &types.InventoryTableConfiguration{ConfigurationState: types.InventoryConfigurationStateEnabled}}})
+			JournalTableConfiguration:    &types.JournalTableConfiguration{RecordExpiration: &types.RecordExpiration{Expiration: types.ExpirationStateDisabled}},
+			InventoryTableConfiguration:  &types.InventoryTableConfiguration{ConfigurationState: types.InventoryConfigurationStateEnabled},
+			AnnotationTableConfiguration: &types.AnnotationTableConfiguration{ConfigurationState: types.AnnotationConfigurationStateEnabled}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,6 +182,10 @@ func TestMetadataTablesReadBack(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	if _, err := c.PutObjectAnnotation(ctx, &s3.PutObjectAnnotationInput{Bucket: b, Key: aws.String("a.txt"), AnnotationName: aws.String("caption"),
+		AnnotationPayload: strings.NewReader(`{"text":"a greeting"}`)}); err != nil {
+		t.Fatalf("PutObjectAnnotation: %v", err)
+	}
 	waitActive(t, c, "src")
 	cat := catalog(t, srv)
 	nss, err := cat.ListNamespaces(ctx, nil)
@@ -188,12 +193,13 @@ func TestMetadataTablesReadBack(t *testing.T) {
 		t.Fatalf("namespaces: %v %v", nss, err)
 	}
 
-	journal, jfiles := waitRows(t, cat, "b_src", "journal", func(r []row) bool { return len(r) >= 4 })
+	journal, jfiles := waitRows(t, cat, "b_src", "journal", func(r []row) bool { return len(r) >= 5 })
 	want := []string{
 		"CREATE a.txt dm=false size=5 tags=team=x meta=color=blue",
 		"CREATE b.txt dm=false size=9 tags= meta=",
 		"DELETE b.txt dm= size= tags= meta=",
 		"UPDATE_METADATA a.txt dm=false size=5 tags=team=y meta=color=blue",
+		"UPDATE_METADATA a.txt dm=false size=5 tags=team=y meta=color=blue", // the annotation
 	}
 	if got := rowStrings(journal); !slices.Equal(got, want) {
 		t.Fatalf("journal rows:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -212,10 +218,15 @@ func TestMetadataTablesReadBack(t *testing.T) {
 		t.Fatalf("inventory: %v", inventory)
 	}
 
+	annotations := waitAnnotations(t, cat)
+	if len(annotations) != 1 || annotations[0] != "src a.txt caption 21" {
+		t.Fatalf("annotation table: %v", annotations)
+	}
+
 	// DuckDB reads the same rows from the Parquet files, fetched through
 	// the S3 API.
 	if got := duckRows(t, c, jfiles, "SELECT record_type || ' ' || key FROM read_parquet(?) ORDER BY sequence_number"); !slices.Equal(got,
-		[]string{"CREATE a.txt", "CREATE b.txt", "DELETE b.txt", "UPDATE_METADATA a.txt"}) {
+		[]string{"CREATE a.txt", "CREATE b.txt", "DELETE b.txt", "UPDATE_METADATA a.txt", "UPDATE_METADATA a.txt"}) {
 		t.Fatalf("DuckDB journal: %v", got)
 	}
 	if got := duckRows(t, c, ifiles, "SELECT key || ' ' || size || ' ' || object_tags['team'] FROM read_parquet(?) WHERE key = 'a.txt'"); !slices.Equal(got, []string{"a.txt 5 y"}) {
@@ -233,7 +244,8 @@ func waitActive(t *testing.T, c *s3.Client, bucket string) {
 			t.Fatal(err)
 		}
 		r := out.GetBucketMetadataConfigurationResult.MetadataConfigurationResult
-		if aws.ToString(r.JournalTableConfigurationResult.TableStatus) == "ACTIVE" && aws.ToString(r.InventoryTableConfigurationResult.TableStatus) == "ACTIVE" {
+		if aws.ToString(r.JournalTableConfigurationResult.TableStatus) == "ACTIVE" && aws.ToString(r.InventoryTableConfigurationResult.TableStatus) == "ACTIVE" &&
+			aws.ToString(r.AnnotationTableConfigurationResult.TableStatus) == "ACTIVE" {
 			return
 		}
 		if time.Now().After(deadline) {
@@ -294,4 +306,41 @@ func duckRows(t *testing.T, c *s3.Client, files []string, query string) []string
 		out = append(out, s.String)
 	}
 	return out
+}
+
+// waitAnnotations polls the annotation table until it has a row and
+// returns its rows as "bucket object_key name size".
+func waitAnnotations(t *testing.T, cat *rest.Catalog) []string {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		tbl, err := cat.LoadTable(ctx, table.Identifier{"b_src", "annotation"})
+		if err != nil {
+			t.Fatalf("LoadTable annotation: %v", err)
+		}
+		if tbl.CurrentSnapshot() != nil {
+			at, err := tbl.Scan().ToArrowTable(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			tr := array.NewTableReader(at, 100)
+			for tr.Next() {
+				rec := tr.RecordBatch()
+				v := func(n string, i int) string { return rec.Column(rec.Schema().FieldIndices(n)[0]).ValueStr(i) }
+				for i := 0; i < int(rec.NumRows()); i++ {
+					out = append(out, v("bucket", i)+" "+v("object_key", i)+" "+v("name", i)+" "+v("size", i))
+				}
+			}
+			tr.Release()
+			at.Release()
+			if len(out) > 0 {
+				return out
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("annotation table stayed empty")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 }
