@@ -31,12 +31,25 @@ func (a *API) metadataConfig(ctx context.Context, req *request) (meta.Bucket, *m
 	return b, b.Config.Metadata, nil
 }
 
-func (a *API) createBucketMetadataTableConfiguration(ctx context.Context, req *request) (*response, error) {
+// bucketXML reads the request's document once the bucket is known to
+// exist; configXML once it has a metadata configuration.
+func (a *API) bucketXML(ctx context.Context, req *request, root string, v any) error {
 	if _, err := a.bucket(ctx, req); err != nil {
-		return nil, err
+		return err
 	}
+	return a.readXML(req, root, v)
+}
+
+func (a *API) configXML(ctx context.Context, req *request, root string, v any) error {
+	if _, _, err := a.metadataConfig(ctx, req); err != nil {
+		return err
+	}
+	return a.readXML(req, root, v)
+}
+
+func (a *API) createBucketMetadataTableConfiguration(ctx context.Context, req *request) (*response, error) {
 	var doc s3xml.MetadataTableConfiguration
-	if err := a.readXML(req, "MetadataTableConfiguration", &doc); err != nil {
+	if err := a.bucketXML(ctx, req, "MetadataTableConfiguration", &doc); err != nil {
 		return nil, err
 	}
 	d := doc.Destination
@@ -63,11 +76,8 @@ func (a *API) createBucketMetadataTableConfiguration(ctx context.Context, req *r
 }
 
 func (a *API) createBucketMetadataConfiguration(ctx context.Context, req *request) (*response, error) {
-	if _, err := a.bucket(ctx, req); err != nil {
-		return nil, err
-	}
 	var doc s3xml.MetadataConfiguration
-	if err := a.readXML(req, "MetadataConfiguration", &doc); err != nil {
+	if err := a.bucketXML(ctx, req, "MetadataConfiguration", &doc); err != nil {
 		return nil, err
 	}
 	j := doc.Journal
@@ -303,11 +313,8 @@ func (a *API) deleteMetadataConfig(ctx context.Context, req *request, v1 bool) (
 }
 
 func (a *API) updateBucketMetadataJournalTableConfiguration(ctx context.Context, req *request) (*response, error) {
-	if _, _, err := a.metadataConfig(ctx, req); err != nil {
-		return nil, err
-	}
 	var doc s3xml.JournalTableConfiguration
-	if err := a.readXML(req, "JournalTableConfiguration", &doc); err != nil {
+	if err := a.configXML(ctx, req, "JournalTableConfiguration", &doc); err != nil {
 		return nil, err
 	}
 	if doc.RecordExpiration == nil || doc.RecordExpiration.Expiration == nil || doc.Encryption != nil {
@@ -321,11 +328,8 @@ func (a *API) updateBucketMetadataJournalTableConfiguration(ctx context.Context,
 }
 
 func (a *API) updateBucketMetadataInventoryTableConfiguration(ctx context.Context, req *request) (*response, error) {
-	if _, _, err := a.metadataConfig(ctx, req); err != nil {
-		return nil, err
-	}
 	var doc s3xml.InventoryTableConfiguration
-	if err := a.readXML(req, "InventoryTableConfiguration", &doc); err != nil {
+	if err := a.configXML(ctx, req, "InventoryTableConfiguration", &doc); err != nil {
 		return nil, err
 	}
 	t, err := a.optionalTable("inventory", doc.State, doc.Encryption)
@@ -347,11 +351,8 @@ func (a *API) annotationTable(an *s3xml.AnnotationTableConfiguration) (*meta.Met
 }
 
 func (a *API) updateBucketMetadataAnnotationTableConfiguration(ctx context.Context, req *request) (*response, error) {
-	if _, _, err := a.metadataConfig(ctx, req); err != nil {
-		return nil, err
-	}
 	var doc s3xml.AnnotationTableConfiguration
-	if err := a.readXML(req, "AnnotationTableConfiguration", &doc); err != nil {
+	if err := a.configXML(ctx, req, "AnnotationTableConfiguration", &doc); err != nil {
 		return nil, err
 	}
 	t, err := a.annotationTable(&doc)
