@@ -1,8 +1,13 @@
 # Talus: build, test, benchmark.
-.PHONY: build test bench bench-quick
+.PHONY: build test bench bench-quick console
 
 build:
-	go build -o bin/talus ./cmd/talus
+	go build -buildvcs=true -o bin/talus ./cmd/talus
+
+# The web console: npm ci and the esbuild build into internal/console/dist,
+# which the binary embeds. Commit the result with the sources.
+console:
+	cd console && npm ci --no-audit --no-fund && npm run build
 
 # The whole suite (installs the client tools it needs; see scripts/test.sh).
 test:

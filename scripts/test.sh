@@ -17,6 +17,8 @@ command -v s3cmd >/dev/null || need+=(s3cmd)
 command -v curl >/dev/null || need+=(curl)
 [ -x /usr/bin/chromium ] || command -v chromium >/dev/null || need+=(chromium)
 [ -x /usr/bin/aws ] || command -v aws >/dev/null || need+=(awscli)
+command -v node >/dev/null || need+=(nodejs)
+command -v npm >/dev/null || need+=(npm)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
@@ -28,6 +30,14 @@ fi
 
 step "install: Go modules"
 go mod download || fail "go mod download"
+
+step "console: npm ci and build; the committed build must match the sources"
+if (cd console && npm ci --no-audit --no-fund --silent && npm run --silent build -- ../internal/console/dist); then
+  git diff --quiet --exit-code -- internal/console/dist && [ -z "$(git ls-files --others --exclude-standard internal/console/dist)" ] ||
+    { git status --short internal/console/dist; fail "internal/console/dist is not the build of console/ (run make console and commit)"; }
+else
+  fail "console build"
+fi
 
 step "gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))

@@ -71,7 +71,7 @@ var adminCommands = map[string]struct {
 
 func runAdmin(args []string, stdout io.Writer) error {
 	fl := flag.NewFlagSet("admin", flag.ContinueOnError)
-	fl.Usage = func() { fmt.Fprint(os.Stderr, adminUsage) }
+	fl.Usage = func() { fmt.Fprint(os.Stderr, adminUsage+adminDirectoryUsage) }
 	endpoint := fl.String("endpoint", env("TALUS_ENDPOINT", "http://127.0.0.1:9000"), "server address")
 	data := fl.String("data", env("TALUS_DATA", "./data"), "data directory holding root credentials")
 	region := fl.String("region", env("TALUS_REGION", "us-east-1"), "region")
@@ -107,7 +107,7 @@ func runAdmin(args []string, stdout io.Writer) error {
 	form := url.Values{"Action": {cmd.action}, "Version": {"2010-05-08"}}
 	for i, p := range cmd.params {
 		v := vals[i]
-		if p == "PolicyDocument" {
+		if isDocumentParam(p) {
 			b, err := os.ReadFile(v)
 			if err != nil {
 				return err
@@ -121,6 +121,9 @@ func runAdmin(args []string, stdout io.Writer) error {
 		form.Set("Status", "Active")
 	case "key disable":
 		form.Set("Status", "Inactive")
+	}
+	for k, v := range adminFixed[name] {
+		form.Set(k, v)
 	}
 	ak, sk, err := adminCredentials(*data)
 	if err != nil {
@@ -188,6 +191,9 @@ func iamRequest(endpoint, region, ak, sk string, form url.Values) ([]byte, error
 
 // printAdminResult prints the interesting part of a response as lines.
 func printAdminResult(w io.Writer, action string, body []byte) error {
+	if known, err := printDirectoryResult(w, action, body); known {
+		return err
+	}
 	var r struct {
 		Users []struct {
 			UserName   string `xml:"UserName"`

@@ -28,7 +28,8 @@ Commands:
   server    run the S3 server
   bench     load-test an S3 endpoint (put, get, mixed, list, multipart-put, delete)
   admin     manage users, access keys and user policies; rotate-root replaces the root credentials
-  version   print the version (also --version)
+  health    probe a local server's readiness (exit 0 when ready; for container health checks)
+  version   print the version and commit (also --version)
 
 Run 'talus server -h' or 'talus bench -h' for their flags.
 `
@@ -48,8 +49,10 @@ func main() {
 		err = runAdmin(os.Args[2:], os.Stdout)
 	case "bench":
 		err = bench.Main(os.Args[2:], os.Stdout, os.Stderr)
+	case "health":
+		err = runHealth(os.Args[2:], os.Stdout)
 	case "version", "--version", "-version":
-		fmt.Println("talus", version)
+		fmt.Println("talus", versionString())
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 	default:
@@ -110,12 +113,29 @@ func runServer(args []string) error {
 	tierCreds := pairFlags{}
 	fl.Var(tierCreds, "tier-credentials", "NAME=FILE reads remote tier NAME's access key and secret key (one a line) from FILE; repeatable")
 	limits := limitFlags(fl)
+	var oidcs oidcFlags
+	fl.Var(&oidcs, "oidc-provider", "OpenID Connect issuer trusted by STS AssumeRoleWithWebIdentity: URL[,jwks=FILE|URL][,client-id=AUD]...; repeatable")
 	journal := journalFlags(fl)
 	mdt := mdtablesFlags(fl)
-	if err := fl.Parse(args); err != nil {
+	logFormat := fl.String("log-format", "text", "log format: text or json")
+	metricsMode := fl.String("metrics", "open", "Prometheus metrics at /_talus/metrics (and /metrics on the console address): off, open, or token (Authorization: Bearer, the token from --metrics-token-file or env TALUS_METRICS_TOKEN)")
+	metricsTokenFile := fl.String("metrics-token-file", "", "file holding the metrics bearer token (with --metrics token)")
+	metricsTokenValue := fl.String("metrics-token", "", "the metrics bearer token itself (with --metrics token); prefer env TALUS_METRICS_TOKEN, the config file or --metrics-token-file, since a flag shows in the process list")
+	consoleAddr := fl.String("console-address", "", `web console listen address; "" means the API's host on the next port (9001 next to 9000), "off" turns the console off`)
+	consoleAPI := fl.String("console-api-url", "", "the API URL as browsers reach it, when not the console's host name on the API port (behind a proxy)")
+	consoleOrigin := fl.String("console-origin", "", "the console's origin as browsers see it (scheme://host:port), when not the API's host name on the console port (behind a proxy)")
+	printCfg, err := parseLayered(fl, args, os.Getenv)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
+		return err
+	}
+	if printCfg {
+		return printConfig(os.Stdout, fl)
+	}
+	metricsToken, err := readMetricsToken(*metricsMode, *metricsTokenValue, *metricsTokenFile)
+	if err != nil {
 		return err
 	}
 	if !s3.ValidDefaultEncryption(*defaultEnc) {
@@ -149,7 +169,10 @@ func runServer(args []string) error {
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
 		return fmt.Errorf("--log-level: %w", err)
 	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	log, err := newLogger(*logFormat, level)
+	if err != nil {
+		return err
+	}
 	if *pprofAddr != "" {
 		servePprof(*pprofAddr, log)
 	}
@@ -171,6 +194,9 @@ func runServer(args []string) error {
 		DefaultObjectOwnership: *ownership, AllowSSECOverHTTP: *sseCHTTP,
 		DefaultEncryption: *defaultEnc,
 		Tiers:             tiers, ClassTiers: classTiers,
+		Metrics: *metricsMode, MetricsToken: metricsToken, Version: versionString(),
+		ConsoleAddress: consoleAddress(*consoleAddr, *addr), ConsoleAPIEndpoint: *consoleAPI, ConsoleOrigin: *consoleOrigin,
+		OIDCProviders: oidcs,
 	}))))
 	if err != nil {
 		return err
@@ -184,6 +210,9 @@ func runServer(args []string) error {
 		scheme = "https"
 	}
 	log.Info("talus listening", "endpoint", scheme+"://"+srv.Addr().String(), "data", *data, "region", *region, "access_key", ak)
+	if a := srv.ConsoleAddr(); a != nil {
+		log.Info("console listening", "console", scheme+"://"+a.String())
+	}
 
 	// The first SIGTERM or SIGINT stops accepting connections and lets
 	// requests in flight finish; the process exits only after the workers

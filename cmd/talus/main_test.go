@@ -90,16 +90,7 @@ func TestRandomStringUsesAlphabet(t *testing.T) {
 
 func TestAdminCommands(t *testing.T) {
 	srv := testserver.Start(t)
-	t.Setenv("TALUS_ROOT_ACCESS_KEY", testserver.AccessKey)
-	t.Setenv("TALUS_ROOT_SECRET_KEY", testserver.SecretKey)
-	run := func(args ...string) string {
-		t.Helper()
-		var out strings.Builder
-		if err := runAdmin(append([]string{"--endpoint", srv.URL}, args...), &out); err != nil {
-			t.Fatalf("admin %v: %v", args, err)
-		}
-		return out.String()
-	}
+	run := adminRunner(t, srv)
 	if out := run("user", "create", "alice"); !strings.Contains(out, "arn:aws:iam::000000000000:user/alice") {
 		t.Fatalf("user create: %q", out)
 	}

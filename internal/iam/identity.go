@@ -25,6 +25,8 @@ type Principal struct {
 	User      string // IAM user name; "" for root and anonymous
 	UserID    string
 	AccessKey string
+	// Session is set for temporary credentials (ASIA keys).
+	Session *Session
 	// Account is the principal's account ID and CanonicalID that
 	// account's canonical user ID; both "" for anonymous callers.
 	Account     string
@@ -50,6 +52,8 @@ func (p Principal) Scope(ctx context.Context) context.Context {
 // ARN returns the principal's ARN as policies name it.
 func (p Principal) ARN() string {
 	switch {
+	case p.Session != nil && p.Session.Role != "":
+		return p.Session.ARN()
 	case p.Root:
 		return "arn:aws:iam::" + p.AccountID() + ":root"
 	case p.User != "":
@@ -64,7 +68,9 @@ func (p Principal) ARN() string {
 type Resolver struct {
 	rootKey, rootSecret string
 	store               Store
+	dir                 meta.Directory // nil when the store has no groups, roles or managed policies
 	sealer              *Sealer
+	now                 func() time.Time
 	ttl                 time.Duration
 	mu                  sync.Mutex
 	cache               map[string]cached
@@ -93,7 +99,8 @@ type cached struct {
 // NewResolver returns a resolver for the root key pair and the user store,
 // whose secrets are sealed with sealer.
 func NewResolver(rootKey, rootSecret string, sealer *Sealer, store Store) *Resolver {
-	return &Resolver{rootKey: rootKey, rootSecret: rootSecret, store: store, sealer: sealer, ttl: 2 * time.Second,
+	dir, _ := store.(meta.Directory)
+	return &Resolver{rootKey: rootKey, rootSecret: rootSecret, store: store, dir: dir, sealer: sealer, ttl: 2 * time.Second,
 		cache: map[string]cached{}, policies: map[string]cachedPolicies{}, accounts: map[string]cachedAccount{}}
 }
 
@@ -148,48 +155,39 @@ func (r *Resolver) Forget(accessKey string) {
 	r.mu.Unlock()
 }
 
-// UserPolicies returns the inline policies of a user of the account ctx is
-// scoped to, parsed (cached briefly).
+// UserPolicies returns the identity policies of a user of the account ctx
+// is scoped to, parsed (cached briefly): inline, attached, and those of the
+// user's groups.
 func (r *Resolver) UserPolicies(ctx context.Context, user string) ([]*policy.Document, error) {
-	ck := meta.AccountOf(ctx) + "/" + user
+	return r.cachedDocs("user\x00"+meta.AccountOf(ctx)+"\x00"+user, func() ([]*policy.Document, error) { return r.userDocs(ctx, user) })
+}
+
+// cachedDocs returns load's documents, cached under key for the TTL.
+func (r *Resolver) cachedDocs(key string, load func() ([]*policy.Document, error)) ([]*policy.Document, error) {
 	r.mu.Lock()
-	c, ok := r.policies[ck]
+	c, ok := r.policies[key]
 	r.mu.Unlock()
 	if ok && time.Now().Before(c.expires) {
 		return c.docs, nil
 	}
-	names, err := r.store.ListUserPolicies(ctx, user)
+	docs, err := load()
 	if err != nil {
 		return nil, err
-	}
-	var docs []*policy.Document
-	for _, n := range names {
-		text, err := r.store.GetUserPolicy(ctx, user, n)
-		if err != nil {
-			continue // deleted meanwhile
-		}
-		if d, err := policy.Parse([]byte(text), policy.IdentityPolicy, ""); err == nil {
-			docs = append(docs, d)
-		}
 	}
 	r.mu.Lock()
 	if len(r.policies) > 10000 {
 		r.policies = map[string]cachedPolicies{}
 	}
-	r.policies[ck] = cachedPolicies{docs: docs, expires: time.Now().Add(r.ttl)}
+	r.policies[key] = cachedPolicies{docs: docs, expires: time.Now().Add(r.ttl)}
 	r.mu.Unlock()
 	return docs, nil
 }
 
-// ForgetPolicies drops a user's cached policies after they changed (in
-// every account: the cache is small, and a spare reload is harmless).
-func (r *Resolver) ForgetPolicies(user string) {
+// ForgetPolicies drops cached policies after a change in this process.
+// Managed and group policies reach many principals, so every entry goes.
+func (r *Resolver) ForgetPolicies(string) {
 	r.mu.Lock()
-	for k := range r.policies {
-		if _, u, _ := strings.Cut(k, "/"); u == user {
-			delete(r.policies, k)
-		}
-	}
+	r.policies = map[string]cachedPolicies{}
 	r.mu.Unlock()
 }
 
@@ -198,7 +196,14 @@ func (p Principal) PolicyPrincipal() policy.Principal {
 	if p.Anonymous {
 		return policy.Principal{Anonymous: true}
 	}
-	return policy.Principal{ARN: p.ARN(), Account: p.AccountID(), Username: p.User, UserID: p.UserID, CanonicalID: p.CanonicalID}
+	if s := p.Session; s != nil && s.Role != "" {
+		return s.policyPrincipal(p.CanonicalID)
+	}
+	pp := policy.Principal{ARN: p.ARN(), Account: p.AccountID(), Username: p.User, UserID: p.UserID, CanonicalID: p.CanonicalID, Type: "User"}
+	if p.Root {
+		pp.Type, pp.UserID = "Account", p.AccountID()
+	}
+	return pp
 }
 
 // NewAccessKey returns a fresh key pair in AWS's shapes: a 20-character
@@ -229,27 +234,42 @@ func RandomString(n int, alphabet string) string {
 }
 
 // IdentityAllows evaluates p's identity policies alone for one action on one
-// resource, as the IAM and KMS APIs authorize their callers (they have no
-// resource policies): the root is always allowed within its account.
+// resource, as the IAM, STS and KMS APIs authorize their callers (they have
+// no resource policies): the root is always allowed within its account.
 func (r *Resolver) IdentityAllows(ctx context.Context, p Principal, action, resource string) (bool, error) {
+	return r.IdentityAllowsWith(ctx, p, action, resource, nil)
+}
+
+// IdentityAllowsWith is IdentityAllows with extra condition keys.
+func (r *Resolver) IdentityAllowsWith(ctx context.Context, p Principal, action, resource string, extra map[string][]string) (bool, error) {
 	// Without a resource policy to grant it, nothing reaches another
 	// account's resources (an IAM user, a key of the key service).
 	if acct := resourceAccount(resource); acct != "" && acct != p.AccountID() {
 		return false, nil
 	}
+	return r.IdentityGrants(ctx, p, action, resource, extra)
+}
+
+// IdentityGrants is the identity half of a cross-account decision: p's
+// identity policies alone, whatever account the resource is in (the
+// resource's own policy, such as a role's trust policy, must allow too).
+func (r *Resolver) IdentityGrants(ctx context.Context, p Principal, action, resource string, extra map[string][]string) (bool, error) {
 	if p.Root {
 		return true, nil
 	}
-	docs, err := r.UserPolicies(p.Scope(ctx), p.User)
+	eff, err := r.Policies(p.Scope(ctx), p)
 	if err != nil {
 		return false, err
 	}
-	req := &policy.Request{Principal: p.PolicyPrincipal(), Action: action, Resource: resource, Context: map[string][]string{}}
-	results := make([]policy.Effect, 0, len(docs))
-	for _, d := range docs {
+	if extra == nil {
+		extra = map[string][]string{}
+	}
+	req := &policy.Request{Principal: p.PolicyPrincipal(), Action: action, Resource: resource, Context: extra}
+	results := make([]policy.Effect, 0, len(eff.Identity))
+	for _, d := range eff.Identity {
 		results = append(results, d.Evaluate(req))
 	}
-	return policy.Decide(results...), nil
+	return policy.Decide(results...) && eff.SessionAllows(req), nil
 }
 
 // resourceAccount is the account field of an ARN (arn:aws:SERVICE:REGION:ACCOUNT:...), "" when none.

@@ -1,10 +1,15 @@
-// Package iamapi serves the subset of AWS's IAM query API that manages
-// users, access keys and inline user policies, on the S3 endpoint, so that
-// `aws iam --endpoint-url ...` works, and Talus's account actions
-// (TalusCreateAccount, ...) for the administrator's account. Requests are
-// SigV4-signed for the "iam" service. An account's root may call it, and
-// its users as their identity policies allow; every action acts within
-// the caller's account.
+// Package iamapi serves AWS's IAM query API (users, access keys, groups,
+// roles, inline and managed policies) and STS (GetCallerIdentity,
+// GetSessionToken, AssumeRole, AssumeRoleWithWebIdentity) on the S3
+// endpoint, so that `aws iam` and `aws sts` work with --endpoint-url, and
+// Talus's account actions (TalusCreateAccount, ...) for the
+// administrator's account. The Action decides the service: STS's actions
+// are verified for the "sts" signing service, the others for "iam". An
+// account's root may call every IAM action; other principals when their
+// identity policies allow it. Every action acts within the caller's
+// account (AssumeRole within the role's).
+//
+// It must not import s3api or server.
 package iamapi
 
 import (
@@ -23,10 +28,13 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"talus/internal/accesslog"
 	"time"
 
+	"talus/internal/authn"
 	"talus/internal/iam"
 	"talus/internal/meta"
+	"talus/internal/oidc"
 	"talus/internal/sigv4"
 )
 
@@ -47,18 +55,24 @@ type Handler struct {
 	store    iam.Store
 	ids      *iam.Resolver
 	verifier *sigv4.Verifier
-	check    PolicyCheck
-	log      *slog.Logger
-	now      func() time.Time
+	// stsVerifier checks requests signed for STS.
+	stsVerifier *sigv4.Verifier
+	dir         meta.Directory
+	oidc        *oidc.Providers // nil: no web identity issuers
+	check       PolicyCheck
+	log         *slog.Logger
+	now         func() time.Time
+	// AccountCreated is when the administrator's account (its data
+	// directory) began; GetUser of its root reports it (another account's
+	// root reports its account's creation).
+	AccountCreated time.Time
 }
 
 // New returns the IAM API handler.
 func New(store iam.Store, ids *iam.Resolver, check PolicyCheck, log *slog.Logger) *Handler {
-	h := &Handler{store: store, ids: ids, check: check, log: log, now: time.Now}
-	h.verifier = &sigv4.Verifier{Service: "iam", Lookup: func(ak string) (string, bool) {
-		_, secret, ok := ids.Lookup(context.Background(), ak)
-		return secret, ok
-	}}
+	h := &Handler{store: store, ids: ids, dir: ids.Directory(), check: check, log: log, now: time.Now}
+	h.verifier = &sigv4.Verifier{Service: "iam"}
+	h.stsVerifier = &sigv4.Verifier{Service: "sts"}
 	return h
 }
 
@@ -94,17 +108,20 @@ func errf(status int, code, format string, args ...any) *apiError {
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	reqID := newRequestID()
 	w.Header().Set("x-amzn-RequestId", reqID)
-	out, err := h.serve(r)
+	rec := accesslog.From(r.Context())
+	rec.API = "iam"
+	ns, out, err := h.serve(r)
 	if err != nil {
 		var ae *apiError
+		defer func() { rec.Fail(ae.code, err) }()
 		if !errors.As(err, &ae) {
 			h.log.Error("iam request failed", "id", reqID, "err", err)
 			ae = &apiError{status: http.StatusInternalServerError, code: "ServiceFailure", msg: "The request processing has failed because of an unknown error."}
 		}
-		writeXML(w, ae.status, errorResponse{NS: NS, Error: errorBody{Type: errorType(ae.status), Code: ae.code, Message: ae.msg}, RequestID: reqID})
+		writeXML(w, ae.status, errorResponse{NS: ns, Error: errorBody{Type: errorType(ae.status), Code: ae.code, Message: ae.msg}, RequestID: reqID})
 		return
 	}
-	out.setRequestID(reqID)
+	out.setRequestID(ns, reqID)
 	writeXML(w, http.StatusOK, out)
 }
 
@@ -115,35 +132,31 @@ func errorType(status int) string {
 	return "Sender"
 }
 
-// serve authenticates, parses and dispatches one request.
-func (h *Handler) serve(r *http.Request) (response, error) {
+// call is one authenticated IAM or STS request.
+type call struct {
+	ctx    context.Context
+	p      iam.Principal
+	form   url.Values
+	action string
+	http   *http.Request
+}
+
+// serve authenticates, parses and dispatches one request. The Action says
+// which service it is for: STS's actions (stsActions) are verified for the
+// "sts" signing service and answered in STS's namespace, every other
+// action is IAM's.
+func (h *Handler) serve(r *http.Request) (string, response, error) {
+	ns := NS
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
 	if err != nil {
-		return nil, errf(http.StatusBadRequest, "MalformedInput", "The request body could not be read.")
+		return ns, nil, errf(http.StatusBadRequest, "MalformedInput", "The request body could not be read.")
 	}
 	if len(body) > maxBody {
-		return nil, errf(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "The request body is too large.")
+		return ns, nil, errf(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "The request body is too large.")
 	}
-	// IAM clients sign the body hash without sending it as a header.
-	if r.Header.Get("X-Amz-Content-Sha256") == "" {
-		sum := sha256.Sum256(body)
-		r.Header.Set("X-Amz-Content-Sha256", hex.EncodeToString(sum[:]))
-	}
-	auth, err := h.verifier.Verify(r)
-	if err != nil {
-		var se *sigv4.Error
-		if errors.As(err, &se) {
-			return nil, &apiError{status: se.Status, code: se.Code, msg: se.Message}
-		}
-		return nil, err
-	}
-	if auth.Anonymous {
-		return nil, errf(http.StatusForbidden, "MissingAuthenticationToken", "Request is missing Authentication Token")
-	}
-	p, _, _ := h.ids.Lookup(r.Context(), auth.AccessKey)
 	form, err := url.ParseQuery(string(body))
 	if err != nil {
-		return nil, errf(http.StatusBadRequest, "MalformedQueryString", "The request body is not form-encoded.")
+		return ns, nil, errf(http.StatusBadRequest, "MalformedQueryString", "The request body is not form-encoded.")
 	}
 	for k, v := range r.URL.Query() {
 		if _, ok := form[k]; !ok {
@@ -151,21 +164,53 @@ func (h *Handler) serve(r *http.Request) (response, error) {
 		}
 	}
 	action := form.Get("Action")
-	resource := "arn:aws:iam::" + p.AccountID() + ":user/" + form.Get("UserName")
-	if accountActions[action] {
-		// Only the administrator's account manages accounts.
-		resource = "arn:aws:iam::" + p.AccountID() + ":account/" + form.Get("AccountId")
-		if p.AccountID() != iam.AccountID {
-			return nil, errf(http.StatusForbidden, "AccessDenied", "User: %s is not authorized to perform: iam:%s on resource: %s", p.ARN(), action, resource)
+	accesslog.From(r.Context()).Operation = action
+	verifier := h.verifier
+	if stsActions[action] {
+		ns, verifier = STSNS, h.stsVerifier
+	}
+	// IAM clients sign the body hash without sending it as a header.
+	if r.Header.Get("X-Amz-Content-Sha256") == "" {
+		sum := sha256.Sum256(body)
+		r.Header.Set("X-Amz-Content-Sha256", hex.EncodeToString(sum[:]))
+	}
+	auth, p, err := authn.Verify(r, verifier, h.ids)
+	if err != nil {
+		var se *sigv4.Error
+		if errors.As(err, &se) {
+			status, code, msg := authn.ServiceError(se)
+			return ns, nil, &apiError{status: status, code: code, msg: msg}
 		}
+		return ns, nil, err
+	}
+	accesslog.From(r.Context()).Caller = p.ARN()
+	// Every action acts within the caller's account.
+	c := &call{ctx: p.Scope(r.Context()), p: p, form: form, action: action, http: r}
+	if auth.Anonymous && !unsignedActions[action] {
+		return ns, nil, errf(http.StatusForbidden, "MissingAuthenticationToken", "Request is missing Authentication Token")
+	}
+	if stsActions[action] {
+		out, err := h.dispatchSTS(c)
+		return ns, out, err
+	}
+	if s := p.Session; s != nil && s.Role == "" {
+		// As in AWS, GetSessionToken credentials (without MFA, which
+		// Talus does not have) cannot call IAM.
+		return ns, nil, errf(http.StatusForbidden, "InvalidClientTokenId", "The security token included in the request is invalid.")
+	}
+	if accountActions[action] && p.AccountID() != iam.AccountID {
+		// Only the administrator's account manages accounts.
+		resource := "arn:aws:iam::" + p.AccountID() + ":account/" + form.Get("AccountId")
+		return ns, nil, errf(http.StatusForbidden, "AccessDenied", "User: %s is not authorized to perform: iam:%s on resource: %s", p.ARN(), action, resource)
 	}
 	if !p.Root {
+		resource := h.resourceOf(c)
 		if ok, err := h.ids.IdentityAllows(r.Context(), p, "iam:"+action, resource); err != nil || !ok {
-			return nil, errf(http.StatusForbidden, "AccessDenied", "User: %s is not authorized to perform: iam:%s on resource: %s", p.ARN(), action, resource)
+			return ns, nil, errf(http.StatusForbidden, "AccessDenied", "User: %s is not authorized to perform: iam:%s on resource: %s", p.ARN(), action, resource)
 		}
 	}
-	// Every identity action acts within the caller's account.
-	return h.dispatch(p.Scope(r.Context()), action, form)
+	out, err := h.dispatch(c)
+	return ns, out, err
 }
 
 var userName = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
@@ -200,12 +245,16 @@ func (h *Handler) userAndKey(form url.Values) (user, key string, err error) {
 
 func lowerFirst(s string) string { return strings.ToLower(s[:1]) + s[1:] }
 
-func (h *Handler) dispatch(ctx context.Context, action string, form url.Values) (response, error) {
+func (h *Handler) dispatch(c *call) (response, error) {
+	ctx, action, form := c.ctx, c.action, c.form
+	if fn, ok := directoryActions[action]; ok {
+		return fn(h, c)
+	}
 	switch action {
 	case "CreateUser":
 		return h.createUser(ctx, form)
 	case "GetUser":
-		return h.getUser(ctx, form)
+		return h.getUser(c)
 	case "ListUsers":
 		return h.listUsers(ctx, form)
 	case "DeleteUser":
@@ -237,6 +286,7 @@ func (h *Handler) dispatch(ctx context.Context, action string, form url.Values) 
 	case "":
 		return nil, errf(http.StatusBadRequest, "MissingAction", "Missing Action")
 	}
+	accesslog.From(ctx).Operation = "Unknown" // not a label made of client input
 	return nil, errf(http.StatusBadRequest, "InvalidAction", "The action %s is not valid for this web service.", action)
 }
 
@@ -283,7 +333,23 @@ func (h *Handler) createUser(ctx context.Context, form url.Values) (response, er
 	return &createUserResponse{Result: userResult{User: userXML(ctx, u)}}, nil
 }
 
-func (h *Handler) getUser(ctx context.Context, form url.Values) (response, error) {
+// getUser without UserName describes the caller (AWS's rule for root and
+// IAM users; a role session has no user to describe).
+func (h *Handler) getUser(c *call) (response, error) {
+	ctx, form := c.ctx, c.form
+	if form.Get("UserName") == "" {
+		switch {
+		case c.p.Root:
+			created := h.AccountCreated
+			if a, err := h.ids.Account(ctx, c.p.AccountID()); err == nil && !a.Created.IsZero() && c.p.AccountID() != iam.AccountID {
+				created = a.Created
+			}
+			return &getUserResponse{Result: userResult{User: &userInfo{UserID: c.p.AccountID(), Arn: c.p.ARN(), CreateDate: isoTime(created)}}}, nil
+		case c.p.User == "":
+			return nil, errf(http.StatusBadRequest, "ValidationError", "Must specify userName when calling with non-User credentials")
+		}
+		form.Set("UserName", c.p.User)
+	}
 	name, err := h.param(form, "UserName", userName)
 	if err != nil {
 		return nil, err

@@ -3,7 +3,7 @@ package iamapi
 import "encoding/xml"
 
 // response is a successful IAM response document.
-type response interface{ setRequestID(string) }
+type response interface{ setRequestID(ns, id string) }
 
 type responseMetadata struct {
 	RequestID string `xml:"RequestId"`
@@ -15,7 +15,7 @@ type respMeta struct {
 	ResponseMetadata responseMetadata `xml:"ResponseMetadata"`
 }
 
-func (m *respMeta) setRequestID(id string) { m.NS, m.ResponseMetadata.RequestID = NS, id }
+func (m *respMeta) setRequestID(ns, id string) { m.NS, m.ResponseMetadata.RequestID = ns, id }
 
 type errorResponse struct {
 	XMLName   xml.Name  `xml:"ErrorResponse"`

@@ -20,7 +20,9 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"talus/internal/accesslog"
 
+	"talus/internal/authn"
 	"talus/internal/iam"
 	"talus/internal/kms"
 	"talus/internal/sigv4"
@@ -47,10 +49,7 @@ type Handler struct {
 // New returns the KMS API handler over the key service.
 func New(keys *kms.Local, ids *iam.Resolver, log *slog.Logger) *Handler {
 	h := &Handler{keys: keys, ids: ids, log: log}
-	h.verifier = &sigv4.Verifier{Service: "kms", Lookup: func(ak string) (string, bool) {
-		_, secret, ok := ids.Lookup(context.Background(), ak)
-		return secret, ok
-	}}
+	h.verifier = &sigv4.Verifier{Service: "kms"}
 	return h
 }
 
@@ -112,9 +111,12 @@ func serviceError(err error) error {
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	reqID := newRequestID()
 	w.Header().Set("x-amzn-RequestId", reqID)
+	rec := accesslog.From(r.Context())
+	rec.API = "kms"
 	out, err := h.serve(r)
 	if err != nil {
 		var ae *apiError
+		defer func() { rec.Fail(ae.code, err) }()
 		if !errors.As(err, &ae) {
 			h.log.Error("kms request failed", "id", reqID, "err", err)
 			ae = &apiError{status: http.StatusInternalServerError, code: "KMSInternalException", msg: "The request processing has failed because of an unknown error."}
@@ -143,8 +145,10 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // authError turns a signature failure into the JSON protocol's exceptions.
 func authError(se *sigv4.Error) *apiError {
 	switch se.Code {
-	case "InvalidAccessKeyId":
+	case "InvalidAccessKeyId", "InvalidToken":
 		return errf("UnrecognizedClientException", "The security token included in the request is invalid.")
+	case "ExpiredToken":
+		return errf("ExpiredTokenException", "The security token included in the request is expired")
 	case "SignatureDoesNotMatch":
 		return errf("InvalidSignatureException", "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.")
 	case "AuthorizationHeaderMalformed", "AuthorizationQueryParametersError":
@@ -175,7 +179,7 @@ func (h *Handler) serve(r *http.Request) (any, error) {
 		sum := sha256.Sum256(body)
 		r.Header.Set("X-Amz-Content-Sha256", hex.EncodeToString(sum[:]))
 	}
-	auth, err := h.verifier.Verify(r)
+	auth, p, err := authn.Verify(r, h.verifier, h.ids)
 	if err != nil {
 		var se *sigv4.Error
 		if errors.As(err, &se) {
@@ -186,9 +190,12 @@ func (h *Handler) serve(r *http.Request) (any, error) {
 	if auth.Anonymous {
 		return nil, errf("MissingAuthenticationTokenException", "Missing Authentication Token")
 	}
-	p, _, _ := h.ids.Lookup(r.Context(), auth.AccessKey)
+	accesslog.From(r.Context()).Caller = p.ARN()
 	op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
 	fn, ok := operations[op]
+	if ok {
+		accesslog.From(r.Context()).Operation = op
+	}
 	if !ok {
 		return nil, errf("UnknownOperationException", "")
 	}

@@ -310,6 +310,13 @@ type DeleteResult struct {
 	Freed        []string
 }
 
+// BucketUsage is what one bucket stores: every version but delete markers.
+type BucketUsage struct {
+	Bucket  string
+	Objects int64
+	Bytes   int64
+}
+
 // Store is the metadata store. All methods are safe for concurrent use and
 // read-after-write consistent: once a write method returns nil, every later
 // read sees it. Write methods are durable when they return nil.
@@ -326,6 +333,9 @@ type Store interface {
 	DeleteBucket(ctx context.Context, name string) error
 	// UpdateBucket applies fn to the bucket inside a transaction.
 	UpdateBucket(ctx context.Context, name string, fn func(*Bucket) error) error
+	// BucketUsage returns, for every bucket, the object versions stored
+	// (delete markers excluded) and their bytes, in name order.
+	BucketUsage(ctx context.Context) ([]BucketUsage, error)
 
 	// PutObject stores o as the new latest version of (o.Bucket, o.Key).
 	// The store assigns VersionID, Seq and IsLatest: with versioning Enabled
@@ -378,6 +388,7 @@ type Store interface {
 	Multipart
 	Annotations
 	Identities
+	Directory
 	Accounts
 	Keyring
 	Leases

@@ -141,6 +141,13 @@ func validConditionKeySyntax(k string) bool {
 }
 
 func (p *parser) validConditionKey(k string) bool {
+	if p.kind == TrustPolicy {
+		// Web identity keys are prefixed by the issuer (host/path:aud).
+		i := strings.IndexByte(k, ':')
+		if i > 0 && i < len(k)-1 && !strings.HasPrefix(strings.ToLower(k), "aws:") && !strings.ContainsAny(k, " ${},") {
+			return true
+		}
+	}
 	if !validConditionKeySyntax(k) {
 		return false
 	}
@@ -152,6 +159,8 @@ func (p *parser) validConditionKey(k string) bool {
 		return s3ConditionKeys.has(lower)
 	case "iam":
 		return p.kind == IdentityPolicy
+	case "sts":
+		return p.kind != BucketPolicy
 	}
 	return false
 }

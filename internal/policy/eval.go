@@ -12,6 +12,14 @@ type Principal struct {
 	// CanonicalID is the canonical user ID of the principal's account,
 	// which a CanonicalUser principal names.
 	CanonicalID string
+	// RoleARN is the role of a role session (ARN is then the
+	// assumed-role ARN): a policy naming the role matches its sessions.
+	RoleARN string
+	// Federated is the OIDC provider ARN of a web identity caller.
+	Federated      string
+	Type           string            // aws:PrincipalType (User, AssumedRole, Account, WebIdentityUser)
+	Tags           map[string]string // aws:PrincipalTag/KEY (session tags)
+	SourceIdentity string            // aws:SourceIdentity
 }
 
 func (p *Principal) account() string {
@@ -120,7 +128,19 @@ func (e *evalCtx) lookup(key string) []string {
 		return nil
 	}
 	var v string
+	if t, ok := strings.CutPrefix(key, "aws:principaltag/"); ok {
+		for k, tv := range p.Tags {
+			if strings.EqualFold(k, t) {
+				return []string{tv}
+			}
+		}
+		return nil
+	}
 	switch key {
+	case "aws:sourceidentity":
+		v = p.SourceIdentity
+	case "aws:principaltype":
+		v = p.Type
 	case "aws:username":
 		v = p.Username
 	case "aws:userid":
@@ -156,7 +176,11 @@ func (ps *Principals) matches(p *Principal, exact bool) bool {
 				return true
 			}
 		case en.arn != "":
-			if p.ARN == en.arn {
+			if p.ARN == en.arn || (p.RoleARN != "" && p.RoleARN == en.arn) {
+				return true
+			}
+		case en.fed != "":
+			if p.Federated == en.fed {
 				return true
 			}
 		}

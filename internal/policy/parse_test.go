@@ -236,3 +236,43 @@ func TestPolicySize(t *testing.T) {
 		t.Fatal("malformed should be -1")
 	}
 }
+
+func TestTrustPolicies(t *testing.T) {
+	ok := []string{
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:user/a"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"x"}}}]}`,
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::000000000000:oidc-provider/idp.example.com"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"idp.example.com:aud":"app","127.0.0.1:8080/realm:sub":"u"}}}]}`,
+	}
+	for _, doc := range ok {
+		if _, err := Parse([]byte(doc), TrustPolicy, ""); err != nil {
+			t.Fatalf("Parse(%s) = %v", doc, err)
+		}
+	}
+	bad := map[string]string{
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole"}]}`:                                                                 ReasonMissingPrincipal,
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"000000000000"},"Action":"sts:AssumeRole","Resource":"*"}]}`:               ReasonProhibitedResource,
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"000000000000"},"Action":"s3:GetObject"}]}`:                                ReasonInvalidAction,
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"accounts.example.com"},"Action":"sts:AssumeRoleWithWebIdentity"}]}`: ReasonInvalidPrincipal,
+	}
+	for doc, reason := range bad {
+		_, err := Parse([]byte(doc), TrustPolicy, "")
+		var pe *Error
+		if !errors.As(err, &pe) || pe.Reason != reason {
+			t.Fatalf("Parse(%s) = %v, want %s", doc, err, reason)
+		}
+	}
+	// Federated principals only in trust policies.
+	if _, err := Parse([]byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::000000000000:oidc-provider/x"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}`), BucketPolicy, "b"); err == nil {
+		t.Fatal("a bucket policy accepted a Federated principal")
+	}
+	// A role session matches a statement naming its role, and its tags are condition keys.
+	d, _ := Parse([]byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:role/r"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*","Condition":{"StringEquals":{"aws:PrincipalTag/Team":"blue","aws:SourceIdentity":"me"}}}]}`), BucketPolicy, "b")
+	p := Principal{ARN: "arn:aws:sts::000000000000:assumed-role/r/s", RoleARN: "arn:aws:iam::000000000000:role/r", Tags: map[string]string{"team": "blue"}, SourceIdentity: "me"}
+	req := &Request{Principal: p, Action: "s3:GetObject", Resource: "arn:aws:s3:::b/k", Context: map[string][]string{}}
+	if d.Evaluate(req) != Allow {
+		t.Fatal("role session not matched by its role's ARN with its tags")
+	}
+	req.Principal.Tags = map[string]string{"team": "red"}
+	if d.Evaluate(req) != NotApplicable {
+		t.Fatal("another tag value matched")
+	}
+}

@@ -19,6 +19,10 @@ const (
 	// IdentityPolicy is an IAM identity (user) policy: statements must not
 	// name a principal; actions may be s3: or iam: actions.
 	IdentityPolicy
+	// TrustPolicy is an IAM role's trust (assume-role) policy: every
+	// statement names a principal (AWS or Federated), actions are sts:
+	// actions and there is no Resource.
+	TrustPolicy
 )
 
 func (k Kind) String() string {
@@ -27,6 +31,8 @@ func (k Kind) String() string {
 		return "BucketPolicy"
 	case IdentityPolicy:
 		return "IdentityPolicy"
+	case TrustPolicy:
+		return "TrustPolicy"
 	}
 	return "Kind(?)"
 }
@@ -81,6 +87,7 @@ const (
 	ReasonUnknownOperator        = "Unknown condition operator"
 	ReasonInvalidConditionKey    = "Policy has an invalid condition key"
 	ReasonInvalidConditionValue  = "Invalid condition value"
+	ReasonProhibitedResource     = "Has prohibited field Resource" // trust policies
 )
 
 // Error is a policy validation error. Reason is one of the Reason*
@@ -116,6 +123,7 @@ type Principals struct {
 	AWS           []string // "*", account IDs, arn:aws:iam::ACCOUNT:root, user/role ARNs
 	CanonicalUser []string // canonical user IDs: each stands for its account
 	Service       []string // accepted, never matches a request
+	Federated     []string // OIDC provider ARNs (trust policies)
 
 	entries []principalEntry
 }
@@ -127,6 +135,7 @@ type principalEntry struct {
 	// account (every principal of it).
 	canonical string
 	arn       string // a specific principal
+	fed       string // a federated (OIDC) provider
 }
 
 // Statement is one statement of a policy. The exported fields hold the
@@ -177,7 +186,7 @@ func Parse(data []byte, kind Kind, bucket string) (*Document, error) {
 		if compact.Len() > MaxBucketPolicySize {
 			return nil, errorf(ReasonBucketPolicyTooLarge, "")
 		}
-	case IdentityPolicy:
+	case IdentityPolicy, TrustPolicy:
 		if utf8.RuneCount(compact.Bytes()) > MaxIdentityPolicySize {
 			return nil, errorf(ReasonIdentityPolicyTooLarge, "")
 		}
@@ -308,7 +317,7 @@ func (p *parser) statement(o *jobject) (Statement, error) {
 			if !ok {
 				return st, errorf(ReasonSyntax, "Sid must be a string")
 			}
-			if p.kind == IdentityPolicy && !isAlnum(s) {
+			if p.kind != BucketPolicy && !isAlnum(s) {
 				return st, errorf(ReasonInvalidSid, s)
 			}
 			st.Sid = s
@@ -350,18 +359,21 @@ func (p *parser) statement(o *jobject) (Statement, error) {
 	if p.kind == IdentityPolicy && (hasPrin || hasNotPrin) {
 		return st, errorf(ReasonPrincipalNotAllowed, "")
 	}
-	if p.kind == BucketPolicy && !hasPrin && !hasNotPrin {
+	if p.kind != IdentityPolicy && !hasPrin && !hasNotPrin {
 		return st, errorf(ReasonMissingPrincipal, "")
 	}
+	if p.kind == TrustPolicy && (hasRes || hasNotRes) {
+		return st, errorf(ReasonProhibitedResource, "")
+	}
 	if hasPrin {
-		ps, err := parsePrincipals(principalV)
+		ps, err := parsePrincipals(principalV, p.kind)
 		if err != nil {
 			return st, err
 		}
 		st.Principal = ps
 	}
 	if hasNotPrin {
-		ps, err := parsePrincipals(notPrincipalV)
+		ps, err := parsePrincipals(notPrincipalV, p.kind)
 		if err != nil {
 			return st, err
 		}
@@ -418,6 +430,9 @@ func (p *parser) statement(o *jobject) (Statement, error) {
 		}
 		ress = l
 	}
+	if len(ress) == 0 && p.kind == TrustPolicy {
+		ress = []string{"*"} // a trust policy's resource is its role
+	}
 	if len(ress) == 0 {
 		return st, errorf(ReasonMissingResource, "")
 	}
@@ -455,7 +470,7 @@ func (p *parser) invalidResourceReason() string {
 	return ReasonInvalidResource
 }
 
-func parsePrincipals(v any) (*Principals, error) {
+func parsePrincipals(v any, kind Kind) (*Principals, error) {
 	ps := &Principals{}
 	switch t := v.(type) {
 	case string:
@@ -499,6 +514,17 @@ func parsePrincipals(v any) (*Principals, error) {
 					}
 				}
 				ps.Service = l
+			case "Federated":
+				if kind != TrustPolicy {
+					return nil, errorf(ReasonInvalidPrincipal, k)
+				}
+				for _, f := range l {
+					if !strings.HasPrefix(f, "arn:aws:iam::") || !strings.Contains(f, ":oidc-provider/") {
+						return nil, errorf(ReasonInvalidPrincipal, f)
+					}
+					ps.entries = append(ps.entries, principalEntry{fed: f})
+				}
+				ps.Federated = l
 			default:
 				return nil, errorf(ReasonInvalidPrincipal, k)
 			}
@@ -598,6 +624,8 @@ func (p *parser) action(a string) (string, error) {
 	}
 	g := service + ":" + strings.ToLower(name)
 	switch {
+	case p.kind == TrustPolicy && service != "sts":
+		return "", errorf(ReasonInvalidAction, a)
 	case service == "s3":
 		lname := strings.ToLower(name)
 		if !strings.ContainsAny(lname, "*?") {
@@ -612,7 +640,9 @@ func (p *parser) action(a string) (string, error) {
 			}
 		}
 		return "", errorf(ReasonInvalidAction, a)
-	case (service == "iam" || service == "kms" || service == "s3tables") && p.kind == IdentityPolicy:
+	case (service == "iam" || service == "kms" || service == "sts" || service == "s3tables") && p.kind == IdentityPolicy:
+		return g, nil
+	case service == "sts" && p.kind == TrustPolicy:
 		return g, nil
 	}
 	return "", errorf(ReasonInvalidAction, a)

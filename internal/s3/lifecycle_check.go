@@ -452,7 +452,58 @@ func checkTransitions(in *LifecycleRuleInput, r *LifecycleRule, v2 bool) error {
 		}
 		classes[*t.StorageClass] = true
 	}
-	return nil
+	return checkTransitionDays(r)
+}
+
+// checkTransitionDays refuses the day combinations S3 refuses: an
+// expiration due no later than a transition of the same rule, and a
+// transition out of STANDARD_IA or ONEZONE_IA less than 30 days after the
+// transition into it (objects stay there at least 30 days).
+func checkTransitionDays(r *LifecycleRule) error {
+	filter := fmt.Sprintf("(prefix=%s)", r.Filter.Prefix)
+	type step struct {
+		days  int
+		class string
+	}
+	check := func(field, expAction, trAction string, exp int, steps []step) error {
+		for _, a := range steps {
+			if exp > 0 && exp <= a.days {
+				return lcInvalidArg(fmt.Sprintf("'%s' in the %s action for filter '%s' must be greater than '%s' in the %s action for StorageClass '%s' for filter '%s'",
+					field, expAction, filter, field, trAction, a.class, filter))
+			}
+			if transitionMinDays[a.class] == 0 {
+				continue
+			}
+			for _, b := range steps {
+				if b.days > a.days && b.days < a.days+30 || b.days == a.days && b.class != a.class {
+					return lcInvalidArg(fmt.Sprintf("'%s' in the %s action for StorageClass '%s' for filter '%s' must be 30 days more than filter '%s' in the %s action for StorageClass '%s'",
+						field, trAction, b.class, filter, filter, trAction, a.class))
+				}
+			}
+		}
+		return nil
+	}
+	var cur, nonc []step
+	for _, t := range r.Transitions {
+		if t.Date.IsZero() {
+			cur = append(cur, step{t.Days, t.StorageClass})
+		}
+	}
+	for _, t := range r.NoncurrentVersionTransitions {
+		nonc = append(nonc, step{t.NoncurrentDays, t.StorageClass})
+	}
+	exp := 0
+	if r.Expiration != nil {
+		exp = r.Expiration.Days
+	}
+	if err := check("Days", "Expiration", "Transition", exp, cur); err != nil {
+		return err
+	}
+	exp = 0
+	if r.NoncurrentVersionExpiration != nil {
+		exp = r.NoncurrentVersionExpiration.NoncurrentDays
+	}
+	return check("NoncurrentDays", "NoncurrentVersionExpiration", "NoncurrentVersionTransition", exp, nonc)
 }
 
 // checkOverlap refuses, in the deprecated form, two rules whose prefixes

@@ -131,6 +131,18 @@ func TestCheckLifecycleRefuses(t *testing.T) {
 		{"noncurrent transition to IA too early", []LifecycleRuleInput{with(v2Rule("r"), func(r *LifecycleRuleInput) {
 			r.NoncurrentVersionTransitions = []LifecycleTransitionInput{{Days: np(1), StorageClass: sp("ONEZONE_IA")}}
 		})}, LifecycleInvalidArgument, "'NoncurrentDays' in NoncurrentVersionTransition action must be greater than or equal to 30 for storageClass 'ONEZONE_IA'"},
+		{"expiration not after transition", []LifecycleRuleInput{with(v2Rule("r"), func(r *LifecycleRuleInput) {
+			r.Expiration = &LifecycleExpirationInput{Days: np(60)}
+			r.Transitions = []LifecycleTransitionInput{{Days: np(60), StorageClass: sp("GLACIER")}}
+		})}, LifecycleInvalidArgument, "'Days' in the Expiration action for filter '(prefix=logs/)' must be greater than 'Days' in the Transition action for StorageClass 'GLACIER' for filter '(prefix=logs/)'"},
+		{"noncurrent expiration not after transition", []LifecycleRuleInput{with(v2Rule("r"), func(r *LifecycleRuleInput) {
+			r.NoncurrentVersionExpiration = &NoncurrentVersionExpirationInput{NoncurrentDays: np(5)}
+			r.NoncurrentVersionTransitions = []LifecycleTransitionInput{{Days: np(10), StorageClass: sp("DEEP_ARCHIVE")}}
+		})}, LifecycleInvalidArgument, "'NoncurrentDays' in the NoncurrentVersionExpiration action for filter '(prefix=logs/)' must be greater than 'NoncurrentDays' in the NoncurrentVersionTransition action for StorageClass 'DEEP_ARCHIVE' for filter '(prefix=logs/)'"},
+		{"out of IA within 30 days", []LifecycleRuleInput{with(v2Rule("r"), func(r *LifecycleRuleInput) {
+			r.Expiration = &LifecycleExpirationInput{Days: np(365)}
+			r.Transitions = []LifecycleTransitionInput{{Days: np(30), StorageClass: sp("STANDARD_IA")}, {Days: np(59), StorageClass: sp("GLACIER")}}
+		})}, LifecycleInvalidArgument, "'Days' in the Transition action for StorageClass 'GLACIER' for filter '(prefix=logs/)' must be 30 days more than filter '(prefix=logs/)' in the Transition action for StorageClass 'STANDARD_IA'"},
 		{"transition bad class", []LifecycleRuleInput{with(v2Rule("r"), func(r *LifecycleRuleInput) {
 			r.Transitions = []LifecycleTransitionInput{{Days: np(30), StorageClass: sp("COLD")}}
 		})}, LifecycleMalformed, ""},

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"time"
 
+	"talus/internal/accesslog"
+	"talus/internal/authn"
 	"talus/internal/blob"
 	"talus/internal/iam"
 	"talus/internal/kms"
@@ -144,25 +146,21 @@ func xmlResponse(status int, v any) *response {
 }
 
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
 	req := &request{Request: r, id: newRequestID(), hostID: newHostID()}
 	w.Header().Set("x-amz-request-id", req.id)
 	w.Header().Set("x-amz-id-2", req.hostID)
 	w.Header().Set("Server", "Talus")
 
-	status, err := a.serve(w, req)
-	attrs := []any{"id", req.id, "method", r.Method, "bucket", req.bucket, "key", req.key,
-		"status", status, "dur_ms", time.Since(start).Milliseconds(), "remote", remoteIP(r)}
-	if err != nil {
-		attrs = append(attrs, "cause", logCause(err).Error())
+	_, err := a.serve(w, req)
+	// The access log (internal/accesslog) writes the line: 500s at error
+	// with their cause, everything else at info, denials with the reason.
+	rec := accesslog.From(r.Context())
+	rec.Bucket, rec.Key, rec.RequestID, rec.Caller = req.bucket, req.key, req.id, req.principal.ARN()
+	if rec.Operation == "" {
+		rec.Operation = a.route(req).name
 	}
-	switch {
-	case status == http.StatusInternalServerError:
-		a.log.Error("request failed", attrs...)
-	case status >= 500:
-		a.log.Warn("request refused", attrs...)
-	default:
-		a.log.Debug("request", attrs...)
+	if err != nil {
+		rec.Fail(string(toS3Error(err).Code), logCause(err))
 	}
 }
 
@@ -181,22 +179,27 @@ func (a *API) serve(w http.ResponseWriter, req *request) (int, error) {
 		return a.renderError(w, req, err), err
 	}
 	if req.Method == http.MethodOptions {
+		accesslog.From(req.Context()).Operation = "PreflightRequest"
 		return a.preflight(w, req)
 	}
 	if req.website {
+		accesslog.From(req.Context()).Operation = "WebsiteRequest"
 		return a.serveWebsite(w, req)
 	}
-	auth, err := a.authenticate(req)
+	creds := authn.New(req.Context(), a.cfg.Identities, authn.Token(req.Request))
+	auth, err := a.authenticate(req, creds.Lookup)
 	if err != nil {
+		err = creds.Error(err)
 		return a.renderError(w, req, err), err
 	}
 	req.auth = auth
 	if auth.Anonymous {
 		req.principal = iam.Principal{Anonymous: true}
 	} else {
-		req.principal, _, _ = a.cfg.Identities.Lookup(req.Context(), auth.AccessKey)
+		req.principal = creds.Principal
 	}
 	op := a.route(req)
+	accesslog.From(req.Context()).Operation = op.name
 	if v := req.Header.Get("x-amz-expected-bucket-owner"); v != "" && req.bucket != "" {
 		if err := a.checkExpectedOwner(req.Context(), v, a.requestBucket(req.Context(), req)); err != nil {
 			return a.renderError(w, req, err), err
@@ -268,15 +271,17 @@ func hostBucket(host string, domains []string) (string, bool) {
 
 // authenticate verifies a SigV4 or (for legacy clients) SigV2 signature.
 // It never reads the body.
-func (a *API) authenticate(req *request) (*sigv4.Auth, error) {
+func (a *API) authenticate(req *request, lookup sigv4.SecretLookup) (*sigv4.Auth, error) {
 	if !sigv2.IsV2(req.Request) {
-		return a.verifier.Verify(req.Request)
+		v := *a.verifier
+		v.Lookup = lookup
+		return v.Verify(req.Request)
 	}
 	opts := sigv2.Options{}
 	if req.virtualHost {
 		opts.Bucket = req.bucket
 	}
-	ak, err := sigv2.VerifyOptions(req.Request, a.verifier.Lookup, a.cfg.Now(), opts)
+	ak, err := sigv2.VerifyOptions(req.Request, lookup, a.cfg.Now(), opts)
 	if err != nil {
 		return nil, err
 	}

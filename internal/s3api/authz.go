@@ -3,6 +3,7 @@ package s3api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"sync"
@@ -76,14 +77,13 @@ func (a *API) allowed(ctx context.Context, req *request, action, resource string
 	if p.Root && same && (b == nil || policyLockoutExempt[action]) {
 		return nil
 	}
-	var docs []*policy.Document
-	if p.User != "" {
-		ud, err := a.cfg.Identities.UserPolicies(p.Scope(ctx), p.User)
-		if err != nil {
-			return err
-		}
-		docs = append(docs, ud...)
+	// The identity's policies: a user's (with its groups' and attached
+	// ones) or a role session's role's, in the principal's account.
+	eff, err := a.cfg.Identities.Policies(p.Scope(ctx), p)
+	if err != nil {
+		return err
 	}
+	docs := append([]*policy.Document(nil), eff.Identity...)
 	identityDocs := len(docs)
 	if b != nil && b.Config.Policy != "" {
 		if d := a.authz.bucketPolicy(b.Name, b.Config.Policy); d != nil {
@@ -100,11 +100,16 @@ func (a *API) allowed(ctx context.Context, req *request, action, resource string
 		pr.Context["s3:ResourceAccount"] = []string{acct}
 		pr.Context["aws:ResourceAccount"] = []string{acct}
 	}
+	if !eff.SessionAllows(&pr) {
+		// A role session's permissions are the intersection of the
+		// role's and its session policies.
+		return s3err.New(s3err.AccessDenied)
+	}
 	identityAllow, resourceAllow := p.Root, false
 	for i, d := range docs {
 		switch d.Evaluate(&pr) {
 		case policy.Deny:
-			return s3err.New(s3err.AccessDenied)
+			return s3err.New(s3err.AccessDenied).WithCause(fmt.Errorf("explicit deny of %s on %s", action, resource))
 		case policy.Allow:
 			if i < identityDocs {
 				identityAllow = true
@@ -117,7 +122,7 @@ func (a *API) allowed(ctx context.Context, req *request, action, resource string
 	case same && (identityAllow || resourceAllow):
 		return nil
 	case !same && !p.Anonymous && !identityAllow:
-		return s3err.New(s3err.AccessDenied)
+		return s3err.New(s3err.AccessDenied).WithCause(fmt.Errorf("%s on %s in another account needs an allow in the caller's own policies", action, resource))
 	case !same && resourceAllow:
 		return nil
 	case b != nil:
@@ -129,7 +134,7 @@ func (a *API) allowed(ctx context.Context, req *request, action, resource string
 			return answer
 		}
 	}
-	return s3err.New(s3err.AccessDenied)
+	return s3err.New(s3err.AccessDenied).WithCause(fmt.Errorf("no policy or ACL allows %s on %s", action, resource))
 }
 
 // objectOwnerActions are the object actions decided in the context of the

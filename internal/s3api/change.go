@@ -1,7 +1,6 @@
 package s3api
 
 import (
-	"talus/internal/iam"
 	"talus/internal/meta"
 )
 
@@ -11,7 +10,7 @@ import (
 func (a *API) withChange(req *request, operation string) {
 	c := meta.Change{SourceIP: remoteIP(req.Request), RequestID: req.id, HostID: req.hostID, Operation: operation}
 	if !req.principal.Anonymous {
-		c.Requester, c.Principal = iam.AccountID, req.principal.ARN()
+		c.Requester, c.Principal = req.principal.AccountID(), req.principal.ARN()
 	}
 	req.Request = req.WithContext(meta.WithChange(req.Context(), c))
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 
+	"talus/internal/authn"
 	"talus/internal/checksum"
 	"talus/internal/iam"
 	"talus/internal/meta"
@@ -34,14 +35,15 @@ func (a *API) postObject(ctx context.Context, req *request) (*response, error) {
 		return nil, err
 	}
 	form.Bucket = req.bucket
-	ak, pol, err := form.Verify(a.verifier.Lookup, a.cfg.Region, a.cfg.Now())
+	creds := authn.New(ctx, a.cfg.Identities, form.Field("x-amz-security-token"))
+	ak, pol, err := form.Verify(creds.Lookup, a.cfg.Region, a.cfg.Now())
 	if err != nil {
-		return nil, err
+		return nil, creds.Error(err)
 	}
 	if ak == "" {
 		req.principal = iam.Principal{Anonymous: true}
 	} else {
-		req.principal, _, _ = a.cfg.Identities.Lookup(ctx, ak)
+		req.principal = creds.Principal
 	}
 	a.withChange(req, "PostObject") // the form named the principal
 	ctx = req.Context()

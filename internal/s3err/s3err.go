@@ -34,6 +34,8 @@ const (
 	InternalError                     Code = "InternalError"
 	InsufficientStorage               Code = "InsufficientStorage" // Talus's own: S3 never runs out of space
 	InvalidAccessKeyID                Code = "InvalidAccessKeyId"
+	ExpiredToken                      Code = "ExpiredToken"
+	InvalidToken                      Code = "InvalidToken"
 	InvalidArgument                   Code = "InvalidArgument"
 	InvalidBucketName                 Code = "InvalidBucketName"
 	InvalidDigest                     Code = "InvalidDigest"
@@ -125,6 +127,8 @@ var table = map[Code]entry{
 	InternalError:                     {http.StatusInternalServerError, "We encountered an internal error. Please try again."},
 	InsufficientStorage:               {http.StatusInsufficientStorage, "The server is out of space for new data (below its free-space reserve). Delete objects or abort multipart uploads to free space."},
 	InvalidAccessKeyID:                {http.StatusForbidden, "The AWS access key Id you provided does not exist in our records."},
+	ExpiredToken:                      {http.StatusBadRequest, "The provided token has expired."},
+	InvalidToken:                      {http.StatusBadRequest, "The provided token is malformed or otherwise invalid."},
 	InvalidArgument:                   {http.StatusBadRequest, "Invalid Argument"},
 	InvalidBucketName:                 {http.StatusBadRequest, "The specified bucket is not valid."},
 	InvalidDigest:                     {http.StatusBadRequest, "The Content-MD5 you specified is not valid."},

@@ -18,6 +18,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"talus/internal/accesslog"
 	"talus/internal/blob"
 	"talus/internal/blob/localfs"
 	"talus/internal/blob/tiered"
@@ -28,6 +29,7 @@ import (
 	"talus/internal/mdtables"
 	"talus/internal/meta"
 	"talus/internal/meta/sqlite"
+	"talus/internal/oidc"
 	"talus/internal/policy"
 	"talus/internal/s3"
 	"talus/internal/s3api"
@@ -91,6 +93,24 @@ type Config struct {
 	IdleTimeout time.Duration
 	// MaxConnections bounds open client connections; more wait to be accepted.
 	MaxConnections int
+
+	// Metrics serves Prometheus metrics at /_talus/metrics: "" or "off"
+	// (not served), "open", or "token" (Authorization: Bearer MetricsToken).
+	Metrics      string
+	MetricsToken string
+	// Version is the build's version, reported in metrics.
+	Version string
+
+	// ConsoleAddress is the web console's listen address ("" turns it off).
+	ConsoleAddress string
+	// ConsoleAPIEndpoint is the API URL as browsers reach it, when it is
+	// not the console's host name on the API's port (behind a proxy).
+	ConsoleAPIEndpoint string
+	// ConsoleOrigin is the console's origin as browsers see it, when it is
+	// not the API's host name on the console's port.
+	ConsoleOrigin string
+	// OIDCProviders are the issuers STS AssumeRoleWithWebIdentity trusts.
+	OIDCProviders []oidc.Provider
 }
 
 // Server is a running Talus server.
@@ -108,8 +128,17 @@ type Server struct {
 	workers  *worker.Pool
 	shutdown sync.Once
 	keys     *kms.Local
-	mdtables *mdtables.Worker
+
+	metrics     http.Handler
+	consoleLn   net.Listener
+	consoleHTTP *http.Server
+	ids         *iam.Resolver
+	mdtables    *mdtables.Worker
 }
+
+// Identities returns the server's credential resolver (for tests: its
+// clock decides session expiry).
+func (s *Server) Identities() *iam.Resolver { return s.ids }
 
 // KMS returns the server's key service (for administration and tests).
 func (s *Server) KMS() *kms.Local { return s.keys }
@@ -131,11 +160,23 @@ func New(cfg Config) (*Server, error) {
 	if cfg.LifecycleDay <= 0 {
 		cfg.LifecycleDay = 24 * time.Hour
 	}
+	if cfg.Version == "" {
+		cfg.Version = "dev"
+	}
 	if v := cfg.DefaultObjectOwnership; v != "" && !s3.ValidObjectOwnership(v) {
 		return nil, fmt.Errorf("server: default object ownership must be BucketOwnerEnforced, BucketOwnerPreferred or ObjectWriter, not %q", v)
 	}
 	if !s3.ValidDefaultEncryption(cfg.DefaultEncryption) {
 		return nil, fmt.Errorf("server: default encryption must be AES256 or none, not %q", cfg.DefaultEncryption)
+	}
+	switch cfg.Metrics {
+	case "", "off", "open":
+	case "token":
+		if cfg.MetricsToken == "" {
+			return nil, errors.New("server: metrics behind a token need the token")
+		}
+	default:
+		return nil, fmt.Errorf("server: metrics must be off, open or token, not %q", cfg.Metrics)
 	}
 	if cfg.AccessKey == "" || cfg.SecretKey == "" {
 		return nil, errors.New("server: root credentials are required")
@@ -215,12 +256,22 @@ func New(cfg Config) (*Server, error) {
 		}
 		w.WriteHeader(http.StatusServiceUnavailable)
 	})
+	if s.metrics = s.metricsHandler(); s.metrics != nil {
+		mux.Handle("/_talus/metrics", s.metrics)
+	}
 	iamHandler := iamapi.New(s.meta, ids, func(doc string) error {
 		_, err := policy.Parse([]byte(doc), policy.IdentityPolicy, "")
 		return err
 	}, cfg.Logger)
+	if len(cfg.OIDCProviders) > 0 {
+		iamHandler.SetWebIdentity(oidc.New(cfg.OIDCProviders))
+	}
+	s.ids = ids
+	if fi, err := os.Stat(filepath.Join(cfg.DataDir, keysDir, masterKeyFile)); err == nil {
+		iamHandler.AccountCreated = fi.ModTime()
+	}
 	s.http = &http.Server{
-		Handler:           withIdleBody(route(mux, iamHandler, kmsapi.New(keys, ids, cfg.Logger), s.mdtables.Catalog(ids, cfg.Region), api), cfg.IdleTimeout),
+		Handler:           accesslog.Middleware(s.withConsoleCORS(withIdleBody(route(mux, iamHandler, kmsapi.New(keys, ids, cfg.Logger), s.mdtables.Catalog(ids, cfg.Region), api), cfg.IdleTimeout)), cfg.Logger),
 		ReadHeaderTimeout: 30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
@@ -251,6 +302,11 @@ func route(internal *http.ServeMux, iamHandler, kmsHandler, catalog, api http.Ha
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case len(r.URL.Path) >= 8 && r.URL.Path[:8] == "/_talus/":
+			rec := accesslog.From(r.Context())
+			rec.API = "internal"
+			if h, pattern := internal.Handler(r); h != nil && pattern != "" {
+				rec.Operation = pattern[8:]
+			}
 			internal.ServeHTTP(w, r)
 		case iamapi.Is(r):
 			iamHandler.ServeHTTP(w, r)
@@ -281,6 +337,10 @@ func (s *Server) Listen() error {
 		return err
 	}
 	s.ln = newLimitListener(ln, s.cfg.MaxConnections, s.cfg.IdleTimeout)
+	if err := s.openConsole(); err != nil {
+		s.ln.Close()
+		return err
+	}
 	return nil
 }
 
@@ -295,6 +355,7 @@ func (s *Server) Serve() error {
 		}
 	}
 	s.startWorkers()
+	s.serveConsole()
 	s.ready.Store(true)
 	var err error
 	if s.http.TLSConfig != nil {
@@ -316,6 +377,10 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		s.ready.Store(false)
 		ctx, cancel := context.WithTimeout(ctx, s.cfg.ShutdownTimeout)
 		defer cancel()
+		if s.consoleHTTP != nil {
+			s.consoleHTTP.Close()
+			s.consoleLn.Close()
+		}
 		err = s.http.Shutdown(ctx)
 		if err != nil {
 			s.http.Close()

@@ -55,7 +55,7 @@ type logBuffer struct {
 	sent     bool
 }
 
-var endpointRE = regexp.MustCompile(`endpoint=(https?)://([0-9.:]+)`)
+var endpointRE = regexp.MustCompile(`endpoint"?[=:]"?(https?)://([0-9.:]+)`)
 
 func (l *logBuffer) Write(p []byte) (int, error) {
 	l.mu.Lock()

@@ -4,17 +4,24 @@ package testserver
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"talus/internal/meta"
+	"talus/internal/oidc"
 	"talus/internal/server"
 )
 
@@ -96,6 +103,11 @@ func WithClassTier(class, tier string) Option {
 
 // WithRegion sets the server's region (us-east-1 unless set).
 func WithRegion(r string) Option { return func(c *server.Config) { c.Region = r } }
+
+// WithOIDCProvider trusts an OpenID Connect issuer for web identity.
+func WithOIDCProvider(p oidc.Provider) Option {
+	return func(c *server.Config) { c.OIDCProviders = append(c.OIDCProviders, p) }
+}
 
 // Start starts a server and stops it when the test ends.
 func Start(t testing.TB, opts ...Option) *Server {
@@ -180,4 +192,37 @@ func NewClient(endpoint, ak, sk string, opts ...func(*s3.Options)) *s3.Client {
 		o.UsePathStyle = true
 		o.RetryMaxAttempts = 1
 	}}, opts...)...)
+}
+
+// WithConsole serves the web console on a kernel-chosen port.
+func WithConsole() Option { return func(c *server.Config) { c.ConsoleAddress = "127.0.0.1:0" } }
+
+// WithMetrics serves /_talus/metrics: "open", or "token" with the token.
+func WithMetrics(mode, token string) Option {
+	return func(c *server.Config) { c.Metrics, c.MetricsToken = mode, token }
+}
+
+// IAMCall sends one IAM query-API request to endpoint, signed with the
+// keys, and returns the status and body.
+func IAMCall(t testing.TB, endpoint, ak, sk string, params url.Values) (int, string) {
+	t.Helper()
+	params.Set("Version", "2010-05-08")
+	body := params.Encode()
+	req, err := http.NewRequest(http.MethodPost, endpoint+"/", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+	sum := sha256.Sum256([]byte(body))
+	creds := aws.Credentials{AccessKeyID: ak, SecretAccessKey: sk}
+	if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), "iam", "us-east-1", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
 }

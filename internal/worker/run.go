@@ -66,6 +66,14 @@ func (r *Run) Error(err error) {
 	r.job.mu.Unlock()
 }
 
+// Backlog records how many items the job knows are still to do (its
+// metrics report it; -1, the default, means the job does not say).
+func (r *Run) Backlog(n int64) {
+	r.job.mu.Lock()
+	r.job.st.Backlog = n
+	r.job.mu.Unlock()
+}
+
 // At records where the run is (e.g. "bucket/key"), for progress reports.
 func (r *Run) At(position string) {
 	r.job.mu.Lock()
@@ -96,6 +104,9 @@ type Status struct {
 	LastError string
 	// Position is where the current or last run was.
 	Position string
+	// Backlog is the items still to do as the job last reported them, -1
+	// if it never did.
+	Backlog int64
 }
 
 // Status returns every job's progress, in start order.

@@ -94,7 +94,7 @@ func (p *Pool) Start(j Job) {
 	if j.Shared && p.cfg.Leases == nil {
 		panic("worker: shared job " + j.Name + " needs Config.Leases")
 	}
-	jb := &job{Job: j, trigger: make(chan struct{}, 1), st: Status{Name: j.Name, Shared: j.Shared}}
+	jb := &job{Job: j, trigger: make(chan struct{}, 1), st: Status{Name: j.Name, Shared: j.Shared, Backlog: -1}}
 	p.mu.Lock()
 	p.jobs = append(p.jobs, jb)
 	p.mu.Unlock()

@@ -94,7 +94,7 @@ func TestTakeoverAfterExpiry(t *testing.T) {
 		return nil
 	}})
 	defer p.Stop()
-	waitFor(t, 3*time.Second, "takeover", func() bool { return n.Load() > 0 })
+	waitFor(t, 15*time.Second, "takeover", func() bool { return n.Load() > 0 })
 	if token.Load() <= dead.Token {
 		t.Fatalf("token after takeover %d, dead holder's %d", token.Load(), dead.Token)
 	}

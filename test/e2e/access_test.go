@@ -2,8 +2,6 @@ package e2e
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/xml"
 	"io"
 	"net/http"
@@ -13,7 +11,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
@@ -24,25 +21,7 @@ import (
 // with the given keys and returns the status and body.
 func iamCall(t *testing.T, srv *testserver.Server, ak, sk string, params url.Values) (int, string) {
 	t.Helper()
-	params.Set("Version", "2010-05-08")
-	body := params.Encode()
-	req, err := http.NewRequest(http.MethodPost, srv.URL+"/", strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
-	sum := sha256.Sum256([]byte(body))
-	creds := aws.Credentials{AccessKeyID: ak, SecretAccessKey: sk}
-	if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "iam", "us-east-1", time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	return testserver.IAMCall(t, srv.URL, ak, sk, params)
 }
 
 // newUser creates an IAM user with an access key and optional inline policy
@@ -270,7 +249,7 @@ func TestAccessIAMPermissions(t *testing.T) {
 	// Deactivating a key locks its holder out at once.
 	iamCall(t, srv, testserver.AccessKey, testserver.SecretKey, url.Values{"Action": {"UpdateAccessKey"}, "UserName": {"admin"}, "AccessKeyId": {adminAK}, "Status": {"Inactive"}})
 	status, body = iamCall(t, srv, adminAK, adminSK, url.Values{"Action": {"ListUsers"}})
-	if status != 403 || !strings.Contains(body, "InvalidAccessKeyId") {
+	if status != 403 || !strings.Contains(body, "InvalidClientTokenId") {
 		t.Fatalf("inactive key = %d %s", status, body)
 	}
 }

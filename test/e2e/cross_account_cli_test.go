@@ -1,10 +1,7 @@
 package e2e
 
 import (
-	"bytes"
-	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,35 +12,10 @@ import (
 // awsCLI returns a runner of the AWS CLI as one account's credentials
 // against srv: it returns the decoded JSON output, stderr and the error.
 func awsCLI(t *testing.T, srv *testserver.Server, ak, sk string) func(args ...string) (map[string]any, string, error) {
-	bin, err := exec.LookPath("aws")
-	if err != nil {
-		t.Skip("no aws binary on PATH")
-	}
-	home := t.TempDir()
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "AWS_") {
-			env = append(env, kv)
-		}
-	}
-	env = append(env, "AWS_ACCESS_KEY_ID="+ak, "AWS_SECRET_ACCESS_KEY="+sk,
-		"AWS_DEFAULT_REGION="+testserver.Region, "AWS_REGION="+testserver.Region,
-		"AWS_CONFIG_FILE="+home+"/config", "AWS_SHARED_CREDENTIALS_FILE="+home+"/credentials",
-		"AWS_PAGER=", "AWS_EC2_METADATA_DISABLED=true", "HOME="+home)
+	cli := newAWSCLI(t, srv)
 	return func(args ...string) (map[string]any, string, error) {
 		t.Helper()
-		cmd := exec.Command(bin, append([]string{args[0], "--endpoint-url", srv.URL, "--output", "json"}, args[1:]...)...)
-		cmd.Env = env
-		var stdout, stderr bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		err := cmd.Run()
-		var out map[string]any
-		if err == nil && stdout.Len() > 0 {
-			if jerr := json.Unmarshal(stdout.Bytes(), &out); jerr != nil {
-				t.Fatalf("aws %v: output is not JSON: %v\n%s", args, jerr, stdout.String())
-			}
-		}
-		return out, stderr.String(), err
+		return cli.as(ak, sk, "", args...)
 	}
 }
 

@@ -225,7 +225,7 @@ func TestIAMAPIUsers(t *testing.T) {
 
 	// Unknown and missing actions.
 	root.fail(400, "InvalidAction", "Frobnicate", "UserName", "alice")
-	root.fail(400, "InvalidAction", "CreateRole", "RoleName", "r")
+	root.fail(400, "InvalidAction", "CreateLoginProfile", "UserName", "alice")
 	status, body := iamCall(t, srv, testserver.AccessKey, testserver.SecretKey, url.Values{})
 	if status != 400 || !strings.Contains(body, "MissingAction") {
 		t.Fatalf("IAM without Action = %d %s", status, body)
@@ -289,7 +289,7 @@ func TestIAMAPIAccessKeys(t *testing.T) {
 		t.Fatalf("the other key after deactivating one: %v", err)
 	}
 	status, body := iamCall(t, srv, k1.AccessKeyId, k1.SecretAccessKey, iamParams("ListUsers"))
-	if status != 403 || !strings.Contains(body, "InvalidAccessKeyId") {
+	if status != 403 || !strings.Contains(body, "InvalidClientTokenId") {
 		t.Fatalf("IAM call with an inactive key = %d %s", status, body)
 	}
 	// Still counts against the quota.

@@ -63,14 +63,15 @@ func TestInternalErrorLogsCause(t *testing.T) {
 	}
 	var line string
 	for _, l := range strings.Split(logs.String(), "\n") {
-		if strings.Contains(l, "request failed") && strings.Contains(l, "key=broken") {
+		if strings.Contains(l, "msg=access") && strings.Contains(l, "key=broken") {
 			line = l
 		}
 	}
 	if line == "" {
 		t.Fatalf("no error line for the 500; log:\n%s", logs.String())
 	}
-	if !strings.Contains(line, "status=500") || !strings.Contains(line, `cause="blob: not found"`) {
+	if !strings.Contains(line, "level=ERROR") || !strings.Contains(line, "status=500") || !strings.Contains(line, `cause="blob: not found"`) ||
+		!strings.Contains(line, "op=GetObject") || !strings.Contains(line, "code=InternalError") {
 		t.Fatalf("500 logged without its cause: %s", line)
 	}
 }

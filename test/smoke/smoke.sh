@@ -6,6 +6,8 @@
 # 'awsglacier' uploads a GLACIER object, restores it and reads it back.
 # 'aws kms' then manages keys and aliases and round-trips encrypt/decrypt, and
 # 'talus admin kms create-key --key-id' makes a key the CLI then uses.
+# 'aws iam' / 'aws sts' make a user, group, managed policy and role, assume
+# the role and list a bucket with the temporary credentials.
 # 'talus admin account create' makes a second account, which writes into
 # the first one's bucket under its bucket policy.
 #
@@ -261,6 +263,69 @@ run_awskms() {
 	step "chosen key ARN" file_is "$work/kms.chosen" "arn:aws:kms:$region:000000000000:key/smoke-key" || return 1
 }
 
+# ---- aws iam / sts ------------------------------------------------------
+# A user in a group whose managed policy lets it assume a role; the role's
+# temporary credentials then list a bucket with 'aws s3 ls'.
+awsas() {
+	env -u AWS_PROFILE -u AWS_DEFAULT_PROFILE \
+		AWS_CONFIG_FILE="$work/aws-config" AWS_SHARED_CREDENTIALS_FILE="$work/aws-credentials-none" \
+		AWS_ACCESS_KEY_ID=$1 AWS_SECRET_ACCESS_KEY=$2 AWS_SESSION_TOKEN=$3 \
+		AWS_DEFAULT_REGION=$region AWS_EC2_METADATA_DISABLED=true AWS_PAGER= \
+		"$aws_bin" --endpoint-url "$endpoint" "${@:4}"
+}
+iam_user_key() {
+	awsc iam create-access-key --user-name smoke-user --query 'AccessKey.[AccessKeyId,SecretAccessKey]' --output text >"$work/iam.key"
+	[[ $(wc -w <"$work/iam.key") == 2 ]]
+}
+iam_policy() {
+	awsc iam create-policy --policy-name smoke-assume --query Policy.Arn --output text \
+		--policy-document '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::000000000000:role/smoke-role"}]}' >"$work/iam.policy"
+	[[ -s $work/iam.policy ]]
+}
+sts_assume() {
+	local uak usk
+	read -r uak usk <"$work/iam.key"
+	awsas "$uak" "$usk" "" sts assume-role --role-arn arn:aws:iam::000000000000:role/smoke-role \
+		--role-session-name smoke --query 'Credentials.[AccessKeyId,SecretAccessKey,SessionToken]' --output text >"$work/sts.creds"
+	[[ $(wc -w <"$work/sts.creds") == 3 ]]
+}
+sts_whoami() {
+	local tak tsk ttok
+	read -r tak tsk ttok <"$work/sts.creds"
+	awsas "$tak" "$tsk" "$ttok" sts get-caller-identity --query Arn --output text >"$work/sts.arn"
+	file_is "$work/sts.arn" "arn:aws:sts::000000000000:assumed-role/smoke-role/smoke"
+}
+sts_s3_ls() {
+	local tak tsk ttok
+	read -r tak tsk ttok <"$work/sts.creds"
+	awsas "$tak" "$tsk" "$ttok" s3 ls s3://iam-smoke >"$work/sts.ls"
+	grep -q hello.txt "$work/sts.ls"
+}
+sts_s3_put_denied() {
+	local tak tsk ttok
+	read -r tak tsk ttok <"$work/sts.creds"
+	! awsas "$tak" "$tsk" "$ttok" s3 cp "$work/kms.plain" s3://iam-smoke/nope 2>"$work/sts.err" && grep -q AccessDenied "$work/sts.err"
+}
+run_awsiam() {
+	head -c 100 /dev/urandom >"$work/kms.plain"
+	step "create bucket" awsc s3 mb s3://iam-smoke || return 1
+	step "upload" awsc s3 cp --no-progress "$work/kms.plain" s3://iam-smoke/hello.txt || return 1
+	step "create user" awsc iam create-user --user-name smoke-user || return 1
+	step "create access key" iam_user_key || return 1
+	step "create group" awsc iam create-group --group-name smoke-group || return 1
+	step "add user to group" awsc iam add-user-to-group --group-name smoke-group --user-name smoke-user || return 1
+	step "create managed policy" iam_policy || return 1
+	step "attach it to the group" awsc iam attach-group-policy --group-name smoke-group --policy-arn "$(cat "$work/iam.policy")" || return 1
+	step "create role" awsc iam create-role --role-name smoke-role --assume-role-policy-document \
+		'{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:user/smoke-user"},"Action":"sts:AssumeRole"}]}' || return 1
+	step "role policy" awsc iam put-role-policy --role-name smoke-role --policy-name list --policy-document \
+		'{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:ListBucket","s3:GetObject"],"Resource":["arn:aws:s3:::iam-smoke","arn:aws:s3:::iam-smoke/*"]}]}' || return 1
+	step "assume role as the user" sts_assume || return 1
+	step "get-caller-identity is the role session" sts_whoami || return 1
+	step "aws s3 ls with the temporary credentials" sts_s3_ls || return 1
+	step "a write outside the role is denied" sts_s3_put_denied || return 1
+}
+
 # ---- accounts -----------------------------------------------------------
 # json_field FILE NAME: a string field of talus admin's JSON output.
 json_field() { sed -n "s/.*\"$2\": \"\([^\"]*\)\".*/\1/p" "$1"; }
@@ -346,7 +411,15 @@ run_s3cmd() {
 	step "delete bucket" s3c rb "$b" || return 1
 }
 
-for client in ${SMOKE_CLIENTS:-awscli awsglacier awskms awsaccounts rclone s3cmd}; do
+# After the clients: the metrics counted their uploads, and every request
+# left an access line.
+metrics_has() { curl -fsS -o "$work/metrics.txt" "$endpoint/_talus/metrics" && grep -q "$1" "$work/metrics.txt"; }
+run_metrics() {
+	step "metrics count CreateBucket" metrics_has '^talus_http_requests_total{api="s3",operation="CreateBucket",status="200"}' || return 1
+	step "access log lines" grep -q 'msg=access .*op=CreateBucket .*status=200' "$work/server.log" || return 1
+}
+
+for client in ${SMOKE_CLIENTS:-awscli awsglacier awskms awsiam awsaccounts rclone s3cmd metrics}; do
 	: >"$work/$client.log"
 	if "run_$client"; then
 		echo "PASS $client"

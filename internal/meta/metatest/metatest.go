@@ -41,6 +41,10 @@ func Run(t *testing.T, newStore func(t *testing.T) meta.Store) {
 		{"ListVersions", testListVersions},
 		{"BucketConfig", testBucketConfig},
 		{"Identities", testIdentities},
+		{"Groups", testGroups},
+		{"Roles", testRoles},
+		{"ManagedPolicies", testManagedPolicies},
+		{"DirectoryAccounts", testDirectoryAccounts},
 		{"Accounts", testAccounts},
 		{"Keyring", testKeyring},
 		{"Leases", testLeases},
@@ -60,6 +64,7 @@ func Run(t *testing.T, newStore func(t *testing.T) meta.Store) {
 		{"AnnotationLimit", testAnnotationLimit},
 		{"AnnotationsGoWithVersion", testAnnotationsGoWithVersion},
 		{"AnnotationCopy", testAnnotationCopy},
+		{"BucketUsage", testBucketUsage},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

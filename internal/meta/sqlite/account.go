@@ -84,8 +84,11 @@ func (s *Store) DeleteAccount(ctx context.Context, id string) error {
 		var one int
 		err = tx.QueryRowContext(ctx, `SELECT 1 FROM buckets WHERE owner = ?
 			UNION ALL SELECT 1 FROM users WHERE account = ?
+			UNION ALL SELECT 1 FROM iam_groups WHERE account = ?
+			UNION ALL SELECT 1 FROM iam_roles WHERE account = ?
+			UNION ALL SELECT 1 FROM iam_policies WHERE account = ?
 			UNION ALL SELECT 1 FROM uploads WHERE owner = ?
-			UNION ALL SELECT 1 FROM versions WHERE owner = ? LIMIT 1`, a.CanonicalID, a.ID, a.CanonicalID, a.CanonicalID).Scan(&one)
+			UNION ALL SELECT 1 FROM versions WHERE owner = ? LIMIT 1`, a.CanonicalID, a.ID, a.ID, a.ID, a.ID, a.CanonicalID, a.CanonicalID).Scan(&one)
 		if err == nil {
 			return meta.ErrAccountInUse
 		}

@@ -59,8 +59,9 @@ func (s *Store) DeleteUser(ctx context.Context, name string) error {
 			return err
 		}
 		var one int
-		err := tx.QueryRowContext(ctx, `SELECT 1 FROM access_keys WHERE account = ? AND user = ? UNION ALL SELECT 1 FROM user_policies WHERE account = ? AND user = ? LIMIT 1`,
-			acct, name, acct, name).Scan(&one)
+		err := tx.QueryRowContext(ctx, `SELECT 1 FROM access_keys WHERE account = ? AND user = ? UNION ALL SELECT 1 FROM user_policies WHERE account = ? AND user = ?
+			UNION ALL SELECT 1 FROM iam_group_members WHERE account = ? AND user = ? UNION ALL SELECT 1 FROM iam_attachments WHERE account = ? AND kind = 'user' AND owner = ? LIMIT 1`,
+			acct, name, acct, name, acct, name, acct, name).Scan(&one)
 		if err == nil {
 			return meta.ErrUserInUse
 		}

@@ -207,6 +207,72 @@ var migrations = []string{
 		data          BLOB NOT NULL
 	);
 	CREATE UNIQUE INDEX annotations_by_name ON annotations(seq, name);`,
+	// IAM groups and members, roles, group and role inline policies,
+	// managed policies with their versions, and policy attachments; each
+	// row belongs to one account.
+	`CREATE TABLE iam_groups (
+		account TEXT NOT NULL,
+		name    TEXT NOT NULL,
+		id      TEXT NOT NULL,
+		path    TEXT NOT NULL,
+		created INTEGER NOT NULL,
+		PRIMARY KEY (account, name)
+	);
+	CREATE TABLE iam_group_members (
+		account TEXT NOT NULL,
+		grp     TEXT NOT NULL,
+		user    TEXT NOT NULL,
+		PRIMARY KEY (account, grp, user)
+	);
+	CREATE INDEX iam_group_members_by_user ON iam_group_members(account, user, grp);
+	CREATE TABLE iam_roles (
+		account     TEXT NOT NULL,
+		name        TEXT NOT NULL,
+		id          TEXT NOT NULL,
+		path        TEXT NOT NULL,
+		trust       TEXT NOT NULL,
+		description TEXT NOT NULL,
+		max_session INTEGER NOT NULL,
+		created     INTEGER NOT NULL,
+		PRIMARY KEY (account, name)
+	);
+	CREATE TABLE iam_inline_policies (
+		account  TEXT NOT NULL,
+		kind     TEXT NOT NULL,
+		owner    TEXT NOT NULL,
+		name     TEXT NOT NULL,
+		document TEXT NOT NULL,
+		PRIMARY KEY (account, kind, owner, name)
+	);
+	CREATE TABLE iam_policies (
+		account         TEXT NOT NULL,
+		arn             TEXT NOT NULL,
+		name            TEXT NOT NULL,
+		id              TEXT NOT NULL,
+		path            TEXT NOT NULL,
+		description     TEXT NOT NULL,
+		default_version TEXT NOT NULL,
+		next_version    INTEGER NOT NULL,
+		created         INTEGER NOT NULL,
+		updated         INTEGER NOT NULL,
+		PRIMARY KEY (account, arn)
+	);
+	CREATE TABLE iam_policy_versions (
+		account  TEXT NOT NULL,
+		arn      TEXT NOT NULL,
+		version  TEXT NOT NULL,
+		document TEXT NOT NULL,
+		created  INTEGER NOT NULL,
+		PRIMARY KEY (account, arn, version)
+	);
+	CREATE TABLE iam_attachments (
+		account TEXT NOT NULL,
+		kind    TEXT NOT NULL,
+		owner   TEXT NOT NULL,
+		arn     TEXT NOT NULL,
+		PRIMARY KEY (account, kind, owner, arn)
+	);
+	CREATE INDEX iam_attachments_by_policy ON iam_attachments(account, arn);`,
 }
 
 func migrate(db *sql.DB) error {

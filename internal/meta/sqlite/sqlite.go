@@ -14,6 +14,7 @@ import (
 	"os"
 	"runtime"
 	"sync"
+	"talus/internal/metrics"
 	"time"
 
 	"talus/internal/meta"
@@ -188,7 +189,10 @@ func (s *Store) writer() {
 }
 
 func (s *Store) commit(batch []*writeReq) {
+	start := time.Now()
 	errs, err := s.tryCommit(batch)
+	metrics.CommitBatchSize.Observe(float64(len(batch)))
+	metrics.CommitDuration.Observe(time.Since(start).Seconds())
 	// Only a transaction that failed whole may run again.
 	if err != nil && isFull(err) && s.onFull != nil && s.onFull() {
 		errs, err = s.tryCommit(batch)
