@@ -64,6 +64,9 @@ go test -race -count=1 ./internal/... ./cmd/... || fail "race tests"
 step "end-to-end, crash and big-object tests"
 go test -count=1 -timeout 20m ./test/... || fail "end-to-end tests"
 
+step "S3 Metadata tables read back with iceberg-go and DuckDB (test/mdtables, its own module: cgo)"
+(cd test/mdtables && go vet ./... && go test -count=1 -timeout 20m ./...) || fail "metadata table tests"
+
 step "benchmarks, once each (they must not rot; no timing is asserted)"
 go test -run '^$' -bench . -benchtime 1x ./internal/... >/tmp/talus-bench.txt 2>&1 || { cat /tmp/talus-bench.txt; fail "benchmarks"; }
 

@@ -118,6 +118,7 @@ func runServer(args []string) error {
 	fl.Var(&oidcs, "oidc-provider", "OpenID Connect issuer trusted by STS AssumeRoleWithWebIdentity: URL[,jwks=FILE|URL][,client-id=AUD]...; repeatable")
 	journal := journalFlags(fl)
 	notifications := notifyFlags(fl)
+	mdt := mdtablesFlags(fl)
 	logFormat := fl.String("log-format", "text", "log format: text or json")
 	metricsMode := fl.String("metrics", "open", "Prometheus metrics at /_talus/metrics (and /metrics on the console address): off, open, or token (Authorization: Bearer, the token from --metrics-token-file or env TALUS_METRICS_TOKEN)")
 	metricsTokenFile := fl.String("metrics-token-file", "", "file holding the metrics bearer token (with --metrics token)")
@@ -154,6 +155,9 @@ func runServer(args []string) error {
 	if err := limits.check(); err != nil {
 		return err
 	}
+	if err := mdt.check(); err != nil {
+		return err
+	}
 	if err := journal.check(); err != nil {
 		return err
 	}
@@ -188,7 +192,7 @@ func runServer(args []string) error {
 	if err != nil {
 		return err
 	}
-	srv, err := server.New(notifications.apply(journal.apply(limits.apply(server.Config{
+	srv, err := server.New(mdt.apply(notifications.apply(journal.apply(limits.apply(server.Config{
 		Address: *addr, DataDir: *data, Region: *region, Domains: doms, WebsiteDomains: webDoms,
 		AccessKey: ak, SecretKey: sk, TLSCert: *cert, TLSKey: *key,
 		InlineMax: *inline, ShutdownTimeout: *grace, LifecycleDay: *lcDay, Logger: log,
@@ -198,7 +202,7 @@ func runServer(args []string) error {
 		Metrics: *metricsMode, MetricsToken: metricsToken, Version: versionString(),
 		ConsoleAddress: consoleAddress(*consoleAddr, *addr), ConsoleAPIEndpoint: *consoleAPI, ConsoleOrigin: *consoleOrigin,
 		OIDCProviders: oidcs,
-	}))))
+	})))))
 	if err != nil {
 		return err
 	}

@@ -99,6 +99,10 @@ type BucketConfig struct {
 	Inventory []InventoryConfig `json:"inv,omitempty"`
 	// Analytics is the bucket's storage class analysis configurations, by ID order.
 	Analytics []AnalyticsConfig `json:"ana,omitempty"`
+	// Metadata is the bucket's S3 Metadata configuration (nil: none).
+	Metadata *MetadataConfig `json:"md,omitempty"`
+	// Tables is the Iceberg catalog of a table bucket (nil: not one).
+	Tables *TableBucket `json:"tb,omitempty"`
 }
 
 // CORSRule is one rule of a bucket's CORS configuration. Its fields are

@@ -57,6 +57,9 @@ type Config struct {
 	Logger            *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// MetadataTablesWake tells the metadata table worker a configuration
+	// changed (nil: nothing to wake).
+	MetadataTablesWake func()
 	// LifecycleDay is the length of a lifecycle rule's day; 0 means 24
 	// hours. Tests shorten it to watch rules act.
 	LifecycleDay time.Duration

@@ -108,6 +108,16 @@ var operations = map[routeKey]operation{
 	{bucket, "DELETE", "encryption", false}: {"DeleteBucketEncryption", "s3:PutEncryptionConfiguration", "", (*API).deleteBucketEncryption},
 	// DeleteBucketReplication is authorized by s3:PutReplicationConfiguration, as in S3.
 	{bucket, "DELETE", "replication", false}: {"DeleteBucketReplication", "s3:PutReplicationConfiguration", "", (*API).deleteBucketReplication},
+	// S3 Metadata: V1 and V2 share the Create/Get/Delete actions.
+	{bucket, "POST", "metadataTable", false}:           {"CreateBucketMetadataTableConfiguration", "s3:CreateBucketMetadataTableConfiguration", "", (*API).createBucketMetadataTableConfiguration},
+	{bucket, "GET", "metadataTable", false}:            {"GetBucketMetadataTableConfiguration", "s3:GetBucketMetadataTableConfiguration", "", (*API).getBucketMetadataTableConfiguration},
+	{bucket, "DELETE", "metadataTable", false}:         {"DeleteBucketMetadataTableConfiguration", "s3:DeleteBucketMetadataTableConfiguration", "", (*API).deleteBucketMetadataTableConfiguration},
+	{bucket, "POST", "metadataConfiguration", false}:   {"CreateBucketMetadataConfiguration", "s3:CreateBucketMetadataTableConfiguration", "", (*API).createBucketMetadataConfiguration},
+	{bucket, "GET", "metadataConfiguration", false}:    {"GetBucketMetadataConfiguration", "s3:GetBucketMetadataTableConfiguration", "", (*API).getBucketMetadataConfiguration},
+	{bucket, "DELETE", "metadataConfiguration", false}: {"DeleteBucketMetadataConfiguration", "s3:DeleteBucketMetadataTableConfiguration", "", (*API).deleteBucketMetadataConfiguration},
+	{bucket, "PUT", "metadataJournalTable", false}:     {"UpdateBucketMetadataJournalTableConfiguration", "s3:UpdateBucketMetadataJournalTableConfiguration", "", (*API).updateBucketMetadataJournalTableConfiguration},
+	{bucket, "PUT", "metadataInventoryTable", false}:   {"UpdateBucketMetadataInventoryTableConfiguration", "s3:UpdateBucketMetadataInventoryTableConfiguration", "", (*API).updateBucketMetadataInventoryTableConfiguration},
+	{bucket, "PUT", "metadataAnnotationTable", false}:  {"UpdateBucketMetadataAnnotationTableConfiguration", "s3:UpdateBucketMetadataAnnotationTableConfiguration", "", (*API).updateBucketMetadataAnnotationTableConfiguration},
 
 	// GET ?intelligent-tiering without an id is ListBucketIntelligentTieringConfigurations.
 	{bucket, "GET", "intelligent-tiering", false}:    {"GetBucketIntelligentTieringConfiguration", "s3:GetIntelligentTieringConfiguration", "", (*API).getBucketIntelligentTiering},

@@ -13,16 +13,7 @@ import (
 // (or a user whose policy allows the action) learns the operation is
 // missing; anyone else gets AccessDenied, as S3 would answer them.
 var unimplemented = map[routeKey]operation{
-	{bucket, "GET", "metadataTable", false}:            {name: "GetBucketMetadataTableConfiguration", action: "s3:GetBucketMetadataTableConfiguration"},
-	{bucket, "POST", "metadataTable", false}:           {name: "CreateBucketMetadataTableConfiguration", action: "s3:CreateBucketMetadataTableConfiguration"},
-	{bucket, "DELETE", "metadataTable", false}:         {name: "DeleteBucketMetadataTableConfiguration", action: "s3:DeleteBucketMetadataTableConfiguration"},
-	{bucket, "GET", "metadataConfiguration", false}:    {name: "GetBucketMetadataConfiguration", action: "s3:GetBucketMetadataTableConfiguration"},
-	{bucket, "POST", "metadataConfiguration", false}:   {name: "CreateBucketMetadataConfiguration", action: "s3:CreateBucketMetadataTableConfiguration"},
-	{bucket, "DELETE", "metadataConfiguration", false}: {name: "DeleteBucketMetadataConfiguration", action: "s3:DeleteBucketMetadataTableConfiguration"},
-	{bucket, "PUT", "metadataJournalTable", false}:     {name: "UpdateBucketMetadataJournalTableConfiguration", action: "s3:UpdateBucketMetadataJournalTableConfiguration"},
-	{bucket, "PUT", "metadataInventoryTable", false}:   {name: "UpdateBucketMetadataInventoryTableConfiguration", action: "s3:UpdateBucketMetadataInventoryTableConfiguration"},
-	{bucket, "PUT", "metadataAnnotationTable", false}:  {name: "UpdateBucketMetadataAnnotationTableConfiguration", action: "s3:UpdateBucketMetadataAnnotationTableConfiguration"},
-	{bucket, "GET", "session", false}:                  {name: "CreateSession", action: "s3express:CreateSession"},
+	{bucket, "GET", "session", false}: {name: "CreateSession", action: "s3express:CreateSession"},
 
 	{object, "POST", "select", false}:      {name: "SelectObjectContent", action: "s3:GetObject"},
 	{object, "PUT", "renameObject", false}: {name: "RenameObject", action: "s3:RenameObject"},

@@ -26,6 +26,7 @@ import (
 	"talus/internal/iamapi"
 	"talus/internal/kms"
 	"talus/internal/kmsapi"
+	"talus/internal/mdtables"
 	"talus/internal/meta"
 	"talus/internal/meta/sqlite"
 	"talus/internal/notify"
@@ -82,6 +83,9 @@ type Config struct {
 	// data directory.
 	Tiers      []TierConfig
 	ClassTiers map[string]string
+	// MetadataTableInterval is the S3 Metadata tables' freshness and
+	// MetadataTableCompaction their compaction interval (0: defaults).
+	MetadataTableInterval, MetadataTableCompaction time.Duration
 
 	// Disk space and slow clients (space.go, conn.go); zero values turn each off.
 	// MinFreeSpace: below it, writes of new data get 507 InsufficientStorage.
@@ -140,6 +144,7 @@ type Server struct {
 	notify      *notify.Service
 	reports     reports
 	reqMetrics  *reqmetrics.Collector
+	mdtables    *mdtables.Worker
 }
 
 // Identities returns the server's credential resolver (for tests: its
@@ -263,9 +268,11 @@ func New(cfg Config) (*Server, error) {
 		AccessLog:              s.reports.accessLog,
 		Analytics:              s.reports.counters,
 		RequestMetrics:         s.reqMetrics,
+		MetadataTablesWake:     func() { s.workers.Trigger(mdtables.JobName) },
 	}, s.meta, s.blobs)
 	s.repl = s.newReplicator(api, ids)
 	s.reports.api = api
+	s.mdtables = s.newMetadataTables(api)
 	mux := http.NewServeMux()
 	mux.HandleFunc("/_talus/health/live", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) })
 	mux.HandleFunc("/_talus/health/ready", func(w http.ResponseWriter, r *http.Request) {
@@ -291,7 +298,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	iamHandler.SetReplication(s.repl)
 	s.http = &http.Server{
-		Handler:           accesslog.Middleware(s.withConsoleCORS(withIdleBody(route(mux, iamHandler, kmsapi.New(keys, ids, cfg.Logger), api), cfg.IdleTimeout)), cfg.Logger),
+		Handler:           accesslog.Middleware(s.withConsoleCORS(withIdleBody(route(mux, iamHandler, kmsapi.New(keys, ids, cfg.Logger), s.mdtables.Catalog(ids, cfg.Region), api), cfg.IdleTimeout)), cfg.Logger),
 		ReadHeaderTimeout: 30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
@@ -313,10 +320,12 @@ func New(cfg Config) (*Server, error) {
 }
 
 // route sends /_talus/ to the internal mux, IAM query requests to the IAM
-// API, KMS JSON requests to the KMS API and everything else to S3. Bucket
+// API, KMS JSON requests to the KMS API, Iceberg REST catalog requests
+// (under /iceberg/v1/, signed for s3tables) to the catalog and everything
+// else to S3. Bucket
 // names cannot contain '_', so the prefix never shadows a bucket, and S3
 // has no form-encoded POST, nor one with X-Amz-Target, on "/".
-func route(internal *http.ServeMux, iamHandler, kmsHandler, api http.Handler) http.Handler {
+func route(internal *http.ServeMux, iamHandler, kmsHandler, catalog, api http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case len(r.URL.Path) >= 8 && r.URL.Path[:8] == "/_talus/":
@@ -330,6 +339,8 @@ func route(internal *http.ServeMux, iamHandler, kmsHandler, api http.Handler) ht
 			iamHandler.ServeHTTP(w, r)
 		case kmsapi.Is(r):
 			kmsHandler.ServeHTTP(w, r)
+		case mdtables.IsCatalogRequest(r):
+			catalog.ServeHTTP(w, r)
 		default:
 			api.ServeHTTP(w, r)
 		}

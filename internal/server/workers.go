@@ -20,6 +20,7 @@ func (s *Server) startWorkers() {
 	s.workers.Start(s.repl.Job())
 	s.workers.Start(s.repl.ExistingJob())
 	s.workers.Start(s.notify.Job())
+	s.workers.Start(s.mdtables.Job())
 	s.workers.Start(lifecycle.New(lifecycle.Config{Meta: s.meta, Blobs: s.blobs, Day: s.cfg.LifecycleDay, ClassTier: s.classTier, Logger: s.log}).Job())
 	s.workers.Start(lifecycle.New(lifecycle.Config{Meta: s.meta, Blobs: s.blobs, Day: s.cfg.LifecycleDay, Logger: s.log}).RestoreJob())
 	s.workers.Start(worker.Job{Name: "blob-sweep", Delay: time.Minute, Interval: s.cfg.SweepInterval,

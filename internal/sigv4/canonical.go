@@ -56,6 +56,20 @@ func canonicalURI(r *http.Request) string {
 	return uriEncode(p, true)
 }
 
+// canonicalURIFor is the canonical URI for service: S3's, or for every
+// other service the escaped path encoded once more, as the AWS SDKs sign
+// them (an Iceberg REST path holding an escaped ARN differs).
+func canonicalURIFor(r *http.Request, service string) string {
+	if service == "" || service == "s3" {
+		return canonicalURI(r)
+	}
+	p := r.URL.EscapedPath()
+	if p == "" {
+		return "/"
+	}
+	return uriEncode(p, true)
+}
+
 // QueryParam is one decoded query pair, in wire order.
 type QueryParam struct{ Key, Value string }
 
@@ -252,11 +266,11 @@ func checkSignedHeaders(r *http.Request, signed []string) *Error {
 }
 
 // canonicalRequest builds the S3 canonical request for r.
-func canonicalRequest(r *http.Request, query string, signed []string, signedList, payloadHash string) []byte {
+func canonicalRequest(r *http.Request, uri, query string, signed []string, signedList, payloadHash string) []byte {
 	b := make([]byte, 0, 512)
 	b = append(b, r.Method...)
 	b = append(b, '\n')
-	b = append(b, canonicalURI(r)...)
+	b = append(b, uri...)
 	b = append(b, '\n')
 	b = append(b, query...)
 	b = append(b, '\n')

@@ -71,7 +71,7 @@ func SignService(r *http.Request, accessKey, secret, region, service, payloadHas
 
 	scope := date + "/" + region + "/" + service + "/aws4_request"
 	query := canonicalQuery(ParseQuery(r.URL.RawQuery), "", true)
-	creq := canonicalRequest(r, query, signed, signedList, payloadHash)
+	creq := canonicalRequest(r, canonicalURIFor(r, service), query, signed, signedList, payloadHash)
 	sum := sha256.Sum256(creq)
 	sts := make([]byte, 0, len(algorithm)+len(amzDate)+len(scope)+67)
 	sts = append(sts, algorithm+"\n"...)

@@ -497,7 +497,7 @@ func (v *Verifier) finish(r *http.Request, a *Auth, cred credential, t time.Time
 
 	signedList := strings.Join(signed, ";")
 	sign := func(query string) [64]byte {
-		creq := canonicalRequest(r, query, signed, signedList, payload)
+		creq := canonicalRequest(r, canonicalURIFor(r, cred.service), query, signed, signedList, payload)
 		sum := sha256.Sum256(creq)
 		var hexSum [64]byte
 		hex.Encode(hexSum[:], sum[:])

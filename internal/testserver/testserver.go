@@ -76,6 +76,11 @@ func WithDir(dir string) Option { return func(c *server.Config) { c.DataDir = di
 // WithLifecycleDay makes one lifecycle day last d (a test clock).
 func WithLifecycleDay(d time.Duration) Option { return func(c *server.Config) { c.LifecycleDay = d } }
 
+// WithMetadataTableInterval sets how often the S3 Metadata tables are written.
+func WithMetadataTableInterval(d time.Duration) Option {
+	return func(c *server.Config) { c.MetadataTableInterval = d }
+}
+
 // WithJournalRetention bounds the change journal.
 func WithJournalRetention(r meta.JournalRetention) Option {
 	return func(c *server.Config) { c.JournalRetention = r }

@@ -1,0 +1,349 @@
+package mdtables
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/google/uuid"
+
+	"talus/internal/meta"
+	"talus/internal/meta/sqlite"
+	"talus/internal/s3"
+	"talus/internal/s3api"
+)
+
+var ctx = context.Background()
+
+// memObjects is an object store in memory.
+type memObjects struct {
+	mu sync.Mutex
+	m  map[string][]byte
+}
+
+func (o *memObjects) Put(_ context.Context, bucket, key string, body io.Reader, size int64, _ string) error {
+	b, err := io.ReadAll(body)
+	if err != nil {
+		return err
+	}
+	o.mu.Lock()
+	o.m[bucket+"/"+key] = b
+	o.mu.Unlock()
+	return nil
+}
+
+func (o *memObjects) Get(_ context.Context, bucket, key string) (io.ReadCloser, int64, error) {
+	o.mu.Lock()
+	b, ok := o.m[bucket+"/"+key]
+	o.mu.Unlock()
+	if !ok {
+		return nil, 0, s3api.ErrNoSuchObject
+	}
+	return io.NopCloser(bytes.NewReader(b)), int64(len(b)), nil
+}
+
+func (o *memObjects) Delete(_ context.Context, bucket, key string) error {
+	o.mu.Lock()
+	delete(o.m, bucket+"/"+key)
+	o.mu.Unlock()
+	return nil
+}
+
+type env struct {
+	t    *testing.T
+	m    *sqlite.Store
+	objs *memObjects
+	w    *Worker
+	now  time.Time
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	m, err := sqlite.Open(filepath.Join(t.TempDir(), "meta.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	e := &env{t: t, m: m, objs: &memObjects{m: map[string][]byte{}}, now: time.Now()}
+	e.w = New(Config{Meta: m, Objects: e.objs, CompactInterval: time.Hour, Now: func() time.Time { return e.now }})
+	for _, b := range []string{"src", s3.MetadataTableBucketV2} {
+		if err := m.CreateBucket(ctx, meta.Bucket{Name: b, Owner: "o", Created: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return e
+}
+
+// configure gives src a V2 configuration.
+func (e *env) configure(inventory bool, days int) *meta.MetadataConfig {
+	e.t.Helper()
+	seq, err := e.m.JournalSeq(ctx)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	c := &meta.MetadataConfig{TableBucket: s3.MetadataTableBucketV2, Namespace: "b_src", ExpirationDays: days, JournalStart: seq,
+		Journal: meta.MetadataTable{Enabled: true, Status: s3.TableCreating, Name: "journal", ID: uuid.NewString()}}
+	if inventory {
+		c.Inventory = &meta.MetadataTable{Enabled: true, Status: s3.TableCreating, Name: "inventory", ID: uuid.NewString()}
+	}
+	if err := e.m.UpdateBucket(ctx, "src", func(b *meta.Bucket) error { b.Config.Metadata = c; return nil }); err != nil {
+		e.t.Fatal(err)
+	}
+	return c
+}
+
+func (e *env) put(key string) {
+	e.t.Helper()
+	o := &meta.Object{Bucket: "src", Key: key, Size: 1, ETag: `"e"`, Modified: time.Now(), Inline: []byte("x"),
+		Attrs: meta.Attrs{Tags: map[string]string{"k": key}}}
+	if _, err := e.m.PutObject(ctx, o, meta.PutOptions{}); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+func (e *env) run() {
+	e.t.Helper()
+	if err := e.w.RunOnce(ctx); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// rows reads a table's rows as "TYPE key" (inventory: "key"), sorted by
+// sequence number, and its data file count.
+func (e *env) rows(name string) ([]string, int) {
+	e.t.Helper()
+	tbl, err := e.w.tables.load(ctx, s3.MetadataTableBucketV2, "b_src", name)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if tbl.CurrentSnapshot() == nil {
+		return nil, 0
+	}
+	tasks, err := tbl.Scan().PlanFiles(ctx)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	at, err := tbl.Scan().ToArrowTable(ctx)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer at.Release()
+	tr := array.NewTableReader(at, 100)
+	defer tr.Release()
+	type r struct{ seq, s string }
+	var out []r
+	for tr.Next() {
+		rec := tr.RecordBatch()
+		col := func(n string) *array.String {
+			return rec.Column(rec.Schema().FieldIndices(n)[0]).(*array.String)
+		}
+		for i := 0; i < int(rec.NumRows()); i++ {
+			kc := "key"
+			if name == "annotation" {
+				kc = "object_key"
+			}
+			s := col(kc).Value(i)
+			if name == "journal" {
+				s = col("record_type").Value(i) + " " + s
+			}
+			out = append(out, r{col("sequence_number").Value(i), s})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].seq < out[j].seq })
+	var ss []string
+	for _, x := range out {
+		ss = append(ss, x.s)
+	}
+	return ss, len(tasks)
+}
+
+func (e *env) status() *meta.MetadataConfig {
+	b, err := e.m.GetBucket(ctx, "src")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return b.Config.Metadata
+}
+
+func equal(a, b []string) bool { return slices.Equal(a, b) }
+
+func TestJournalResumesWithoutDuplicates(t *testing.T) {
+	e := newEnv(t)
+	e.put("before")
+	c := e.configure(false, 0)
+	e.put("a")
+	e.put("b")
+	e.run()
+	if got, _ := e.rows("journal"); !equal(got, []string{"CREATE a", "CREATE b"}) {
+		t.Fatalf("journal rows: %v", got)
+	}
+	if s := e.status().Journal.Status; s != s3.TableActive {
+		t.Fatalf("journal status %s", s)
+	}
+	// A crash after the snapshot's commit and before the cursor moved:
+	// the next run must resume from the snapshot, not the cursor.
+	if err := e.m.SetJournalCursor(ctx, cursorName("src", c.Journal.ID), c.JournalStart); err != nil {
+		t.Fatal(err)
+	}
+	e.run()
+	if got, _ := e.rows("journal"); !equal(got, []string{"CREATE a", "CREATE b"}) {
+		t.Fatalf("journal rows after a resumed run: %v", got)
+	}
+	if _, err := e.m.DeleteObject(ctx, "src", "a", "", meta.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	e.run()
+	if got, _ := e.rows("journal"); !equal(got, []string{"CREATE a", "CREATE b", "DELETE a"}) {
+		t.Fatalf("journal rows after a delete: %v", got)
+	}
+	cur, err := e.m.GetJournalCursor(ctx, cursorName("src", c.Journal.ID))
+	last, _ := e.m.JournalSeq(ctx)
+	if err != nil || cur.Seq != last {
+		t.Fatalf("cursor %v %v, journal at %d", cur, err, last)
+	}
+	// Without the configuration the cursor goes, so retention is free.
+	if err := e.m.UpdateBucket(ctx, "src", func(b *meta.Bucket) error { b.Config.Metadata = nil; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	e.run()
+	if _, err := e.m.GetJournalCursor(ctx, cursorName("src", c.Journal.ID)); err != meta.ErrNoSuchCursor {
+		t.Fatalf("cursor of a deleted configuration: %v", err)
+	}
+}
+
+func TestInventoryBackfillAndRebuild(t *testing.T) {
+	e := newEnv(t)
+	e.put("x")
+	e.put("y")
+	e.configure(true, 0)
+	e.run()
+	if got, _ := e.rows("inventory"); !equal(got, []string{"x", "y"}) {
+		t.Fatalf("inventory after backfill: %v", got)
+	}
+	if s := e.status().Inventory.Status; s != s3.TableActive {
+		t.Fatalf("inventory status %s", s)
+	}
+	if _, err := e.m.DeleteObject(ctx, "src", "x", "", meta.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	e.put("z")
+	e.run()
+	if got, _ := e.rows("inventory"); !equal(got, []string{"y", "z"}) {
+		t.Fatalf("inventory after changes: %v", got)
+	}
+	tbl, _ := e.w.tables.load(ctx, s3.MetadataTableBucketV2, "b_src", "inventory")
+	before := tbl.CurrentSnapshot().SnapshotID
+	e.run() // nothing changed: no new snapshot
+	tbl, _ = e.w.tables.load(ctx, s3.MetadataTableBucketV2, "b_src", "inventory")
+	if tbl.CurrentSnapshot().SnapshotID != before {
+		t.Fatal("inventory rebuilt without a change")
+	}
+}
+
+func TestCompactionMergesFilesAndExpiresRecords(t *testing.T) {
+	e := newEnv(t)
+	e.w.cfg.CompactFiles = 3
+	e.configure(false, 7)
+	for i := range 5 {
+		e.put("k" + strconv.Itoa(i))
+		e.run()
+	}
+	rows, files := e.rows("journal")
+	if len(rows) != 5 || files > 3 {
+		t.Fatalf("after 5 runs: %d rows in %d files", len(rows), files)
+	}
+	// Eight days on, every record is past its seven days.
+	e.now = e.now.Add(8 * 24 * time.Hour)
+	for k := range e.w.lastCompact {
+		e.w.lastCompact[k] = e.now.Add(-2 * time.Hour) // the compaction interval has passed
+	}
+	e.run()
+	if rows, files := e.rows("journal"); len(rows) != 0 || files > 1 {
+		t.Fatalf("after expiry: %v in %d files", rows, files)
+	}
+}
+
+func TestSchemasHaveAWSColumns(t *testing.T) {
+	names := func(kind string) string {
+		var n []string
+		for _, f := range tableSchema(kind).Fields() {
+			n = append(n, f.Name+":"+f.Type.String())
+		}
+		return strings.Join(n, " ")
+	}
+	const journal = "bucket:string key:string sequence_number:string record_type:string record_timestamp:timestamp version_id:string " +
+		"is_delete_marker:boolean size:long last_modified_date:timestamp e_tag:string storage_class:string is_multipart:boolean " +
+		"encryption_status:string is_bucket_key_enabled:boolean kms_key_arn:string checksum_algorithm:string " +
+		"object_tags:map<string, string> user_metadata:map<string, string> requester:string source_ip_address:string request_id:string"
+	if got := names(kindJournal); got != journal {
+		t.Errorf("journal columns:\n%s\nwant\n%s", got, journal)
+	}
+	const inventory = "bucket:string key:string sequence_number:string version_id:string " +
+		"is_delete_marker:boolean size:long last_modified_date:timestamp e_tag:string storage_class:string is_multipart:boolean " +
+		"encryption_status:string is_bucket_key_enabled:boolean kms_key_arn:string checksum_algorithm:string " +
+		"object_tags:map<string, string> user_metadata:map<string, string>"
+	if got := names(kindInventory); got != inventory {
+		t.Errorf("inventory columns:\n%s\nwant\n%s", got, inventory)
+	}
+}
+
+func TestForeignTableBucketIsNotWritten(t *testing.T) {
+	e := newEnv(t)
+	if err := e.m.UpdateBucket(ctx, s3.MetadataTableBucketV2, func(b *meta.Bucket) error { b.Owner = "someone-else"; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	e.configure(false, 0)
+	e.put("a")
+	if err := e.w.RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	j := e.status().Journal
+	if j.Status != s3.TableFailed || j.ErrorCode != "AccessDeniedCreatingResources" {
+		t.Fatalf("journal %+v", j)
+	}
+	if len(e.objs.m) != 0 {
+		t.Fatalf("files written to another account's bucket: %d", len(e.objs.m))
+	}
+}
+
+func TestAnnotationTable(t *testing.T) {
+	e := newEnv(t)
+	e.put("a")
+	e.put("b")
+	for _, name := range []string{"caption", "review"} {
+		if _, err := e.m.PutAnnotation(ctx, "src", "a", "", &meta.Annotation{Name: name, Size: 3, ETag: `"x"`, Modified: time.Now(), Data: []byte("abc")}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := e.configure(false, 0)
+	c.Annotation = &meta.MetadataTable{Enabled: true, Status: s3.TableCreating, Name: "annotation", ID: uuid.NewString()}
+	if err := e.m.UpdateBucket(ctx, "src", func(b *meta.Bucket) error { b.Config.Metadata = c; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	e.run()
+	if got, _ := e.rows("annotation"); !equal(got, []string{"a", "a"}) {
+		t.Fatalf("annotation rows: %v", got)
+	}
+	if s := e.status().Annotation.Status; s != s3.TableActive {
+		t.Fatalf("annotation status %s", s)
+	}
+	if _, err := e.m.DeleteAnnotation(ctx, "src", "a", "", "review", nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.m.PutAnnotation(ctx, "src", "b", "", &meta.Annotation{Name: "caption", Size: 1, ETag: `"y"`, Modified: time.Now(), Data: []byte("z")}, nil); err != nil {
+		t.Fatal(err)
+	}
+	e.run()
+	if got, _ := e.rows("annotation"); !equal(got, []string{"a", "b"}) {
+		t.Fatalf("annotation rows after changes: %v", got)
+	}
+}
