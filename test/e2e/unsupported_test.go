@@ -253,24 +253,17 @@ func TestUnimplementedOperationOrder(t *testing.T) {
 	}
 
 	// A user is authorized by the operation's own IAM action.
-	_, ak, sk := newUser(t, srv, "metricsreader", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetMetricsConfiguration","Resource":"*"}]}`)
+	_, ak, sk := newUser(t, srv, "sessionmaker", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3express:CreateSession","Resource":"*"}]}`)
 	user := func(method, url string, body []byte) rqResp {
 		req := rqNew(t, method, url, body)
 		req.Header.Set("X-Amz-Content-Sha256", rqHash(body))
 		rqSignRaw(t, req, rqHash(body), ak, sk, testserver.Region, time.Now())
 		return rqDo(t, req)
 	}
-	rqErr(t, user("GET", srv.URL+"/have?metrics", nil), http.StatusNotImplemented, "NotImplemented")
+	rqErr(t, user("GET", srv.URL+"/have?session", nil), http.StatusNotImplemented, "NotImplemented")
 	rqErr(t, user("GET", srv.URL+"/have?requestPayment", nil), http.StatusForbidden, "AccessDenied")
 	rqErr(t, user("PUT", srv.URL+"/have?notification", []byte("<NotificationConfiguration/>")), http.StatusForbidden, "AccessDenied")
 
-	// A bucket policy granting the action lets anonymous callers reach the 501.
-	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetBucketRequestPayment","Resource":"arn:aws:s3:::have"}]}`
-	if _, err := c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("have"), Policy: aws.String(policy)}); err != nil {
-		t.Fatal(err)
-	}
-	rqErr(t, anon("GET", srv.URL+"/have?requestPayment", nil), http.StatusNotImplemented, "NotImplemented")
-	rqErr(t, anon("GET", srv.URL+"/have?metrics", nil), http.StatusForbidden, "AccessDenied")
 }
 
 // TestCompleteMultipartAssertions checks the headers with which a
