@@ -142,7 +142,6 @@ func TestConsoleIdentityAndDelivery(t *testing.T) {
 	if p := iamCall("Action", "GetPolicy", "PolicyArn", policyARN); !strings.Contains(p, "<DefaultVersionId>v2</DefaultVersionId>") {
 		t.Fatalf("GetPolicy after the console's new default version: %s", p)
 	}
-	shot("policy")
 	run("attach policy",
 		go2("/group/readers"),
 		chromedp.WaitVisible(chromedp.CSS("#attach-policy")),
@@ -153,6 +152,10 @@ func TestConsoleIdentityAndDelivery(t *testing.T) {
 		t.Fatalf("ListAttachedGroupPolicies after the console attached it: %s", a)
 	}
 	shot("group")
+	run("policy attachments",
+		go2("/policy/"+url.PathEscape(policyARN)),
+		chromedp.WaitVisible(chromedp.CSS(`#entities tr[data-entity="Group:readers"]`)))
+	shot("policy")
 
 	// A role with the trust policy the form starts from, then updated.
 	run("create role",

@@ -62,10 +62,18 @@ export function Policy({ arn }: { arn: string }) {
       }),
     );
   }, [arn]);
+  // Who has the policy attached: each user's, group's and role's
+  // attached policies, as the IAM actions talus admin uses list them.
   const entities = useLoad(async () => {
-    const doc = await iam('ListEntitiesForPolicy', { PolicyArn: arn });
-    const of = (tag: string, name: string) => elems(doc, tag).flatMap((g) => elems(g, 'member').map((m) => text(m, name)));
-    return { users: of('PolicyUsers', 'UserName'), groups: of('PolicyGroups', 'GroupName'), roles: of('PolicyRoles', 'RoleName') };
+    const of = async (kind: string) => {
+      const names = elems(await iam(`List${kind}s`), 'member').map((m) => text(m, `${kind}Name`));
+      const has = await Promise.all(
+        names.map(async (n) => elems(await iam(`ListAttached${kind}Policies`, { [`${kind}Name`]: n }), 'member').some((m) => text(m, 'PolicyArn') === arn)),
+      );
+      return names.filter((_, i) => has[i]);
+    };
+    const [users, groups, roles] = await Promise.all([of('User'), of('Group'), of('Role')]);
+    return { users, groups, roles };
   }, [arn]);
   const [doc, setDoc] = useState('');
   const [asDefault, setAsDefault] = useState(true);
