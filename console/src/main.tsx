@@ -8,6 +8,10 @@ import { Bucket } from './pages/bucket';
 import { User, Users } from './pages/users';
 import { Keys } from './pages/kms';
 import { Server } from './pages/server';
+import { Group, Groups } from './pages/groups';
+import { Policies, Policy } from './pages/policies';
+import { Role, Roles } from './pages/roles';
+import { Accounts } from './pages/accounts';
 
 function App() {
   const [ready, setReady] = useState(false);
@@ -35,6 +39,27 @@ function App() {
     case 'user':
       body = <User name={a} />;
       break;
+    case 'groups':
+      body = <Groups />;
+      break;
+    case 'group':
+      body = <Group name={a} />;
+      break;
+    case 'policies':
+      body = <Policies />;
+      break;
+    case 'policy':
+      body = <Policy arn={[a, b, ...rest].filter(Boolean).join('/')} />;
+      break;
+    case 'roles':
+      body = <Roles />;
+      break;
+    case 'role':
+      body = <Role name={a} />;
+      break;
+    case 'accounts':
+      body = <Accounts />;
+      break;
     case 'kms':
       body = <Keys />;
       break;
@@ -49,7 +74,7 @@ function App() {
     setAuthed((n) => n + 1);
   };
   const nav = (p: string, label: string) => (
-    <a href={`#/${p}`} class={page === p || (p === 'buckets' && (page === 'bucket' || !page)) || (p === 'users' && page === 'user') ? 'active' : ''}>{label}</a>
+    <a href={`#/${p}`} class={page === p || (p === 'buckets' && (page === 'bucket' || !page)) || (p === 'users' && page === 'user') || page === p.replace(/s$/, '') || (p === 'policies' && page === 'policy') ? 'active' : ''}>{label}</a>
   );
   return (
     <>
@@ -58,6 +83,10 @@ function App() {
         <nav id="nav">
           {nav('buckets', 'Buckets')}
           {nav('users', 'Users, keys and policies')}
+          {nav('groups', 'Groups')}
+          {nav('policies', 'Managed policies')}
+          {nav('roles', 'Roles')}
+          {nav('accounts', 'Accounts')}
           {nav('kms', 'KMS keys')}
           {nav('server', 'Server')}
         </nav>

@@ -53,6 +53,9 @@ func (s *Service) deliver(ctx context.Context, t *target, run *worker.Run) {
 			continue
 		}
 		t.stats.setLag(s.lag(ctx, pos))
+		if run != nil {
+			run.Backlog(s.backlog())
+		}
 		if len(recs) == 0 {
 			if pos != saved {
 				// Idle: save now, and wake at the next interval at the latest.

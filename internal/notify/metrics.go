@@ -72,3 +72,15 @@ func (s *Service) WritePrometheus(w io.Writer) {
 	metric("talus_notify_records_dropped_total", "counter", "Journal records skipped unsent (backlog bound or journal retention).", func(t TargetStats) int64 { return t.Dropped })
 	metric("talus_notify_backlog_records", "gauge", "Journal records a notification target has not read yet.", func(t TargetStats) int64 { return t.Backlog })
 }
+
+// backlog is the records the targets have not read yet, summed: the
+// delivery job's backlog.
+func (s *Service) backlog() int64 {
+	var n int64
+	for _, t := range s.targets {
+		t.stats.mu.Lock()
+		n += t.stats.backlog
+		t.stats.mu.Unlock()
+	}
+	return n
+}

@@ -131,7 +131,7 @@ func (r *Replicator) run(ctx context.Context, run *worker.Run) error {
 	if err != nil {
 		return err
 	}
-	r.report(ctx, pos, recs)
+	r.report(ctx, run, pos, recs)
 	if len(recs) == 0 {
 		wctx, cancel := context.WithTimeout(ctx, idleWait)
 		defer cancel()
@@ -175,12 +175,13 @@ func (r *Replicator) run(ctx context.Context, run *worker.Run) error {
 }
 
 // report updates the pending count and lag.
-func (r *Replicator) report(ctx context.Context, pos int64, recs []meta.Record) {
+func (r *Replicator) report(ctx context.Context, run *worker.Run, pos int64, recs []meta.Record) {
 	last, err := r.cfg.Meta.JournalSeq(ctx)
 	if err != nil {
 		return
 	}
 	r.stats.pending.Store(max(last-pos, 0))
+	run.Backlog(max(last-pos, 0))
 	if len(recs) > 0 {
 		r.stats.lagNanos.Store(int64(r.cfg.Now().Sub(recs[0].Time)))
 	} else {

@@ -114,6 +114,7 @@ func (s *Server) metricsHandler() http.Handler {
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(&collector{s: s, started: time.Now()}, s.reqMetrics)
+	reg.MustRegister(deliveryCollector{s})
 	token := ""
 	if s.cfg.Metrics == "token" {
 		token = s.cfg.MetricsToken

@@ -32,6 +32,10 @@ function Settings({ bucket }: { bucket: string }) {
         sample={`<LifecycleConfiguration>\n  <Rule>\n    <ID>expire-old</ID>\n    <Filter><Prefix>logs/</Prefix></Filter>\n    <Status>Enabled</Status>\n    <Expiration><Days>30</Days></Expiration>\n  </Rule>\n</LifecycleConfiguration>`} />
       <Setting bucket={bucket} sub="encryption" title="Default encryption" missing="ServerSideEncryptionConfigurationNotFoundError"
         sample={`<ServerSideEncryptionConfiguration>\n  <Rule>\n    <ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault>\n  </Rule>\n</ServerSideEncryptionConfiguration>`} />
+      <Setting bucket={bucket} sub="notification" title="Event notifications" missing="" noDelete
+        sample={`<NotificationConfiguration>\n  <QueueConfiguration>\n    <Id>created</Id>\n    <Queue>arn:aws:sqs:us-east-1:000000000000:webhook</Queue>\n    <Event>s3:ObjectCreated:*</Event>\n  </QueueConfiguration>\n</NotificationConfiguration>`} />
+      <Setting bucket={bucket} sub="replication" title="Replication" missing="ReplicationConfigurationNotFoundError"
+        sample={`<ReplicationConfiguration>\n  <Role>arn:aws:iam::000000000000:role/replication</Role>\n  <Rule>\n    <ID>all</ID>\n    <Priority>1</Priority>\n    <Status>Enabled</Status>\n    <Filter><Prefix></Prefix></Filter>\n    <DeleteMarkerReplication><Status>Disabled</Status></DeleteMarkerReplication>\n    <Destination><Bucket>arn:aws:s3:::destination-bucket</Bucket></Destination>\n  </Rule>\n</ReplicationConfiguration>`} />
       <Setting bucket={bucket} sub="website" title="Static website" missing="NoSuchWebsiteConfiguration"
         sample={`<WebsiteConfiguration>\n  <IndexDocument><Suffix>index.html</Suffix></IndexDocument>\n  <ErrorDocument><Key>error.html</Key></ErrorDocument>\n</WebsiteConfiguration>`} />
       <Setting bucket={bucket} sub="object-lock" title="Object Lock" missing="ObjectLockConfigurationNotFoundError" noDelete
@@ -69,7 +73,11 @@ function Setting(p: { bucket: string; sub: string; title: string; missing: strin
   const doc = useLoad(async () => {
     try {
       const r = await s3(p.bucket, '', { query: { [p.sub]: '' } });
-      return p.json ? await r.text() : prettyXML(await r.text());
+      const body = await r.text();
+      if (p.json) return body;
+      // An empty document (a bucket without notifications) is "not configured".
+      if (!new DOMParser().parseFromString(body, 'application/xml').documentElement.children.length) return '';
+      return prettyXML(body);
     } catch (e: any) {
       if (e.code === p.missing) return '';
       throw e;
