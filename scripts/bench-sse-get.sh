@@ -23,9 +23,9 @@ if [ -z "${TALUS:-}" ]; then
 	CGO_ENABLED=0 go build -o bin/talus ./cmd/talus
 fi
 W=$(mktemp -d)
-"$BIN" server -data "$W/plain" -address 127.0.0.1:$PORT -default-encryption none -pprof 127.0.0.1:$((PORT + 100)) >"$W/plain.log" 2>&1 &
+"$BIN" server -data "$W/plain" -address 127.0.0.1:$PORT -default-encryption none -console-address off -pprof 127.0.0.1:$((PORT + 100)) >"$W/plain.log" 2>&1 &
 P0=$!
-"$BIN" server -data "$W/sse" -address 127.0.0.1:$((PORT + 1)) -pprof 127.0.0.1:$((PORT + 101)) >"$W/sse.log" 2>&1 &
+"$BIN" server -data "$W/sse" -address 127.0.0.1:$((PORT + 1)) -console-address off -pprof 127.0.0.1:$((PORT + 101)) >"$W/sse.log" 2>&1 &
 P1=$!
 trap 'kill $P0 $P1 2>/dev/null; wait $P0 $P1 2>/dev/null || true' EXIT
 sleep 2
