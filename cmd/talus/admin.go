@@ -141,15 +141,33 @@ func runAdmin(args []string, stdout io.Writer) error {
 	for k, v := range adminFixed[name] {
 		form.Set(k, v)
 	}
-	ak, sk, err := adminCredentials(*data)
-	if err != nil {
-		return err
-	}
-	body, err := iamRequest(*endpoint, *region, ak, sk, form)
+	body, err := adminSend(*endpoint, *region, *data, form)
 	if err != nil {
 		return err
 	}
 	return printAdminResult(stdout, cmd.action, body)
+}
+
+// adminSend sends one IAM query API request as the root and returns the body.
+func adminSend(endpoint, region, data string, form url.Values) ([]byte, error) {
+	ak, sk, err := adminCredentials(data)
+	if err != nil {
+		return nil, err
+	}
+	return iamRequest(endpoint, region, ak, sk, form)
+}
+
+// subcommandHelp prints usage when args ask for it (or are empty, which
+// is an error: "missing WHAT command") and says whether it did.
+func subcommandHelp(args []string, usage, what string) (bool, error) {
+	if len(args) > 0 && args[0] != "-h" && args[0] != "--help" && args[0] != "help" {
+		return false, nil
+	}
+	fmt.Fprint(os.Stderr, usage)
+	if len(args) == 0 {
+		return true, fmt.Errorf("missing %s command", what)
+	}
+	return true, nil
 }
 
 // adminCredentials returns the root key pair from the environment or the data directory.

@@ -41,12 +41,8 @@ type adminAccount struct {
 }
 
 func runAdminAccount(args []string, endpoint, region, data string, stdout io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprint(os.Stderr, adminAccountUsage)
-		if len(args) == 0 {
-			return errors.New("missing account command")
-		}
-		return nil
+	if done, err := subcommandHelp(args, adminAccountUsage, "account"); done {
+		return err
 	}
 	form := url.Values{"Version": {"2010-05-08"}}
 	switch args[0] {
@@ -80,11 +76,7 @@ func runAdminAccount(args []string, endpoint, region, data string, stdout io.Wri
 	default:
 		return fmt.Errorf("unknown account command %q (see 'talus admin account -h')", args[0])
 	}
-	ak, sk, err := adminCredentials(data)
-	if err != nil {
-		return err
-	}
-	body, err := iamRequest(endpoint, region, ak, sk, form)
+	body, err := adminSend(endpoint, region, data, form)
 	if err != nil {
 		return err
 	}

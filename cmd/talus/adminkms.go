@@ -47,12 +47,8 @@ func (m kmsKeyMetadata) print(w io.Writer) {
 }
 
 func runAdminKMS(args []string, endpoint, region, data string, stdout io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprint(os.Stderr, adminKMSUsage)
-		if len(args) == 0 {
-			return errors.New("missing kms command")
-		}
-		return nil
+	if done, err := subcommandHelp(args, adminKMSUsage, "kms"); done {
+		return err
 	}
 	ak, sk, err := adminCredentials(data)
 	if err != nil {

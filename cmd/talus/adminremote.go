@@ -29,12 +29,8 @@ Commands:
 `
 
 func runAdminRemote(args []string, endpoint, region, data string, stdout io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprint(os.Stderr, adminRemoteUsage)
-		if len(args) == 0 {
-			return errors.New("missing remote command")
-		}
-		return nil
+	if done, err := subcommandHelp(args, adminRemoteUsage, "remote"); done {
+		return err
 	}
 	form := url.Values{"Version": {"2010-05-08"}}
 	switch args[0] {
@@ -99,11 +95,7 @@ func runAdminReplicate(args []string, endpoint, region, data string, stdout io.W
 
 // adminCall sends one administration action and prints its answer.
 func adminCall(endpoint, region, data string, form url.Values, stdout io.Writer) error {
-	ak, sk, err := adminCredentials(data)
-	if err != nil {
-		return err
-	}
-	body, err := iamRequest(endpoint, region, ak, sk, form)
+	body, err := adminSend(endpoint, region, data, form)
 	if err != nil {
 		return err
 	}

@@ -59,12 +59,7 @@ func New(cfg Config) *Worker {
 // Job runs a pass every tenth of a day. It is not shared: the access
 // counts it exports are this gateway's.
 func (w *Worker) Job() worker.Job {
-	return worker.Job{Name: "analytics-export", Delay: w.cfg.Day / 10, Interval: w.cfg.Day / 10,
-		Run: func(ctx context.Context, r *worker.Run) error {
-			n, err := w.Pass(ctx)
-			r.Done(n)
-			return err
-		}}
+	return worker.Periodic("analytics-export", false /* shared */, w.cfg.Day/10, w.cfg.Day/10, w.Pass)
 }
 
 // Pass writes every export that is due (once a day per configuration).

@@ -60,12 +60,7 @@ func New(cfg Config) *Worker {
 
 // Job runs a pass every tenth of a day on one gateway at a time.
 func (w *Worker) Job() worker.Job {
-	return worker.Job{Name: "inventory", Shared: true, Delay: w.cfg.Day / 10, Interval: w.cfg.Day / 10,
-		Run: func(ctx context.Context, r *worker.Run) error {
-			n, err := w.Pass(ctx)
-			r.Done(n)
-			return err
-		}}
+	return worker.Periodic("inventory", true /* shared */, w.cfg.Day/10, w.cfg.Day/10, w.Pass)
 }
 
 // rowsPerFile bounds a data file (and what one report holds in memory).
@@ -193,17 +188,19 @@ func (w *Worker) Report(ctx context.Context, b meta.Bucket, c meta.InventoryConf
 	if err != nil {
 		return err
 	}
-	if err := put(base+stamp+"/manifest.json", "application/json", mj); err != nil {
-		return err
-	}
-	if err := put(base+stamp+"/manifest.checksum", "text/plain", []byte(md5hex(mj))); err != nil {
-		return err
-	}
+	// The manifest is written last, so that a reader who sees it finds
+	// every file it names, its checksum and the hive symlink too.
 	var sym strings.Builder
 	for _, f := range files {
 		sym.WriteString("s3://" + c.DestBucket + "/" + f.Key + "\n")
 	}
 	if err := put(base+"hive/dt="+now.Format("2006-01-02-15-04")+"/symlink.txt", "text/plain", []byte(sym.String())); err != nil {
+		return err
+	}
+	if err := put(base+stamp+"/manifest.checksum", "text/plain", []byte(md5hex(mj))); err != nil {
+		return err
+	}
+	if err := put(base+stamp+"/manifest.json", "application/json", mj); err != nil {
 		return err
 	}
 	return w.cfg.Meta.UpdateBucket(ctx, b.Name, func(nb *meta.Bucket) error {

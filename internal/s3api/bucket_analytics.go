@@ -44,61 +44,29 @@ func analyticsXML(c meta.AnalyticsConfig) s3xml.AnalyticsConfiguration {
 	return doc
 }
 
+// analyticsKind serves the Get, List, Put and Delete of storage class
+// analysis configurations.
+var analyticsKind = configKind[meta.AnalyticsConfig, s3xml.AnalyticsConfiguration]{
+	root: "AnalyticsConfiguration", list: func(c *meta.BucketConfig) *[]meta.AnalyticsConfig { return &c.Analytics },
+	id: analyticsID, toXML: analyticsXML, parse: analyticsConfig,
+	keep: func(old meta.AnalyticsConfig, c *meta.AnalyticsConfig) { c.LastRun = old.LastRun },
+}
+
 func (a *API) getBucketAnalytics(ctx context.Context, req *request) (*response, error) {
-	b, err := a.bucket(ctx, req)
-	if err != nil {
-		return nil, err
-	}
-	id, err := requestConfigID(req)
-	if err != nil {
-		return nil, err
-	}
-	c, err := findConfig(b.Config.Analytics, id, analyticsID)
-	if err != nil {
-		return nil, err
-	}
-	return xmlResponse(http.StatusOK, analyticsXML(c)), nil
+	return analyticsKind.get(a, ctx, req)
 }
 
 func (a *API) listBucketAnalytics(ctx context.Context, req *request) (*response, error) {
-	b, err := a.bucket(ctx, req)
+	token, page, next, err := analyticsKind.page(a, ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	token := req.query.Get("continuation-token")
-	out := s3xml.ListBucketAnalyticsConfigurationResult{NS: s3xml.NS, ContinuationToken: token}
-	out.Configurations, out.NextContinuationToken = configPage(b.Config.Analytics, token, analyticsID, analyticsXML)
-	out.IsTruncated = out.NextContinuationToken != ""
-	return xmlResponse(http.StatusOK, out), nil
+	return xmlResponse(http.StatusOK, s3xml.ListBucketAnalyticsConfigurationResult{NS: s3xml.NS, ContinuationToken: token,
+		Configurations: page, NextContinuationToken: next, IsTruncated: next != ""}), nil
 }
 
 func (a *API) putBucketAnalytics(ctx context.Context, req *request) (*response, error) {
-	if _, err := a.bucket(ctx, req); err != nil {
-		return nil, err
-	}
-	id, err := requestConfigID(req)
-	if err != nil {
-		return nil, err
-	}
-	body, err := a.readSmallBody(req, maxInventoryBody)
-	if err != nil {
-		return nil, err
-	}
-	var doc s3xml.AnalyticsConfiguration
-	if err := s3xml.Decode(bytesReader(body), maxInventoryBody, "AnalyticsConfiguration", &doc); err != nil {
-		return nil, s3err.New(s3err.MalformedXML)
-	}
-	c, err := analyticsConfig(id, doc)
-	if err != nil {
-		return nil, err
-	}
-	err = a.meta.UpdateBucket(ctx, req.bucket, func(b *meta.Bucket) error {
-		return putConfig(&b.Config.Analytics, c, analyticsID, func(old meta.AnalyticsConfig, c *meta.AnalyticsConfig) { c.LastRun = old.LastRun })
-	})
-	if err != nil {
-		return nil, err
-	}
-	return newResponse(http.StatusOK), nil
+	return analyticsKind.put(a, ctx, req)
 }
 
 // analyticsConfig checks a configuration document as S3 does.
@@ -163,20 +131,7 @@ func analyticsConfig(id string, doc s3xml.AnalyticsConfiguration) (meta.Analytic
 }
 
 func (a *API) deleteBucketAnalytics(ctx context.Context, req *request) (*response, error) {
-	if _, err := a.bucket(ctx, req); err != nil {
-		return nil, err
-	}
-	id, err := requestConfigID(req)
-	if err != nil {
-		return nil, err
-	}
-	err = a.meta.UpdateBucket(ctx, req.bucket, func(b *meta.Bucket) error {
-		return deleteConfig(&b.Config.Analytics, id, analyticsID)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return newResponse(http.StatusNoContent), nil
+	return analyticsKind.delete(a, ctx, req)
 }
 
 // countAnalytics counts a successful GetObject for the bucket's storage

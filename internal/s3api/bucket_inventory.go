@@ -66,61 +66,29 @@ func inventoryXML(c meta.InventoryConfig) s3xml.InventoryConfiguration {
 	return doc
 }
 
+// inventoryKind serves the Get, List, Put and Delete of inventory
+// configurations.
+var inventoryKind = configKind[meta.InventoryConfig, s3xml.InventoryConfiguration]{
+	root: "InventoryConfiguration", list: func(c *meta.BucketConfig) *[]meta.InventoryConfig { return &c.Inventory },
+	id: inventoryID, toXML: inventoryXML, parse: inventoryConfig,
+	keep: func(old meta.InventoryConfig, c *meta.InventoryConfig) { c.LastRun = old.LastRun },
+}
+
 func (a *API) getBucketInventory(ctx context.Context, req *request) (*response, error) {
-	b, err := a.bucket(ctx, req)
-	if err != nil {
-		return nil, err
-	}
-	id, err := requestConfigID(req)
-	if err != nil {
-		return nil, err
-	}
-	c, err := findConfig(b.Config.Inventory, id, inventoryID)
-	if err != nil {
-		return nil, err
-	}
-	return xmlResponse(http.StatusOK, inventoryXML(c)), nil
+	return inventoryKind.get(a, ctx, req)
 }
 
 func (a *API) listBucketInventory(ctx context.Context, req *request) (*response, error) {
-	b, err := a.bucket(ctx, req)
+	token, page, next, err := inventoryKind.page(a, ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	token := req.query.Get("continuation-token")
-	out := s3xml.ListInventoryConfigurationsResult{NS: s3xml.NS, ContinuationToken: token}
-	out.Configurations, out.NextContinuationToken = configPage(b.Config.Inventory, token, inventoryID, inventoryXML)
-	out.IsTruncated = out.NextContinuationToken != ""
-	return xmlResponse(http.StatusOK, out), nil
+	return xmlResponse(http.StatusOK, s3xml.ListInventoryConfigurationsResult{NS: s3xml.NS, ContinuationToken: token,
+		Configurations: page, NextContinuationToken: next, IsTruncated: next != ""}), nil
 }
 
 func (a *API) putBucketInventory(ctx context.Context, req *request) (*response, error) {
-	if _, err := a.bucket(ctx, req); err != nil {
-		return nil, err
-	}
-	id, err := requestConfigID(req)
-	if err != nil {
-		return nil, err
-	}
-	body, err := a.readSmallBody(req, maxInventoryBody)
-	if err != nil {
-		return nil, err
-	}
-	var doc s3xml.InventoryConfiguration
-	if err := s3xml.Decode(bytesReader(body), maxInventoryBody, "InventoryConfiguration", &doc); err != nil {
-		return nil, s3err.New(s3err.MalformedXML)
-	}
-	c, err := inventoryConfig(id, doc)
-	if err != nil {
-		return nil, err
-	}
-	err = a.meta.UpdateBucket(ctx, req.bucket, func(b *meta.Bucket) error {
-		return putConfig(&b.Config.Inventory, c, inventoryID, func(old meta.InventoryConfig, c *meta.InventoryConfig) { c.LastRun = old.LastRun })
-	})
-	if err != nil {
-		return nil, err
-	}
-	return newResponse(http.StatusOK), nil
+	return inventoryKind.put(a, ctx, req)
 }
 
 // inventoryConfig checks a configuration document as S3 does.
@@ -185,20 +153,7 @@ func inventoryConfig(id string, doc s3xml.InventoryConfiguration) (meta.Inventor
 }
 
 func (a *API) deleteBucketInventory(ctx context.Context, req *request) (*response, error) {
-	if _, err := a.bucket(ctx, req); err != nil {
-		return nil, err
-	}
-	id, err := requestConfigID(req)
-	if err != nil {
-		return nil, err
-	}
-	err = a.meta.UpdateBucket(ctx, req.bucket, func(b *meta.Bucket) error {
-		return deleteConfig(&b.Config.Inventory, id, inventoryID)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return newResponse(http.StatusNoContent), nil
+	return inventoryKind.delete(a, ctx, req)
 }
 
 // PutReport writes one inventory report object as the inventory service.

@@ -264,3 +264,17 @@ func (p *Pool) safeRun(ctx context.Context, j *job, r *Run) (err error) {
 	}()
 	return j.Run(ctx, r)
 }
+
+// PassFunc does one pass of a periodic job and says how many items it did.
+type PassFunc func(ctx context.Context) (int, error)
+
+// Periodic is the job that runs pass after delay and then every interval,
+// reporting each pass's count as the run's progress.
+func Periodic(name string, shared bool, delay, interval time.Duration, pass PassFunc) Job {
+	return Job{Name: name, Shared: shared, Delay: delay, Interval: interval,
+		Run: func(ctx context.Context, r *Run) error {
+			n, err := pass(ctx)
+			r.Done(n)
+			return err
+		}}
+}
