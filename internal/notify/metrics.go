@@ -1,10 +1,6 @@
 package notify
 
-import (
-	"fmt"
-	"io"
-	"sync"
-)
+import "sync"
 
 // counters are one target's delivery counters.
 type counters struct {
@@ -55,22 +51,6 @@ func (c *counters) snapshot(arn, typ string) TargetStats {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return TargetStats{ARN: arn, Type: typ, Delivered: c.delivered, Failures: c.failures, Dropped: c.dropped, Backlog: c.backlog, LastError: c.lastError}
-}
-
-// WritePrometheus writes the counters in Prometheus' text exposition
-// format, for a metrics endpoint to serve.
-func (s *Service) WritePrometheus(w io.Writer) {
-	st := s.Stats()
-	metric := func(name, typ, help string, v func(TargetStats) int64) {
-		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, typ)
-		for _, t := range st {
-			fmt.Fprintf(w, "%s{target=%q,type=%q} %d\n", name, t.ARN, t.Type, v(t))
-		}
-	}
-	metric("talus_notify_events_delivered_total", "counter", "Events a notification target accepted.", func(t TargetStats) int64 { return t.Delivered })
-	metric("talus_notify_send_failures_total", "counter", "Failed sends to a notification target (each retried).", func(t TargetStats) int64 { return t.Failures })
-	metric("talus_notify_records_dropped_total", "counter", "Journal records skipped unsent (backlog bound or journal retention).", func(t TargetStats) int64 { return t.Dropped })
-	metric("talus_notify_backlog_records", "gauge", "Journal records a notification target has not read yet.", func(t TargetStats) int64 { return t.Backlog })
 }
 
 // backlog is the records the targets have not read yet, summed: the

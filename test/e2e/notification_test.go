@@ -135,7 +135,7 @@ func startNotifyServer(t *testing.T, h *hook) *testserver.Server {
 	hs := httptest.NewServer(h)
 	t.Cleanup(hs.Close)
 	t.Setenv("TALUS_TEST_HOOK_TOKEN", hookToken)
-	return testserver.Start(t, testserver.WithNotify(&notify.File{
+	return testserver.Start(t, testserver.WithMetrics("open", ""), testserver.WithNotify(&notify.File{
 		MinBackoff: notify.Duration(50 * time.Millisecond), MaxBackoff: notify.Duration(200 * time.Millisecond),
 		Targets: []notify.TargetConfig{
 			{ARN: hookARN, Type: "webhook", URL: hs.URL + "/events", AuthHeader: "env:TALUS_TEST_HOOK_TOKEN", HMACSecret: hookHMAC},
@@ -398,10 +398,8 @@ func TestNotificationWebhookOutage(t *testing.T) {
 			t.Fatalf("out of order at %d", i)
 		}
 	}
-	var prom bytes.Buffer
-	srv.Server().Notify().WritePrometheus(&prom)
-	if !strings.Contains(prom.String(), `talus_notify_events_delivered_total{target="`+hookARN+`",type="webhook"} `) {
-		t.Errorf("prometheus output:\n%s", prom.String())
+	if prom := scrape(t, srv); !strings.Contains(prom, `talus_notify_events_delivered_total{target="`+hookARN+`",type="webhook"} `) {
+		t.Errorf("prometheus output:\n%s", grepLines(prom, "talus_notify"))
 	}
 }
 
