@@ -32,19 +32,57 @@ Flags:
 `
 
 // Main is the "talus bench" command: it parses args, runs the workload and
-// prints the report.
+// prints the report. "talus bench compare" runs it against two endpoints.
 func Main(args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "compare" {
+		return compareMain(args[1:], stdout, stderr)
+	}
 	fl := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fl.SetOutput(stderr)
 	fl.Usage = func() {
 		fmt.Fprint(stderr, cliUsage)
 		fl.PrintDefaults()
 	}
+	parse := configFlags(fl)
+	jsonOut := fl.Bool("json", false, "print the result as one JSON object instead of the table")
+	progress := fl.Bool("progress", false, "print progress lines on stderr even when it is not a terminal")
+	serverPID := fl.Int("server-pid", 0, "sample this local process's RSS (/proc/PID/status): idle before, peak during")
+	cfg, err := parse(args)
+	if err != nil || cfg == nil {
+		return err
+	}
+	cfg.ServerPID = *serverPID
+	tty := isTerminal(stderr)
+	if tty || *progress {
+		cfg.Progress, cfg.ProgressTTY = stderr, tty
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	res, err := Run(ctx, *cfg)
+	if res != nil {
+		var werr error
+		if *jsonOut {
+			werr = res.WriteJSON(stdout)
+		} else {
+			werr = res.WriteTable(stdout)
+		}
+		if err == nil {
+			err = werr
+		}
+	}
+	return err
+}
+
+// configFlags defines the workload flags on fl; the returned function
+// parses args (an optional workload name first) into a Config. It returns
+// a nil Config and no error when -h asked for help.
+func configFlags(fl *flag.FlagSet) func(args []string) (*Config, error) {
 	ak, sk := os.Getenv("TALUS_ROOT_ACCESS_KEY"), os.Getenv("TALUS_ROOT_SECRET_KEY")
 	if ak == "" && sk == "" {
 		ak, sk = os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY")
 	}
-	var cfg Config
+	cfg := &Config{}
 	fl.StringVar(&cfg.Workload, "workload", WorkloadPut, "workload: "+strings.Join(workloads, ", "))
 	fl.StringVar(&cfg.Endpoint, "endpoint", envOr("http://127.0.0.1:9000", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"), "S3 endpoint URL (env AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL)")
 	fl.StringVar(&cfg.AccessKey, "access-key", ak, "access key (env TALUS_ROOT_ACCESS_KEY, else AWS_ACCESS_KEY_ID)")
@@ -71,64 +109,43 @@ func Main(args []string, stdout, stderr io.Writer) error {
 	fl.Uint64Var(&cfg.Seed, "seed", 1, "seed of the object data and of key choice")
 	fl.BoolVar(&cfg.Keep, "keep", false, "do not delete the objects (or the bucket) afterwards")
 	fl.DurationVar(&cfg.Timeout, "timeout", 5*time.Minute, "per-request timeout")
-	jsonOut := fl.Bool("json", false, "print the result as one JSON object instead of the table")
-	progress := fl.Bool("progress", false, "print progress lines on stderr even when it is not a terminal")
-	fl.IntVar(&cfg.ServerPID, "server-pid", 0, "sample this local process's RSS (/proc/PID/status): idle before, peak during")
-
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		cfg.Workload = args[0]
-		args = args[1:]
-	}
-	if err := fl.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
+	return func(args []string) (*Config, error) {
+		var err error
+		if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+			cfg.Workload = args[0]
+			args = args[1:]
 		}
-		return err
-	}
-	if fl.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q (the workload goes first)", fl.Arg(0))
-	}
-	if *vhost {
-		cfg.PathStyle = false
-	}
-	var err error
-	cfg.Size = -1
-	if *size != "" {
-		if cfg.Size, err = ParseSize(*size); err != nil {
-			return fmt.Errorf("--size: %w", err)
+		if err := fl.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, nil
+			}
+			return nil, err
 		}
-	}
-	if cfg.PartSize, err = ParseSize(*partSize); err != nil || cfg.PartSize == 0 {
-		return fmt.Errorf("--part-size: bad size %q", *partSize)
-	}
-	cs, err := ParseSize(*chunkSize)
-	if err != nil || cs == 0 || cs > 1<<30 {
-		return fmt.Errorf("--chunk-size: bad size %q", *chunkSize)
-	}
-	cfg.ChunkSize = int(cs)
-	if cfg.Mix, err = ParseMix(*mix); err != nil {
-		return fmt.Errorf("--mix: %w", err)
-	}
-	tty := isTerminal(stderr)
-	if tty || *progress {
-		cfg.Progress, cfg.ProgressTTY = stderr, tty
-	}
-
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	res, err := Run(ctx, cfg)
-	if res != nil {
-		var werr error
-		if *jsonOut {
-			werr = res.WriteJSON(stdout)
-		} else {
-			werr = res.WriteTable(stdout)
+		if fl.NArg() > 0 {
+			return nil, fmt.Errorf("unexpected argument %q (the workload goes first)", fl.Arg(0))
 		}
-		if err == nil {
-			err = werr
+		if *vhost {
+			cfg.PathStyle = false
 		}
+		cfg.Size = -1
+		if *size != "" {
+			if cfg.Size, err = ParseSize(*size); err != nil {
+				return nil, fmt.Errorf("--size: %w", err)
+			}
+		}
+		if cfg.PartSize, err = ParseSize(*partSize); err != nil || cfg.PartSize == 0 {
+			return nil, fmt.Errorf("--part-size: bad size %q", *partSize)
+		}
+		cs, err := ParseSize(*chunkSize)
+		if err != nil || cs == 0 || cs > 1<<30 {
+			return nil, fmt.Errorf("--chunk-size: bad size %q", *chunkSize)
+		}
+		cfg.ChunkSize = int(cs)
+		if cfg.Mix, err = ParseMix(*mix); err != nil {
+			return nil, fmt.Errorf("--mix: %w", err)
+		}
+		return cfg, nil
 	}
-	return err
 }
 
 func isTerminal(w io.Writer) bool {
