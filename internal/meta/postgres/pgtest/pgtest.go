@@ -191,10 +191,19 @@ func (s *Server) Stop() {
 	s.log.Close()
 }
 
-// Kill stops the server with SIGKILL, as a crash would.
+// Kill stops the server with SIGKILL, as a crash of the machine would:
+// the postmaster and every backend (its process group) at once. It
+// returns when all of them are gone.
 func (s *Server) Kill() {
-	s.cmd.Process.Kill()
+	pid := s.cmd.Process.Pid
+	syscall.Kill(-pid, syscall.SIGKILL)
 	<-s.done
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); {
+		if err := syscall.Kill(-pid, 0); errors.Is(err, syscall.ESRCH) {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // Restart starts the server again after Kill, on a new port; DSNs handed
@@ -206,9 +215,15 @@ func (s *Server) Restart(t testing.TB) {
 	default:
 		t.Fatal("pgtest: Restart of a running server")
 	}
-	if err := s.start(); err != nil {
-		t.Fatalf("pgtest: restart: %v", err)
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		if err = s.start(); err == nil {
+			return
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
+	logText, _ := os.ReadFile(s.log.Name())
+	t.Fatalf("pgtest: restart: %v\n%s", err, tail(logText))
 }
 
 // Addr is the server's host:port.
