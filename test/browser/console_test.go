@@ -166,6 +166,14 @@ func TestConsole(t *testing.T) {
 	if u, _ := url.Parse(link); resp.StatusCode != 200 || !bytes.Equal(shared, data) || u.Query().Get("X-Amz-Signature") == "" {
 		t.Fatalf("share link %s: %s, %d bytes", link, resp.Status, len(shared))
 	}
+	// The object page shows its metadata and its versions.
+	run("object details", chromedp.WaitVisible(chromedp.CSS("#metadata tr")), chromedp.WaitVisible(chromedp.CSS("#versions tbody tr")))
+	if md := get("metadata", chromedp.Text(chromedp.CSS("#metadata"))); !strings.Contains(md, "content-length\t20971520") || !strings.Contains(md, "etag\t") {
+		t.Fatalf("object metadata table: %q", md)
+	}
+	if vs := get("versions", chromedp.Text(chromedp.CSS("#versions tbody"))); !strings.Contains(vs, "latest") {
+		t.Fatalf("object versions table: %q", vs)
+	}
 	shot("object")
 
 	// Change a bucket setting: enable versioning.
