@@ -17,6 +17,21 @@ var AgeGroups = []struct {
 	{"150-179", 150, 179}, {"180-364", 180, 364}, {"365-729", 365, 729}, {"730+", 730, -1},
 }
 
+// MinAgedSize is the size from which an object is in an age group: as in
+// AWS's export, smaller objects count only in the ALL rows.
+const MinAgedSize = 128 << 10
+
+// smallGroup is the group key of objects under MinAgedSize (ALL only).
+const smallGroup = -1
+
+// groupOf is the group key of an object aged days and size bytes big.
+func groupOf(days int, size int64) int {
+	if size < MinAgedSize {
+		return smallGroup
+	}
+	return ageGroup(days)
+}
+
 // ageGroup is the index of the group of an object aged days.
 func ageGroup(days int) int {
 	for i, g := range AgeGroups {
@@ -69,9 +84,10 @@ func Matches(c meta.AnalyticsConfig, key string, tags map[string]string) bool {
 	return true
 }
 
-// Get counts one GET of an object last modified at modified, that sent n bytes.
-func (c *Counters) Get(bucket, id string, modified time.Time, n int64, now time.Time) {
-	k := counterKey{bucket, id, ageGroup(int(now.Sub(modified) / c.day))}
+// Get counts one GET of an object of size bytes last modified at
+// modified, that sent n bytes.
+func (c *Counters) Get(bucket, id string, modified time.Time, size, n int64, now time.Time) {
+	k := counterKey{bucket, id, groupOf(int(now.Sub(modified)/c.day), size)}
 	c.mu.Lock()
 	a := c.m[k]
 	if a == nil {

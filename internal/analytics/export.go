@@ -23,6 +23,9 @@ var Header = []string{"Date", "ConfigId", "Filter", "StorageClass", "ObjectAge",
 	"Storage_MB", "DataRetrieved_MB", "GetRequestCount", "CumulativeAccessRatio", "ObjectAgeForSIATransition",
 	"RecommendedObjectAgeForSIATransition"}
 
+// DateFormat is the Date column's layout: MM-DD-YYYY, as AWS documents it.
+const DateFormat = "01-02-2006"
+
 // Object is one export object to write.
 type Object struct {
 	Bucket, Key   string
@@ -115,7 +118,7 @@ func (w *Worker) Export(ctx context.Context, b meta.Bucket, c meta.AnalyticsConf
 			if stats[class] == nil {
 				stats[class] = map[int]*groupStats{}
 			}
-			g := ageGroup(int(now.Sub(o.Modified) / w.cfg.Day))
+			g := groupOf(int(now.Sub(o.Modified)/w.cfg.Day), o.Size)
 			s := stats[class][g]
 			if s == nil {
 				s = &groupStats{}
@@ -181,7 +184,7 @@ func exportCSV(now time.Time, c meta.AnalyticsConfig, stats map[string]map[int]*
 		classes = append(classes, k)
 	}
 	sort.Strings(classes)
-	date, filter := now.Format("2006-01-02"), FilterText(c)
+	date, filter := now.Format(DateFormat), FilterText(c)
 	for _, class := range classes {
 		var all groupStats
 		var allAccess access
@@ -200,6 +203,16 @@ func exportCSV(now time.Time, c meta.AnalyticsConfig, stats map[string]map[int]*
 			allAccess.gets += a.gets
 			allAccess.retrieved += a.retrieved
 			w.Write(row(date, c.ID, filter, class, group.Name, *s, a))
+		}
+		// Objects too small for an age group count only in ALL.
+		if s := stats[class][smallGroup]; s != nil {
+			all.count += s.count
+			all.storage += s.storage
+			all.uploaded += s.uploaded
+		}
+		if class == "STANDARD" {
+			allAccess.gets += counts[smallGroup].gets
+			allAccess.retrieved += counts[smallGroup].retrieved
 		}
 		w.Write(row(date, c.ID, filter, class, "ALL", all, allAccess))
 	}

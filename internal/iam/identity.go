@@ -272,6 +272,38 @@ func (r *Resolver) IdentityGrants(ctx context.Context, p Principal, action, reso
 	return policy.Decide(results...) && eff.SessionAllows(req), nil
 }
 
+// IdentityEffect is IdentityGrants as an effect, for combining with a
+// resource-based policy: Deny when an identity policy denies or a session
+// policy leaves the action out (neither can a resource policy overturn),
+// Allow when the identity policies allow, NotApplicable otherwise. The
+// root's is Allow.
+func (r *Resolver) IdentityEffect(ctx context.Context, p Principal, action, resource string, extra map[string][]string) (policy.Effect, error) {
+	if p.Root {
+		return policy.Allow, nil
+	}
+	eff, err := r.Policies(p.Scope(ctx), p)
+	if err != nil {
+		return policy.Deny, err
+	}
+	if extra == nil {
+		extra = map[string][]string{}
+	}
+	req := &policy.Request{Principal: p.PolicyPrincipal(), Action: action, Resource: resource, Context: extra}
+	if !eff.SessionAllows(req) {
+		return policy.Deny, nil
+	}
+	out := policy.NotApplicable
+	for _, d := range eff.Identity {
+		switch d.Evaluate(req) {
+		case policy.Deny:
+			return policy.Deny, nil
+		case policy.Allow:
+			out = policy.Allow
+		}
+	}
+	return out, nil
+}
+
 // resourceAccount is the account field of an ARN (arn:aws:SERVICE:REGION:ACCOUNT:...), "" when none.
 func resourceAccount(arn string) string {
 	parts := strings.SplitN(arn, ":", 6)

@@ -384,8 +384,12 @@ func (h *Handler) assumeRole(c *call) (response, error) {
 	if len(transitive) > 0 {
 		ctxKeys["sts:TransitiveTagKeys"] = transitive
 	}
-	// The caller's identity policies must allow each action, and so must
-	// the role's trust policy.
+	// The role's trust policy must allow each action. Across accounts the
+	// caller's identity policies must allow it too; within the role's
+	// account a trust policy naming the caller itself (its user or role
+	// ARN) is enough, while one naming only the account leaves the
+	// decision to the identity policies, as AWS evaluates it. An explicit
+	// deny in the identity policies always wins.
 	actions := []string{"sts:AssumeRole"}
 	if len(reqTags) > 0 {
 		actions = append(actions, "sts:TagSession")
@@ -394,17 +398,21 @@ func (h *Handler) assumeRole(c *call) (response, error) {
 		actions = append(actions, "sts:SetSourceIdentity")
 	}
 	pp := c.p.PolicyPrincipal()
+	sameAccount := c.p.AccountID() == rr.account
 	for _, a := range actions {
-		// IdentityGrants: the role may be another account's, whose trust
-		// policy then has to name the caller (or its account).
-		ok, err := h.ids.IdentityGrants(c.ctx, c.p, a, rr.roleARN, ctxKeys)
+		req := &policy.Request{Principal: pp, Action: a, Resource: rr.roleARN, Context: ctxKeys}
+		trust, direct := rr.trust.EvaluateResource(req)
+		if trust != policy.Allow {
+			return nil, h.notAuthorized(c, rr.roleARN)
+		}
+		ident, err := h.ids.IdentityEffect(c.ctx, c.p, a, rr.roleARN, ctxKeys)
 		if err != nil {
 			return nil, err
 		}
-		req := &policy.Request{Principal: pp, Action: a, Resource: rr.roleARN, Context: ctxKeys}
-		if !ok || rr.trust.Evaluate(req) != policy.Allow {
-			return nil, h.notAuthorized(c, rr.roleARN)
+		if ident == policy.Allow || (ident == policy.NotApplicable && sameAccount && direct) {
+			continue
 		}
+		return nil, h.notAuthorized(c, rr.roleARN)
 	}
 	out := &assumeRoleResponse{}
 	out.Result.Credentials, err = h.issue(s)

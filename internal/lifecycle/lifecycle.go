@@ -84,6 +84,7 @@ type progress interface {
 	Done(n int)
 	Error(err error)
 	At(position string)
+	Backlog(n int64)
 	Checkpoint(ctx context.Context) ([]byte, error)
 	SaveCheckpoint(ctx context.Context, data []byte) error
 }
@@ -105,6 +106,12 @@ func (w *Worker) pass(ctx context.Context, r progress) error {
 		}
 	}
 	resume := cp.Bucket != ""
+	// The backlog is the buckets with rules the pass has still to scan.
+	left, err := w.configured(ctx, cp.Bucket)
+	if err != nil {
+		return err
+	}
+	r.Backlog(left)
 	after := ""
 	if resume {
 		w.cfg.Logger.Info("lifecycle pass resumes", "bucket", cp.Bucket, "key", cp.Key)
@@ -127,12 +134,34 @@ func (w *Worker) pass(ctx context.Context, r progress) error {
 			if err := w.bucket(ctx, r, b, start); err != nil {
 				return err
 			}
+			if hasRules(b) && left > 0 {
+				left--
+				r.Backlog(left)
+			}
 		}
 		if len(buckets) < 100 {
 			break
 		}
 	}
+	r.Backlog(0)
 	return r.SaveCheckpoint(ctx, nil)
+}
+
+// hasRules: the bucket has a lifecycle or Intelligent-Tiering configuration.
+func hasRules(b meta.Bucket) bool {
+	return b.Config.Lifecycle != nil || len(b.Config.IntelligentTiering) > 0
+}
+
+// configured counts the buckets with rules from the one named from on.
+func (w *Worker) configured(ctx context.Context, from string) (int64, error) {
+	var n int64
+	err := meta.EachBucket(ctx, w.cfg.Meta, func(b meta.Bucket) error {
+		if b.Name >= from && hasRules(b) {
+			n++
+		}
+		return nil
+	})
+	return n, err
 }
 
 // save stores the pass's position.
@@ -146,7 +175,7 @@ func save(ctx context.Context, r progress, cp checkpoint) error {
 
 // bucket applies one bucket's rules from cp.
 func (w *Worker) bucket(ctx context.Context, r progress, b meta.Bucket, cp checkpoint) error {
-	if b.Config.Lifecycle == nil && len(b.Config.IntelligentTiering) == 0 {
+	if !hasRules(b) {
 		return nil
 	}
 	if err := save(ctx, r, cp); err != nil {

@@ -27,11 +27,14 @@ type fakeRun struct {
 	done  int
 	errs  []error
 	saves int
+	// backlog is every backlog the pass reported, in order.
+	backlog []int64
 	// failAfter, when > 0, makes the n-th checkpoint save fail (a crash).
 	failAfter int
 }
 
 func (f *fakeRun) Done(n int)      { f.mu.Lock(); f.done += n; f.mu.Unlock() }
+func (f *fakeRun) Backlog(n int64) { f.mu.Lock(); f.backlog = append(f.backlog, n); f.mu.Unlock() }
 func (f *fakeRun) Error(err error) { f.mu.Lock(); f.errs = append(f.errs, err); f.mu.Unlock() }
 func (f *fakeRun) At(string)       {}
 func (f *fakeRun) Checkpoint(context.Context) ([]byte, error) {
@@ -444,5 +447,20 @@ func TestPrefixedRulesSkipOtherKeys(t *testing.T) {
 	r := e.pass()
 	if got := e.versions("p"); got != strings.Join(want, " ") || r.done != 24 {
 		t.Fatalf("%d actions, versions: %s", r.done, got)
+	}
+}
+
+// TestPassReportsBacklog: a pass reports the buckets with rules it has
+// still to scan, counting down to 0; buckets without rules do not count.
+func TestPassReportsBacklog(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("a", "", meta.LifecycleRule{ID: "r", Status: "Enabled", Expiration: days(1)})
+	if err := e.store.CreateBucket(ctx, meta.Bucket{Name: "b", Owner: "o", Created: e.base}); err != nil {
+		t.Fatal(err)
+	}
+	e.bucket("c", "", meta.LifecycleRule{ID: "r", Status: "Enabled", Expiration: days(1)})
+	r := e.pass()
+	if got := fmt.Sprint(r.backlog); got != "[2 1 0 0]" {
+		t.Fatalf("backlogs reported = %s, want [2 1 0 0]", got)
 	}
 }

@@ -49,6 +49,7 @@ func (w *Worker) RestorePass(ctx context.Context, r *worker.Run) error {
 		// An entry whose event the version does not confirm yet (the
 		// index rounds up to the millisecond) waits for the next pass.
 		if len(due) < w.cfg.Batch || applied == 0 {
+			r.Backlog(int64(len(due) - applied)) // due, left for the next pass
 			return nil
 		}
 	}

@@ -111,6 +111,43 @@ func (d *Document) Evaluate(r *Request) Effect {
 	return NotApplicable
 }
 
+// EvaluateResource is Evaluate for a resource-based policy (a bucket
+// policy, a role's trust policy) that also reports whether an Allow named
+// the principal itself: its ARN, its role's ARN, its identity provider, its
+// service, or "*". An Allow reaching the principal only through its
+// account (the account ID or its root ARN) is not direct. Within one
+// account AWS lets a direct grant stand without an identity policy, while
+// a grant to the account delegates the decision to the account's identity
+// policies.
+func (d *Document) EvaluateResource(r *Request) (eff Effect, direct bool) {
+	if d == nil || r == nil {
+		return NotApplicable, false
+	}
+	e := evalCtx{r: r}
+	allowed := false
+	for i := range d.Statements {
+		s := &d.Statements[i]
+		if allowed && direct && !s.deny {
+			continue
+		}
+		k := s.match(&e)
+		if k == noMatch {
+			continue
+		}
+		if s.deny {
+			return Deny, false
+		}
+		allowed = true
+		if k == directMatch {
+			direct = true
+		}
+	}
+	if allowed {
+		return Allow, direct
+	}
+	return NotApplicable, false
+}
+
 type evalCtx struct {
 	r   *Request
 	one [1]string
@@ -160,53 +197,85 @@ func (e *evalCtx) lookup(key string) []string {
 	return []string{v}
 }
 
+// matchKind is how a statement's principal element reached a principal.
+type matchKind int
+
+const (
+	noMatch      matchKind = iota
+	accountMatch           // through the principal's account, or no Principal element
+	directMatch            // the principal itself, or "*"
+)
+
 // matches reports whether p is one of the principals. In Principal an
 // account entry stands for every principal of the account; in
 // NotPrincipal (exact) it names only the account itself, as AWS reads it
 // ("Deny, NotPrincipal [user/Bob, :root]" denies everyone but Bob).
 func (ps *Principals) matches(p *Principal, exact bool) bool {
+	return ps.match(p, exact) != noMatch
+}
+
+// match is matches saying how p matched: an entry naming p itself wins
+// over one naming only p's account.
+func (ps *Principals) match(p *Principal, exact bool) matchKind {
+	kind := noMatch
 	for i := range ps.entries {
 		en := &ps.entries[i]
 		switch {
 		case en.any:
-			return true
+			return directMatch
 		case p.Anonymous || p.Service != "":
 		case en.account != "":
 			if p.account() == en.account && (!exact || p.ARN == "arn:aws:iam::"+en.account+":root") {
-				return true
+				kind = accountMatch
 			}
 		case en.canonical != "":
 			if p.CanonicalID == en.canonical && (!exact || strings.HasSuffix(p.ARN, ":root")) {
-				return true
+				kind = accountMatch
 			}
 		case en.arn != "":
 			if p.ARN == en.arn || (p.RoleARN != "" && p.RoleARN == en.arn) {
-				return true
+				return directMatch
 			}
 		case en.fed != "":
 			if p.Federated == en.fed {
-				return true
+				return directMatch
 			}
 		}
 	}
 	if p.Service != "" {
 		for _, sv := range ps.Service {
 			if sv == p.Service {
-				return true
+				return directMatch
 			}
 		}
 	}
-	return false
+	return kind
 }
 
-func (s *Statement) matches(e *evalCtx) bool {
+func (s *Statement) matches(e *evalCtx) bool { return s.match(e) != noMatch }
+
+// match is matches saying how the statement's principal element reached
+// the request's principal (accountMatch when it has none).
+func (s *Statement) match(e *evalCtx) matchKind {
 	r := e.r
-	if s.Principal != nil && !s.Principal.matches(&r.Principal, false) {
-		return false
+	kind := accountMatch
+	if s.Principal != nil {
+		if kind = s.Principal.match(&r.Principal, false); kind == noMatch {
+			return noMatch
+		}
 	}
 	if s.NotPrincipal != nil && s.NotPrincipal.matches(&r.Principal, true) {
-		return false
+		return noMatch
 	}
+	if !s.matchesRest(e) {
+		return noMatch
+	}
+	return kind
+}
+
+// matchesRest checks everything but the principal: action, resource and conditions.
+func (s *Statement) matchesRest(e *evalCtx) bool {
+	r := e.r
 	hit := false
 	for _, a := range s.actions {
 		if globMatch(a, r.Action, true) {

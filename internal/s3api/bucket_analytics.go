@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 
 	"talus/internal/analytics"
@@ -144,6 +145,7 @@ func (a *API) countAnalytics(req *request, w *logWriter, status int) {
 	if err != nil {
 		return
 	}
+	size := getObjectSize(w.Header())
 	var tags map[string]string
 	for _, c := range req.loaded.Config.Analytics {
 		if len(c.Tags) > 0 && tags == nil {
@@ -157,9 +159,23 @@ func (a *API) countAnalytics(req *request, w *logWriter, status int) {
 			}
 		}
 		if analytics.Matches(c, req.key, tags) {
-			a.cfg.Analytics.Get(req.bucket, c.ID, modified, w.sent, a.cfg.Now())
+			a.cfg.Analytics.Get(req.bucket, c.ID, modified, size, w.sent, a.cfg.Now())
 		}
 	}
+}
+
+// getObjectSize is the whole object's size from a GET's headers: the total of
+// Content-Range, else Content-Length.
+func getObjectSize(h http.Header) int64 {
+	if cr := h.Get("Content-Range"); cr != "" {
+		if i := strings.LastIndexByte(cr, '/'); i >= 0 {
+			if n, err := strconv.ParseInt(cr[i+1:], 10, 64); err == nil {
+				return n
+			}
+		}
+	}
+	n, _ := strconv.ParseInt(h.Get("Content-Length"), 10, 64)
+	return n
 }
 
 // PutExport writes one storage class analysis export as the S3 service.

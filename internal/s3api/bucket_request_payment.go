@@ -87,6 +87,25 @@ func (a *API) checkRequesterPays(ctx context.Context, req *request, op string) e
 	return nil
 }
 
+// checkPostRequesterPays is checkRequesterPays for a browser upload, whose
+// principal only the form names (so the gate runs in the handler, once the
+// form is verified). The charge is accepted by the x-amz-request-payer
+// header, as S3 asks of every POST, or by the form field of that name
+// (which the signed policy must then cover, as every field).
+func checkPostRequesterPays(req *request, b *meta.Bucket, field string) error {
+	if b == nil || !b.Config.RequesterPays {
+		return nil
+	}
+	accepted := acceptsCharge(req) || strings.EqualFold(field, "requester")
+	if req.principal.Anonymous || (!accepted && req.principal.CanonicalID != b.Owner) {
+		return s3err.New(s3err.AccessDenied)
+	}
+	if accepted {
+		req.charged = true
+	}
+	return nil
+}
+
 // copySourceBucket is the bucket x-amz-copy-source names, if any.
 func copySourceBucket(req *request) string {
 	v := req.Header.Get("x-amz-copy-source")

@@ -97,6 +97,9 @@ func (a *API) postObject(ctx context.Context, req *request) (*response, error) {
 	if err := a.allowed(ctx, req, "s3:PutObject", arn(req.bucket, key, true), extra); err != nil {
 		return nil, err
 	}
+	if err := checkPostRequesterPays(req, &b, form.Field("x-amz-request-payer")); err != nil {
+		return nil, err
+	}
 	if err := unsupported("PostObject", form.Field, a.secure(req)); err != nil {
 		return nil, err
 	}

@@ -50,6 +50,9 @@ func (s *Sink) Job(interval time.Duration, d Deliverer) worker.Job {
 		Run: func(ctx context.Context, r *worker.Run) error {
 			n, err := s.Deliver(ctx, d)
 			r.Done(n)
+			if left, berr := s.Backlog(); berr == nil {
+				r.Backlog(left)
+			}
 			return err
 		}}
 }

@@ -2,6 +2,7 @@ package serverlog
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -40,17 +41,19 @@ const (
 // requests answered before a clean shutdown (Close) are never lost; on a
 // crash (kill -9) at most the records of the last FlushInterval are.
 type Sink struct {
-	dir   string
-	log   *slog.Logger
-	now   func() time.Time
-	mu    sync.Mutex
-	f     *os.File
-	w     *bufio.Writer
-	size  int64
-	dirty bool
-	seq   int
-	stop  chan struct{}
-	done  chan struct{}
+	dir  string
+	log  *slog.Logger
+	now  func() time.Time
+	mu   sync.Mutex
+	f    *os.File
+	w    *bufio.Writer
+	size int64
+	// spooled counts the records in the current file.
+	spooled int64
+	dirty   bool
+	seq     int
+	stop    chan struct{}
+	done    chan struct{}
 }
 
 // FlushInterval is how often spooled records are made durable.
@@ -88,6 +91,7 @@ func (s *Sink) Add(e Entry) {
 		return
 	}
 	s.size += int64(len(b))
+	s.spooled++
 	s.dirty = true
 	if s.size >= rotateSize {
 		if err := s.rotateLocked(); err != nil {
@@ -153,8 +157,29 @@ func (s *Sink) rotateLocked() error {
 	if err != nil {
 		return err
 	}
-	s.f, s.w, s.size, s.dirty = f, bufio.NewWriterSize(f, 64<<10), 0, false
+	s.f, s.w, s.size, s.spooled, s.dirty = f, bufio.NewWriterSize(f, 64<<10), 0, 0, false
 	return nil
+}
+
+// Backlog counts the records waiting for delivery: those in the current
+// file and the lines of the files ready for delivery (none once a
+// delivery succeeded; those a failed one left, or a crash).
+func (s *Sink) Backlog() (int64, error) {
+	s.mu.Lock()
+	n := s.spooled
+	s.mu.Unlock()
+	files, err := s.ready()
+	if err != nil {
+		return n, err
+	}
+	for _, name := range files {
+		data, err := os.ReadFile(filepath.Join(s.dir, name))
+		if err != nil {
+			return n, err
+		}
+		n += int64(bytes.Count(data, []byte{'\n'}))
+	}
+	return n, nil
 }
 
 // Rotate makes what was spooled so far ready for delivery.

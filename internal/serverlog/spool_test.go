@@ -41,6 +41,13 @@ func TestSpoolSurvivesReopen(t *testing.T) {
 	for i, src := range []string{"a", "b", "a"} {
 		s.Add(Entry{Target: "logs", Prefix: "p/", SourceBucket: src, SourceAccount: "111122223333", SourceRegion: "us-east-1", Time: at, Line: src + string(rune('0'+i))})
 	}
+	backlog := func(s *Sink, want int64) {
+		t.Helper()
+		if n, err := s.Backlog(); err != nil || n != want {
+			t.Fatalf("Backlog = %d, %v; want %d", n, err, want)
+		}
+	}
+	backlog(s, 3)
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -57,6 +64,7 @@ func TestSpoolSurvivesReopen(t *testing.T) {
 	if len(files) != 1 {
 		t.Fatalf("ready files after a failed delivery: %v", files)
 	}
+	backlog(s2, 3) // the failed delivery's records still wait
 	f := &fakeDeliverer{got: map[string]string{}}
 	n, err := s2.Deliver(context.Background(), f)
 	if err != nil || n != 3 {
@@ -76,6 +84,9 @@ func TestSpoolSurvivesReopen(t *testing.T) {
 	if files, _ := filepath.Glob(filepath.Join(dir, readyPrefix+"*")); len(files) != 0 {
 		t.Fatalf("ready files left: %v", files)
 	}
+	backlog(s2, 0)
+	s2.Add(Entry{Target: "logs", SourceBucket: "a", Time: at, Line: "later"})
+	backlog(s2, 1)
 }
 
 // TestSpoolCrash: a current file left without Close (a crash) is

@@ -71,6 +71,7 @@ func (r *Run) Error(err error) {
 func (r *Run) Backlog(n int64) {
 	r.job.mu.Lock()
 	r.job.st.Backlog = n
+	r.job.reported = true
 	r.job.mu.Unlock()
 }
 
@@ -104,8 +105,10 @@ type Status struct {
 	LastError string
 	// Position is where the current or last run was.
 	Position string
-	// Backlog is the items still to do as the job last reported them, -1
-	// if it never did.
+	// Backlog is the items still to do as the job last reported them. A
+	// run that ends without error and without reporting one leaves 0: a
+	// pass that finished has nothing of its own left queued until the
+	// next. -1 until a run reports or finishes.
 	Backlog int64
 }
 
@@ -138,6 +141,7 @@ func (j *job) begin() {
 	j.st.Runs++
 	j.st.LastStart = time.Now()
 	j.st.Items, j.st.Errors = 0, 0
+	j.reported = false
 	j.mu.Unlock()
 }
 
@@ -149,6 +153,8 @@ func (j *job) end(err error) bool {
 	j.st.LastEnd = time.Now()
 	if err != nil {
 		j.st.LastError = err.Error()
+	} else if !j.reported {
+		j.st.Backlog = 0
 	}
 	return j.st.Items > 0
 }

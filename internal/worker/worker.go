@@ -84,6 +84,8 @@ type job struct {
 	trigger chan struct{}
 	mu      sync.Mutex
 	st      Status
+	// reported: the current run reported a backlog.
+	reported bool
 }
 
 // Start runs j in its own goroutine until Stop; after Stop it does nothing.

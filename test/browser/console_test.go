@@ -166,6 +166,14 @@ func TestConsole(t *testing.T) {
 	if u, _ := url.Parse(link); resp.StatusCode != 200 || !bytes.Equal(shared, data) || u.Query().Get("X-Amz-Signature") == "" {
 		t.Fatalf("share link %s: %s, %d bytes", link, resp.Status, len(shared))
 	}
+	// The object page shows its metadata and its versions.
+	run("object details", chromedp.WaitVisible(chromedp.CSS("#metadata tr")), chromedp.WaitVisible(chromedp.CSS("#versions tbody tr")))
+	if md := get("metadata", chromedp.Text(chromedp.CSS("#metadata"))); !strings.Contains(md, "content-length\t20971520") || !strings.Contains(md, "etag\t") {
+		t.Fatalf("object metadata table: %q", md)
+	}
+	if vs := get("versions", chromedp.Text(chromedp.CSS("#versions tbody"))); !strings.Contains(vs, "latest") {
+		t.Fatalf("object versions table: %q", vs)
+	}
 	shot("object")
 
 	// Change a bucket setting: enable versioning.
@@ -187,6 +195,45 @@ func TestConsole(t *testing.T) {
 	cors, err := c.GetBucketCors(context.Background(), &s3.GetBucketCorsInput{Bucket: aws.String(bucket)})
 	if err != nil || len(cors.CORSRules) != 1 || cors.CORSRules[0].AllowedOrigins[0] != "https://example.com" {
 		t.Fatalf("CORS after the console saved it: %v %+v", err, cors)
+	}
+	// The other document editors, each from its example, each checked
+	// through the API: policy, lifecycle, Object Lock (the bucket is
+	// versioned by now); default encryption, which every bucket has
+	// (SSE-S3, as in S3), is edited in place to SSE-KMS.
+	for _, sub := range []string{"policy", "lifecycle", "object-lock"} {
+		run(sub,
+			chromedp.WaitVisible(chromedp.CSS("#example-"+sub)),
+			chromedp.Click(chromedp.CSS("#example-"+sub)),
+			chromedp.Click(chromedp.CSS("#save-"+sub)),
+			chromedp.WaitVisible(chromedp.CSS("#saved-"+sub)))
+	}
+	if v := get("default encryption shown", chromedp.Value(chromedp.CSS("#setting-encryption"))); !strings.Contains(v, "AES256") {
+		t.Fatalf("default encryption editor shows %q, want the bucket's SSE-S3 default", v)
+	}
+	// The text replaced as an edit would: the editor's input event
+	// carries the new document.
+	kms := `<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>aws:kms</SSEAlgorithm></ApplyServerSideEncryptionByDefault><BucketKeyEnabled>true</BucketKeyEnabled></Rule></ServerSideEncryptionConfiguration>`
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { const e = document.querySelector('#setting-encryption'); e.value = `+
+		"`"+kms+"`"+`; e.dispatchEvent(new Event('input', {bubbles: true})); return true; })()`)); err != nil {
+		t.Fatalf("edit the encryption document: %v", err)
+	}
+	run("encryption",
+		chromedp.Click(chromedp.CSS("#save-encryption")),
+		chromedp.WaitVisible(chromedp.CSS("#saved-encryption")))
+	bg := context.Background()
+	if pol, err := c.GetBucketPolicy(bg, &s3.GetBucketPolicyInput{Bucket: aws.String(bucket)}); err != nil || !strings.Contains(aws.ToString(pol.Policy), "arn:aws:s3:::"+bucket+"/*") {
+		t.Fatalf("policy after the console saved it: %v %v", err, pol)
+	}
+	if lc, err := c.GetBucketLifecycleConfiguration(bg, &s3.GetBucketLifecycleConfigurationInput{Bucket: aws.String(bucket)}); err != nil || len(lc.Rules) != 1 || aws.ToString(lc.Rules[0].ID) != "expire-old" {
+		t.Fatalf("lifecycle after the console saved it: %v %+v", err, lc)
+	}
+	if enc, err := c.GetBucketEncryption(bg, &s3.GetBucketEncryptionInput{Bucket: aws.String(bucket)}); err != nil ||
+		enc.ServerSideEncryptionConfiguration.Rules[0].ApplyServerSideEncryptionByDefault.SSEAlgorithm != types.ServerSideEncryptionAwsKms {
+		t.Fatalf("encryption after the console saved it: %v %+v", err, enc)
+	}
+	if ol, err := c.GetObjectLockConfiguration(bg, &s3.GetObjectLockConfigurationInput{Bucket: aws.String(bucket)}); err != nil ||
+		ol.ObjectLockConfiguration.Rule == nil || ol.ObjectLockConfiguration.Rule.DefaultRetention.Mode != types.ObjectLockRetentionModeGovernance {
+		t.Fatalf("Object Lock after the console saved it: %v %+v", err, ol)
 	}
 	shot("settings")
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"io"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -29,7 +30,9 @@ func TestAnalyticsExport(t *testing.T) {
 	mustCreateBucket(t, c, "anadest")
 	putBucketPolicy(t, c, "anadest", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"s3.amazonaws.com"},`+
 		`"Action":"s3:PutObject","Resource":"arn:aws:s3:::anadest/*","Condition":{"ArnLike":{"aws:SourceArn":"arn:aws:s3:::anasrc"},"StringEquals":{"aws:SourceAccount":"`+admin.ID+`"}}}]}`)
-	mustPut(t, c, "anasrc", "logs/a", bytes.Repeat([]byte("a"), 1000))
+	// logs/a is big enough for an age group (128 KiB or more); logs/b,
+	// smaller, counts only in the ALL row, as in AWS's export.
+	mustPut(t, c, "anasrc", "logs/a", bytes.Repeat([]byte("a"), 256<<10))
 	mustPut(t, c, "anasrc", "logs/b", bytes.Repeat([]byte("b"), 500))
 	mustPut(t, c, "anasrc", "other", []byte("o"))
 	cfg := &types.AnalyticsConfiguration{Id: aws.String("logs-sca"), Filter: &types.AnalyticsFilterMemberPrefix{Value: "logs/"},
@@ -43,6 +46,7 @@ func TestAnalyticsExport(t *testing.T) {
 	for range 3 {
 		mustGet(t, c, "anasrc", "logs/a")
 	}
+	mustGet(t, c, "anasrc", "logs/b")
 	mustGet(t, c, "anasrc", "other") // outside the filter
 
 	deadline := time.Now().Add(20 * time.Second)
@@ -79,20 +83,33 @@ func TestAnalyticsExport(t *testing.T) {
 	if len(rows) != 1+len(analytics.AgeGroups)+1 {
 		t.Fatalf("%d rows, want a header, %d age groups and ALL", len(rows), len(analytics.AgeGroups))
 	}
+	// Field by field, against the layout AWS documents: Date (MM-DD-YYYY),
+	// ConfigId, Filter, StorageClass, ObjectAge, ObjectCount,
+	// DataUploaded_MB, Storage_MB, DataRetrieved_MB, GetRequestCount,
+	// CumulativeAccessRatio, ObjectAgeForSIATransition,
+	// RecommendedObjectAgeForSIATransition.
+	date := time.Now().UTC().Format("01-02-2006")
 	young, all := rows[1], rows[len(rows)-1]
-	want := []string{time.Now().UTC().Format("2006-01-02"), "logs-sca", "prefix=logs/", "STANDARD", "000-014", "2", "0.001431", "0.001431", "0.002861", "3"}
-	for i, w := range want {
-		if young[i] != w {
-			t.Errorf("000-014 column %s = %q, want %q", rows[0][i], young[i], w)
+	mbOf := func(n int) string { return strconv.FormatFloat(float64(n)/(1<<20), 'f', 6, 64) }
+	checkRow := func(name string, got, want []string) {
+		t.Helper()
+		if len(got) != len(want) {
+			t.Fatalf("%s row has %d columns, want %d: %q", name, len(got), len(want), got)
+		}
+		for i := range want {
+			if got[i] != want[i] {
+				t.Errorf("%s row, column %s = %q, want %q", name, rows[0][i], got[i], want[i])
+			}
 		}
 	}
-	if all[4] != "ALL" || all[5] != "2" || all[9] != "3" {
-		t.Errorf("ALL row %q", all)
-	}
-	for _, r := range rows[2 : len(rows)-1] {
-		if r[5] != "0" || r[9] != "0" {
-			t.Errorf("older age group %s has objects or GETs: %q", r[4], r)
-		}
+	// One 256 KiB object uploaded today, read three times: 0.25 MB stored
+	// and uploaded, 0.75 MB retrieved, an access ratio of 3.
+	checkRow("000-014", young, []string{date, "logs-sca", "prefix=logs/", "STANDARD", "000-014", "1", "0.250000", "0.250000", "0.750000", "3", "3.000000", "", ""})
+	total := 256<<10 + 500
+	checkRow("ALL", all, []string{date, "logs-sca", "prefix=logs/", "STANDARD", "ALL", "2", mbOf(total), mbOf(total), mbOf(3*256<<10 + 500), "4",
+		strconv.FormatFloat(float64(3*256<<10+500)/float64(total), 'f', 6, 64), "", ""})
+	for i, r := range rows[2 : len(rows)-1] {
+		checkRow(analytics.AgeGroups[i+1].Name, r, []string{date, "logs-sca", "prefix=logs/", "STANDARD", analytics.AgeGroups[i+1].Name, "0", "0.000000", "0.000000", "0.000000", "0", "", "", ""})
 	}
 
 	// Get, List, Delete and validation.

@@ -117,6 +117,26 @@ func TestInventoryReports(t *testing.T) {
 			t.Errorf("manifest %s = %v, want %q", k, m[k], want)
 		}
 	}
+	// The manifest has exactly the members of AWS's example manifest, and
+	// each file entry exactly key, size and MD5checksum.
+	var members []string
+	for k := range m {
+		members = append(members, k)
+	}
+	sort.Strings(members)
+	if got := strings.Join(members, " "); got != "creationTimestamp destinationBucket fileFormat fileSchema files sourceBucket version" {
+		t.Errorf("manifest members %q, want AWS's example's", got)
+	}
+	if files, ok := m["files"].([]any); ok && len(files) > 0 {
+		var fm []string
+		for k := range files[0].(map[string]any) {
+			fm = append(fm, k)
+		}
+		sort.Strings(fm)
+		if got := strings.Join(fm, " "); got != "MD5checksum key size" {
+			t.Errorf("manifest file entry members %q, want key, size, MD5checksum", got)
+		}
+	}
 	if ts, ok := m["creationTimestamp"].(string); !ok || len(ts) != 13 {
 		t.Errorf("creationTimestamp %v is not epoch milliseconds", m["creationTimestamp"])
 	}

@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"bytes"
+	"crypto/rand"
+	"crypto/rsa"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -9,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
 
 	"talus/internal/oidc"
 	"talus/internal/testserver"
@@ -184,5 +188,28 @@ func TestSTSAWSCLI(t *testing.T) {
 	}
 	if ls := a.must(wak, wsk, wtok, "s3", "ls", "s3://cli-data")["_text"].(string); !strings.Contains(ls, "hello.txt") {
 		t.Fatalf("aws s3 ls with web identity credentials: %q", ls)
+	}
+
+	// The CLI sees each refusal's code: a web identity token for another
+	// audience, one with a forged signature, and a user the trust policy
+	// does not name (whatever her identity policy allows).
+	webFail := func(what, token, code string) {
+		t.Helper()
+		cmd := exec.Command(a.bin, "--endpoint-url", srv.URL, "--output", "json", "--no-sign-request", "sts", "assume-role-with-web-identity",
+			"--role-arn", "arn:aws:iam::000000000000:role/cli-reader", "--role-session-name", "web", "--web-identity-token", token)
+		cmd.Env = a.env
+		if b, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(b), code) {
+			t.Fatalf("assume-role-with-web-identity with %s: %v %s, want %s", what, err, b, code)
+		}
+	}
+	webFail("another audience", is.mint(t, claims(is.url, "cli-user", "other-app", time.Hour)), "InvalidIdentityToken")
+	forger, _ := rsa.GenerateKey(rand.Reader, 2048)
+	webFail("a forged signature", mintWith(t, forger, is.kid, jose.RS256, claims(is.url, "cli-user", "cli-app", time.Hour)), "InvalidIdentityToken")
+	a.root("iam", "create-user", "--user-name", "cli-dave")
+	a.root("iam", "add-user-to-group", "--group-name", "assumers", "--user-name", "cli-dave")
+	dkey := a.root("iam", "create-access-key", "--user-name", "cli-dave")["AccessKey"].(map[string]any)
+	if _, stderr, err := a.as(dkey["AccessKeyId"].(string), dkey["SecretAccessKey"].(string), "", "sts", "assume-role",
+		"--role-arn", "arn:aws:iam::000000000000:role/cli-reader", "--role-session-name", "cli", "--external-id", "cli-ext"); err == nil || !strings.Contains(stderr, "AccessDenied") {
+		t.Fatalf("assume-role by a user the trust policy does not name: %v %s", err, stderr)
 	}
 }

@@ -148,6 +148,9 @@ func TestMetricsAndAccessLog(t *testing.T) {
 	if n, _ := sample(t, fams, "talus_meta_commit_batch_size", nil); n < 4 {
 		t.Errorf("commit batches observed = %v, want at least 4 (bucket and three puts)", n)
 	}
+	if n, _ := sample(t, fams, "talus_meta_commit_duration_seconds", nil); n < 4 {
+		t.Errorf("commit durations observed = %v, want at least 4 (bucket and three puts)", n)
+	}
 	if free, ok := sample(t, fams, "talus_disk_free_bytes", map[string]string{"tier": "STANDARD"}); !ok || free <= 0 {
 		t.Errorf("disk free = %v (present %v)", free, ok)
 	}
