@@ -151,6 +151,15 @@ func (r *Replicator) ensureLane(ctx context.Context, arn string, at int64) error
 // prune stops the lanes of destinations no configuration names any more
 // and removes their cursors, so the journal is not kept for them.
 func (r *Replicator) prune(ctx context.Context) error {
+	// Only lanes running before the configurations are read: a lane the
+	// base lane starts meanwhile is for a configuration the listing may miss.
+	l := &r.lanes
+	l.mu.Lock()
+	running := make([]string, 0, len(l.stop))
+	for arn := range l.stop {
+		running = append(running, arn)
+	}
+	l.mu.Unlock()
 	named := map[string]bool{}
 	after := ""
 	for {
@@ -170,19 +179,19 @@ func (r *Replicator) prune(ctx context.Context) error {
 		}
 		after = bs[len(bs)-1].Name
 	}
-	l := &r.lanes
-	l.mu.Lock()
 	var gone []string
-	for arn := range l.stop {
+	for _, arn := range running {
 		if !named[arn] {
 			gone = append(gone, arn)
 		}
 	}
-	l.mu.Unlock()
 	for _, arn := range gone {
 		l.mu.Lock()
 		stop := l.stop[arn]
 		l.mu.Unlock()
+		if stop == nil {
+			continue
+		}
 		stop() // outside mu: the lane may be in finish
 		l.mu.Lock()
 		delete(l.stop, arn)
