@@ -73,7 +73,7 @@ func failureReason(err error) string {
 	var ae smithy.APIError
 	if errors.As(err, &ae) {
 		switch ae.ErrorCode() {
-		case "NoSuchBucket":
+		case "NoSuchBucket", "NotFound": // NotFound: HEAD of a missing bucket
 			return "DstBucketNotFound"
 		case "AccessDenied":
 			return "DstPutObjectNotPermitted"
