@@ -32,6 +32,7 @@ func CursorName(arn string) string { return lanePrefix + arn }
 // Lane timings.
 const (
 	pruneInterval      = 5 * time.Second
+	reportInterval     = time.Second
 	cursorSaveInterval = 250 * time.Millisecond
 	idleWait           = 10 * time.Second
 )
@@ -103,8 +104,9 @@ func (r *Replicator) run(ctx context.Context, run *worker.Run) error {
 		defer wg.Done()
 		r.baseLane(ctx, run, base.Seq)
 	}()
-	t := time.NewTicker(pruneInterval)
+	t := time.NewTicker(reportInterval)
 	defer t.Stop()
+	lastPrune := time.Now()
 	for {
 		r.report(ctx, run)
 		select {
@@ -112,6 +114,10 @@ func (r *Replicator) run(ctx context.Context, run *worker.Run) error {
 			return nil
 		case <-t.C:
 		}
+		if time.Since(lastPrune) < pruneInterval {
+			continue
+		}
+		lastPrune = time.Now()
 		if err := r.prune(ctx); err != nil && ctx.Err() == nil {
 			r.cfg.Logger.Warn("replication: listing destinations", "err", err)
 		}
