@@ -30,7 +30,7 @@ func TestNotificationLifecycleEvents(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustPut(t, c, "lc-events", "expire/a", []byte("gone after a day"))
-	mustPut(t, c, "lc-events", "move/b", []byte("colder after a day"))
+	mustPut(t, c, "lc-events", "move/b", make([]byte, 200<<10)) // over the 128 KiB default transition minimum
 	lcaRules(t, c, "lc-events",
 		types.LifecycleRule{Filter: &types.LifecycleRuleFilter{Prefix: aws.String("expire/")}, Expiration: &types.LifecycleExpiration{Days: aws.Int32(1)}},
 		types.LifecycleRule{Filter: &types.LifecycleRuleFilter{Prefix: aws.String("move/")},
