@@ -3,6 +3,7 @@ package replicate
 import (
 	"context"
 	"errors"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -47,6 +48,8 @@ type lanes struct {
 	stop map[string]func() // cancels the lane and waits for it to end
 	// start starts a lane (set for the run; called with mu held).
 	start func(arn string, from int64)
+	// figures are the lanes' pending records and lag at the last report.
+	figures []DestinationStats
 }
 
 // run is one run of the job: the base lane and the destination lanes,
@@ -442,9 +445,13 @@ func (r *Replicator) report(ctx context.Context, run *worker.Run) {
 	l := &r.lanes
 	l.mu.Lock()
 	low, lag := last, int64(0)
+	figs := make([]DestinationStats, 0, len(l.pos))
 	for arn, p := range l.pos {
 		low, lag = min(low, p), max(lag, l.lag[arn])
+		figs = append(figs, DestinationStats{ARN: arn, Pending: max(last-p, 0), Lag: time.Duration(l.lag[arn])})
 	}
+	sort.Slice(figs, func(i, j int) bool { return figs[i].ARN < figs[j].ARN })
+	l.figures = figs
 	l.mu.Unlock()
 	r.stats.pending.Store(max(last-low, 0))
 	r.stats.lagNanos.Store(lag)

@@ -67,6 +67,15 @@ type Stats struct {
 	// oldest of them is.
 	Pending int64
 	Lag     time.Duration
+	// Destinations are the same two figures by destination lane.
+	Destinations []DestinationStats
+}
+
+// DestinationStats are one destination lane's figures.
+type DestinationStats struct {
+	ARN     string
+	Pending int64
+	Lag     time.Duration
 }
 
 // New returns a replicator.
@@ -103,8 +112,12 @@ func New(cfg Config) *Replicator {
 
 // Stats returns the current figures.
 func (r *Replicator) Stats() Stats {
-	return Stats{Replicated: r.stats.replicated.Load(), Failed: r.stats.failed.Load(), DeleteMarkers: r.stats.markers.Load(),
+	st := Stats{Replicated: r.stats.replicated.Load(), Failed: r.stats.failed.Load(), DeleteMarkers: r.stats.markers.Load(),
 		Bytes: r.stats.bytes.Load(), Pending: r.stats.pending.Load(), Lag: time.Duration(r.stats.lagNanos.Load())}
+	r.lanes.mu.Lock()
+	st.Destinations = append(st.Destinations, r.lanes.figures...)
+	r.lanes.mu.Unlock()
+	return st
 }
 
 // Job is the shared, continuous journal consumer (see lanes.go).

@@ -2,12 +2,18 @@ package replicate
 
 import (
 	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"talus/internal/testserver"
 )
 
 // TestOneDestinationDown: with two destinations, one down does not hold
@@ -18,7 +24,8 @@ func TestOneDestinationDown(t *testing.T) {
 	downDir, downAddr := t.TempDir(), freeAddr(t)
 	downProc, down := talus(t, downDir, downAddr)
 	upProc, up := talus(t, t.TempDir(), freeAddr(t))
-	srcProc, src := talus(t, t.TempDir(), freeAddr(t))
+	srcProc := testserver.StartProcess(t, talusBin, t.TempDir(), rootAK, rootSK, "--address", freeAddr(t), "--default-encryption", "AES256", "--metrics", "open")
+	src := testserver.NewClient(srcProc.URL, rootAK, rootSK)
 	versioned(t, down, "dst")
 	versioned(t, up, "dst")
 	versioned(t, src, "src")
@@ -49,6 +56,20 @@ func TestOneDestinationDown(t *testing.T) {
 			t.Fatalf("%s with one destination down: %q, want PENDING", k, st)
 		}
 	}
+	// The metrics say which destination is behind.
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		m := metrics(t, srcProc.URL)
+		downPending, upPending := m[`talus_replication_destination_pending_records{destination="arn:talus:s3:down::dst"}`],
+			m[`talus_replication_destination_pending_records{destination="arn:talus:s3:up::dst"}`]
+		if downPending >= float64(len(vids)) && upPending == 0 && m[`talus_replication_destination_lag_seconds{destination="arn:talus:s3:down::dst"}`] > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("destination figures while one is down: down %v pending, up %v pending", downPending, upPending)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 	_, down = talus(t, downDir, downAddr)
 	for k, v := range vids {
 		waitStatus(t, src, "src", k, v, types.ReplicationStatusCompleted, 120*time.Second)
@@ -56,6 +77,26 @@ func TestOneDestinationDown(t *testing.T) {
 			t.Fatalf("%s on the destination that was down: %q", k, got)
 		}
 	}
+}
+
+// metrics reads the server's Prometheus text, sample line → value.
+func metrics(t *testing.T, url string) map[string]float64 {
+	t.Helper()
+	resp, err := http.Get(url + "/_talus/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	out := map[string]float64{}
+	for _, line := range strings.Split(string(b), "\n") {
+		if i := strings.LastIndexByte(line, ' '); i > 0 && !strings.HasPrefix(line, "#") {
+			if v, err := strconv.ParseFloat(line[i+1:], 64); err == nil {
+				out[line[:i]] = v
+			}
+		}
+	}
+	return out
 }
 
 func rule(id string, prio int32, dest string) types.ReplicationRule {
