@@ -321,7 +321,7 @@ func (w *Worker) appendJournal(ctx context.Context, bucket string, c *meta.Metad
 		}
 		var rows []Row
 		for i := range recs {
-			if recs[i].Bucket == bucket {
+			if recs[i].Bucket == bucket && !recs[i].IsReplicationEvent() {
 				rows = append(rows, journalRow(&recs[i]))
 			}
 		}
@@ -437,7 +437,7 @@ func (w *Worker) changedSince(ctx context.Context, bucket string, from, to int64
 			if recs[i].Seq > to {
 				return false, nil
 			}
-			if recs[i].Bucket == bucket {
+			if recs[i].Bucket == bucket && !recs[i].IsReplicationEvent() {
 				return true, nil
 			}
 		}

@@ -59,6 +59,7 @@ var s3Events = map[string]bool{
 	EventACLPut: true, EventRetentionPut: true, EventRestorePost: true, EventRestoreCompleted: true, EventRestoreDelete: true, EventAnnotationPut: true,
 	EventAnnotationDelete: true, EventLifecycleDelete: true, EventLifecycleDeleteMarker: true,
 	EventLifecycleTransition: true, EventIntelligentTiering: true,
+	EventReplicationFailed: true, EventReplicationMissed: true, EventReplicationAfterMissed: true, EventReplicationNotTracked: true,
 }
 
 // Operations the lifecycle worker names in its Change (the operation names
@@ -166,6 +167,9 @@ type Record struct {
 	// AccessTier is the Intelligent-Tiering access tier the version moved
 	// to (IntelligentTiering records: destinationAccessTier).
 	AccessTier string `json:"atier,omitempty"`
+	// Replication is the data of a replication event record (nil on
+	// every other record).
+	Replication *ReplicationEvent `json:"repl,omitempty"`
 	Change
 }
 
@@ -188,6 +192,9 @@ func (r *Record) S3EventName() string {
 // write transaction and assign Seq and Time.
 func NewRecord(ctx context.Context, typ, event string, o *Object) Record {
 	r := Record{Type: typ, Event: event, Bucket: o.Bucket, Key: o.Key, VersionID: o.VersionID, Change: ChangeFrom(ctx)}
+	if ev := replicationEventFrom(ctx); ev != nil && typ == RecordUpdateMetadata {
+		r.Event, r.Replication = ev.Event, ev
+	}
 	r.Replica = o.Attrs.ReplicationStatus == s3.ReplicationReplica
 	r.Pending = typ == RecordCreate && o.Attrs.ReplicationStatus == s3.ReplicationPending
 	if typ == RecordDelete {

@@ -246,6 +246,11 @@ type Attrs struct {
 	// ReplicationStatus is x-amz-replication-status: PENDING, COMPLETED
 	// or FAILED on a source version, REPLICA on a replica; "" otherwise.
 	ReplicationStatus string `json:"rps,omitempty"`
+	// ReplicaVersions maps a replication destination (its bucket ARN) to
+	// the version ID a server that is not Talus gave this version's copy,
+	// so later changes of its tags, retention and legal hold name it.
+	// Replication sets it (without a journal record); copies never keep it.
+	ReplicaVersions map[string]string `json:"rpv,omitempty"`
 }
 
 // Restore is a restore of an archived version: requested with Days and a
@@ -310,7 +315,9 @@ type PutOptions struct {
 	// VersionID, when set, is the version ID the new version gets (a
 	// replica keeps its source's) in a bucket with versioning Enabled. If
 	// the key already has that version, nothing is written and the result
-	// says Existed, so a replica written twice is one version.
+	// says Existed, so a replica written twice is one version. PutObject
+	// and CompleteUpload honour it (CompleteUpload then removes the
+	// upload and returns its parts' blobs in Freed).
 	VersionID string
 }
 

@@ -62,3 +62,45 @@ type Replication interface {
 	// DeleteRemote returns ErrNoSuchRemote if absent.
 	DeleteRemote(ctx context.Context, name string) error
 }
+
+// Replication events: S3's s3:Replication:* notification types (without
+// "s3:"). Replication appends them to the journal through UpdateObject
+// with WithReplicationEvent; they change no object state but the
+// replication status, and the S3 Metadata tables leave them out.
+const (
+	EventReplicationFailed      = "Replication:OperationFailedReplication"
+	EventReplicationMissed      = "Replication:OperationMissedThreshold"
+	EventReplicationAfterMissed = "Replication:OperationReplicatedAfterThreshold"
+	EventReplicationNotTracked  = "Replication:OperationNotTracked"
+)
+
+// ReplicationEvent is a replication event's replicationEventData.
+type ReplicationEvent struct {
+	Event       string    `json:"event"`
+	RuleID      string    `json:"rule,omitempty"`
+	Destination string    `json:"dest,omitempty"` // the destination bucket's ARN
+	Operation   string    `json:"op,omitempty"`   // s3Operation: OBJECT_PUT, DELETE_MARKER_PUT, ...
+	RequestTime time.Time `json:"rt,omitzero"`    // when the replicated change was made
+	Failure     string    `json:"why,omitempty"`  // failureReason
+	Threshold   string    `json:"thr,omitempty"`  // the RTC threshold, in seconds ("900")
+	// ReplicationTime is when the late replica was written
+	// (OperationReplicatedAfterThreshold).
+	ReplicationTime time.Time `json:"rpt,omitzero"`
+}
+
+type replicationEventKey struct{}
+
+// WithReplicationEvent returns ctx whose journal record (of an
+// UpdateObject) is the replication event ev.
+func WithReplicationEvent(ctx context.Context, ev ReplicationEvent) context.Context {
+	return context.WithValue(ctx, replicationEventKey{}, &ev)
+}
+
+func replicationEventFrom(ctx context.Context) *ReplicationEvent {
+	ev, _ := ctx.Value(replicationEventKey{}).(*ReplicationEvent)
+	return ev
+}
+
+// IsReplicationEvent reports whether r is a replication event rather
+// than a change of the object.
+func (r *Record) IsReplicationEvent() bool { return r.Replication != nil }

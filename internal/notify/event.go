@@ -32,6 +32,17 @@ type (
 		AnnotationData *annotationData `json:"annotationEventData,omitempty"`
 		GlacierData    *glacierData    `json:"glacierEventData,omitempty"`
 		TieringData    *tieringData    `json:"intelligentTieringEventData,omitempty"`
+		ReplData       *replData       `json:"replicationEventData,omitempty"`
+	}
+	// replData is on s3:Replication:* events only.
+	replData struct {
+		RuleID          string `json:"replicationRuleId,omitempty"`
+		Destination     string `json:"destinationBucket,omitempty"`
+		Operation       string `json:"s3Operation"`
+		RequestTime     string `json:"requestTime"`
+		FailureReason   string `json:"failureReason,omitempty"`
+		Threshold       string `json:"threshold,omitempty"`
+		ReplicationTime string `json:"replicationTime,omitempty"`
 	}
 	// glacierData is on s3:ObjectRestore:Completed events only.
 	glacierData struct {
@@ -146,6 +157,14 @@ func EventJSON(r *meta.Record, b *meta.Bucket, configID, hostID string) []byte {
 	}
 	if r.Annotation != "" {
 		rec.AnnotationData = &annotationData{r.Annotation}
+	}
+	if ev := r.Replication; ev != nil {
+		rd := &replData{RuleID: ev.RuleID, Destination: ev.Destination, Operation: ev.Operation, RequestTime: ev.RequestTime.UTC().Format(timeFormat),
+			FailureReason: ev.Failure, Threshold: ev.Threshold}
+		if !ev.ReplicationTime.IsZero() {
+			rd.ReplicationTime = ev.ReplicationTime.UTC().Format(timeFormat)
+		}
+		rec.ReplData = rd
 	}
 	switch r.Event {
 	case meta.EventRestoreCompleted:

@@ -117,19 +117,22 @@ func (c *clients) resolve(ctx context.Context, owner string, arn string) (destin
 		rc = &remoteClient{client: newClient(rm.Endpoint, region, rm.AccessKey, secret, rm.PathStyle, &http.Client{Timeout: 10 * time.Minute}), created: rm.Created}
 		c.remote[t.Remote] = rc
 	}
+	checked, talus := rc.checked, rc.talus
 	c.mu.Unlock()
-	if !rc.checked {
+	if !checked {
 		// A Talus says so in its Server header; it keeps version IDs.
 		out, err := rc.client.HeadBucket(ctx, &s3c.HeadBucketInput{Bucket: aws.String(t.Bucket)})
 		if err != nil {
 			return destination{}, classify(err)
 		}
 		if raw, ok := rawResponse(out.ResultMetadata); ok {
-			rc.talus = raw.Header.Get("Server") == "Talus"
+			talus = raw.Header.Get("Server") == "Talus"
 		}
-		rc.checked = true
+		c.mu.Lock()
+		rc.talus, rc.checked = talus, true
+		c.mu.Unlock()
 	}
-	return destination{client: rc.client, bucket: t.Bucket, talus: rc.talus}, nil
+	return destination{client: rc.client, bucket: t.Bucket, talus: talus}, nil
 }
 
 func isNotFound(err error) bool {

@@ -92,11 +92,42 @@ func (r *Replicator) putVersion(ctx context.Context, b *meta.Bucket, rule *s3.Re
 	} else {
 		grantHeaders(in, at.ACL)
 	}
-	if _, err := d.client.PutObject(ctx, in, callOptions(d, o.VersionID)...); err != nil {
+	var vid string
+	if len(o.Parts) > 0 || o.Size > r.cfg.MultipartThreshold {
+		vid, err = r.putMultipart(ctx, d, in, o)
+	} else {
+		var out *s3c.PutObjectOutput
+		if out, err = d.client.PutObject(ctx, in, callOptions(d, o.VersionID)...); err == nil {
+			vid = aws.ToString(out.VersionId)
+		}
+	}
+	if err != nil {
 		return classify(err)
 	}
 	r.stats.bytes.Add(o.Size)
+	if !d.talus && vid != "" {
+		return r.rememberReplica(ctx, o, rule.Destination.Bucket, vid)
+	}
 	return nil
+}
+
+// rememberReplica records the version ID a server that is not Talus gave
+// o's copy at destination arn (bookkeeping: no journal record).
+func (r *Replicator) rememberReplica(ctx context.Context, o *meta.Object, arn, vid string) error {
+	_, err := r.cfg.Meta.UpdateObject(meta.Bookkeeping(ctx), o.Bucket, o.Key, o.VersionID, func(cur *meta.Object) error {
+		if cur.Seq != o.Seq {
+			return meta.ErrNoSuchVersion
+		}
+		if cur.Attrs.ReplicaVersions == nil {
+			cur.Attrs.ReplicaVersions = map[string]string{}
+		}
+		cur.Attrs.ReplicaVersions[arn] = vid
+		return nil
+	})
+	if errors.Is(err, meta.ErrNoSuchVersion) || errors.Is(err, meta.ErrNoSuchKey) {
+		return nil
+	}
+	return err
 }
 
 // integrity sends what the destination checks the body against: the
@@ -180,11 +211,12 @@ func (r *Replicator) deleteMarker(ctx context.Context, b *meta.Bucket, rule *s3.
 }
 
 // replicateMetadata copies a change of tags, retention or legal hold to
-// replicas on Talus destinations, which have the same version ID (other
-// servers gave the replica another, so it cannot be named). A replica's
+// replicas: on Talus destinations the replica has the same version ID;
+// other servers gave it another, which replication recorded when it wrote
+// the copy (Attrs.ReplicaVersions). A replica's
 // own changes go back only with ReplicaModifications; changes replication
 // itself made are never sent on.
-func (r *Replicator) replicateMetadata(ctx context.Context, b *meta.Bucket, o *meta.Object, rec *meta.Record) error {
+func (r *Replicator) replicateMetadata(ctx context.Context, b *meta.Bucket, o *meta.Object, rec *meta.Record, arn string) error {
 	if rec.ByReplication || o.DeleteMarker {
 		return nil
 	}
@@ -193,17 +225,22 @@ func (r *Replicator) replicateMetadata(ctx context.Context, b *meta.Bucket, o *m
 		return nil
 	}
 	for _, rule := range b.Config.Replication.Select(o.Replication()) {
-		if replica && rule.ReplicaModifications != "Enabled" {
+		if rule.Destination.Bucket != arn || replica && rule.ReplicaModifications != "Enabled" {
 			continue
 		}
 		d, err := r.clients.resolve(ctx, b.Owner, rule.Destination.Bucket)
 		if err != nil {
 			return err
 		}
+		vid := o.VersionID
 		if !d.talus {
-			continue
+			if vid = o.Attrs.ReplicaVersions[rule.Destination.Bucket]; vid == "" {
+				// Copied before version IDs were recorded, or to an
+				// unversioned bucket: the copy cannot be named.
+				continue
+			}
 		}
-		err = r.sendMetadata(ctx, d, o, rec.Event)
+		err = r.sendMetadata(ctx, d, o, vid, rec.Event)
 		var pe *permanentError
 		if errors.As(err, &pe) {
 			r.cfg.Logger.Warn("metadata replication refused", "bucket", o.Bucket, "key", o.Key, "destination", rule.Destination.Bucket, "err", err)
@@ -216,9 +253,9 @@ func (r *Replicator) replicateMetadata(ctx context.Context, b *meta.Bucket, o *m
 	return nil
 }
 
-func (r *Replicator) sendMetadata(ctx context.Context, d destination, o *meta.Object, event string) error {
+func (r *Replicator) sendMetadata(ctx context.Context, d destination, o *meta.Object, replicaVID, event string) error {
 	opts := callOptions(d, o.VersionID)
-	bk, key, vid := aws.String(d.bucket), aws.String(o.Key), aws.String(o.VersionID)
+	bk, key, vid := aws.String(d.bucket), aws.String(o.Key), aws.String(replicaVID)
 	var err error
 	switch event {
 	case meta.EventTaggingPut, meta.EventTaggingDelete:

@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	s3c "github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"talus/internal/meta"
@@ -48,5 +49,30 @@ func TestPutInput(t *testing.T) {
 	integrity(in, &meta.Object{ETag: `"0123456789abcdef0123456789abcdef-2"`, Parts: []meta.Part{{}, {}}, Attrs: meta.Attrs{ChecksumType: "COMPOSITE", Checksums: map[string]string{"CRC32": "x"}}})
 	if in.ContentMD5 != nil || in.ChecksumCRC32 != nil {
 		t.Error("a multipart version's ETag or composite checksum was sent as the body's")
+	}
+}
+
+func TestPartSizes(t *testing.T) {
+	got := partSizes(&meta.Object{Size: 40 << 20}, 16<<20)
+	if len(got) != 3 || got[0] != 16<<20 || got[1] != 16<<20 || got[2] != 8<<20 {
+		t.Errorf("40 MiB in 16 MiB parts: %v", got)
+	}
+	got = partSizes(&meta.Object{Size: 11, Parts: []meta.Part{{Size: 5}, {Size: 5}, {Size: 1}}}, 16<<20)
+	if len(got) != 3 || got[0] != 5 || got[2] != 1 {
+		t.Errorf("a multipart version's parts: %v", got)
+	}
+	if got = partSizes(&meta.Object{}, 16<<20); len(got) != 1 || got[0] != 0 {
+		t.Errorf("empty version: %v", got)
+	}
+}
+
+func TestFailureReason(t *testing.T) {
+	for code, want := range map[string]string{"NoSuchBucket": "DstBucketNotFound", "AccessDenied": "DstPutObjectNotPermitted", "KMS.NotFoundException": "DstKmsKeyNotFound"} {
+		if got := failureReason(permanent(&smithy.GenericAPIError{Code: code})); got != want {
+			t.Errorf("%s: %s, want %s", code, got, want)
+		}
+	}
+	if got := failureReason(permanent(errors.New(`replication remote "x" is not configured`))); got != "DstBucketNotFound" {
+		t.Errorf("missing remote: %s", got)
 	}
 }

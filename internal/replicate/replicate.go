@@ -30,18 +30,26 @@ type Config struct {
 	// RetryMin and RetryMax bound the backoff after a destination failed
 	// (defaults 1s and 1m).
 	RetryMin, RetryMax time.Duration
-	Batch              int
-	Logger             *slog.Logger
-	Now                func() time.Time
+	// Minute is how long a replication-time minute lasts (default a
+	// minute; tests scale it), for the RTC threshold events.
+	Minute time.Duration
+	// MultipartThreshold: versions larger are written with a multipart
+	// upload of PartSize parts (defaults 5 GiB and 64 MiB); multipart
+	// versions always are, with their own parts.
+	MultipartThreshold, PartSize int64
+	Batch                        int
+	Logger                       *slog.Logger
+	Now                          func() time.Time
 }
 
 // Replicator is the replication worker.
 type Replicator struct {
 	cfg     Config
 	clients *clients
-	backoff time.Duration
 	stats   counters
 	trigger func(job string)
+	lanes   lanes
+	missed  missed
 }
 
 type counters struct {
@@ -59,6 +67,15 @@ type Stats struct {
 	// oldest of them is.
 	Pending int64
 	Lag     time.Duration
+	// Destinations are the same two figures by destination lane.
+	Destinations []DestinationStats
+}
+
+// DestinationStats are one destination lane's figures.
+type DestinationStats struct {
+	ARN     string
+	Pending int64
+	Lag     time.Duration
 }
 
 // New returns a replicator.
@@ -68,6 +85,15 @@ func New(cfg Config) *Replicator {
 	}
 	if cfg.RetryMax <= 0 {
 		cfg.RetryMax = time.Minute
+	}
+	if cfg.Minute <= 0 {
+		cfg.Minute = time.Minute
+	}
+	if cfg.MultipartThreshold <= 0 {
+		cfg.MultipartThreshold = DefaultMultipartThreshold
+	}
+	if cfg.PartSize <= 0 {
+		cfg.PartSize = DefaultPartSize
 	}
 	if cfg.Batch <= 0 {
 		cfg.Batch = 100
@@ -86,107 +112,17 @@ func New(cfg Config) *Replicator {
 
 // Stats returns the current figures.
 func (r *Replicator) Stats() Stats {
-	return Stats{Replicated: r.stats.replicated.Load(), Failed: r.stats.failed.Load(), DeleteMarkers: r.stats.markers.Load(),
+	st := Stats{Replicated: r.stats.replicated.Load(), Failed: r.stats.failed.Load(), DeleteMarkers: r.stats.markers.Load(),
 		Bytes: r.stats.bytes.Load(), Pending: r.stats.pending.Load(), Lag: time.Duration(r.stats.lagNanos.Load())}
+	r.lanes.mu.Lock()
+	st.Destinations = append(st.Destinations, r.lanes.figures...)
+	r.lanes.mu.Unlock()
+	return st
 }
 
-// Job is the shared, continuous journal consumer.
+// Job is the shared, continuous journal consumer (see lanes.go).
 func (r *Replicator) Job() worker.Job {
 	return worker.Job{Name: JobName, Shared: true, Delay: time.Second, Run: r.run}
-}
-
-// idleWait is how long a run waits for new records before it returns.
-const idleWait = 10 * time.Second
-
-// run handles one batch of records (or waits a while for one).
-func (r *Replicator) run(ctx context.Context, run *worker.Run) error {
-	c, err := r.cfg.Meta.GetJournalCursor(ctx, meta.ReplicationCursor)
-	if errors.Is(err, meta.ErrNoSuchCursor) {
-		// No replication configuration was ever stored (PutBucketReplication
-		// creates the cursor): nothing to read, and no journal held back.
-		// Look again soon (one row read), so a first rule acts at once.
-		t := time.NewTimer(time.Second)
-		defer t.Stop()
-		select {
-		case <-ctx.Done():
-		case <-t.C:
-		}
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	pos := c.Seq
-	recs, err := r.cfg.Meta.ReadJournal(ctx, pos, r.cfg.Batch)
-	if errors.Is(err, meta.ErrJournalTrimmed) {
-		// Records were trimmed unread: their versions stay PENDING, and
-		// talus admin replicate --existing picks them up.
-		last, lerr := r.cfg.Meta.JournalSeq(ctx)
-		if lerr != nil {
-			return lerr
-		}
-		r.cfg.Logger.Error("replication fell behind the journal's retention; run talus admin replicate --existing on the source buckets", "cursor", pos, "journal", last)
-		return r.cfg.Meta.SetJournalCursor(ctx, meta.ReplicationCursor, last)
-	}
-	if err != nil {
-		return err
-	}
-	r.report(ctx, run, pos, recs)
-	if len(recs) == 0 {
-		wctx, cancel := context.WithTimeout(ctx, idleWait)
-		defer cancel()
-		if err := r.cfg.Meta.WaitJournal(wctx, pos); err != nil && ctx.Err() == nil && !errors.Is(err, context.DeadlineExceeded) {
-			return err
-		}
-		return nil
-	}
-	buckets := map[string]*meta.Bucket{}
-	done := pos
-	defer func() {
-		if done != pos {
-			if err := r.cfg.Meta.SetJournalCursor(context.WithoutCancel(ctx), meta.ReplicationCursor, done); err != nil {
-				r.cfg.Logger.Warn("replication cursor not saved", "err", err)
-			}
-		}
-	}()
-	for i := range recs {
-		rec := &recs[i]
-		run.At(rec.Bucket + "/" + rec.Key)
-		err := r.handle(ctx, buckets, rec)
-		if err != nil {
-			// A destination is unreachable or failing: keep the record and
-			// retry it after a growing pause, so nothing is skipped.
-			r.backoff = min(max(r.backoff*2, r.cfg.RetryMin), r.cfg.RetryMax)
-			run.Error(err)
-			r.cfg.Logger.Warn("replication failed; retrying", "bucket", rec.Bucket, "key", rec.Key, "version", rec.VersionID, "retry_in", r.backoff, "err", err)
-			t := time.NewTimer(r.backoff)
-			defer t.Stop()
-			select {
-			case <-ctx.Done():
-			case <-t.C:
-			}
-			return err
-		}
-		r.backoff = 0
-		done = rec.Seq
-		run.Done(1)
-	}
-	return nil
-}
-
-// report updates the pending count and lag.
-func (r *Replicator) report(ctx context.Context, run *worker.Run, pos int64, recs []meta.Record) {
-	last, err := r.cfg.Meta.JournalSeq(ctx)
-	if err != nil {
-		return
-	}
-	r.stats.pending.Store(max(last-pos, 0))
-	run.Backlog(max(last-pos, 0))
-	if len(recs) > 0 {
-		r.stats.lagNanos.Store(int64(r.cfg.Now().Sub(recs[0].Time)))
-	} else {
-		r.stats.lagNanos.Store(0)
-	}
 }
 
 func (r *Replicator) bucket(ctx context.Context, cache map[string]*meta.Bucket, name string) (*meta.Bucket, error) {
@@ -205,15 +141,16 @@ func (r *Replicator) bucket(ctx context.Context, cache map[string]*meta.Bucket, 
 	return &b, nil
 }
 
-// handle replicates what one record asks for; a non-nil error means try again.
-func (r *Replicator) handle(ctx context.Context, buckets map[string]*meta.Bucket, rec *meta.Record) error {
+// handle replicates what one record asks for to the lane's destination
+// arn; a non-nil error means try again.
+func (r *Replicator) handle(ctx context.Context, buckets map[string]*meta.Bucket, rec *meta.Record, arn string) error {
 	if rec.IsPermanentDelete() || rec.Replica && rec.Type != meta.RecordUpdateMetadata || rec.Type == meta.RecordCreate && !rec.Pending {
 		// Version deletes are never replicated, replicas not again, and
 		// versions no rule selected when written not at all.
 		return nil
 	}
 	b, err := r.bucket(ctx, buckets, rec.Bucket)
-	if err != nil || b == nil || b.Config.Replication == nil && rec.Type != meta.RecordCreate {
+	if err != nil || b == nil || !names(b.Config.Replication, arn) {
 		return err
 	}
 	o, err := r.cfg.Meta.GetObject(ctx, rec.Bucket, rec.Key, rec.VersionID)
@@ -231,49 +168,76 @@ func (r *Replicator) handle(ctx context.Context, buckets map[string]*meta.Bucket
 		if o.Attrs.ReplicationStatus != s3.ReplicationPending {
 			return nil // no rule selected it when written, or done already
 		}
-		if b.Config.Replication == nil {
-			// The configuration was deleted before the version was copied.
-			return r.setStatus(ctx, o, s3.ReplicationFailed)
-		}
-		return r.replicateVersion(ctx, b, o)
+		return r.replicateToLane(ctx, b, o, arn, rec.Seq)
 	case meta.RecordDelete:
-		return r.replicateMarker(ctx, b, o)
+		return r.replicateMarker(ctx, b, o, arn)
 	case meta.RecordUpdateMetadata:
-		return r.replicateMetadata(ctx, b, o, rec)
+		return r.replicateMetadata(ctx, b, o, rec, arn)
 	}
 	return nil
 }
 
-// replicateVersion copies o to every destination a rule selects it for
-// and records the outcome on the source version.
-func (r *Replicator) replicateVersion(ctx context.Context, b *meta.Bucket, o *meta.Object) error {
-	return r.replicateTo(ctx, b, o, b.Config.Replication.Select(o.Replication()))
+// names reports whether some rule of c has the destination arn.
+func names(c *s3.ReplicationConfig, arn string) bool {
+	if c == nil {
+		return false
+	}
+	for i := range c.Rules {
+		if c.Rules[i].Destination.Bucket == arn {
+			return true
+		}
+	}
+	return false
 }
 
-// replicateTo copies o to the rules' destinations and records the outcome.
+// replicateToLane copies o to arn if a rule selects it for arn, then
+// records the outcome (finish).
+func (r *Replicator) replicateToLane(ctx context.Context, b *meta.Bucket, o *meta.Object, arn string, seq int64) error {
+	rules := b.Config.Replication.Select(o.Replication())
+	var rule *s3.ReplicationRule
+	for _, ru := range rules {
+		if ru.Destination.Bucket == arn {
+			rule = ru
+		}
+	}
+	if rule == nil {
+		return nil // the base lane fails versions no rule selects any more
+	}
+	err := r.putVersion(ctx, b, rule, o)
+	var pe *permanentError
+	if errors.As(err, &pe) {
+		r.cfg.Logger.Warn("replication refused by the destination", "bucket", o.Bucket, "key", o.Key, "version", o.VersionID, "destination", arn, "err", err)
+		return r.finish(ctx, o, rule, rules, seq, err)
+	}
+	if err != nil {
+		return err
+	}
+	return r.finish(ctx, o, rule, rules, seq, nil)
+}
+
+// replicateTo copies o to the rules' destinations and records the
+// outcome (the existing-objects job).
 func (r *Replicator) replicateTo(ctx context.Context, b *meta.Bucket, o *meta.Object, rules []*s3.ReplicationRule) error {
-	status := s3.ReplicationCompleted
+	var refused *s3.ReplicationRule
+	var cause error
 	for _, rule := range rules {
 		err := r.putVersion(ctx, b, rule, o)
 		var pe *permanentError
 		if errors.As(err, &pe) {
 			r.cfg.Logger.Warn("replication refused by the destination", "bucket", o.Bucket, "key", o.Key, "version", o.VersionID, "destination", rule.Destination.Bucket, "err", err)
-			status = s3.ReplicationFailed
+			refused, cause = rule, err
 			continue
 		}
 		if err != nil {
 			return err
 		}
 	}
-	if len(rules) == 0 {
-		status = s3.ReplicationFailed // the rule that selected it is gone
-	}
-	if status == s3.ReplicationFailed {
+	if refused != nil {
 		r.stats.failed.Add(1)
-	} else {
-		r.stats.replicated.Add(1)
+		return r.failed(ctx, o, refused, cause)
 	}
-	return r.setStatus(ctx, o, status)
+	r.stats.replicated.Add(1)
+	return r.setStatus(ctx, o, s3.ReplicationCompleted)
 }
 
 func (r *Replicator) setStatus(ctx context.Context, o *meta.Object, status string) error {
@@ -285,14 +249,14 @@ func (r *Replicator) setStatus(ctx context.Context, o *meta.Object, status strin
 }
 
 // replicateMarker copies a delete marker where the rule says so.
-func (r *Replicator) replicateMarker(ctx context.Context, b *meta.Bucket, o *meta.Object) error {
+func (r *Replicator) replicateMarker(ctx context.Context, b *meta.Bucket, o *meta.Object, arn string) error {
 	if !o.DeleteMarker {
 		return nil
 	}
 	// A marker has no tags: rules with tag filters never select it
 	// (S3 refuses delete marker replication with tag filters).
 	for _, rule := range b.Config.Replication.Select(s3.ReplicationObject{Key: o.Key}) {
-		if !rule.ReplicatesDeleteMarkers() {
+		if rule.Destination.Bucket != arn || !rule.ReplicatesDeleteMarkers() {
 			continue
 		}
 		err := r.deleteMarker(ctx, b, rule, o)

@@ -370,10 +370,15 @@ func (a *API) completeMultipartUpload(ctx context.Context, req *request) (*respo
 		if err := assemble(o, u, stored, doc.Parts, want); err != nil {
 			return err
 		}
+		if req.replicaVID != "" {
+			o.Attrs.ReplicationStatus = s3.ReplicationReplica
+		}
 		a.markPending(ctx, req, o)
 		return asserted.checkObject(o)
 	}
-	res, err := a.meta.CompleteUpload(ctx, o, build, cond.options())
+	opts := cond.options()
+	opts.VersionID = req.replicaVID // a replica of a multipart version keeps its ID
+	res, err := a.meta.CompleteUpload(ctx, o, build, opts)
 	if errors.Is(err, meta.ErrNoSuchUpload) {
 		// A retried Complete of an upload that already became this version succeeds again.
 		if done, derr := a.meta.CompletedVersion(ctx, req.bucket, req.key, uploadID); derr == nil && sameParts(done.Parts, doc.Parts) {

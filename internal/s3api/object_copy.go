@@ -197,6 +197,8 @@ func (a *API) copyObject(ctx context.Context, req *request) (*response, error) {
 	attrs.ACL = nil
 	// The copy is a new object in its own class: never archived or restored.
 	attrs.Restore, attrs.ArchiveStatus, attrs.Accessed = nil, "", time.Time{}
+	// Nor replicated: its own replication status is set as it is written.
+	attrs.ReplicationStatus, attrs.ReplicaVersions = "", nil
 	owner, err := a.objectACL(ctx, req.principal, h, b, &attrs)
 	if err != nil {
 		return nil, err

@@ -35,7 +35,7 @@ func (a *API) markPending(ctx context.Context, req *request, o *meta.Object) {
 // replicaActions are the operations replication sends with
 // ReplicaVersionHeader, and the action each then needs.
 var replicaActions = map[string]string{
-	"PutObject": "s3:ReplicateObject", "DeleteObject": "s3:ReplicateDelete",
+	"PutObject": "s3:ReplicateObject", "CompleteMultipartUpload": "s3:ReplicateObject", "DeleteObject": "s3:ReplicateDelete",
 	"PutObjectTagging": "s3:ReplicateTags", "DeleteObjectTagging": "s3:ReplicateTags",
 	"PutObjectRetention": "s3:ReplicateTags", "PutObjectLegalHold": "s3:ReplicateTags",
 }

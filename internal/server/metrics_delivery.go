@@ -10,12 +10,14 @@ var (
 	notifyDroppedDesc   = prometheus.NewDesc("talus_notify_records_dropped_total", "Journal records skipped unsent (backlog bound or journal retention).", []string{"target", "type"}, nil)
 	notifyBacklogDesc   = prometheus.NewDesc("talus_notify_backlog_records", "Journal records a notification target has not read yet.", []string{"target", "type"}, nil)
 
-	replReplicatedDesc = prometheus.NewDesc("talus_replication_replicated_total", "Object versions replicated by this process (delete markers apart).", nil, nil)
-	replMarkersDesc    = prometheus.NewDesc("talus_replication_delete_markers_total", "Delete markers replicated by this process.", nil, nil)
-	replFailuresDesc   = prometheus.NewDesc("talus_replication_failures_total", "Replication attempts that failed (each retried).", nil, nil)
-	replBytesDesc      = prometheus.NewDesc("talus_replication_bytes_total", "Object bytes written to replication destinations by this process.", nil, nil)
-	replPendingDesc    = prometheus.NewDesc("talus_replication_pending_records", "Journal records replication has not handled yet.", nil, nil)
-	replLagDesc        = prometheus.NewDesc("talus_replication_lag_seconds", "Age of the oldest journal record replication has not handled (0 when caught up).", nil, nil)
+	replReplicatedDesc  = prometheus.NewDesc("talus_replication_replicated_total", "Object versions replicated by this process (delete markers apart).", nil, nil)
+	replMarkersDesc     = prometheus.NewDesc("talus_replication_delete_markers_total", "Delete markers replicated by this process.", nil, nil)
+	replFailuresDesc    = prometheus.NewDesc("talus_replication_failures_total", "Replication attempts that failed (each retried).", nil, nil)
+	replBytesDesc       = prometheus.NewDesc("talus_replication_bytes_total", "Object bytes written to replication destinations by this process.", nil, nil)
+	replPendingDesc     = prometheus.NewDesc("talus_replication_pending_records", "Journal records replication has not handled yet.", nil, nil)
+	replLagDesc         = prometheus.NewDesc("talus_replication_lag_seconds", "Age of the oldest journal record replication has not handled (0 when caught up).", nil, nil)
+	replDestPendingDesc = prometheus.NewDesc("talus_replication_destination_pending_records", "Journal records a destination's replication lane has not handled yet.", []string{"destination"}, nil)
+	replDestLagDesc     = prometheus.NewDesc("talus_replication_destination_lag_seconds", "Age of the oldest journal record a destination's lane has not handled.", []string{"destination"}, nil)
 )
 
 // deliveryCollector reports the notification targets' and replication's
@@ -43,5 +45,9 @@ func (c deliveryCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(replBytesDesc, prometheus.CounterValue, float64(st.Bytes))
 		ch <- prometheus.MustNewConstMetric(replPendingDesc, prometheus.GaugeValue, float64(st.Pending))
 		ch <- prometheus.MustNewConstMetric(replLagDesc, prometheus.GaugeValue, st.Lag.Seconds())
+		for _, d := range st.Destinations {
+			ch <- prometheus.MustNewConstMetric(replDestPendingDesc, prometheus.GaugeValue, float64(d.Pending), d.ARN)
+			ch <- prometheus.MustNewConstMetric(replDestLagDesc, prometheus.GaugeValue, d.Lag.Seconds(), d.ARN)
+		}
 	}
 }

@@ -22,6 +22,11 @@ func (s *Server) newReplicator(api *s3api.API, ids *iam.Resolver) *replicate.Rep
 		Unseal: ids.Sealer().Open,
 		Region: s.cfg.Region,
 		Logger: s.log,
+		// A replication-time minute is the lifecycle day's 1/1440th (a
+		// minute unless the day is scaled for tests).
+		Minute:             s.cfg.LifecycleDay / (24 * 60),
+		MultipartThreshold: s.cfg.ReplicationMultipartThreshold,
+		PartSize:           s.cfg.ReplicationPartSize,
 	})
 	r.SetTrigger(func(job string) { s.workers.Trigger(job) })
 	return r

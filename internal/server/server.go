@@ -70,6 +70,10 @@ type Config struct {
 	SweepInterval time.Duration
 	SweepGrace    time.Duration
 	Logger        *slog.Logger
+	// ReplicationMultipartThreshold and ReplicationPartSize: replication
+	// writes versions larger than the threshold with multipart uploads of
+	// parts of that size (defaults 5 GiB and 64 MiB).
+	ReplicationMultipartThreshold, ReplicationPartSize int64
 	// LifecycleDay is how long one lifecycle day lasts (default 24h; a
 	// test clock shortens it). Lifecycle passes run every tenth of it.
 	LifecycleDay time.Duration

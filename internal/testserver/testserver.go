@@ -73,6 +73,12 @@ func WithDefaultEncryption(v string) Option {
 // WithDir uses dir as the data directory (to restart over the same data).
 func WithDir(dir string) Option { return func(c *server.Config) { c.DataDir = dir } }
 
+// WithReplicationMultipart makes replication write versions over
+// threshold bytes as multipart uploads of partSize parts.
+func WithReplicationMultipart(threshold, partSize int64) Option {
+	return func(c *server.Config) { c.ReplicationMultipartThreshold, c.ReplicationPartSize = threshold, partSize }
+}
+
 // WithLifecycleDay makes one lifecycle day last d (a test clock).
 func WithLifecycleDay(d time.Duration) Option { return func(c *server.Config) { c.LifecycleDay = d } }
 

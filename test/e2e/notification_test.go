@@ -131,17 +131,17 @@ func waitEvents(t *testing.T, h *hook, timeout time.Duration, f func([]eventReco
 	}
 }
 
-func startNotifyServer(t *testing.T, h *hook) *testserver.Server {
+func startNotifyServer(t *testing.T, h *hook, opts ...testserver.Option) *testserver.Server {
 	hs := httptest.NewServer(h)
 	t.Cleanup(hs.Close)
 	t.Setenv("TALUS_TEST_HOOK_TOKEN", hookToken)
-	return testserver.Start(t, testserver.WithMetrics("open", ""), testserver.WithNotify(&notify.File{
+	return testserver.Start(t, append(opts, testserver.WithMetrics("open", ""), testserver.WithNotify(&notify.File{
 		MinBackoff: notify.Duration(50 * time.Millisecond), MaxBackoff: notify.Duration(200 * time.Millisecond),
 		Targets: []notify.TargetConfig{
 			{ARN: hookARN, Type: "webhook", URL: hs.URL + "/events", AuthHeader: "env:TALUS_TEST_HOOK_TOKEN", HMACSecret: hookHMAC},
 			{ARN: lambdaARN, Type: "webhook", URL: hs.URL + "/fn", AuthHeader: hookToken, HMACSecret: hookHMAC},
 		},
-	}))
+	}))...)
 }
 
 func queueConfig(id, arn string, events []types.Event, prefix, suffix string) types.QueueConfiguration {

@@ -53,6 +53,34 @@ func testReplicaVersions(t *testing.T, s meta.Store) {
 	if n := countVersions(t, s, "dst"); n != 2 {
 		t.Fatalf("%d versions, want 2", n)
 	}
+
+	// CompleteUpload keeps a given version ID too; a second upload
+	// completed with it writes nothing and frees its parts.
+	uvid := meta.NewVersionID(time.Now())
+	newUpload(t, s, "dst", "mp", "rep-1", time.Now())
+	putPart(t, s, "dst", "mp", "rep-1", 1, "rep-blob-1")
+	mo := &meta.Object{Bucket: "dst", Key: "mp", UploadID: "rep-1", StorageClass: "STANDARD"}
+	res, err = s.CompleteUpload(ctx, mo, buildAll(mo), meta.PutOptions{VersionID: uvid})
+	if err != nil || res.VersionID != uvid || res.Existed {
+		t.Fatalf("CompleteUpload with version ID: %+v, %v", res, err)
+	}
+	newUpload(t, s, "dst", "mp", "rep-2", time.Now())
+	putPart(t, s, "dst", "mp", "rep-2", 1, "rep-blob-2")
+	mark = lastSeq(t, s)
+	mo2 := &meta.Object{Bucket: "dst", Key: "mp", UploadID: "rep-2", StorageClass: "STANDARD"}
+	res, err = s.CompleteUpload(ctx, mo2, buildAll(mo2), meta.PutOptions{VersionID: uvid})
+	if err != nil || !res.Existed || res.VersionID != uvid || len(res.Freed) != 1 || res.Freed[0] != "rep-blob-2" {
+		t.Fatalf("second CompleteUpload with version ID: %+v, %v", res, err)
+	}
+	if lastSeq(t, s) != mark {
+		t.Fatal("a repeated replica upload appended journal records")
+	}
+	if _, err := s.CompletedVersion(ctx, "dst", "mp", "rep-2"); !errors.Is(err, meta.ErrNoSuchUpload) {
+		t.Fatalf("the repeated upload is still there or became a version: %v", err)
+	}
+	if got, err := s.GetObject(ctx, "dst", "mp", uvid); err != nil || got.UploadID != "rep-1" {
+		t.Fatalf("replica multipart version %+v, %v", got, err)
+	}
 }
 
 func countVersions(t *testing.T, s meta.Store, bucket string) int {
