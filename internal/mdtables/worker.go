@@ -16,6 +16,7 @@ import (
 
 	"talus/internal/meta"
 	"talus/internal/s3"
+	"talus/internal/s3api"
 	"talus/internal/worker"
 )
 
@@ -166,7 +167,7 @@ func (w *Worker) syncBucket(ctx context.Context, bucket, owner string, c *meta.M
 		}
 		return 0, w.fail(ctx, bucket, c.Journal.ID, code, err)
 	}
-	if err := w.tables.create(ctx, c.TableBucket, c.Namespace, c.Journal.Name, c.Journal.ID, kindJournal, bucket); err != nil {
+	if err := w.tables.create(ctx, c.TableBucket, c.Namespace, c.Journal.Name, c.Journal.ID, kindJournal, bucket, c.Journal.KMSKeyARN); err != nil {
 		return 0, w.fail(ctx, bucket, c.Journal.ID, "ServerInternalError", err)
 	}
 	n, err := w.appendJournal(ctx, bucket, c)
@@ -374,7 +375,7 @@ func (w *Worker) appendRows(ctx context.Context, t *table.Table, kind string, ro
 // the bucket's current versions (or their annotations) in one snapshot,
 // read page by page in bounded memory.
 func (w *Worker) syncSnapshotTable(ctx context.Context, bucket string, c *meta.MetadataConfig, kind string, inv *meta.MetadataTable) (int, error) {
-	if err := w.tables.create(ctx, c.TableBucket, c.Namespace, inv.Name, inv.ID, kind, bucket); err != nil {
+	if err := w.tables.create(ctx, c.TableBucket, c.Namespace, inv.Name, inv.ID, kind, bucket, inv.KMSKeyARN); err != nil {
 		return 0, err
 	}
 	if inv.Status == s3.TableCreating {
@@ -397,7 +398,7 @@ func (w *Worker) syncSnapshotTable(ctx context.Context, bucket string, c *meta.M
 			return 0, err
 		}
 	}
-	scan := &inventoryScan{ctx: ctx, m: w.cfg.Meta, bucket: bucket, annotations: kind == kindAnnotation}
+	scan := &inventoryScan{ctx: ctx, m: w.cfg.Meta, objs: w.cfg.Objects, bucket: bucket, annotations: kind == kindAnnotation}
 	rb, err := newRecordBuilder(kind, t.Schema())
 	if err != nil {
 		return 0, err
@@ -451,10 +452,16 @@ func (w *Worker) changedSince(ctx context.Context, bucket string, from, to int64
 type inventoryScan struct {
 	ctx         context.Context
 	m           meta.Store
+	objs        objectStore
 	bucket      string
 	annotations bool
 	rows        int
+	// textBytes: annotation payload bytes in the batch being built.
+	textBytes int
 }
+
+// maxBatchText bounds the annotation payload bytes held in one batch.
+const maxBatchText = 32 << 20
 
 // addAnnotations adds the rows of o's annotations.
 func (s *inventoryScan) addAnnotations(rb *recordBuilder, o *meta.Object) error {
@@ -469,10 +476,19 @@ func (s *inventoryScan) addAnnotations(rb *recordBuilder, o *meta.Object) error 
 		}
 		for _, a := range as {
 			row := annotationRow(o, &a)
+			text, err := s.objs.AnnotationText(s.ctx, s.bucket, o.Key, o.VersionID, a.Name)
+			if errors.Is(err, s3api.ErrNoSuchObject) {
+				continue // gone since the listing; the next rebuild agrees
+			}
+			if err != nil {
+				return err
+			}
+			row.Text, row.HasText = string(text), true
 			if err := rb.add(&row); err != nil {
 				return err
 			}
 			s.rows++
+			s.textBytes += len(text)
 		}
 		if len(as) < scanPage {
 			return nil
@@ -498,6 +514,12 @@ func (s *inventoryScan) batches(rb *recordBuilder) func(yield func(arrow.RecordB
 						yield(nil, err)
 						return
 					}
+					if s.textBytes >= maxBatchText {
+						s.textBytes = 0
+						if !yield(rb.flush(), nil) {
+							return
+						}
+					}
 					continue
 				}
 				// The scan leaves out attributes (tags, metadata, encryption).
@@ -518,6 +540,7 @@ func (s *inventoryScan) batches(rb *recordBuilder) func(yield func(arrow.RecordB
 				s.rows++
 			}
 			if rb.n > 0 || len(objs) < scanPage {
+				s.textBytes = 0
 				if !yield(rb.flush(), nil) {
 					return
 				}
