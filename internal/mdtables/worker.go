@@ -168,11 +168,11 @@ func (w *Worker) syncBucket(ctx context.Context, bucket, owner string, c *meta.M
 		return 0, w.fail(ctx, bucket, c.Journal.ID, code, err)
 	}
 	if err := w.tables.create(ctx, c.TableBucket, c.Namespace, c.Journal.Name, c.Journal.ID, kindJournal, bucket, c.Journal.KMSKeyARN); err != nil {
-		return 0, w.fail(ctx, bucket, c.Journal.ID, "ServerInternalError", err)
+		return 0, w.fail(ctx, bucket, c.Journal.ID, failCode(err), err)
 	}
 	n, err := w.appendJournal(ctx, bucket, c)
 	if err != nil {
-		return n, w.fail(ctx, bucket, c.Journal.ID, "ServerInternalError", err)
+		return n, w.fail(ctx, bucket, c.Journal.ID, failCode(err), err)
 	}
 	if c.Journal.Status != s3.TableActive { // CREATING, or FAILED and now written
 		if err := w.setStatus(ctx, bucket, c.Journal.ID, s3.TableActive); err != nil {
@@ -189,13 +189,45 @@ func (w *Worker) syncBucket(ctx context.Context, bucket, owner string, c *meta.M
 		if x.t == nil || !x.t.Enabled {
 			continue
 		}
+		if x.t.Role != "" {
+			if err := w.checkRole(ctx, x.t.Role, bucket); err != nil {
+				return n, w.fail(ctx, bucket, x.t.ID, failCode(err), err)
+			}
+		}
 		k, err := w.syncSnapshotTable(ctx, bucket, c, x.kind, x.t)
 		n += k
 		if err != nil {
-			return n, w.fail(ctx, bucket, x.t.ID, "ServerInternalError", err)
+			return n, w.fail(ctx, bucket, x.t.ID, failCode(err), err)
 		}
 	}
 	return n, nil
+}
+
+// roleChecker is the optional ability of the object store to say whether
+// the metadata service can read a bucket's annotations as a role
+// (s3api.Objects has it).
+type roleChecker interface {
+	CheckAnnotationRole(ctx context.Context, roleARN, bucket string) error
+}
+
+// checkRole checks an annotation table's role before its annotations
+// are read; without the ability, a role is never honoured.
+func (w *Worker) checkRole(ctx context.Context, roleARN, bucket string) error {
+	rc, ok := w.cfg.Objects.(roleChecker)
+	if !ok {
+		return fmt.Errorf("%w: no role checker", s3api.ErrAnnotationRole)
+	}
+	return rc.CheckAnnotationRole(ctx, roleARN, bucket)
+}
+
+// failCode is the ErrorCode a table's failure is reported with:
+// AccessDeniedCreatingResources when its role or KMS key cannot be used
+// (as S3 reports missing permissions), else ServerInternalError.
+func failCode(err error) string {
+	if errors.Is(err, s3api.ErrAnnotationRole) || s3api.IsKMSError(err) {
+		return "AccessDeniedCreatingResources"
+	}
+	return "ServerInternalError"
 }
 
 // errForeignTableBucket: the table bucket's name is another account's
@@ -245,8 +277,13 @@ func (w *Worker) setStatus(ctx context.Context, bucket, id, status string) error
 // returns err.
 func (w *Worker) fail(ctx context.Context, bucket, id, code string, err error) error {
 	msg := "The metadata table could not be written; it is retried on every run."
-	if code == "AccessDeniedCreatingResources" {
+	switch {
+	case errors.Is(err, errForeignTableBucket):
 		msg = "The table bucket is a bucket of another account; delete this configuration and use a table bucket of your own."
+	case errors.Is(err, s3api.ErrAnnotationRole):
+		msg = "The annotation table's IAM role cannot be used: " + err.Error() + ". It is retried on every run."
+	case s3api.IsKMSError(err):
+		msg = "The table's KMS key cannot be used (it must exist and be enabled); it is retried on every run."
 	}
 	w.updateTable(ctx, bucket, id, func(t *meta.MetadataTable) { t.Status, t.ErrorCode, t.ErrorMessage = s3.TableFailed, code, msg })
 	return err

@@ -218,8 +218,8 @@ func TestMetadataTablesReadBack(t *testing.T) {
 		t.Fatalf("inventory: %v", inventory)
 	}
 
-	annotations := waitAnnotations(t, cat)
-	if len(annotations) != 1 || annotations[0] != "src a.txt caption 21" {
+	annotations, afiles := waitAnnotations(t, cat)
+	if len(annotations) != 1 || annotations[0] != `src a.txt caption 21 {"text":"a greeting"} <null>` {
 		t.Fatalf("annotation table: %v", annotations)
 	}
 
@@ -231,6 +231,17 @@ func TestMetadataTablesReadBack(t *testing.T) {
 	}
 	if got := duckRows(t, c, ifiles, "SELECT key || ' ' || size || ' ' || object_tags['team'] FROM read_parquet(?) WHERE key = 'a.txt'"); !slices.Equal(got, []string{"a.txt 5 y"}) {
 		t.Fatalf("DuckDB inventory: %v", got)
+	}
+	// The annotation table's columns as DuckDB reads them from Parquet,
+	// field by field, and the payload queried as JSON.
+	const annotationColumns = "bucket:VARCHAR object_key:VARCHAR object_version_id:VARCHAR object_join_key:VARCHAR name:VARCHAR " +
+		"sequence_number:VARCHAR last_modified_date:TIMESTAMP size:BIGINT e_tag:VARCHAR checksum_algorithm:VARCHAR " +
+		"replication_status:VARCHAR text_value:VARCHAR"
+	if got := duckRows(t, c, afiles, "SELECT string_agg(column_name || ':' || column_type, ' ') FROM (DESCRIBE SELECT * FROM read_parquet(?))"); !slices.Equal(got, []string{annotationColumns}) {
+		t.Fatalf("DuckDB annotation columns:\n%v\nwant\n%s", got, annotationColumns)
+	}
+	if got := duckRows(t, c, afiles, "SELECT object_key || ' ' || name || ' ' || json_extract_string(text_value, '$.text') FROM read_parquet(?)"); !slices.Equal(got, []string{"a.txt caption a greeting"}) {
+		t.Fatalf("DuckDB annotation text: %v", got)
 	}
 }
 
@@ -309,8 +320,9 @@ func duckRows(t *testing.T, c *s3.Client, files []string, query string) []string
 }
 
 // waitAnnotations polls the annotation table until it has a row and
-// returns its rows as "bucket object_key name size".
-func waitAnnotations(t *testing.T, cat *rest.Catalog) []string {
+// returns its rows as "bucket object_key name size text_value
+// replication_status" (NULL as <null>) and its data files.
+func waitAnnotations(t *testing.T, cat *rest.Catalog) ([]string, []string) {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for {
@@ -327,15 +339,29 @@ func waitAnnotations(t *testing.T, cat *rest.Catalog) []string {
 			tr := array.NewTableReader(at, 100)
 			for tr.Next() {
 				rec := tr.RecordBatch()
-				v := func(n string, i int) string { return rec.Column(rec.Schema().FieldIndices(n)[0]).ValueStr(i) }
+				v := func(n string, i int) string {
+					c := rec.Column(rec.Schema().FieldIndices(n)[0])
+					if c.IsNull(i) {
+						return "<null>"
+					}
+					return c.ValueStr(i)
+				}
 				for i := 0; i < int(rec.NumRows()); i++ {
-					out = append(out, v("bucket", i)+" "+v("object_key", i)+" "+v("name", i)+" "+v("size", i))
+					out = append(out, v("bucket", i)+" "+v("object_key", i)+" "+v("name", i)+" "+v("size", i)+" "+v("text_value", i)+" "+v("replication_status", i))
 				}
 			}
 			tr.Release()
 			at.Release()
 			if len(out) > 0 {
-				return out
+				tasks, err := tbl.Scan().PlanFiles(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var files []string
+				for _, task := range tasks {
+					files = append(files, task.File.FilePath())
+				}
+				return out, files
 			}
 		}
 		if time.Now().After(deadline) {
