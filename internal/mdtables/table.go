@@ -30,7 +30,9 @@ type tables struct {
 }
 
 func (ts *tables) fs(ctx context.Context, kmsKey string) table.FSysF {
-	return func(context.Context) (icebergio.IO, error) { return &objectIO{ctx: ctx, s: ts.objs, kmsKey: kmsKey}, nil }
+	return func(context.Context) (icebergio.IO, error) {
+		return &objectIO{ctx: ctx, s: ts.objs, kmsKey: kmsKey}, nil
+	}
 }
 
 // tableLocation is where a table's files go: s3://BUCKET/NS/NAME-ID.
