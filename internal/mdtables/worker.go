@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -430,10 +432,17 @@ func (w *Worker) syncSnapshotTable(ctx context.Context, bucket string, c *meta.M
 		return 0, err
 	}
 	if t.CurrentSnapshot() != nil && inv.Status == s3.TableActive {
-		changed, err := w.changedSince(ctx, bucket, snapshotSeq(t), seq)
-		if err != nil || !changed {
+		keys, ok, err := w.changedKeys(ctx, bucket, snapshotSeq(t), seq)
+		if err != nil {
 			return 0, err
 		}
+		if ok && len(keys) == 0 {
+			return 0, nil
+		}
+		if ok {
+			return w.applyChanges(ctx, t, bucket, kind, keys, seq)
+		}
+		// Too many changes, or the journal no longer has them: rebuild.
 	}
 	scan := &inventoryScan{ctx: ctx, m: w.cfg.Meta, objs: w.cfg.Objects, bucket: bucket, annotations: kind == kindAnnotation}
 	rb, err := newRecordBuilder(kind, t.Schema())
@@ -460,28 +469,112 @@ func (w *Worker) syncSnapshotTable(ctx context.Context, bucket string, c *meta.M
 	return scan.rows, nil
 }
 
-// changedSince reports whether the journal has a record of bucket with a
-// sequence in (from, to].
-func (w *Worker) changedSince(ctx context.Context, bucket string, from, to int64) (bool, error) {
+// maxIncremental is the most changed keys a run applies to a table in
+// place; with more, the table is rebuilt from the listing.
+var maxIncremental = 1000
+
+// changedKeys returns the keys of bucket with journal records in
+// (from, to], in order; ok is false when there are more than
+// maxIncremental or the journal no longer has them all.
+func (w *Worker) changedKeys(ctx context.Context, bucket string, from, to int64) (keys []string, ok bool, err error) {
+	seen := map[string]bool{}
 	for from < to {
 		recs, err := w.cfg.Meta.ReadJournal(ctx, from, batchRows)
 		if errors.Is(err, meta.ErrJournalTrimmed) {
-			return true, nil
+			return nil, false, nil
 		}
-		if err != nil || len(recs) == 0 {
-			return false, err
+		if err != nil {
+			return nil, false, err
+		}
+		if len(recs) == 0 {
+			break
 		}
 		for i := range recs {
 			if recs[i].Seq > to {
-				return false, nil
+				break
 			}
-			if recs[i].Bucket == bucket {
-				return true, nil
+			if recs[i].Bucket == bucket && !seen[recs[i].Key] {
+				if len(seen) == maxIncremental {
+					return nil, false, nil
+				}
+				seen[recs[i].Key] = true
 			}
 		}
 		from = recs[len(recs)-1].Seq
 	}
-	return false, nil
+	return slices.Sorted(maps.Keys(seen)), true, nil
+}
+
+// applyChanges brings an inventory (or annotation) table up to date for
+// the changed keys alone, in one commit: their rows are deleted (copy on
+// write: only the data files holding them are rewritten) and their
+// current rows appended. A table grown to more than CompactFiles data
+// files is then compacted.
+func (w *Worker) applyChanges(ctx context.Context, t *table.Table, bucket, kind string, keys []string, seq int64) (int, error) {
+	scan := &inventoryScan{ctx: ctx, m: w.cfg.Meta, objs: w.cfg.Objects, bucket: bucket, annotations: kind == kindAnnotation}
+	rb, err := newRecordBuilder(kind, t.Schema())
+	if err != nil {
+		return 0, err
+	}
+	defer rb.release()
+	var batches []arrow.RecordBatch
+	defer func() {
+		for _, b := range batches {
+			b.Release()
+		}
+	}()
+	for _, k := range keys {
+		if err := scan.addKey(rb, k); err != nil {
+			return 0, err
+		}
+		if scan.textBytes >= maxBatchText {
+			scan.textBytes = 0
+			batches = append(batches, rb.flush())
+		}
+	}
+	if rb.n > 0 {
+		batches = append(batches, rb.flush())
+	}
+	col := "key"
+	if kind == kindAnnotation {
+		col = "object_key"
+	}
+	props := iceberg.Properties{summarySeq: strconv.FormatInt(seq, 10)}
+	tx := t.NewTransaction()
+	if err := tx.Delete(ctx, iceberg.IsIn(iceberg.Reference(col), keys...), props); err != nil {
+		return 0, err
+	}
+	if len(batches) > 0 {
+		rdr, err := array.NewRecordReader(rb.schema, batches)
+		if err != nil {
+			return 0, err
+		}
+		defer rdr.Release()
+		if err := tx.Append(ctx, rdr, props); err != nil {
+			return 0, err
+		}
+	}
+	nt, err := tx.Commit(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if files(nt) > w.cfg.CompactFiles {
+		if err := w.compact(ctx, nt, 0); err != nil {
+			return scan.rows, fmt.Errorf("compact %s table: %w", kind, err)
+		}
+		return scan.rows, nil
+	}
+	return scan.rows, w.expireSnapshots(ctx, nt)
+}
+
+// files is the data file count of t's current snapshot.
+func files(t *table.Table) int {
+	s := t.CurrentSnapshot()
+	if s == nil || s.Summary == nil {
+		return 0
+	}
+	n, _ := strconv.Atoi(s.Summary.Properties["total-data-files"])
+	return n
 }
 
 // inventoryScan lists a bucket's current versions (or their
@@ -536,6 +629,39 @@ func (s *inventoryScan) addAnnotations(rb *recordBuilder, o *meta.Object) error 
 
 const scanPage = 1000
 
+// addKey adds the rows of key's current version (or its annotations);
+// none when it has none or it is a delete marker, as the listing leaves
+// those out.
+func (s *inventoryScan) addKey(rb *recordBuilder, key string) error {
+	objs, err := s.m.ScanLatest(s.ctx, s.bucket, key, key, 1)
+	if err != nil || len(objs) == 0 || objs[0].Key != key {
+		return err
+	}
+	return s.addObject(rb, &objs[0])
+}
+
+// addObject adds the rows of one listed version.
+func (s *inventoryScan) addObject(rb *recordBuilder, o *meta.Object) error {
+	if s.annotations {
+		return s.addAnnotations(rb, o)
+	}
+	// The scan leaves out attributes (tags, metadata, encryption).
+	full, err := s.m.GetObject(s.ctx, s.bucket, o.Key, o.VersionID)
+	if errors.Is(err, meta.ErrNoSuchKey) || errors.Is(err, meta.ErrNoSuchVersion) {
+		return nil // gone since the scan; the next run agrees
+	}
+	if err != nil {
+		return err
+	}
+	rec := meta.NewRecord(s.ctx, meta.RecordCreate, "", full)
+	row := inventoryRow(&rec)
+	if err := rb.add(&row); err != nil {
+		return err
+	}
+	s.rows++
+	return nil
+}
+
 func (s *inventoryScan) batches(rb *recordBuilder) func(yield func(arrow.RecordBatch, error) bool) {
 	return func(yield func(arrow.RecordBatch, error) bool) {
 		start := ""
@@ -546,35 +672,16 @@ func (s *inventoryScan) batches(rb *recordBuilder) func(yield func(arrow.RecordB
 				return
 			}
 			for _, o := range objs {
-				if s.annotations {
-					if err := s.addAnnotations(rb, &o); err != nil {
-						yield(nil, err)
+				if err := s.addObject(rb, &o); err != nil {
+					yield(nil, err)
+					return
+				}
+				if s.textBytes >= maxBatchText {
+					s.textBytes = 0
+					if !yield(rb.flush(), nil) {
 						return
 					}
-					if s.textBytes >= maxBatchText {
-						s.textBytes = 0
-						if !yield(rb.flush(), nil) {
-							return
-						}
-					}
-					continue
 				}
-				// The scan leaves out attributes (tags, metadata, encryption).
-				full, err := s.m.GetObject(s.ctx, s.bucket, o.Key, o.VersionID)
-				if errors.Is(err, meta.ErrNoSuchKey) || errors.Is(err, meta.ErrNoSuchVersion) {
-					continue // gone since the scan; the next rebuild agrees
-				}
-				if err != nil {
-					yield(nil, err)
-					return
-				}
-				rec := meta.NewRecord(s.ctx, meta.RecordCreate, "", full)
-				row := inventoryRow(&rec)
-				if err := rb.add(&row); err != nil {
-					yield(nil, err)
-					return
-				}
-				s.rows++
 			}
 			if rb.n > 0 || len(objs) < scanPage {
 				s.textBytes = 0

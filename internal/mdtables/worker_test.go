@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/iceberg-go/table"
 	"github.com/google/uuid"
 
 	"talus/internal/meta"
@@ -424,5 +425,118 @@ func TestAnnotationTable(t *testing.T) {
 		if want := map[string]string{"a": "abc", "b": "z"}[r["object_key"]]; r["text_value"] != want {
 			t.Fatalf("text_value of %s/%s: %q, want %q", r["object_key"], r["name"], r["text_value"], want)
 		}
+	}
+}
+
+// TestInventoryIncremental: after the backfill a run changes only the
+// rows of the keys the journal names, leaving data files without them
+// untouched; more changes than maxIncremental rebuild the table, and
+// many small files are compacted.
+func TestInventoryIncremental(t *testing.T) {
+	e := newEnv(t)
+	e.w.cfg.CompactFiles = 4
+	for i := range 10 {
+		e.put("k" + strconv.Itoa(i))
+	}
+	e.configure(true, 0)
+	e.run()
+	planned := func() map[string]bool {
+		tbl, err := e.w.tables.load(ctx, s3.MetadataTableBucketV2, "b_src", "inventory")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tasks, err := tbl.Scan().PlanFiles(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]bool{}
+		for _, task := range tasks {
+			m[task.File.FilePath()] = true
+		}
+		return m
+	}
+	keys := func() []string {
+		got, _ := e.rows("inventory")
+		slices.Sort(got)
+		return got
+	}
+	sizes := func() map[string]int64 {
+		tbl, _ := e.w.tables.load(ctx, s3.MetadataTableBucketV2, "b_src", "inventory")
+		at, err := tbl.Scan().ToArrowTable(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer at.Release()
+		tr := array.NewTableReader(at, 100)
+		defer tr.Release()
+		m := map[string]int64{}
+		for tr.Next() {
+			rec := tr.RecordBatch()
+			k := rec.Column(rec.Schema().FieldIndices("key")[0]).(*array.String)
+			sz := rec.Column(rec.Schema().FieldIndices("size")[0]).(*array.Int64)
+			for i := 0; i < int(rec.NumRows()); i++ {
+				m[k.Value(i)] = sz.Value(i)
+			}
+		}
+		return m
+	}
+	backfill := planned()
+	if len(backfill) != 1 || len(keys()) != 10 {
+		t.Fatalf("backfill: files %v rows %v", backfill, keys())
+	}
+	// A new key sorting after every other: the backfill file is kept.
+	e.put("z")
+	e.run()
+	after := planned()
+	for f := range backfill {
+		if !after[f] {
+			t.Fatalf("backfill file %s rewritten for a key it does not hold", f)
+		}
+	}
+	if got := keys(); len(got) != 11 || got[10] != "z" {
+		t.Fatalf("after a new key: %v", got)
+	}
+	// An overwrite replaces the key's row; a delete removes it.
+	o := &meta.Object{Bucket: "src", Key: "k3", Size: 42, ETag: `"n"`, Modified: time.Now(), Inline: make([]byte, 42)}
+	if _, err := e.m.PutObject(ctx, o, meta.PutOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.m.DeleteObject(ctx, "src", "k5", "", meta.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	e.run()
+	sz := sizes()
+	if len(sz) != 10 || sz["k3"] != 42 || sz["k4"] != 1 {
+		t.Fatalf("after an overwrite and a delete: %v", sz)
+	}
+	if _, ok := sz["k5"]; ok {
+		t.Fatal("deleted key still in the inventory")
+	}
+	tbl, _ := e.w.tables.load(ctx, s3.MetadataTableBucketV2, "b_src", "inventory")
+	if op := tbl.CurrentSnapshot().Summary.Operation; op != table.OpAppend {
+		t.Fatalf("incremental run's last snapshot: %s, want append", op)
+	}
+	// More changes than maxIncremental: one rebuild (an overwrite).
+	defer func(n int) { maxIncremental = n }(maxIncremental)
+	maxIncremental = 2
+	for _, k := range []string{"a", "b", "c"} {
+		e.put(k)
+	}
+	e.run()
+	tbl, _ = e.w.tables.load(ctx, s3.MetadataTableBucketV2, "b_src", "inventory")
+	if op := tbl.CurrentSnapshot().Summary.Operation; op != table.OpOverwrite || len(keys()) != 13 {
+		t.Fatalf("after more changes than maxIncremental: %s, %v", op, keys())
+	}
+	maxIncremental = 1000
+	// Many small runs: the files are compacted.
+	for i := range 8 {
+		e.put("m" + strconv.Itoa(i))
+		e.run()
+	}
+	if n := len(planned()); n > e.w.cfg.CompactFiles+1 {
+		t.Fatalf("%d data files after 8 incremental runs", n)
+	}
+	if got := keys(); len(got) != 21 {
+		t.Fatalf("rows after compaction: %d %v", len(got), got)
 	}
 }
