@@ -517,24 +517,6 @@ func (w *Worker) applyChanges(ctx context.Context, t *table.Table, bucket, kind 
 		return 0, err
 	}
 	defer rb.release()
-	var batches []arrow.RecordBatch
-	defer func() {
-		for _, b := range batches {
-			b.Release()
-		}
-	}()
-	for _, k := range keys {
-		if err := scan.addKey(rb, k); err != nil {
-			return 0, err
-		}
-		if scan.textBytes >= maxBatchText {
-			scan.textBytes = 0
-			batches = append(batches, rb.flush())
-		}
-	}
-	if rb.n > 0 {
-		batches = append(batches, rb.flush())
-	}
 	col := "key"
 	if kind == kindAnnotation {
 		col = "object_key"
@@ -544,15 +526,28 @@ func (w *Worker) applyChanges(ctx context.Context, t *table.Table, bucket, kind 
 	if err := tx.Delete(ctx, iceberg.IsIn(iceberg.Reference(col), keys...), props); err != nil {
 		return 0, err
 	}
-	if len(batches) > 0 {
-		rdr, err := array.NewRecordReader(rb.schema, batches)
-		if err != nil {
-			return 0, err
+	// The keys' rows, streamed in batches of bounded size.
+	rows := func(yield func(arrow.RecordBatch, error) bool) {
+		for _, k := range keys {
+			if err := scan.addKey(rb, k); err != nil {
+				yield(nil, err)
+				return
+			}
+			if scan.textBytes >= maxBatchText || rb.n >= batchRows {
+				scan.textBytes = 0
+				if !yield(rb.flush(), nil) {
+					return
+				}
+			}
 		}
-		defer rdr.Release()
-		if err := tx.Append(ctx, rdr, props); err != nil {
-			return 0, err
+		if rb.n > 0 {
+			yield(rb.flush(), nil)
 		}
+	}
+	rdr := array.ReaderFromIter(rb.schema, rows)
+	defer rdr.Release()
+	if err := tx.Append(ctx, rdr, props); err != nil {
+		return 0, err
 	}
 	nt, err := tx.Commit(ctx)
 	if err != nil {

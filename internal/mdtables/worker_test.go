@@ -516,6 +516,21 @@ func TestInventoryIncremental(t *testing.T) {
 	if op := tbl.CurrentSnapshot().Summary.Operation; op != table.OpAppend {
 		t.Fatalf("incremental run's last snapshot: %s, want append", op)
 	}
+	// A delete alone: no rows to add.
+	if _, err := e.m.DeleteObject(ctx, "src", "z", "", meta.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	e.run()
+	if got := keys(); len(got) != 9 || slices.Contains(got, "z") {
+		t.Fatalf("after deleting z: %v", got)
+	}
+	tbl, _ = e.w.tables.load(ctx, s3.MetadataTableBucketV2, "b_src", "inventory")
+	before := tbl.CurrentSnapshot().SnapshotID
+	e.run() // nothing changed since: no new snapshot
+	tbl, _ = e.w.tables.load(ctx, s3.MetadataTableBucketV2, "b_src", "inventory")
+	if tbl.CurrentSnapshot().SnapshotID != before {
+		t.Fatal("a run without changes made a snapshot")
+	}
 	// More changes than maxIncremental: one rebuild (an overwrite).
 	defer func(n int) { maxIncremental = n }(maxIncremental)
 	maxIncremental = 2
@@ -524,7 +539,7 @@ func TestInventoryIncremental(t *testing.T) {
 	}
 	e.run()
 	tbl, _ = e.w.tables.load(ctx, s3.MetadataTableBucketV2, "b_src", "inventory")
-	if op := tbl.CurrentSnapshot().Summary.Operation; op != table.OpOverwrite || len(keys()) != 13 {
+	if op := tbl.CurrentSnapshot().Summary.Operation; op != table.OpOverwrite || len(keys()) != 12 {
 		t.Fatalf("after more changes than maxIncremental: %s, %v", op, keys())
 	}
 	maxIncremental = 1000
@@ -536,7 +551,7 @@ func TestInventoryIncremental(t *testing.T) {
 	if n := len(planned()); n > e.w.cfg.CompactFiles+1 {
 		t.Fatalf("%d data files after 8 incremental runs", n)
 	}
-	if got := keys(); len(got) != 21 {
+	if got := keys(); len(got) != 20 {
 		t.Fatalf("rows after compaction: %d %v", len(got), got)
 	}
 }
