@@ -18,9 +18,12 @@ import (
 
 // objectStore is what the table files are read and written through.
 type objectStore interface {
-	Put(ctx context.Context, bucket, key string, body io.Reader, size int64, contentType string) error
+	// Put stores an object, SSE-KMS under kmsKeyARN when it is set.
+	Put(ctx context.Context, bucket, key string, body io.Reader, size int64, contentType, kmsKeyARN string) error
 	Get(ctx context.Context, bucket, key string) (io.ReadCloser, int64, error)
 	Delete(ctx context.Context, bucket, key string) error
+	// AnnotationText is an annotation's payload, decrypted.
+	AnnotationText(ctx context.Context, bucket, key, versionID, name string) ([]byte, error)
 }
 
 var _ objectStore = (*s3api.Objects)(nil)
@@ -30,9 +33,12 @@ var _ objectStore = (*s3api.Objects)(nil)
 const memLimit = 8 << 20
 
 // objectIO is iceberg-go's file IO over Talus objects: s3://bucket/key.
+// Files are written SSE-KMS under kmsKey when it is set (the table's
+// EncryptionConfiguration), else with the table bucket's default.
 type objectIO struct {
-	ctx context.Context
-	s   objectStore
+	ctx    context.Context
+	s      objectStore
+	kmsKey string
 }
 
 var _ icebergio.WriteFileIO = (*objectIO)(nil)
@@ -97,7 +103,7 @@ func (o *objectIO) WriteFile(name string, p []byte) error {
 	if err != nil {
 		return err
 	}
-	return o.s.Put(o.ctx, bucket, key, bytes.NewReader(p), int64(len(p)), contentType(key))
+	return o.s.Put(o.ctx, bucket, key, bytes.NewReader(p), int64(len(p)), contentType(key), o.kmsKey)
 }
 
 // Create buffers the file in a temporary file and stores it on Close
@@ -144,7 +150,7 @@ func (w *writeFile) Close() error {
 		return err
 	}
 	bucket, key, _ := splitLocation(w.name)
-	return w.o.s.Put(w.o.ctx, bucket, key, io.LimitReader(w.f, size), size, contentType(key))
+	return w.o.s.Put(w.o.ctx, bucket, key, io.LimitReader(w.f, size), size, contentType(key), w.o.kmsKey)
 }
 
 type section interface {

@@ -20,6 +20,11 @@ type Row struct {
 	// Annotation table only: the annotation's name and the version's
 	// join key (its store sequence, the inventory's sequence_number).
 	Name, JoinKey string
+	// Annotation table only: the payload (UTF-8 text, as stored) and
+	// the annotation's replication status ("" when it has none).
+	Text              string
+	HasText           bool
+	ReplicationStatus string
 	// Journal only: the event columns.
 	RecordType string
 	RecordTime time.Time
@@ -94,6 +99,8 @@ var annotationColumns = []column{
 	{"size", "long", false, false},
 	{"e_tag", "string", false, false},
 	{"checksum_algorithm", "string", false, false},
+	{"replication_status", "string", false, false},
+	{"text_value", "string", false, false},
 }
 
 // tableSchema is the Iceberg schema of a journal table (all columns) or
@@ -221,6 +228,10 @@ func appendColumn(fb array.Builder, name string, r *Row) error {
 		appendString(fb, r.KMSKeyARN, r.Full && r.KMSKeyARN != "")
 	case "checksum_algorithm":
 		appendString(fb, r.ChecksumAlgorithm, r.Full && r.ChecksumAlgorithm != "")
+	case "replication_status":
+		appendString(fb, r.ReplicationStatus, r.ReplicationStatus != "")
+	case "text_value":
+		appendString(fb, r.Text, r.HasText)
 	case "object_tags":
 		appendMap(fb, r.Tags, r.Full && !r.DeleteMarker)
 	case "user_metadata":

@@ -29,8 +29,10 @@ type tables struct {
 	objs objectStore
 }
 
-func (ts *tables) fs(ctx context.Context) table.FSysF {
-	return func(context.Context) (icebergio.IO, error) { return &objectIO{ctx: ctx, s: ts.objs}, nil }
+func (ts *tables) fs(ctx context.Context, kmsKey string) table.FSysF {
+	return func(context.Context) (icebergio.IO, error) {
+		return &objectIO{ctx: ctx, s: ts.objs, kmsKey: kmsKey}, nil
+	}
 }
 
 // tableLocation is where a table's files go: s3://BUCKET/NS/NAME-ID.
@@ -40,8 +42,9 @@ func tableLocation(bucket, ns, name, id string) string {
 
 // create makes table ns.name with id in bucket unless it exists with that
 // ID; an older table of the same name (a configuration made again) is
-// replaced in the catalog, its files left in place.
-func (ts *tables) create(ctx context.Context, bucket, ns, name, id, kind, source string) error {
+// replaced in the catalog, its files left in place. Its files are
+// encrypted SSE-KMS under kmsKey when that is set.
+func (ts *tables) create(ctx context.Context, bucket, ns, name, id, kind, source, kmsKey string) error {
 	b, err := ts.meta.GetBucket(ctx, bucket)
 	if err != nil {
 		return err
@@ -61,14 +64,14 @@ func (ts *tables) create(ctx context.Context, bucket, ns, name, id, kind, source
 		return err
 	}
 	mloc := fmt.Sprintf("%s/metadata/00000-%s.metadata.json", loc, uuid.NewString())
-	if err := ts.writeMetadata(ctx, mloc, md); err != nil {
+	if err := ts.writeMetadata(ctx, mloc, md, kmsKey); err != nil {
 		return err
 	}
 	return ts.meta.UpdateBucket(ctx, bucket, func(b *meta.Bucket) error {
 		if b.Config.Tables == nil {
 			b.Config.Tables = &meta.TableBucket{}
 		}
-		e := meta.TableEntry{Namespace: ns, Name: name, ID: id, MetadataLocation: mloc, Created: time.UnixMilli(md.LastUpdatedMillis()).UTC(), Source: source}
+		e := meta.TableEntry{Namespace: ns, Name: name, ID: id, MetadataLocation: mloc, Created: time.UnixMilli(md.LastUpdatedMillis()).UTC(), Source: source, KMSKeyARN: kmsKey}
 		if old := b.Config.Tables.Find(ns, name); old != nil {
 			if old.ID == id {
 				return nil
@@ -81,12 +84,12 @@ func (ts *tables) create(ctx context.Context, bucket, ns, name, id, kind, source
 	})
 }
 
-func (ts *tables) writeMetadata(ctx context.Context, loc string, md table.Metadata) error {
+func (ts *tables) writeMetadata(ctx context.Context, loc string, md table.Metadata, kmsKey string) error {
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(md); err != nil {
 		return err
 	}
-	return (&objectIO{ctx: ctx, s: ts.objs}).WriteFile(loc, buf.Bytes())
+	return (&objectIO{ctx: ctx, s: ts.objs, kmsKey: kmsKey}).WriteFile(loc, buf.Bytes())
 }
 
 // entry returns a table's catalog entry.
@@ -129,7 +132,7 @@ func (ts *tables) load(ctx context.Context, bucket, ns, name string) (*table.Tab
 	if err != nil {
 		return nil, err
 	}
-	return table.New(table.Identifier{ns, name}, md, e.MetadataLocation, ts.fs(ctx), &committer{ts: ts, bucket: bucket}), nil
+	return table.New(table.Identifier{ns, name}, md, e.MetadataLocation, ts.fs(ctx, e.KMSKeyARN), &committer{ts: ts, bucket: bucket}), nil
 }
 
 // committer is the table.CatalogIO of one table bucket: it applies a
@@ -170,7 +173,7 @@ func (c *committer) CommitTable(ctx context.Context, ident table.Identifier, req
 	}
 	version := e.Version + 1
 	loc := fmt.Sprintf("%s/metadata/%05d-%s.metadata.json", next.Location(), version, uuid.NewString())
-	if err := c.ts.writeMetadata(ctx, loc, next); err != nil {
+	if err := c.ts.writeMetadata(ctx, loc, next, e.KMSKeyARN); err != nil {
 		return nil, "", err
 	}
 	err = c.ts.meta.UpdateBucket(ctx, c.bucket, func(b *meta.Bucket) error {

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -16,6 +18,7 @@ import (
 
 	"talus/internal/meta"
 	"talus/internal/s3"
+	"talus/internal/s3api"
 	"talus/internal/worker"
 )
 
@@ -166,12 +169,12 @@ func (w *Worker) syncBucket(ctx context.Context, bucket, owner string, c *meta.M
 		}
 		return 0, w.fail(ctx, bucket, c.Journal.ID, code, err)
 	}
-	if err := w.tables.create(ctx, c.TableBucket, c.Namespace, c.Journal.Name, c.Journal.ID, kindJournal, bucket); err != nil {
-		return 0, w.fail(ctx, bucket, c.Journal.ID, "ServerInternalError", err)
+	if err := w.tables.create(ctx, c.TableBucket, c.Namespace, c.Journal.Name, c.Journal.ID, kindJournal, bucket, c.Journal.KMSKeyARN); err != nil {
+		return 0, w.fail(ctx, bucket, c.Journal.ID, failCode(err), err)
 	}
 	n, err := w.appendJournal(ctx, bucket, c)
 	if err != nil {
-		return n, w.fail(ctx, bucket, c.Journal.ID, "ServerInternalError", err)
+		return n, w.fail(ctx, bucket, c.Journal.ID, failCode(err), err)
 	}
 	if c.Journal.Status != s3.TableActive { // CREATING, or FAILED and now written
 		if err := w.setStatus(ctx, bucket, c.Journal.ID, s3.TableActive); err != nil {
@@ -188,13 +191,45 @@ func (w *Worker) syncBucket(ctx context.Context, bucket, owner string, c *meta.M
 		if x.t == nil || !x.t.Enabled {
 			continue
 		}
+		if x.t.Role != "" {
+			if err := w.checkRole(ctx, x.t.Role, bucket); err != nil {
+				return n, w.fail(ctx, bucket, x.t.ID, failCode(err), err)
+			}
+		}
 		k, err := w.syncSnapshotTable(ctx, bucket, c, x.kind, x.t)
 		n += k
 		if err != nil {
-			return n, w.fail(ctx, bucket, x.t.ID, "ServerInternalError", err)
+			return n, w.fail(ctx, bucket, x.t.ID, failCode(err), err)
 		}
 	}
 	return n, nil
+}
+
+// roleChecker is the optional ability of the object store to say whether
+// the metadata service can read a bucket's annotations as a role
+// (s3api.Objects has it).
+type roleChecker interface {
+	CheckAnnotationRole(ctx context.Context, roleARN, bucket string) error
+}
+
+// checkRole checks an annotation table's role before its annotations
+// are read; without the ability, a role is never honoured.
+func (w *Worker) checkRole(ctx context.Context, roleARN, bucket string) error {
+	rc, ok := w.cfg.Objects.(roleChecker)
+	if !ok {
+		return fmt.Errorf("%w: no role checker", s3api.ErrAnnotationRole)
+	}
+	return rc.CheckAnnotationRole(ctx, roleARN, bucket)
+}
+
+// failCode is the ErrorCode a table's failure is reported with:
+// AccessDeniedCreatingResources when its role or KMS key cannot be used
+// (as S3 reports missing permissions), else ServerInternalError.
+func failCode(err error) string {
+	if errors.Is(err, s3api.ErrAnnotationRole) || s3api.IsKMSError(err) {
+		return "AccessDeniedCreatingResources"
+	}
+	return "ServerInternalError"
 }
 
 // errForeignTableBucket: the table bucket's name is another account's
@@ -244,8 +279,13 @@ func (w *Worker) setStatus(ctx context.Context, bucket, id, status string) error
 // returns err.
 func (w *Worker) fail(ctx context.Context, bucket, id, code string, err error) error {
 	msg := "The metadata table could not be written; it is retried on every run."
-	if code == "AccessDeniedCreatingResources" {
+	switch {
+	case errors.Is(err, errForeignTableBucket):
 		msg = "The table bucket is a bucket of another account; delete this configuration and use a table bucket of your own."
+	case errors.Is(err, s3api.ErrAnnotationRole):
+		msg = "The annotation table's IAM role cannot be used: " + err.Error() + ". It is retried on every run."
+	case s3api.IsKMSError(err):
+		msg = "The table's KMS key cannot be used (it must exist and be enabled); it is retried on every run."
 	}
 	w.updateTable(ctx, bucket, id, func(t *meta.MetadataTable) { t.Status, t.ErrorCode, t.ErrorMessage = s3.TableFailed, code, msg })
 	return err
@@ -374,7 +414,7 @@ func (w *Worker) appendRows(ctx context.Context, t *table.Table, kind string, ro
 // the bucket's current versions (or their annotations) in one snapshot,
 // read page by page in bounded memory.
 func (w *Worker) syncSnapshotTable(ctx context.Context, bucket string, c *meta.MetadataConfig, kind string, inv *meta.MetadataTable) (int, error) {
-	if err := w.tables.create(ctx, c.TableBucket, c.Namespace, inv.Name, inv.ID, kind, bucket); err != nil {
+	if err := w.tables.create(ctx, c.TableBucket, c.Namespace, inv.Name, inv.ID, kind, bucket, inv.KMSKeyARN); err != nil {
 		return 0, err
 	}
 	if inv.Status == s3.TableCreating {
@@ -392,12 +432,19 @@ func (w *Worker) syncSnapshotTable(ctx context.Context, bucket string, c *meta.M
 		return 0, err
 	}
 	if t.CurrentSnapshot() != nil && inv.Status == s3.TableActive {
-		changed, err := w.changedSince(ctx, bucket, snapshotSeq(t), seq)
-		if err != nil || !changed {
+		keys, ok, err := w.changedKeys(ctx, bucket, snapshotSeq(t), seq)
+		if err != nil {
 			return 0, err
 		}
+		if ok && len(keys) == 0 {
+			return 0, nil
+		}
+		if ok {
+			return w.applyChanges(ctx, t, bucket, kind, keys, seq)
+		}
+		// Too many changes, or the journal no longer has them: rebuild.
 	}
-	scan := &inventoryScan{ctx: ctx, m: w.cfg.Meta, bucket: bucket, annotations: kind == kindAnnotation}
+	scan := &inventoryScan{ctx: ctx, m: w.cfg.Meta, objs: w.cfg.Objects, bucket: bucket, annotations: kind == kindAnnotation}
 	rb, err := newRecordBuilder(kind, t.Schema())
 	if err != nil {
 		return 0, err
@@ -422,28 +469,107 @@ func (w *Worker) syncSnapshotTable(ctx context.Context, bucket string, c *meta.M
 	return scan.rows, nil
 }
 
-// changedSince reports whether the journal has a record of bucket with a
-// sequence in (from, to].
-func (w *Worker) changedSince(ctx context.Context, bucket string, from, to int64) (bool, error) {
+// maxIncremental is the most changed keys a run applies to a table in
+// place; with more, the table is rebuilt from the listing.
+var maxIncremental = 1000
+
+// changedKeys returns the keys of bucket with journal records in
+// (from, to], in order; ok is false when there are more than
+// maxIncremental or the journal no longer has them all.
+func (w *Worker) changedKeys(ctx context.Context, bucket string, from, to int64) (keys []string, ok bool, err error) {
+	seen := map[string]bool{}
 	for from < to {
 		recs, err := w.cfg.Meta.ReadJournal(ctx, from, batchRows)
 		if errors.Is(err, meta.ErrJournalTrimmed) {
-			return true, nil
+			return nil, false, nil
 		}
-		if err != nil || len(recs) == 0 {
-			return false, err
+		if err != nil {
+			return nil, false, err
+		}
+		if len(recs) == 0 {
+			break
 		}
 		for i := range recs {
 			if recs[i].Seq > to {
-				return false, nil
+				break
 			}
-			if recs[i].Bucket == bucket && !recs[i].IsReplicationEvent() {
-				return true, nil
+			if recs[i].Bucket == bucket && !recs[i].IsReplicationEvent() && !seen[recs[i].Key] {
+				if len(seen) == maxIncremental {
+					return nil, false, nil
+				}
+				seen[recs[i].Key] = true
 			}
 		}
 		from = recs[len(recs)-1].Seq
 	}
-	return false, nil
+	return slices.Sorted(maps.Keys(seen)), true, nil
+}
+
+// applyChanges brings an inventory (or annotation) table up to date for
+// the changed keys alone, in one commit: their rows are deleted (copy on
+// write: only the data files holding them are rewritten) and their
+// current rows appended. A table grown to more than CompactFiles data
+// files is then compacted.
+func (w *Worker) applyChanges(ctx context.Context, t *table.Table, bucket, kind string, keys []string, seq int64) (int, error) {
+	scan := &inventoryScan{ctx: ctx, m: w.cfg.Meta, objs: w.cfg.Objects, bucket: bucket, annotations: kind == kindAnnotation}
+	rb, err := newRecordBuilder(kind, t.Schema())
+	if err != nil {
+		return 0, err
+	}
+	defer rb.release()
+	col := "key"
+	if kind == kindAnnotation {
+		col = "object_key"
+	}
+	props := iceberg.Properties{summarySeq: strconv.FormatInt(seq, 10)}
+	tx := t.NewTransaction()
+	if err := tx.Delete(ctx, iceberg.IsIn(iceberg.Reference(col), keys...), props); err != nil {
+		return 0, err
+	}
+	// The keys' rows, streamed in batches of bounded size.
+	rows := func(yield func(arrow.RecordBatch, error) bool) {
+		for _, k := range keys {
+			if err := scan.addKey(rb, k); err != nil {
+				yield(nil, err)
+				return
+			}
+			if scan.textBytes >= maxBatchText || rb.n >= batchRows {
+				scan.textBytes = 0
+				if !yield(rb.flush(), nil) {
+					return
+				}
+			}
+		}
+		if rb.n > 0 {
+			yield(rb.flush(), nil)
+		}
+	}
+	rdr := array.ReaderFromIter(rb.schema, rows)
+	defer rdr.Release()
+	if err := tx.Append(ctx, rdr, props); err != nil {
+		return 0, err
+	}
+	nt, err := tx.Commit(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if files(nt) > w.cfg.CompactFiles {
+		if err := w.compact(ctx, nt, 0); err != nil {
+			return scan.rows, fmt.Errorf("compact %s table: %w", kind, err)
+		}
+		return scan.rows, nil
+	}
+	return scan.rows, w.expireSnapshots(ctx, nt)
+}
+
+// files is the data file count of t's current snapshot.
+func files(t *table.Table) int {
+	s := t.CurrentSnapshot()
+	if s == nil || s.Summary == nil {
+		return 0
+	}
+	n, _ := strconv.Atoi(s.Summary.Properties["total-data-files"])
+	return n
 }
 
 // inventoryScan lists a bucket's current versions (or their
@@ -451,10 +577,16 @@ func (w *Worker) changedSince(ctx context.Context, bucket string, from, to int64
 type inventoryScan struct {
 	ctx         context.Context
 	m           meta.Store
+	objs        objectStore
 	bucket      string
 	annotations bool
 	rows        int
+	// textBytes: annotation payload bytes in the batch being built.
+	textBytes int
 }
+
+// maxBatchText bounds the annotation payload bytes held in one batch.
+const maxBatchText = 32 << 20
 
 // addAnnotations adds the rows of o's annotations.
 func (s *inventoryScan) addAnnotations(rb *recordBuilder, o *meta.Object) error {
@@ -469,10 +601,19 @@ func (s *inventoryScan) addAnnotations(rb *recordBuilder, o *meta.Object) error 
 		}
 		for _, a := range as {
 			row := annotationRow(o, &a)
+			text, err := s.objs.AnnotationText(s.ctx, s.bucket, o.Key, o.VersionID, a.Name)
+			if errors.Is(err, s3api.ErrNoSuchObject) {
+				continue // gone since the listing; the next rebuild agrees
+			}
+			if err != nil {
+				return err
+			}
+			row.Text, row.HasText = string(text), true
 			if err := rb.add(&row); err != nil {
 				return err
 			}
 			s.rows++
+			s.textBytes += len(text)
 		}
 		if len(as) < scanPage {
 			return nil
@@ -482,6 +623,39 @@ func (s *inventoryScan) addAnnotations(rb *recordBuilder, o *meta.Object) error 
 }
 
 const scanPage = 1000
+
+// addKey adds the rows of key's current version (or its annotations);
+// none when it has none or it is a delete marker, as the listing leaves
+// those out.
+func (s *inventoryScan) addKey(rb *recordBuilder, key string) error {
+	objs, err := s.m.ScanLatest(s.ctx, s.bucket, key, key, 1)
+	if err != nil || len(objs) == 0 || objs[0].Key != key {
+		return err
+	}
+	return s.addObject(rb, &objs[0])
+}
+
+// addObject adds the rows of one listed version.
+func (s *inventoryScan) addObject(rb *recordBuilder, o *meta.Object) error {
+	if s.annotations {
+		return s.addAnnotations(rb, o)
+	}
+	// The scan leaves out attributes (tags, metadata, encryption).
+	full, err := s.m.GetObject(s.ctx, s.bucket, o.Key, o.VersionID)
+	if errors.Is(err, meta.ErrNoSuchKey) || errors.Is(err, meta.ErrNoSuchVersion) {
+		return nil // gone since the scan; the next run agrees
+	}
+	if err != nil {
+		return err
+	}
+	rec := meta.NewRecord(s.ctx, meta.RecordCreate, "", full)
+	row := inventoryRow(&rec)
+	if err := rb.add(&row); err != nil {
+		return err
+	}
+	s.rows++
+	return nil
+}
 
 func (s *inventoryScan) batches(rb *recordBuilder) func(yield func(arrow.RecordBatch, error) bool) {
 	return func(yield func(arrow.RecordBatch, error) bool) {
@@ -493,31 +667,19 @@ func (s *inventoryScan) batches(rb *recordBuilder) func(yield func(arrow.RecordB
 				return
 			}
 			for _, o := range objs {
-				if s.annotations {
-					if err := s.addAnnotations(rb, &o); err != nil {
-						yield(nil, err)
+				if err := s.addObject(rb, &o); err != nil {
+					yield(nil, err)
+					return
+				}
+				if s.textBytes >= maxBatchText {
+					s.textBytes = 0
+					if !yield(rb.flush(), nil) {
 						return
 					}
-					continue
 				}
-				// The scan leaves out attributes (tags, metadata, encryption).
-				full, err := s.m.GetObject(s.ctx, s.bucket, o.Key, o.VersionID)
-				if errors.Is(err, meta.ErrNoSuchKey) || errors.Is(err, meta.ErrNoSuchVersion) {
-					continue // gone since the scan; the next rebuild agrees
-				}
-				if err != nil {
-					yield(nil, err)
-					return
-				}
-				rec := meta.NewRecord(s.ctx, meta.RecordCreate, "", full)
-				row := inventoryRow(&rec)
-				if err := rb.add(&row); err != nil {
-					yield(nil, err)
-					return
-				}
-				s.rows++
 			}
 			if rb.n > 0 || len(objs) < scanPage {
+				s.textBytes = 0
 				if !yield(rb.flush(), nil) {
 					return
 				}

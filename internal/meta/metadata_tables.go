@@ -58,6 +58,9 @@ type TableEntry struct {
 	Created          time.Time `json:"created"`
 	// Source is the general purpose bucket whose metadata the table holds.
 	Source string `json:"source,omitempty"`
+	// KMSKeyARN: the table's files are written SSE-KMS under this key
+	// ("" for the table bucket's default encryption).
+	KMSKeyARN string `json:"kms,omitempty"`
 }
 
 // Find returns the entry of namespace ns and name, or nil.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 
+	kmssvc "talus/internal/kms"
 	"talus/internal/meta"
 	"talus/internal/s3"
 	"talus/internal/s3err"
@@ -90,18 +91,18 @@ func (a *API) createBucketMetadataConfiguration(ctx context.Context, req *reques
 	}
 	c := &meta.MetadataConfig{TableBucket: s3.MetadataTableBucketV2, Namespace: s3.MetadataNamespaceV2(req.bucket),
 		ExpirationDays: days, Journal: meta.MetadataTable{Enabled: true, Name: "journal"}}
-	if err := a.tableEncryption(&c.Journal, j.Encryption); err != nil {
+	if err := a.tableEncryption(ctx, &c.Journal, j.Encryption); err != nil {
 		return nil, err
 	}
 	if inv := doc.Inventory; inv != nil {
-		t, err := a.optionalTable("inventory", inv.State, inv.Encryption)
+		t, err := a.optionalTable(ctx, "inventory", inv.State, inv.Encryption)
 		if err != nil {
 			return nil, err
 		}
 		c.Inventory = t
 	}
 	if an := doc.Annotation; an != nil {
-		t, err := a.annotationTable(an)
+		t, err := a.annotationTable(ctx, req, an)
 		if err != nil {
 			return nil, err
 		}
@@ -112,7 +113,7 @@ func (a *API) createBucketMetadataConfiguration(ctx context.Context, req *reques
 
 // optionalTable reads the inventory (or annotation) part of a
 // configuration.
-func (a *API) optionalTable(name string, state *string, enc *s3xml.MetadataTableEncryptionSettings) (*meta.MetadataTable, error) {
+func (a *API) optionalTable(ctx context.Context, name string, state *string, enc *s3xml.MetadataTableEncryptionSettings) (*meta.MetadataTable, error) {
 	if state == nil {
 		return nil, s3err.New(s3err.MalformedXML)
 	}
@@ -120,7 +121,7 @@ func (a *API) optionalTable(name string, state *string, enc *s3xml.MetadataTable
 		return nil, metadataConfigError(err)
 	}
 	t := &meta.MetadataTable{Name: name, Enabled: *state == s3.MetadataEnabled}
-	if err := a.tableEncryption(t, enc); err != nil {
+	if err := a.tableEncryption(ctx, t, enc); err != nil {
 		return nil, err
 	}
 	if t.Enabled {
@@ -131,7 +132,7 @@ func (a *API) optionalTable(name string, state *string, enc *s3xml.MetadataTable
 
 // tableEncryption validates and records a table's EncryptionConfiguration
 // (absent: SSE-S3, as S3 defaults).
-func (a *API) tableEncryption(t *meta.MetadataTable, enc *s3xml.MetadataTableEncryptionSettings) error {
+func (a *API) tableEncryption(ctx context.Context, t *meta.MetadataTable, enc *s3xml.MetadataTableEncryptionSettings) error {
 	t.SSEAlgorithm, t.KMSKeyARN = s3.SSES3, ""
 	if enc == nil {
 		return nil
@@ -146,12 +147,25 @@ func (a *API) tableEncryption(t *meta.MetadataTable, enc *s3xml.MetadataTableEnc
 	if err := s3.CheckTableEncryption(*enc.SseAlgorithm, kms, a.cfg.Region); err != nil {
 		return metadataConfigError(err)
 	}
-	if *enc.SseAlgorithm == s3.SSEKMS {
-		// The table files are written with SSE-S3; a KMS key would be
-		// stored and not applied, so it is refused.
-		return s3err.Newf(s3err.NotImplemented, "SSE-KMS encryption of metadata tables is not implemented.")
-	}
 	t.SSEAlgorithm = *enc.SseAlgorithm
+	if *enc.SseAlgorithm == s3.SSEKMS {
+		// The table's files are written SSE-KMS under the key, so it must
+		// be usable now (DescribeKey, as S3 checks it) and be a customer
+		// managed key, as S3 requires.
+		k, err := a.cfg.KMS.Describe(ctx, kms)
+		if err != nil {
+			return kmsError(err, kms)
+		}
+		switch {
+		case k.State == kmssvc.StateDisabled:
+			return kmsError(kmssvc.ErrDisabled, kms)
+		case k.State == kmssvc.StatePendingDeletion:
+			return kmsError(kmssvc.ErrInvalidState, kms)
+		case k.Manager != "CUSTOMER":
+			return s3err.Newf(s3err.InvalidArgument, "KmsKeyArn must be a customer managed KMS key.").With("ArgumentName", "KmsKeyArn").With("ArgumentValue", kms)
+		}
+		t.KMSKeyARN = k.ARN
+	}
 	return nil
 }
 
@@ -332,7 +346,7 @@ func (a *API) updateBucketMetadataInventoryTableConfiguration(ctx context.Contex
 	if err := a.configXML(ctx, req, "InventoryTableConfiguration", &doc); err != nil {
 		return nil, err
 	}
-	t, err := a.optionalTable("inventory", doc.State, doc.Encryption)
+	t, err := a.optionalTable(ctx, "inventory", doc.State, doc.Encryption)
 	if err != nil {
 		return nil, err
 	}
@@ -341,13 +355,19 @@ func (a *API) updateBucketMetadataInventoryTableConfiguration(ctx context.Contex
 }
 
 // annotationTable reads the annotation part of a configuration. A Role
-// (for S3 to assume when reading annotations) means nothing to Talus,
-// which reads them itself, so it is refused rather than ignored.
-func (a *API) annotationTable(an *s3xml.AnnotationTableConfiguration) (*meta.MetadataTable, error) {
-	if an.Role != nil && *an.Role != "" {
-		return nil, s3err.Newf(s3err.NotImplemented, "Role is not implemented for the annotation table.")
+// is the IAM role the metadata service reads the annotations as; it is
+// checked as S3 checks it (annotationRole) and the worker reads as it.
+func (a *API) annotationTable(ctx context.Context, req *request, an *s3xml.AnnotationTableConfiguration) (*meta.MetadataTable, error) {
+	t, err := a.optionalTable(ctx, "annotation", an.State, an.Encryption)
+	if err != nil {
+		return nil, err
 	}
-	return a.optionalTable("annotation", an.State, an.Encryption)
+	if an.Role != nil && *an.Role != "" {
+		if t.Role, err = a.annotationRole(ctx, req, *an.Role); err != nil {
+			return nil, err
+		}
+	}
+	return t, nil
 }
 
 func (a *API) updateBucketMetadataAnnotationTableConfiguration(ctx context.Context, req *request) (*response, error) {
@@ -355,7 +375,7 @@ func (a *API) updateBucketMetadataAnnotationTableConfiguration(ctx context.Conte
 	if err := a.configXML(ctx, req, "AnnotationTableConfiguration", &doc); err != nil {
 		return nil, err
 	}
-	t, err := a.annotationTable(&doc)
+	t, err := a.annotationTable(ctx, req, &doc)
 	if err != nil {
 		return nil, err
 	}

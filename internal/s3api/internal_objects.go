@@ -22,7 +22,8 @@ type Objects struct{ a *API }
 // Objects returns the in-process object client.
 func (a *API) Objects() *Objects { return &Objects{a: a} }
 
-// ErrNoSuchObject is what Get answers for a missing key or bucket.
+// ErrNoSuchObject is what Get answers for a missing key or bucket (and
+// AnnotationText for a missing version or annotation).
 var ErrNoSuchObject = errors.New("s3api: no such object")
 
 // principal is the root of the account owning bucket (of owner, a
@@ -82,11 +83,17 @@ func (o *Objects) EnsureBucket(ctx context.Context, bucket, owner string) error 
 	return err
 }
 
-// Put stores size bytes from body as bucket/key.
-func (o *Objects) Put(ctx context.Context, bucket, key string, body io.Reader, size int64, contentType string) error {
+// Put stores size bytes from body as bucket/key, encrypted with SSE-KMS
+// under kmsKeyARN when it is set (else as the bucket's default
+// encryption says).
+func (o *Objects) Put(ctx context.Context, bucket, key string, body io.Reader, size int64, contentType, kmsKeyARN string) error {
 	h := http.Header{}
 	if contentType != "" {
 		h.Set("Content-Type", contentType)
+	}
+	if kmsKeyARN != "" {
+		h.Set("x-amz-server-side-encryption", "aws:kms")
+		h.Set("x-amz-server-side-encryption-aws-kms-key-id", kmsKeyARN)
 	}
 	resp, err := o.do(ctx, http.MethodPut, bucket, key, "", "", body, size, h)
 	if err == nil && resp.body != nil {
@@ -109,6 +116,28 @@ func (o *Objects) Get(ctx context.Context, bucket, key string) (io.ReadCloser, i
 		return io.NopCloser(http.NoBody), 0, nil
 	}
 	return resp.body, resp.length, nil
+}
+
+// AnnotationText returns the payload of annotation name of a version of
+// bucket/key (versionID "" for the current one), decrypted.
+func (o *Objects) AnnotationText(ctx context.Context, bucket, key, versionID, name string) ([]byte, error) {
+	q := url.Values{"annotation": {""}, "annotationName": {name}}
+	if versionID != "" {
+		q.Set("versionId", versionID)
+	}
+	resp, err := o.do(ctx, http.MethodGet, bucket, key, q.Encode(), "", http.NoBody, 0, nil)
+	var se *s3err.Error
+	if errors.As(err, &se) && (se.Code == s3err.NoSuchKey || se.Code == s3err.NoSuchVersion || se.Code == s3err.NoSuchAnnotation) {
+		return nil, ErrNoSuchObject
+	}
+	if err != nil {
+		return nil, err
+	}
+	if resp.body == nil {
+		return nil, nil
+	}
+	defer resp.body.Close()
+	return io.ReadAll(resp.body)
 }
 
 // Delete removes bucket/key (no error when it is missing).

@@ -220,6 +220,19 @@ func contextOf(enc *meta.Encryption) (map[string]string, error) {
 	return m, json.Unmarshal(raw, &m)
 }
 
+// IsKMSError reports whether err is a refusal of the key service (a key
+// missing, disabled or pending deletion) as an S3 request reports it.
+func IsKMSError(err error) bool {
+	var se *s3err.Error
+	if errors.As(err, &se) {
+		switch se.Code {
+		case s3err.KMSDisabled, s3err.KMSInvalidState, s3err.KMSNotFound:
+			return true
+		}
+	}
+	return errors.Is(err, kms.ErrDisabled) || errors.Is(err, kms.ErrInvalidState) || errors.Is(err, kms.ErrNotFound)
+}
+
 // kmsError maps a key service failure to the S3 error AWS returns for it.
 func kmsError(err error, ref string) error {
 	switch {

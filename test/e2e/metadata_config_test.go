@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
@@ -238,10 +239,33 @@ func TestMetadataConfigurationValidation(t *testing.T) {
 	rqCode(t, mdCreateV2(t, c, "mdval", kms(types.TableSseAlgorithmAwsKms, "")), "InvalidArgument", http.StatusBadRequest)
 	rqCode(t, mdCreateV2(t, c, "mdval", kms(types.TableSseAlgorithmAes256, "arn:aws:kms:us-east-1:000000000000:key/k")), "InvalidArgument", http.StatusBadRequest)
 	rqCode(t, mdCreateV2(t, c, "mdval", kms(types.TableSseAlgorithmAwsKms, "arn:aws:kms:eu-west-1:000000000000:key/k")), "InvalidArgument", http.StatusBadRequest)
-	rqCode(t, mdCreateV2(t, c, "mdval", kms(types.TableSseAlgorithmAwsKms, "arn:aws:kms:us-east-1:000000000000:key/k")), "NotImplemented", http.StatusNotImplemented)
-	rqCode(t, mdCreateV2(t, c, "mdval", &types.MetadataConfiguration{JournalTableConfiguration: journalDays(0),
-		AnnotationTableConfiguration: &types.AnnotationTableConfiguration{ConfigurationState: types.AnnotationConfigurationStateEnabled,
-			Role: aws.String("arn:aws:iam::000000000000:role/metadata")}}), "NotImplemented", http.StatusNotImplemented)
+	// A KMS key that does not exist, is disabled or is AWS managed.
+	rqCode(t, mdCreateV2(t, c, "mdval", kms(types.TableSseAlgorithmAwsKms, "arn:aws:kms:us-east-1:000000000000:key/k")), "KMS.NotFoundException", http.StatusBadRequest)
+	off, err := srv.Server().KMS().CreateKey(ctx, "", "off")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.Server().KMS().DisableKey(ctx, off.ID); err != nil {
+		t.Fatal(err)
+	}
+	rqCode(t, mdCreateV2(t, c, "mdval", kms(types.TableSseAlgorithmAwsKms, off.ARN)), "KMS.DisabledException", http.StatusBadRequest)
+	managed, err := srv.Server().KMS().Describe(ctx, "alias/aws/s3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rqCode(t, mdCreateV2(t, c, "mdval", kms(types.TableSseAlgorithmAwsKms, managed.ARN)), "InvalidArgument", http.StatusBadRequest)
+	// A Role that is not a role ARN, of another account, missing, or not
+	// trusting the metadata service.
+	role := func(arn string) *types.MetadataConfiguration {
+		return &types.MetadataConfiguration{JournalTableConfiguration: journalDays(0),
+			AnnotationTableConfiguration: &types.AnnotationTableConfiguration{ConfigurationState: types.AnnotationConfigurationStateEnabled, Role: aws.String(arn)}}
+	}
+	_, err = rootIAM(srv).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("untrusting"), AssumeRolePolicyDocument: aws.String(trustOf("arn:aws:iam::000000000000:root"))})
+	mustOK(t, "CreateRole", err)
+	for _, arn := range []string{"metadata", "arn:aws:iam::000000000000:user/metadata", "arn:aws:iam::111111111111:role/metadata",
+		"arn:aws:iam::000000000000:role/none", "arn:aws:iam::000000000000:role/untrusting"} {
+		rqCode(t, mdCreateV2(t, c, "mdval", role(arn)), "InvalidArgument", http.StatusBadRequest)
+	}
 
 	// Bodies the SDK would not send.
 	for name, body := range map[string]string{
@@ -257,7 +281,7 @@ func TestMetadataConfigurationValidation(t *testing.T) {
 		}
 	}
 	// Nothing was stored by the refused requests.
-	_, err := c.GetBucketMetadataConfiguration(ctx, &s3.GetBucketMetadataConfigurationInput{Bucket: aws.String("mdval")})
+	_, err = c.GetBucketMetadataConfiguration(ctx, &s3.GetBucketMetadataConfigurationInput{Bucket: aws.String("mdval")})
 	rqCode(t, err, "MetadataConfigurationNotFound", http.StatusNotFound)
 	_, err = c.UpdateBucketMetadataAnnotationTableConfiguration(ctx, &s3.UpdateBucketMetadataAnnotationTableConfigurationInput{Bucket: aws.String("mdval"),
 		AnnotationTableConfiguration: &types.AnnotationTableConfigurationUpdates{ConfigurationState: types.AnnotationConfigurationStateEnabled}})

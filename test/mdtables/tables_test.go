@@ -218,8 +218,8 @@ func TestMetadataTablesReadBack(t *testing.T) {
 		t.Fatalf("inventory: %v", inventory)
 	}
 
-	annotations := waitAnnotations(t, cat)
-	if len(annotations) != 1 || annotations[0] != "src a.txt caption 21" {
+	annotations, afiles := waitAnnotations(t, cat)
+	if len(annotations) != 1 || annotations[0] != `src a.txt caption 21 {"text":"a greeting"} <null>` {
 		t.Fatalf("annotation table: %v", annotations)
 	}
 
@@ -231,6 +231,63 @@ func TestMetadataTablesReadBack(t *testing.T) {
 	}
 	if got := duckRows(t, c, ifiles, "SELECT key || ' ' || size || ' ' || object_tags['team'] FROM read_parquet(?) WHERE key = 'a.txt'"); !slices.Equal(got, []string{"a.txt 5 y"}) {
 		t.Fatalf("DuckDB inventory: %v", got)
+	}
+	// The tables' Iceberg schemas as the REST catalog serves them to
+	// iceberg-go: name, type and required ("!") of every field, in order.
+	ice := "version_id:string is_delete_marker:boolean size:long last_modified_date:timestamp e_tag:string storage_class:string " +
+		"is_multipart:boolean encryption_status:string is_bucket_key_enabled:boolean kms_key_arn:string checksum_algorithm:string " +
+		"object_tags:map<string, string> user_metadata:map<string, string>"
+	for name, want := range map[string]string{
+		"journal": "bucket:string! key:string! sequence_number:string! record_type:string! record_timestamp:timestamp! " + ice +
+			" requester:string source_ip_address:string request_id:string",
+		"inventory": "bucket:string! key:string! sequence_number:string! " + ice,
+		"annotation": "bucket:string! object_key:string! object_version_id:string object_join_key:string! name:string! sequence_number:string! " +
+			"last_modified_date:timestamp size:long e_tag:string checksum_algorithm:string replication_status:string text_value:string",
+	} {
+		tbl, err := cat.LoadTable(ctx, table.Identifier{"b_src", name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, f := range tbl.Schema().Fields() {
+			c := f.Name + ":" + f.Type.String()
+			if f.Required {
+				c += "!"
+			}
+			got = append(got, c)
+		}
+		if strings.Join(got, " ") != want {
+			t.Errorf("%s schema through the catalog:\n%s\nwant\n%s", name, strings.Join(got, " "), want)
+		}
+	}
+	// The journal and inventory tables' columns, field by field, as
+	// DuckDB reads them from the Parquet files.
+	object := "version_id:VARCHAR is_delete_marker:BOOLEAN size:BIGINT last_modified_date:TIMESTAMP e_tag:VARCHAR storage_class:VARCHAR " +
+		"is_multipart:BOOLEAN encryption_status:VARCHAR is_bucket_key_enabled:BOOLEAN kms_key_arn:VARCHAR checksum_algorithm:VARCHAR " +
+		"object_tags:MAP(VARCHAR, VARCHAR) user_metadata:MAP(VARCHAR, VARCHAR)"
+	for _, x := range []struct {
+		name  string
+		files []string
+		want  string
+	}{
+		{"journal", jfiles, "bucket:VARCHAR key:VARCHAR sequence_number:VARCHAR record_type:VARCHAR record_timestamp:TIMESTAMP " + object +
+			" requester:VARCHAR source_ip_address:VARCHAR request_id:VARCHAR"},
+		{"inventory", ifiles, "bucket:VARCHAR key:VARCHAR sequence_number:VARCHAR " + object},
+	} {
+		if got := duckRows(t, c, x.files, "SELECT string_agg(column_name || ':' || column_type, ' ') FROM (DESCRIBE SELECT * FROM read_parquet(?))"); !slices.Equal(got, []string{x.want}) {
+			t.Errorf("DuckDB %s columns:\n%v\nwant\n%s", x.name, got, x.want)
+		}
+	}
+	// The annotation table's columns as DuckDB reads them from Parquet,
+	// field by field, and the payload queried as JSON.
+	const annotationColumns = "bucket:VARCHAR object_key:VARCHAR object_version_id:VARCHAR object_join_key:VARCHAR name:VARCHAR " +
+		"sequence_number:VARCHAR last_modified_date:TIMESTAMP size:BIGINT e_tag:VARCHAR checksum_algorithm:VARCHAR " +
+		"replication_status:VARCHAR text_value:VARCHAR"
+	if got := duckRows(t, c, afiles, "SELECT string_agg(column_name || ':' || column_type, ' ') FROM (DESCRIBE SELECT * FROM read_parquet(?))"); !slices.Equal(got, []string{annotationColumns}) {
+		t.Fatalf("DuckDB annotation columns:\n%v\nwant\n%s", got, annotationColumns)
+	}
+	if got := duckRows(t, c, afiles, "SELECT object_key || ' ' || name || ' ' || json_extract_string(text_value, '$.text') FROM read_parquet(?)"); !slices.Equal(got, []string{"a.txt caption a greeting"}) {
+		t.Fatalf("DuckDB annotation text: %v", got)
 	}
 }
 
@@ -309,8 +366,9 @@ func duckRows(t *testing.T, c *s3.Client, files []string, query string) []string
 }
 
 // waitAnnotations polls the annotation table until it has a row and
-// returns its rows as "bucket object_key name size".
-func waitAnnotations(t *testing.T, cat *rest.Catalog) []string {
+// returns its rows as "bucket object_key name size text_value
+// replication_status" (NULL as <null>) and its data files.
+func waitAnnotations(t *testing.T, cat *rest.Catalog) ([]string, []string) {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for {
@@ -327,15 +385,29 @@ func waitAnnotations(t *testing.T, cat *rest.Catalog) []string {
 			tr := array.NewTableReader(at, 100)
 			for tr.Next() {
 				rec := tr.RecordBatch()
-				v := func(n string, i int) string { return rec.Column(rec.Schema().FieldIndices(n)[0]).ValueStr(i) }
+				v := func(n string, i int) string {
+					c := rec.Column(rec.Schema().FieldIndices(n)[0])
+					if c.IsNull(i) {
+						return "<null>"
+					}
+					return c.ValueStr(i)
+				}
 				for i := 0; i < int(rec.NumRows()); i++ {
-					out = append(out, v("bucket", i)+" "+v("object_key", i)+" "+v("name", i)+" "+v("size", i))
+					out = append(out, v("bucket", i)+" "+v("object_key", i)+" "+v("name", i)+" "+v("size", i)+" "+v("text_value", i)+" "+v("replication_status", i))
 				}
 			}
 			tr.Release()
 			at.Release()
 			if len(out) > 0 {
-				return out
+				tasks, err := tbl.Scan().PlanFiles(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var files []string
+				for _, task := range tasks {
+					files = append(files, task.File.FilePath())
+				}
+				return out, files
 			}
 		}
 		if time.Now().After(deadline) {

@@ -236,6 +236,16 @@ func (s *Store) CompleteUpload(ctx context.Context, o *meta.Object, build func(m
 		for _, p := range o.Parts {
 			keep[p.BlobID] = true
 		}
+		if opts.VersionID != "" && b.Versioning == meta.Enabled {
+			// A replica whose version is already stored: the upload goes.
+			if have, err := getVersion(ctx, tx, o.Bucket, o.Key, opts.VersionID); err != nil {
+				return err
+			} else if have != nil {
+				unused, err := dropUpload(ctx, tx, o.UploadID, nil)
+				res = meta.PutResult{VersionID: have.VersionID, Existed: true, Freed: unused}
+				return err
+			}
+		}
 		unused, err := dropUpload(ctx, tx, o.UploadID, keep)
 		if err != nil {
 			return err
@@ -243,7 +253,7 @@ func (s *Store) CompleteUpload(ctx context.Context, o *meta.Object, build func(m
 		if o.Modified.IsZero() {
 			o.Modified = s.now().UTC()
 		}
-		freed, err := addLatest(ctx, tx, b.Versioning, o, s.now(), "")
+		freed, err := addLatest(ctx, tx, b.Versioning, o, s.now(), opts.VersionID)
 		if err != nil {
 			return err
 		}
