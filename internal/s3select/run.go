@@ -217,6 +217,9 @@ func (s *Scan) Run(ctx context.Context, w io.Writer, flush func()) error {
 		err = r.finish()
 	}
 	if err != nil {
+		if werr := r.sendRecords(); werr != nil { // the rows found before it
+			return err
+		}
 		e, ok := s3err.As(err)
 		if !ok {
 			e = s3err.Internal(err)
