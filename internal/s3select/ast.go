@@ -31,8 +31,11 @@ type expr interface{}
 type (
 	literal struct{ v Value }
 	// ref is a column or path reference: a.b[0]."C".
-	ref    struct{ steps []pathStep }
-	unary  struct{ op string; x expr }
+	ref   struct{ steps []pathStep }
+	unary struct {
+		op string
+		x  expr
+	}
 	binary struct {
 		op   string
 		l, r expr

@@ -49,8 +49,10 @@ func (s Stats) xml(root string) []byte {
 	return b
 }
 
-func (e *eventWriter) stats(s Stats) error    { return e.event("Stats", "text/xml", s.xml("Stats")) }
-func (e *eventWriter) progress(s Stats) error { return e.event("Progress", "text/xml", s.xml("Progress")) }
+func (e *eventWriter) stats(s Stats) error { return e.event("Stats", "text/xml", s.xml("Stats")) }
+func (e *eventWriter) progress(s Stats) error {
+	return e.event("Progress", "text/xml", s.xml("Progress"))
+}
 
 // fail sends an error message: :message-type error with its code and text.
 func (e *eventWriter) fail(code, message string) error {

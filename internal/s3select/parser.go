@@ -32,7 +32,7 @@ type parser struct {
 }
 
 func (p *parser) peek() token { return p.toks[p.i] }
-func (p *parser) next() token  { t := p.toks[p.i]; p.i++; return t }
+func (p *parser) next() token { t := p.toks[p.i]; p.i++; return t }
 
 func (p *parser) isKw(k string) bool { t := p.peek(); return t.kind == tKeyword && t.text == k }
 func (p *parser) isOp(o string) bool { t := p.peek(); return t.kind == tOp && t.text == o }
