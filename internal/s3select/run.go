@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"io"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/klauspost/compress/gzip"
@@ -51,9 +53,11 @@ type counter struct {
 
 func (c *counter) Read(b []byte) (int, error) {
 	n, err := c.r.Read(b)
-	c.n += int64(n)
+	atomic.AddInt64(&c.n, int64(n))
 	return n, err
 }
+
+func (c *counter) count() int64 { return atomic.LoadInt64(&c.n) }
 
 // readerAt reads a Source at random offsets (Parquet).
 type readerAt struct {
@@ -75,7 +79,7 @@ func (r readerAt) ReadAt(b []byte, off int64) (int, error) {
 	}
 	defer rc.Close()
 	got, err := io.ReadFull(rc, b[:n])
-	*r.n += int64(got)
+	atomic.AddInt64(r.n, int64(got))
 	if err == nil && int64(got) < int64(len(b)) {
 		err = io.EOF
 	}
@@ -212,7 +216,15 @@ func (s *Scan) Run(ctx context.Context, w io.Writer, flush func()) error {
 	defer s.Close()
 	ew := newEventWriter(w)
 	r := &runner{s: s, ew: ew, flush: flush, last: time.Now(), lastProgress: time.Now()}
+	stop := make(chan struct{})
+	ticked := make(chan struct{})
+	go r.ticker(ctx, stop, ticked)
 	err := r.scan(ctx)
+	close(stop)
+	<-ticked
+	if err == nil {
+		err = r.tickErr
+	}
 	if err == nil {
 		err = r.finish()
 	}
@@ -233,6 +245,9 @@ func (s *Scan) Run(ctx context.Context, w io.Writer, flush func()) error {
 }
 
 type runner struct {
+	// mu serializes the scan's rows with the ticker's time-driven events.
+	mu           sync.Mutex
+	tickErr      error
 	s            *Scan
 	ew           *eventWriter
 	flush        func()
@@ -249,7 +264,27 @@ type runner struct {
 }
 
 func (r *runner) stats() Stats {
-	return Stats{BytesScanned: r.s.scanned.n, BytesProcessed: r.s.proc.n, BytesReturned: r.returned}
+	return Stats{BytesScanned: r.s.scanned.count(), BytesProcessed: r.s.proc.count(), BytesReturned: r.returned}
+}
+
+// ticker sends the time-driven events while the scan may be blocked
+// reading the object.
+func (r *runner) ticker(ctx context.Context, stop, done chan struct{}) {
+	defer close(done)
+	t := time.NewTicker(min(flushEvery, contEvery, progressEvery) / 2)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+			r.mu.Lock()
+			if r.tickErr == nil {
+				r.tickErr = r.tick(ctx)
+			}
+			r.mu.Unlock()
+		}
+	}
 }
 
 func (r *runner) sendRecords() error {
@@ -300,17 +335,15 @@ func (r *runner) scan(ctx context.Context) error {
 		r.aggs = make([]aggState, len(q.aggs))
 	}
 	e := &env{q: q, now: r.s.now, csv: r.s.csv != nil, hdr: r.s.hdr}
-	tickAt := time.Now().Add(50 * time.Millisecond)
 	for {
 		if q.Limit >= 0 && r.emitted >= q.Limit && !q.Aggregates {
 			return nil
 		}
 		r.rows++
-		if r.rows&1023 == 0 || time.Now().After(tickAt) {
-			if err := r.tick(ctx); err != nil {
+		if r.rows&1023 == 0 {
+			if err := ctx.Err(); err != nil {
 				return err
 			}
-			tickAt = time.Now().Add(50 * time.Millisecond)
 		}
 		switch {
 		case r.s.csv != nil:
@@ -322,7 +355,7 @@ func (r *runner) scan(ctx context.Context) error {
 				return err
 			}
 			e.fields = f
-			if err := r.record(e); err != nil {
+			if err := r.locked(e); err != nil {
 				return err
 			}
 		default:
@@ -344,7 +377,7 @@ func (r *runner) scan(ctx context.Context) error {
 			}
 			for _, fv := range fromValues(v, q.From) {
 				e.val = fv
-				if err := r.record(e); err != nil {
+				if err := r.locked(e); err != nil {
 					return err
 				}
 				if q.Limit >= 0 && r.emitted >= q.Limit && !q.Aggregates {
@@ -377,6 +410,16 @@ func fromValues(v Value, steps []pathStep) []Value {
 		vals = next
 	}
 	return vals
+}
+
+// locked handles one record under the runner's lock.
+func (r *runner) locked(e *env) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.tickErr != nil {
+		return r.tickErr
+	}
+	return r.record(e)
 }
 
 func (r *runner) record(e *env) error {
