@@ -161,7 +161,6 @@ func TestErrorsNotImplemented(t *testing.T) {
 	mustCreateBucket(t, c, "noimpl")
 	mustPut(t, c, "noimpl", "obj", []byte("data"))
 
-
 	for _, tc := range []struct {
 		method, path string
 		body         []byte
