@@ -31,7 +31,12 @@ type expr interface{}
 type (
 	literal struct{ v Value }
 	// ref is a column or path reference: a.b[0]."C".
-	ref   struct{ steps []pathStep }
+	ref struct {
+		steps []pathStep
+		// col caches a CSV column's position once the header is known
+		// (a plan runs once): 0 unknown, -1 none, else position+1.
+		col int
+	}
 	unary struct {
 		op string
 		x  expr

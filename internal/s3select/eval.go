@@ -68,6 +68,25 @@ func (e *env) column(s pathStep) Value {
 	return missingV
 }
 
+// columnIndex is the position column s names (-1: by neither header
+// nor position).
+func (e *env) columnIndex(s pathStep) int {
+	if e.hdr != nil && !s.isIndex {
+		if idx, ok := e.hdr.exact[s.name]; ok {
+			return idx
+		}
+		if !s.quoted {
+			if idx, ok := e.hdr.fold[strings.ToLower(s.name)]; ok {
+				return idx
+			}
+		}
+	}
+	if n, ok := positional(s.name); ok && !s.quoted {
+		return n - 1
+	}
+	return -1
+}
+
 // positional reads _N.
 func positional(name string) (int, bool) {
 	if len(name) < 2 || name[0] != '_' {
@@ -107,6 +126,12 @@ func csvName(h *header, i int) string {
 }
 
 func (e *env) resolve(r *ref) Value {
+	if e.csv && r.col > 0 {
+		if r.col <= len(e.fields) {
+			return strV(string(e.fields[r.col-1]))
+		}
+		return missingV
+	}
 	steps := r.steps
 	if len(steps) > 0 && !steps[0].quoted && e.q.Alias != "" && strings.EqualFold(steps[0].name, e.q.Alias) {
 		steps = steps[1:]
@@ -119,6 +144,9 @@ func (e *env) resolve(r *ref) Value {
 	if e.csv {
 		if len(steps) > 1 {
 			return missingV
+		}
+		if r.col == 0 {
+			r.col = e.columnIndex(steps[0]) + 1
 		}
 		return e.column(steps[0])
 	}

@@ -22,6 +22,7 @@ type parquetReader struct {
 	rows   parquet.Rows
 	buf    []parquet.Row
 	n, i   int
+	obj    *object
 }
 
 func parquetError(err error) error {
@@ -109,7 +110,11 @@ func (p *parquetReader) next() (Value, error) {
 	}
 	row := p.buf[p.i]
 	p.i++
-	o := &object{keys: p.names, vals: make([]Value, len(p.names))}
+	// The object is reused: a record is finished with before the next is read.
+	if p.obj == nil {
+		p.obj = &object{keys: p.names, vals: make([]Value, len(p.names))}
+	}
+	o := p.obj
 	for i := range o.vals {
 		o.vals[i] = nullV
 	}
