@@ -442,3 +442,36 @@ func TestSelectBoto3(t *testing.T) {
 		t.Fatalf("boto3 got %q, want %q", out, want)
 	}
 }
+
+// SelectObjectContent is authorized by s3:GetObject, as in AWS.
+func TestSelectAuthorization(t *testing.T) {
+	srv := testserver.Start(t)
+	root := srv.Client()
+	mustCreateBucket(t, root, "sela")
+	mustPut(t, root, "sela", "p.csv", []byte(selectPeople))
+	reader, _, _ := newUser(t, srv, "reader", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::sela/*"}]}`)
+	lister, _, _ := newUser(t, srv, "lister", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":["s3:ListBucket","s3:PutObject"],"Resource":["arn:aws:s3:::sela","arn:aws:s3:::sela/*"]}]}`)
+	mustSelect(t, reader, csvSelect("sela", "p.csv", "SELECT name FROM S3Object WHERE city = 'Rome'", nil, nil), "Dan\n")
+	_, err := runSelect(t, lister, csvSelect("sela", "p.csv", "SELECT name FROM S3Object", nil, nil))
+	mustFail(t, "select without s3:GetObject", err, 403, "AccessDenied")
+}
+
+// ScanRange on JSON LINES reads the lines that start in the range.
+func TestSelectScanRangeJSONLines(t *testing.T) {
+	srv := testserver.Start(t)
+	c := srv.Client()
+	mustCreateBucket(t, c, "selrj")
+	body := "{\"a\":1}\n{\"a\":2}\n{\"a\":3}\n" // lines start at 0, 8, 16
+	mustPut(t, c, "selrj", "l.json", []byte(body))
+	in := &s3.SelectObjectContentInput{Bucket: aws.String("selrj"), Key: aws.String("l.json"), Expression: aws.String("SELECT s.a FROM S3Object s"),
+		ExpressionType:      types.ExpressionTypeSql,
+		InputSerialization:  &types.InputSerialization{JSON: &types.JSONInput{Type: types.JSONTypeLines}},
+		OutputSerialization: &types.OutputSerialization{CSV: &types.CSVOutput{}},
+		ScanRange:           &types.ScanRange{Start: aws.Int64(3), End: aws.Int64(16)}}
+	mustSelect(t, c, in, "2\n3\n")
+	in.InputSerialization.JSON.Type = types.JSONTypeDocument
+	_, err := runSelect(t, c, in)
+	mustFail(t, "scan range on a JSON document", err, 400, "UnsupportedScanRangeInput")
+}
