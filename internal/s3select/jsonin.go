@@ -20,6 +20,14 @@ func decodeValue(d *json.Decoder) (Value, error) {
 }
 
 func valueFrom(d *json.Decoder, t json.Token) (Value, error) {
+	v, err := valueIn(d, t)
+	if err == io.EOF { // the input ended inside a value
+		err = io.ErrUnexpectedEOF
+	}
+	return v, err
+}
+
+func valueIn(d *json.Decoder, t json.Token) (Value, error) {
 	switch x := t.(type) {
 	case nil:
 		return nullV, nil
