@@ -25,6 +25,8 @@ func TestInputs(t *testing.T) {
 			JSONIn: &JSONInput{Type: "DOCUMENT"}, CSVOut: &CSVOutput{}}, "{\"a\":1} {\"a\":2}\n\n  {\"a\":3}", "2\n3\n", ""},
 		{"json star csv out", &Request{Expression: "SELECT * FROM S3Object", ExpressionType: "SQL", Inputs: 1, Outputs: 1,
 			JSONIn: &JSONInput{Type: "LINES"}, CSVOut: &CSVOutput{}}, "{\"a\":1,\"b\":\"x,y\",\"c\":[1,2]}\n", "1,\"x,y\",\"[1,2]\"\n", ""},
+		{"json document record too big", &Request{Expression: "SELECT * FROM S3Object[*]", ExpressionType: "SQL", Inputs: 1, Outputs: 1,
+			JSONIn: &JSONInput{Type: "DOCUMENT"}, JSONOut: &JSONOutput{}}, "{\"a\":1}[" + strings.Repeat("{\"b\":2},", 400000) + "1]", "{\"a\":1}\n", "OverMaxRecordSize"},
 		{"json truncated", &Request{Expression: "SELECT * FROM S3Object", ExpressionType: "SQL", Inputs: 1, Outputs: 1,
 			JSONIn: &JSONInput{Type: "DOCUMENT"}, JSONOut: &JSONOutput{}}, "{\"a\":1}{\"a\":", "{\"a\":1}\n", "JSONParsingError"},
 	} {

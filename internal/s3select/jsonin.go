@@ -95,17 +95,42 @@ func jsonError(err error) error {
 // jsonDocReader reads the values of a JSON DOCUMENT object one by one.
 type jsonDocReader struct {
 	d    *json.Decoder
+	lim  *docLimit
 	last int64
 }
 
+// docLimit stops the decoder reading far past the current value's start,
+// so that one value (a record) cannot hold more than about MaxRecordSize
+// of memory.
+type docLimit struct {
+	r          io.Reader
+	read, mark int64
+}
+
+var errRecordTooBig = errors.New("record too big")
+
+func (l *docLimit) Read(b []byte) (int, error) {
+	if l.read-l.mark > MaxRecordSize+(256<<10) {
+		return 0, errRecordTooBig
+	}
+	n, err := l.r.Read(b)
+	l.read += int64(n)
+	return n, err
+}
+
 func newJSONDocReader(r io.Reader) *jsonDocReader {
-	d := json.NewDecoder(r)
+	lim := &docLimit{r: r}
+	d := json.NewDecoder(lim)
 	d.UseNumber()
-	return &jsonDocReader{d: d}
+	return &jsonDocReader{d: d, lim: lim}
 }
 
 func (j *jsonDocReader) next() (Value, error) {
+	j.lim.mark = j.d.InputOffset()
 	v, err := decodeValue(j.d)
+	if errors.Is(err, errRecordTooBig) {
+		return v, s3err.New(s3err.OverMaxRecordSize)
+	}
 	if err == io.EOF {
 		return v, io.EOF
 	}
