@@ -4,6 +4,7 @@ import (
 	"math"
 	"strings"
 	"time"
+	"unsafe"
 
 	"talus/internal/s3err"
 )
@@ -54,14 +55,14 @@ func (e *env) column(s pathStep) Value {
 		}
 		if ok {
 			if idx < len(e.fields) {
-				return strV(string(e.fields[idx]))
+				return fieldV(e.fields[idx])
 			}
 			return missingV
 		}
 	}
 	if n, ok := positional(s.name); ok && !s.quoted {
 		if n <= len(e.fields) {
-			return strV(string(e.fields[n-1]))
+			return fieldV(e.fields[n-1])
 		}
 		return missingV
 	}
@@ -85,6 +86,23 @@ func (e *env) columnIndex(s pathStep) int {
 		return n - 1
 	}
 	return -1
+}
+
+// fieldV is a CSV field as a string value without copying it: the value
+// lives only while its row is evaluated (aggregates keep a copy, keep).
+func fieldV(f []byte) Value {
+	if len(f) == 0 {
+		return strV("")
+	}
+	return strV(unsafe.String(&f[0], len(f)))
+}
+
+// keep copies a value that outlives its row.
+func keep(v Value) Value {
+	if v.k == kString {
+		v.s = strings.Clone(v.s)
+	}
+	return v
 }
 
 // positional reads _N.
@@ -128,7 +146,7 @@ func csvName(h *header, i int) string {
 func (e *env) resolve(r *ref) Value {
 	if e.csv && r.col > 0 {
 		if r.col <= len(e.fields) {
-			return strV(string(e.fields[r.col-1]))
+			return fieldV(e.fields[r.col-1])
 		}
 		return missingV
 	}
@@ -487,13 +505,13 @@ func (a *aggState) add(name string, v Value) error {
 			v = n
 		}
 		if !a.seen {
-			a.min, a.max = v, v
+			a.min, a.max = keep(v), keep(v)
 		} else {
 			if c, ok := compare(v, a.min); ok && c < 0 {
-				a.min = v
+				a.min = keep(v)
 			}
 			if c, ok := compare(v, a.max); ok && c > 0 {
-				a.max = v
+				a.max = keep(v)
 			}
 		}
 	}
