@@ -52,7 +52,8 @@ type JSONOutput struct{ RecordDelimiter *string }
 // ScanRange is the byte range whose records are read.
 type ScanRange struct{ Start, End *int64 }
 
-// Plan is a checked request, ready to run.
+// Plan is a checked request, ready to run. A plan scans one object at a
+// time (its query caches column positions), never two at once.
 type Plan struct {
 	req   *Request
 	q     *Query
