@@ -160,6 +160,9 @@ type response struct {
 	xml    any           // encoded as the body when set
 	body   io.ReadCloser // streamed as the body when set
 	length int64         // Content-Length of body
+	// stream, when set, writes a body of unknown length (chunked),
+	// calling flush when what it wrote should reach the client now.
+	stream func(w io.Writer, flush func()) error
 }
 
 type handler func(ctx context.Context, req *request) (*response, error)

@@ -41,6 +41,13 @@ func (a *API) render(w http.ResponseWriter, req *request, resp *response) (int, 
 		if req.Method != http.MethodHead {
 			w.Write(buf.Bytes())
 		}
+	case resp.stream != nil:
+		w.WriteHeader(resp.status)
+		rc := http.NewResponseController(w)
+		if err := resp.stream(w, func() { rc.Flush() }); err != nil {
+			// The status is sent; the stream carried the error itself.
+			a.log.Warn("stream ended with an error", "id", req.id, "err", err)
+		}
 	case resp.body != nil:
 		defer resp.body.Close()
 		h.Set("Content-Length", strconv.FormatInt(resp.length, 10))

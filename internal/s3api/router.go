@@ -178,6 +178,8 @@ var operations = map[routeKey]operation{
 	{object, "DELETE", "annotation", false}:   {"DeleteObjectAnnotation", "s3:DeleteObjectAnnotation", "", (*API).deleteObjectAnnotation},
 	{object, "GET", "annotation-list", false}: {"ListObjectAnnotations", "s3:ListObjectAnnotations", "", (*API).listObjectAnnotations},
 
+	{object, "POST", "select", false}: {"SelectObjectContent", "s3:GetObject", "s3:GetObjectVersion", (*API).selectObjectContent},
+
 	{object, "GET", "torrent", false}: {"GetObjectTorrent", "s3:GetObjectTorrent", "s3:GetObjectVersionTorrent", (*API).getObjectTorrent},
 }
 

@@ -15,7 +15,6 @@ import (
 var unimplemented = map[routeKey]operation{
 	{bucket, "GET", "session", false}: {name: "CreateSession", action: "s3express:CreateSession"},
 
-	{object, "POST", "select", false}:      {name: "SelectObjectContent", action: "s3:GetObject"},
 	{object, "PUT", "renameObject", false}: {name: "RenameObject", action: "s3:RenameObject"},
 }
 

@@ -161,24 +161,13 @@ func TestErrorsNotImplemented(t *testing.T) {
 	mustCreateBucket(t, c, "noimpl")
 	mustPut(t, c, "noimpl", "obj", []byte("data"))
 
-	notImpl := func(name string, err error) {
-		t.Helper()
-		if apiCode(err) != "NotImplemented" || rqStatus(err) != http.StatusNotImplemented {
-			t.Fatalf("%s: %v, want 501 NotImplemented", name, err)
-		}
-	}
-	_, err := c.SelectObjectContent(ctx, &s3.SelectObjectContentInput{Bucket: aws.String("noimpl"), Key: aws.String("obj"),
-		Expression: aws.String("select * from s3object"), ExpressionType: types.ExpressionTypeSql,
-		InputSerialization: &types.InputSerialization{CSV: &types.CSVInput{}}, OutputSerialization: &types.OutputSerialization{CSV: &types.CSVOutput{}}})
-	notImpl("SelectObjectContent", err)
-
 	for _, tc := range []struct {
 		method, path string
 		body         []byte
 		hdr          string
 	}{
 		{http.MethodPut, "/noimpl/copy2?accelerate", []byte{}, "noimpl/obj"},
-		{http.MethodPost, "/noimpl/obj?select&select-type=2&x-id=SelectObjectContent", nil, ""},
+		{http.MethodPut, "/noimpl/obj?renameObject", []byte{}, ""},
 	} {
 		req := rqNew(t, tc.method, srv.URL+tc.path, tc.body)
 		if tc.hdr != "" {
