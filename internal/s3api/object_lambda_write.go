@@ -52,7 +52,7 @@ func (a *API) writeGetObjectResponse(ctx context.Context, req *request) (*respon
 			}
 			h[name] = v
 		case strings.HasPrefix(lk, "x-amz-meta-"):
-			h[k] = v
+			h[lk] = v // as S3 sends metadata names: lower case
 		}
 	}
 	size := req.ContentLength
