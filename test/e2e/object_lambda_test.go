@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
@@ -51,13 +52,20 @@ type olapEvent struct {
 // transformer is the test's stand-in for a Lambda function: what it does
 // with an event depends on the access point's payload {"mode": ...}.
 type transformer struct {
-	t    *testing.T
-	wgor *s3.Client // WriteGetObjectResponse client, endpoint the Talus server
-	mu   sync.Mutex
-	seen []olapEvent
-	errs []error // WriteGetObjectResponse errors the transformer got
-	hold chan struct{}
+	t        *testing.T
+	wgor     *s3.Client // WriteGetObjectResponse client, endpoint the Talus server
+	endpoint string     // the Talus server's URL
+	mu       sync.Mutex
+	seen     []olapEvent
+	errs     []error // WriteGetObjectResponse errors the transformer got
+	hold     chan struct{}
+	// firstRead is signalled once the client has the first part of a
+	// "stream" response.
+	firstRead chan struct{}
 }
+
+// streamChunk is each half of a "stream" response.
+var streamChunk = bytes.Repeat([]byte("0123456789abcdef"), 64<<10) // 1 MiB
 
 func (tr *transformer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var ev olapEvent
@@ -84,6 +92,44 @@ func (tr *transformer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	case "forgot":
 		w.WriteHeader(http.StatusOK)
+		return
+	case "stream":
+		// Half the body, then the rest only once the client has the
+		// first half: the server must not hold the body back.
+		pr, pw := io.Pipe()
+		go func() {
+			pw.Write(streamChunk)
+			select {
+			case <-tr.firstRead:
+				pw.Write(streamChunk)
+				pw.Close()
+			case <-time.After(60 * time.Second):
+				pw.CloseWithError(fmt.Errorf("the client never got the first half"))
+			}
+		}()
+		// Sent by hand with the SDK's signer: the SDK's client reads an
+		// unseekable body whole before sending it.
+		req, _ := http.NewRequest(http.MethodPost, tr.endpoint+"/WriteGetObjectResponse", pr)
+		req.ContentLength = int64(2 * len(streamChunk))
+		req.Header.Set("x-amz-request-route", goc.OutputRoute)
+		req.Header.Set("x-amz-request-token", goc.OutputToken)
+		req.Header.Set("x-amz-fwd-status", "200")
+		req.Header.Set("x-amz-fwd-header-Content-Type", "application/octet-stream")
+		req.Header.Set("x-amz-content-sha256", "UNSIGNED-PAYLOAD")
+		creds := aws.Credentials{AccessKeyID: testserver.AccessKey, SecretAccessKey: testserver.SecretKey}
+		if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, "UNSIGNED-PAYLOAD", "s3-object-lambda", "us-east-1", time.Now()); err != nil {
+			tr.fail(err)
+			return
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			tr.fail(err)
+			return
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			tr.fail(fmt.Errorf("streamed WriteGetObjectResponse: %d", resp.StatusCode))
+		}
 		return
 	case "deny":
 		in.StatusCode = aws.Int32(403)
@@ -163,7 +209,7 @@ func startObjectLambda(t *testing.T) *olapSetup {
 	srv := testserver.Start(t, testserver.WithDomain("talus.test"), testserver.WithObjectLambdaTimeout(3*time.Second))
 	_, port, _ := net.SplitHostPort(strings.TrimPrefix(srv.URL, "http://"))
 	hc := anyHostClient(srv)
-	tr := &transformer{t: t, hold: make(chan struct{}),
+	tr := &transformer{t: t, hold: make(chan struct{}), firstRead: make(chan struct{}), endpoint: srv.URL,
 		wgor: testserver.NewClient(srv.URL, testserver.AccessKey, testserver.SecretKey, func(o *s3.Options) { o.HTTPClient = hc })}
 	ts := httptest.NewServer(tr)
 	t.Cleanup(func() { close(tr.hold); ts.Close() })
@@ -175,7 +221,7 @@ func startObjectLambda(t *testing.T) *olapSetup {
 	}
 	for _, ap := range []struct{ name, mode, features string }{
 		{"upper", "upper", ""}, {"ranged", "upper", "GetObject-Range"}, {"deny", "deny", ""}, {"silent", "silent", ""},
-		{"crash", "crash", ""}, {"forgot", "forgot", ""}, {"badtoken", "badtoken", ""},
+		{"crash", "crash", ""}, {"stream", "stream", ""}, {"forgot", "forgot", ""}, {"badtoken", "badtoken", ""},
 	} {
 		form := url.Values{"Action": {"TalusCreateObjectLambdaAccessPoint"}, "Name": {ap.name}, "Bucket": {"olsrc"},
 			"Transformer": {ts.URL + "/fn"}, "Payload": {`{"mode":"` + ap.mode + `"}`}}
@@ -440,4 +486,34 @@ func TestObjectLambdaErrors(t *testing.T) {
 	t.Run("unknown access point", func(t *testing.T) {
 		mustCode(t, get("nosuch", nil), "NoSuchAccessPoint")
 	})
+}
+
+// The transformer's body reaches the client as it is written: the second
+// half is written only after the client has read the first.
+func TestObjectLambdaStreams(t *testing.T) {
+	s := startObjectLambda(t)
+	out, err := s.client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(olapARN("stream")), Key: aws.String("docs/hello.txt")})
+	if err != nil {
+		s.tr.mu.Lock()
+		defer s.tr.mu.Unlock()
+		t.Fatalf("GetObject: %v (transformer: %v)", err, s.tr.errs)
+	}
+	defer out.Body.Close()
+	first := make([]byte, len(streamChunk))
+	if _, err := io.ReadFull(out.Body, first); err != nil || !bytes.Equal(first, streamChunk) {
+		t.Fatalf("first half: %v", err)
+	}
+	close(s.tr.firstRead)
+	rest, err := io.ReadAll(out.Body)
+	if err != nil || !bytes.Equal(rest, streamChunk) {
+		t.Fatalf("second half: %d bytes, %v", len(rest), err)
+	}
+	if aws.ToInt64(out.ContentLength) != int64(2*len(streamChunk)) {
+		t.Fatalf("Content-Length %d", aws.ToInt64(out.ContentLength))
+	}
+	s.tr.mu.Lock()
+	defer s.tr.mu.Unlock()
+	if len(s.tr.errs) != 0 {
+		t.Fatalf("transformer errors: %v", s.tr.errs)
+	}
 }
