@@ -203,6 +203,8 @@ type olapSetup struct {
 	tr     *transformer
 	client *s3.Client // virtual-hosted client on talus.test, for ARNs
 	port   string
+	// transformerURL is where the access points send their events.
+	transformerURL string
 }
 
 func startObjectLambda(t *testing.T) *olapSetup {
@@ -236,7 +238,7 @@ func startObjectLambda(t *testing.T) *olapSetup {
 		o.UsePathStyle = false
 		o.HTTPClient = hc
 	})
-	return &olapSetup{srv: srv, tr: tr, client: cl, port: port}
+	return &olapSetup{srv: srv, tr: tr, client: cl, port: port, transformerURL: ts.URL + "/fn"}
 }
 
 func olapARN(name string) string {
@@ -516,4 +518,39 @@ func TestObjectLambdaStreams(t *testing.T) {
 	if len(s.tr.errs) != 0 {
 		t.Fatalf("transformer errors: %v", s.tr.errs)
 	}
+}
+
+// An access point belongs to its bucket owner's account: that account's
+// root reads through it, another account's is refused, and only the
+// administrator configures access points.
+func TestObjectLambdaAccounts(t *testing.T) {
+	s := startObjectLambda(t)
+	other := newAccount(t, s.srv, "other", "other@example.com")
+	form := url.Values{"Action": {"TalusCreateObjectLambdaAccessPoint"}, "Name": {"theirs"}, "Bucket": {"theirbucket"},
+		"Transformer": {s.tr.endpoint}, "Payload": {`{"mode":"upper"}`}}
+	if st, body := testserver.IAMCall(t, s.srv.URL, other.AK, other.SK, form); st != 403 || !strings.Contains(body, "AccessDenied") {
+		t.Fatalf("another account configures an access point: %d %s", st, body)
+	}
+	mustCreateBucket(t, other.Root, "theirbucket")
+	mustPut(t, other.Root, "theirbucket", "docs/hello.txt", []byte("their object"))
+	form.Set("Transformer", s.transformerURL)
+	if st, body := testserver.IAMCall(t, s.srv.URL, testserver.AccessKey, testserver.SecretKey, form); st != 200 || !strings.Contains(body, "<AccountId>"+other.ID+"</AccountId>") {
+		t.Fatalf("access point on another account's bucket: %d %s", st, body)
+	}
+	arn := "arn:aws:s3-object-lambda:us-east-1:" + other.ID + ":accesspoint/theirs"
+	oc := testserver.NewClient("http://talus.test:"+s.port, other.AK, other.SK, func(o *s3.Options) {
+		o.UsePathStyle = false
+		o.HTTPClient = anyHostClient(s.srv)
+	})
+	out, err := oc.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(arn), Key: aws.String("docs/hello.txt")})
+	if err != nil {
+		t.Fatalf("the owner's root through its access point: %v", err)
+	}
+	b, _ := io.ReadAll(out.Body)
+	out.Body.Close()
+	if string(b) != "THEIR OBJECT" {
+		t.Fatalf("body %q", b)
+	}
+	_, err = s.client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(arn), Key: aws.String("docs/hello.txt")})
+	mustCode(t, err, "AccessDenied")
 }
