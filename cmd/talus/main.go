@@ -153,6 +153,9 @@ func runServer(args []string) error {
 	if *lcDay < time.Second {
 		return errors.New("--lifecycle-day must be at least 1s")
 	}
+	if *olapTimeout <= 0 {
+		return errors.New("--object-lambda-timeout must be positive")
+	}
 	if err := limits.check(); err != nil {
 		return err
 	}
