@@ -43,6 +43,10 @@ Commands:
   remote list                 remote remove NAME
   replicate --existing BUCKET replication remotes and existing objects
                               (see 'talus admin remote -h')
+  olap create --name NAME --bucket BUCKET --transformer URL [--payload JSON]
+       [--allowed-features F,...]
+  olap list                   olap delete NAME [--account ID]
+                              S3 Object Lambda access points (see 'talus admin olap -h')
   notify list | test ARN      the event notification targets of a --config
                               file (see 'talus admin notify -h')
 
@@ -103,6 +107,9 @@ func runAdmin(args []string, stdout io.Writer) error {
 	}
 	if len(rest) > 0 && rest[0] == "replicate" {
 		return runAdminReplicate(rest[1:], *endpoint, *region, *data, stdout)
+	}
+	if len(rest) > 0 && rest[0] == "olap" {
+		return runAdminOLAP(rest[1:], *endpoint, *region, *data, stdout)
 	}
 	if len(rest) > 0 && rest[0] == "kms" {
 		return runAdminKMS(rest[1:], *endpoint, *region, *data, stdout)

@@ -106,6 +106,7 @@ func runServer(args []string) error {
 	sseCHTTP := fl.Bool("allow-sse-c-over-http", false, "accept customer-provided encryption keys (SSE-C) on plain HTTP requests, which S3 refuses (only behind a TLS-terminating proxy, or for tests)")
 	grace := fl.Duration("shutdown-timeout", 30*time.Second, "on SIGTERM/SIGINT, how long in-flight requests may take to finish")
 	lcDay := fl.Duration("lifecycle-day", 24*time.Hour, "how long one lifecycle day lasts (a test clock: e.g. 10s makes Days: 1 mean ten seconds); lifecycle rules are applied every tenth of it")
+	olapTimeout := fl.Duration("object-lambda-timeout", 60*time.Second, "how long an Object Lambda transformer has to call WriteGetObjectResponse (AWS's 60s)")
 	var tiers tierFlags
 	fl.Var(&tiers, "tier", "a storage tier besides the data directory: NAME=dir:/path or NAME=s3:https://host:port/bucket[/prefix] (credentials: --tier-credentials or TALUS_TIER_<NAME>_ACCESS_KEY and _SECRET_KEY); repeatable")
 	classTiers := pairFlags{}
@@ -152,6 +153,9 @@ func runServer(args []string) error {
 	if *lcDay < time.Second {
 		return errors.New("--lifecycle-day must be at least 1s")
 	}
+	if *olapTimeout <= 0 {
+		return errors.New("--object-lambda-timeout must be positive")
+	}
 	if err := limits.check(); err != nil {
 		return err
 	}
@@ -195,7 +199,7 @@ func runServer(args []string) error {
 	srv, err := server.New(mdt.apply(notifications.apply(journal.apply(limits.apply(server.Config{
 		Address: *addr, DataDir: *data, Region: *region, Domains: doms, WebsiteDomains: webDoms,
 		AccessKey: ak, SecretKey: sk, TLSCert: *cert, TLSKey: *key,
-		InlineMax: *inline, ShutdownTimeout: *grace, LifecycleDay: *lcDay, Logger: log,
+		InlineMax: *inline, ShutdownTimeout: *grace, LifecycleDay: *lcDay, ObjectLambdaTimeout: *olapTimeout, Logger: log,
 		DefaultObjectOwnership: *ownership, AllowSSECOverHTTP: *sseCHTTP,
 		DefaultEncryption: *defaultEnc, AccessLogInterval: *accessLogEvery,
 		Tiers: tiers, ClassTiers: classTiers,

@@ -209,6 +209,11 @@ func (h *Handler) serve(r *http.Request) (string, response, error) {
 		resource := "arn:aws:iam::" + p.AccountID() + ":replication-remote/" + form.Get("RemoteName")
 		return ns, nil, errf(http.StatusForbidden, "AccessDenied", "User: %s is not authorized to perform: iam:%s on resource: %s", p.ARN(), action, resource)
 	}
+	if olapActions[action] && p.AccountID() != iam.AccountID {
+		// Only the administrator's account configures Object Lambda access points.
+		resource := "arn:aws:iam::" + p.AccountID() + ":object-lambda-access-point/" + form.Get("Name")
+		return ns, nil, errf(http.StatusForbidden, "AccessDenied", "User: %s is not authorized to perform: iam:%s on resource: %s", p.ARN(), action, resource)
+	}
 	if !p.Root {
 		resource := h.resourceOf(c)
 		if ok, err := h.ids.IdentityAllows(r.Context(), p, "iam:"+action, resource); err != nil || !ok {
@@ -291,6 +296,8 @@ func (h *Handler) dispatch(c *call) (response, error) {
 		return h.deleteAccount(ctx, form)
 	case "TalusPutReplicationRemote", "TalusListReplicationRemotes", "TalusDeleteReplicationRemote", "TalusReplicateExisting":
 		return h.remoteAction(ctx, action, form)
+	case "TalusCreateObjectLambdaAccessPoint", "TalusListObjectLambdaAccessPoints", "TalusDeleteObjectLambdaAccessPoint":
+		return h.olapAction(c)
 	case "":
 		return nil, errf(http.StatusBadRequest, "MissingAction", "Missing Action")
 	}

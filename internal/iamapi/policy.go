@@ -340,6 +340,8 @@ func (h *Handler) resourceOf(c *call) string {
 		return acct + "account/" + f.Get("AccountId")
 	case remoteActions[a]:
 		return acct + "replication-remote/" + f.Get("RemoteName")
+	case olapActions[a]:
+		return acct + "object-lambda-access-point/" + f.Get("Name")
 	case a == "ListGroups":
 		return acct + "group/*"
 	case a == "ListRoles":

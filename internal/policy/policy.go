@@ -640,7 +640,7 @@ func (p *parser) action(a string) (string, error) {
 			}
 		}
 		return "", errorf(ReasonInvalidAction, a)
-	case (service == "iam" || service == "kms" || service == "sts" || service == "s3tables" || service == "s3express") && p.kind == IdentityPolicy:
+	case (service == "iam" || service == "kms" || service == "sts" || service == "s3tables" || service == "s3express" || service == "s3-object-lambda") && p.kind == IdentityPolicy:
 		return g, nil
 	case service == "sts" && p.kind == TrustPolicy:
 		return g, nil

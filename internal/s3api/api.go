@@ -75,6 +75,11 @@ type Config struct {
 	AccessLog *serverlog.Sink
 	// Analytics counts GETs for storage class analysis (nil: not counted).
 	Analytics *analytics.Counters
+	// ObjectLambdaTimeout is how long a transformer has to answer a GET
+	// through an Object Lambda access point; 0 means 60 seconds, AWS's.
+	ObjectLambdaTimeout time.Duration
+	// ObjectLambdaClient sends events to transformers (nil: a default client).
+	ObjectLambdaClient *http.Client
 }
 
 // API serves the S3 protocol over HTTP.
@@ -87,6 +92,7 @@ type API struct {
 	authz    *authorizer
 	torrents *torrentCache
 	touching sync.Map // versions whose access is being recorded (touch)
+	olap     *olapRoutes
 }
 
 // New returns the S3 API over the given stores.
@@ -100,6 +106,12 @@ func New(cfg Config, m meta.Store, b blob.Store) *API {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	if cfg.ObjectLambdaTimeout <= 0 {
+		cfg.ObjectLambdaTimeout = 60 * time.Second
+	}
+	if cfg.ObjectLambdaClient == nil {
+		cfg.ObjectLambdaClient = &http.Client{}
+	}
 	return &API{
 		cfg:   cfg,
 		meta:  m,
@@ -112,6 +124,7 @@ func New(cfg Config, m meta.Store, b blob.Store) *API {
 		authz: newAuthorizer(),
 		// 16 MiB of info dictionaries: pieces of about 200 GB of objects.
 		torrents: newTorrentCache(16 << 20),
+		olap:     newOLAPRoutes(),
 	}
 }
 
@@ -146,6 +159,11 @@ type request struct {
 	charged bool
 	// accelerate: the request came to the Transfer Acceleration endpoint.
 	accelerate bool
+	// olap: the request came through an Object Lambda access point;
+	// wgor: it is a WriteGetObjectResponse. Both are signed for
+	// s3-object-lambda.
+	olap *olapTarget
+	wgor bool
 	// For request metrics: the operation, the object's tags once read,
 	// when the response started and its body's length.
 	objectTags map[string]string
@@ -226,6 +244,9 @@ func (a *API) serve(w http.ResponseWriter, req *request) (int, error) {
 	if err := a.parse(req); err != nil {
 		return a.renderError(w, req, err), err
 	}
+	if req.olap != nil || req.wgor {
+		return a.serveObjectLambda(w, req)
+	}
 	if req.Method == http.MethodOptions {
 		accesslog.From(req.Context()).Operation = "PreflightRequest"
 		return a.preflight(w, req)
@@ -293,6 +314,9 @@ func (a *API) parse(req *request) error {
 	if !strings.HasPrefix(path, "/") {
 		return s3err.New(s3err.InvalidRequest)
 	}
+	if a.parseObjectLambda(req) {
+		return nil
+	}
 	if b, ok := hostBucket(req.Host, a.cfg.WebsiteDomains); ok {
 		req.bucket, req.website = b, true
 		req.key = path[1:]
@@ -341,6 +365,9 @@ func (a *API) authenticate(req *request, lookup sigv4.SecretLookup) (*sigv4.Auth
 	if !sigv2.IsV2(req.Request) {
 		v := *a.verifier
 		v.Lookup = lookup
+		if req.olap != nil || req.wgor {
+			v.Service = olapService
+		}
 		return v.Verify(req.Request)
 	}
 	opts := sigv2.Options{}

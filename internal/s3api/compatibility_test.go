@@ -22,6 +22,8 @@ func TestCompatibilityTableIsTrue(t *testing.T) {
 		"GetBucketNotification": true, "PutBucketNotification": true,
 		// GET ?intelligent-tiering without an id.
 		"ListBucketIntelligentTieringConfigurations": true,
+		// S3 Object Lambda's, recognized before routing (object_lambda.go).
+		"WriteGetObjectResponse": true,
 	}
 	for _, op := range operations {
 		handled[op.name] = true

@@ -50,7 +50,9 @@ func (a *API) render(w http.ResponseWriter, req *request, resp *response) (int, 
 		}
 	case resp.body != nil:
 		defer resp.body.Close()
-		h.Set("Content-Length", strconv.FormatInt(resp.length, 10))
+		if resp.length >= 0 { // else unknown: chunked
+			h.Set("Content-Length", strconv.FormatInt(resp.length, 10))
+		}
 		w.WriteHeader(resp.status)
 		if req.Method != http.MethodHead {
 			if n, err := io.Copy(w, resp.body); err != nil {

@@ -44,8 +44,9 @@ func notImplementedOp(k routeKey, req *request) operation {
 // elsewhere recognizes the operations AWS serves on other endpoints whose
 // requests would otherwise look like S3 ones: ListDirectoryBuckets is
 // ListBuckets' request with x-id=ListDirectoryBuckets (s3express-control),
-// and WriteGetObjectResponse posts to /WriteGetObjectResponse with an
-// x-amz-request-route (S3 Object Lambda), which is no bucket.
+// and a POST to /WriteGetObjectResponse (S3 Object Lambda), which is no
+// bucket: with its x-amz-request-route it is served before routing
+// (object_lambda.go); without one it gets here.
 func elsewhere(k routeKey, req *request) (operation, bool) {
 	switch {
 	case k.level == service && k.method == "GET" && req.query.Get("x-id") == "ListDirectoryBuckets":

@@ -77,6 +77,9 @@ type Config struct {
 	// LifecycleDay is how long one lifecycle day lasts (default 24h; a
 	// test clock shortens it). Lifecycle passes run every tenth of it.
 	LifecycleDay time.Duration
+	// ObjectLambdaTimeout is how long an Object Lambda transformer has to
+	// answer a GET (default 60s, AWS's).
+	ObjectLambdaTimeout time.Duration
 	// JournalRetention bounds the change journal (zero fields: meta's defaults).
 	JournalRetention meta.JournalRetention
 	// Notify configures the event notification targets (nil: none).
@@ -273,6 +276,7 @@ func New(cfg Config) (*Server, error) {
 		Analytics:              s.reports.counters,
 		RequestMetrics:         s.reqMetrics,
 		MetadataTablesWake:     func() { s.workers.Trigger(mdtables.JobName) },
+		ObjectLambdaTimeout:    cfg.ObjectLambdaTimeout,
 	}, s.meta, s.blobs)
 	s.repl = s.newReplicator(api, ids)
 	s.reports.api = api

@@ -56,11 +56,11 @@ func canonicalURI(r *http.Request) string {
 	return uriEncode(p, true)
 }
 
-// canonicalURIFor is the canonical URI for service: S3's, or for every
-// other service the escaped path encoded once more, as the AWS SDKs sign
+// canonicalURIFor is the canonical URI for service: S3's (for S3 Object
+// Lambda too, which the SDKs sign as S3), or for every other service the escaped path encoded once more, as the AWS SDKs sign
 // them (an Iceberg REST path holding an escaped ARN differs).
 func canonicalURIFor(r *http.Request, service string) string {
-	if service == "" || service == "s3" {
+	if service == "" || service == "s3" || service == "s3-object-lambda" {
 		return canonicalURI(r)
 	}
 	p := r.URL.EscapedPath()

@@ -108,6 +108,12 @@ func WithClassTier(class, tier string) Option {
 	}
 }
 
+// WithObjectLambdaTimeout sets how long an Object Lambda transformer has to
+// answer, as --object-lambda-timeout does.
+func WithObjectLambdaTimeout(d time.Duration) Option {
+	return func(c *server.Config) { c.ObjectLambdaTimeout = d }
+}
+
 // WithRegion sets the server's region (us-east-1 unless set).
 func WithRegion(r string) Option { return func(c *server.Config) { c.Region = r } }
 

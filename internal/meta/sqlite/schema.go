@@ -324,6 +324,19 @@ var migrations = []string{
 		ELSE json_extract(CAST(attrs AS TEXT), '$.rs.ready') END AS t FROM versions
 		WHERE json_extract(CAST(attrs AS TEXT), '$.rs') IS NOT NULL)
 	WHERE t IS NOT NULL;`,
+	// S3 Object Lambda access points, unique by name in their account:
+	// the supporting bucket, the transformer URL, the payload and the
+	// allowed features (comma-separated).
+	`CREATE TABLE object_lambda_access_points (
+		account     TEXT NOT NULL,
+		name        TEXT NOT NULL,
+		bucket      TEXT NOT NULL,
+		transformer TEXT NOT NULL,
+		payload     TEXT NOT NULL,
+		features    TEXT NOT NULL,
+		created     INTEGER NOT NULL,
+		PRIMARY KEY (account, name)
+	);`,
 }
 
 func migrate(db *sql.DB) error {
