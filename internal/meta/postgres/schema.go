@@ -344,6 +344,19 @@ var migrations = []string{
 		END IF;
 		RETURN n;
 	END $$;`,
+	// 3: S3 Object Lambda access points, unique by name in their account:
+	// the supporting bucket, the transformer URL, the payload and the
+	// allowed features (comma-separated).
+	`CREATE TABLE object_lambda_access_points (
+		account     text COLLATE "C" NOT NULL,
+		name        text COLLATE "C" NOT NULL,
+		bucket      text COLLATE "C" NOT NULL,
+		transformer text NOT NULL,
+		payload     text NOT NULL,
+		features    text NOT NULL,
+		created     bigint NOT NULL,
+		PRIMARY KEY (account, name)
+	);`,
 }
 
 // migrate applies the migrations not yet recorded, all in one transaction
