@@ -57,6 +57,9 @@ type routeKey struct {
 // authorizes it, named as AWS documents them.
 var operations = map[routeKey]operation{
 	{service, "GET", "", false}: {"ListBuckets", "s3:ListAllMyBuckets", "", (*API).listBuckets},
+	// ListBuckets' request with x-id=ListDirectoryBuckets (directoryListSub).
+	{service, "GET", "directory-buckets", false}: {"ListDirectoryBuckets", "s3express:ListAllMyDirectoryBuckets", "", (*API).listDirectoryBuckets},
+	{bucket, "GET", "session", false}:            {"CreateSession", "s3express:CreateSession", "", (*API).createSession},
 
 	{bucket, "PUT", "", false}:         {"CreateBucket", "s3:CreateBucket", "", (*API).createBucket},
 	{bucket, "HEAD", "", false}:        {"HeadBucket", "s3:ListBucket", "", (*API).headBucket},
@@ -178,7 +181,8 @@ var operations = map[routeKey]operation{
 	{object, "DELETE", "annotation", false}:   {"DeleteObjectAnnotation", "s3:DeleteObjectAnnotation", "", (*API).deleteObjectAnnotation},
 	{object, "GET", "annotation-list", false}: {"ListObjectAnnotations", "s3:ListObjectAnnotations", "", (*API).listObjectAnnotations},
 
-	{object, "GET", "torrent", false}: {"GetObjectTorrent", "s3:GetObjectTorrent", "s3:GetObjectVersionTorrent", (*API).getObjectTorrent},
+	{object, "GET", "torrent", false}:      {"GetObjectTorrent", "s3:GetObjectTorrent", "s3:GetObjectVersionTorrent", (*API).getObjectTorrent},
+	{object, "PUT", "renameObject", false}: {"RenameObject", "s3:PutObject", "", (*API).renameObject},
 }
 
 // storesData names the operations refused when the data directory is low on
@@ -196,6 +200,9 @@ func (a *API) route(req *request) operation {
 	switch {
 	case req.bucket == "":
 		k.level = service
+		if k.method == "GET" && k.sub == "" && req.query.Get("x-id") == "ListDirectoryBuckets" {
+			k.sub = "directory-buckets"
+		}
 	case req.key == "":
 		k.level = bucket
 		k.sub = configListSub(k, req)

@@ -13,10 +13,7 @@ import (
 // (or a user whose policy allows the action) learns the operation is
 // missing; anyone else gets AccessDenied, as S3 would answer them.
 var unimplemented = map[routeKey]operation{
-	{bucket, "GET", "session", false}: {name: "CreateSession", action: "s3express:CreateSession"},
-
-	{object, "POST", "select", false}:      {name: "SelectObjectContent", action: "s3:GetObject"},
-	{object, "PUT", "renameObject", false}: {name: "RenameObject", action: "s3:RenameObject"},
+	{object, "POST", "select", false}: {name: "SelectObjectContent", action: "s3:GetObject"},
 }
 
 // unknownAction authorizes a request that matches no S3 operation Talus
@@ -43,14 +40,11 @@ func notImplementedOp(k routeKey, req *request) operation {
 }
 
 // elsewhere recognizes the operations AWS serves on other endpoints whose
-// requests would otherwise look like S3 ones: ListDirectoryBuckets is
-// ListBuckets' request with x-id=ListDirectoryBuckets (s3express-control),
-// and WriteGetObjectResponse posts to /WriteGetObjectResponse with an
-// x-amz-request-route (S3 Object Lambda), which is no bucket.
+// requests would otherwise look like S3 ones: WriteGetObjectResponse
+// posts to /WriteGetObjectResponse with an x-amz-request-route (S3 Object
+// Lambda), which is no bucket.
 func elsewhere(k routeKey, req *request) (operation, bool) {
 	switch {
-	case k.level == service && k.method == "GET" && req.query.Get("x-id") == "ListDirectoryBuckets":
-		return operation{name: "ListDirectoryBuckets", action: "s3express:ListAllMyDirectoryBuckets"}, true
 	case k.level == bucket && k.method == "POST" && req.bucket == "WriteGetObjectResponse" && k.sub == "":
 		return operation{name: "WriteGetObjectResponse", action: "s3-object-lambda:WriteGetObjectResponse"}, true
 	}

@@ -73,6 +73,9 @@ type Config struct {
 	// LifecycleDay is how long one lifecycle day lasts (default 24h; a
 	// test clock shortens it). Lifecycle passes run every tenth of it.
 	LifecycleDay time.Duration
+	// ExpressSessionDuration is how long CreateSession's credentials last
+	// (0: five minutes, as S3; tests shorten it).
+	ExpressSessionDuration time.Duration
 	// JournalRetention bounds the change journal (zero fields: meta's defaults).
 	JournalRetention meta.JournalRetention
 	// Notify configures the event notification targets (nil: none).
@@ -269,6 +272,7 @@ func New(cfg Config) (*Server, error) {
 		Analytics:              s.reports.counters,
 		RequestMetrics:         s.reqMetrics,
 		MetadataTablesWake:     func() { s.workers.Trigger(mdtables.JobName) },
+		ExpressSessionDuration: cfg.ExpressSessionDuration,
 	}, s.meta, s.blobs)
 	s.repl = s.newReplicator(api, ids)
 	s.reports.api = api

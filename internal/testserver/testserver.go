@@ -102,6 +102,11 @@ func WithClassTier(class, tier string) Option {
 	}
 }
 
+// WithExpressSessionDuration shortens CreateSession's credentials.
+func WithExpressSessionDuration(d time.Duration) Option {
+	return func(c *server.Config) { c.ExpressSessionDuration = d }
+}
+
 // WithRegion sets the server's region (us-east-1 unless set).
 func WithRegion(r string) Option { return func(c *server.Config) { c.Region = r } }
 
