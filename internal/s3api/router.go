@@ -57,7 +57,7 @@ type routeKey struct {
 // authorizes it, named as AWS documents them.
 var operations = map[routeKey]operation{
 	{service, "GET", "", false}: {"ListBuckets", "s3:ListAllMyBuckets", "", (*API).listBuckets},
-	// ListBuckets' request with x-id=ListDirectoryBuckets (directoryListSub).
+	// ListBuckets' request signed for s3express or with x-id=ListDirectoryBuckets.
 	{service, "GET", "directory-buckets", false}: {"ListDirectoryBuckets", "s3express:ListAllMyDirectoryBuckets", "", (*API).listDirectoryBuckets},
 	{bucket, "GET", "session", false}:            {"CreateSession", "s3express:CreateSession", "", (*API).createSession},
 
@@ -200,7 +200,10 @@ func (a *API) route(req *request) operation {
 	switch {
 	case req.bucket == "":
 		k.level = service
-		if k.method == "GET" && k.sub == "" && req.query.Get("x-id") == "ListDirectoryBuckets" {
+		// AWS serves it on another endpoint (s3express-control), so the
+		// request may differ from ListBuckets' only in its signing name
+		// (boto3) or also say x-id=ListDirectoryBuckets (aws-sdk-go-v2).
+		if k.method == "GET" && k.sub == "" && (req.query.Get("x-id") == "ListDirectoryBuckets" || req.auth != nil && req.auth.Service == "s3express") {
 			k.sub = "directory-buckets"
 		}
 	case req.key == "":
