@@ -60,8 +60,8 @@ func canonicalURI(r *http.Request) string {
 // other service the escaped path encoded once more, as the AWS SDKs sign
 // them (an Iceberg REST path holding an escaped ARN differs).
 func canonicalURIFor(r *http.Request, service string) string {
-	if service == "" || service == "s3" {
-		return canonicalURI(r)
+	if service == "" || service == "s3" || service == "s3express" {
+		return canonicalURI(r) // S3 and directory buckets: the path encoded once
 	}
 	p := r.URL.EscapedPath()
 	if p == "" {

@@ -154,6 +154,11 @@ func TestDirectoryBucketRules(t *testing.T) {
 	b := "rules--use1-az4--x-s3"
 	mustCreateDirectoryBucket(t, c, b, "use1-az4")
 	mustPut(t, c, b, "dir/k", []byte("v"))
+	// Keys that need escaping sign as for s3 (the path encoded once).
+	mustPut(t, c, b, "dir/sub/a b+c%d=é", []byte("odd"))
+	if got := mustGet(t, c, b, "dir/sub/a b+c%d=é"); string(got) != "odd" {
+		t.Fatalf("escaped key = %q", got)
+	}
 
 	head, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(b), Key: aws.String("dir/k")})
 	if err != nil {
