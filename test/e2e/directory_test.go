@@ -223,7 +223,9 @@ func TestDirectoryBucketRules(t *testing.T) {
 // them, so a test can use them past their expiry or in ReadOnly mode.
 type staticExpress struct{ creds aws.Credentials }
 
-func (s staticExpress) Retrieve(context.Context, string) (aws.Credentials, error) { return s.creds, nil }
+func (s staticExpress) Retrieve(context.Context, string) (aws.Credentials, error) {
+	return s.creds, nil
+}
 
 func createSession(t *testing.T, c *s3.Client, bucket string, mode types.SessionMode) aws.Credentials {
 	t.Helper()
