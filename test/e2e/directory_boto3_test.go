@@ -58,11 +58,28 @@ assert datetime.timedelta(minutes=4) < left <= datetime.timedelta(minutes=5, sec
 assert sess["ServerSideEncryption"] == "AES256", sess
 print("ok session")
 
+sent = []
+s3.meta.events.register("before-send.s3.PutObject", lambda request, **kw: sent.append(dict(request.headers)))
 s3.put_object(Bucket=b, Key="dir/one.txt", Body=b"one")
+h = {k.lower(): v for k, v in sent[-1].items()}
+assert h.get("x-amz-s3session-token") and "x-amz-security-token" not in h, h
+assert b"/s3express/aws4_request" in (h["authorization"] if isinstance(h["authorization"], bytes) else h["authorization"].encode()), h
+
 got = s3.get_object(Bucket=b, Key="dir/one.txt")
 assert got["Body"].read() == b"one"
 assert got["StorageClass"] == "EXPRESS_ONEZONE", got.get("StorageClass")
 print("ok put-get")
+
+# The ReadOnly session's credentials, used directly: reads pass, writes are refused.
+ro = boto3.client("s3", endpoint_url=ep, region_name="us-east-1",
+    aws_access_key_id=cr["AccessKeyId"], aws_secret_access_key=cr["SecretAccessKey"],
+    config=Config(s3={"addressing_style": "path", "disable_s3_express_session_auth": True}, retries={"max_attempts": 1}))
+def with_session(request, **kw):
+    request.headers["x-amz-s3session-token"] = cr["SessionToken"]
+ro.meta.events.register("before-sign.s3", with_session)
+assert ro.get_object(Bucket=b, Key="dir/one.txt")["Body"].read() == b"one"
+assert code(lambda: ro.put_object(Bucket=b, Key="dir/ro.txt", Body=b"x")) == ("AccessDenied", 403)
+print("ok read-only")
 
 s3.rename_object(Bucket=b, Key="dir/two.txt", RenameSource=b + "/dir/one.txt")
 assert s3.get_object(Bucket=b, Key="dir/two.txt")["Body"].read() == b"one"
@@ -92,7 +109,7 @@ func TestDirectoryBucketsBoto3(t *testing.T) {
 	if err != nil {
 		t.Fatalf("boto3 script failed: %v", err)
 	}
-	for _, step := range []string{"create", "list", "session", "put-get", "rename", "listing"} {
+	for _, step := range []string{"create", "list", "session", "put-get", "read-only", "rename", "listing"} {
 		if !strings.Contains(string(out), "ok "+step+"\n") {
 			t.Errorf("step %s did not pass", step)
 		}
