@@ -314,3 +314,27 @@ func TestExpressSessions(t *testing.T) {
 		t.Fatalf("GET after expiry = %q", got)
 	}
 }
+
+// TestExpressSessionAuthorizes: as in S3, an IAM user allowed only
+// s3express:CreateSession on the bucket works in it through sessions;
+// without that allow CreateSession (and so every object request) is denied.
+func TestExpressSessionAuthorizes(t *testing.T) {
+	srv := testserver.Start(t)
+	root := srv.Client()
+	b := "authz--use1-az4--x-s3"
+	mustCreateDirectoryBucket(t, root, b, "use1-az4")
+	_, ak, sk := newUser(t, srv, "express", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3express:CreateSession","Resource":"arn:aws:s3:::`+b+`"}]}`)
+	u := testserver.NewClient(srv.URL, ak, sk)
+	mustPut(t, u, b, "k", []byte("by session"))
+	if got := mustGet(t, u, b, "k"); string(got) != "by session" {
+		t.Fatalf("GET = %q", got)
+	}
+	_, nak, nsk := newUser(t, srv, "nothing", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`)
+	n := testserver.NewClient(srv.URL, nak, nsk)
+	_, err := n.CreateSession(ctx, &s3.CreateSessionInput{Bucket: aws.String(b)})
+	mustCode(t, err, "AccessDenied")
+	_, err = n.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(b), Key: aws.String("k")})
+	if err == nil {
+		t.Fatal("a user without s3express:CreateSession read the bucket")
+	}
+}
