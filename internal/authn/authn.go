@@ -24,6 +24,10 @@ func Token(r *http.Request) string {
 	return q.Get("x-amz-security-token")
 }
 
+// ExpressToken returns the S3 Express session token r carries
+// (x-amz-s3session-token, which CreateSession's credentials sign with).
+func ExpressToken(r *http.Request) string { return r.Header.Get("X-Amz-S3session-Token") }
+
 // Credentials resolves one request's access key with its session token.
 // Its Lookup is the secret lookup the signature verifiers take; after a
 // successful verification Principal is who signed.

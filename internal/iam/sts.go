@@ -54,6 +54,12 @@ type Session struct {
 	// Web identity sessions: the OIDC provider ARN and the token's subject.
 	Provider string `json:"f,omitempty"`
 	Subject  string `json:"sub,omitempty"`
+
+	// S3 Express sessions (CreateSession): the directory bucket they are
+	// for and whether they only read. Such a session's token travels as
+	// x-amz-s3session-token and is good for that bucket alone.
+	ExpressBucket   string `json:"xb,omitempty"`
+	ExpressReadOnly bool   `json:"xro,omitempty"`
 }
 
 // ARN returns the assumed-role ARN of a role session.

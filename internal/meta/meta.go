@@ -31,6 +31,9 @@ var (
 	ErrPreconditionFailed = errors.New("meta: precondition failed")
 	// ErrNoSpace: a write failed because the file system is full.
 	ErrNoSpace = errors.New("meta: no space left on device")
+	// ErrRenameVersioned: RenameObject in a bucket with versioning
+	// Enabled or Suspended.
+	ErrRenameVersioned = errors.New("meta: rename in a bucket with versioning")
 )
 
 // NullVersion is the version ID of objects written while versioning is not enabled.
@@ -103,6 +106,20 @@ type BucketConfig struct {
 	Metadata *MetadataConfig `json:"md,omitempty"`
 	// Tables is the Iceberg catalog of a table bucket (nil: not one).
 	Tables *TableBucket `json:"tb,omitempty"`
+	// Directory makes the bucket a directory bucket (S3 Express One
+	// Zone) in the zone it names (nil: a general purpose bucket).
+	Directory *DirectoryBucket `json:"dirb,omitempty"`
+}
+
+// DirectoryBucket is the location and redundancy a directory bucket was
+// created with (CreateBucketConfiguration's Location and Bucket).
+type DirectoryBucket struct {
+	// LocationType is AvailabilityZone or LocalZone; Zone the zone ID
+	// (use1-az4), the one the bucket's name carries.
+	LocationType string `json:"lt"`
+	Zone         string `json:"zone"`
+	// DataRedundancy is SingleAvailabilityZone or SingleLocalZone.
+	DataRedundancy string `json:"dr"`
 }
 
 // CORSRule is one rule of a bucket's CORS configuration. Its fields are
@@ -251,6 +268,11 @@ type Attrs struct {
 	// so later changes of its tags, retention and legal hold name it.
 	// Replication sets it (without a journal record); copies never keep it.
 	ReplicaVersions map[string]string `json:"rpv,omitempty"`
+	// RenameToken is the x-amz-client-token of the RenameObject that put
+	// the version at its key, and RenameRequest what that request asked
+	// (source and conditions), so that a retry answers the same.
+	RenameToken   string `json:"rnt,omitempty"`
+	RenameRequest string `json:"rnr,omitempty"`
 }
 
 // Restore is a restore of an archived version: requested with Days and a
@@ -319,6 +341,12 @@ type PutOptions struct {
 	// and CompleteUpload honour it (CompleteUpload then removes the
 	// upload and returns its parts' blobs in Freed).
 	VersionID string
+}
+
+// RenameOptions control RenameObject.
+type RenameOptions struct {
+	Check func(src, dst *Object) error
+	Edit  func(*Attrs)
 }
 
 // PutResult reports what PutObject did.
@@ -410,6 +438,22 @@ type Store interface {
 	// the version may change. fn sees delete markers too. ErrNoSuchKey or
 	// ErrNoSuchVersion when it does not exist.
 	UpdateObject(ctx context.Context, bucket, key, versionID string, fn func(*Object) error) (*Object, error)
+
+	// RenameObject moves the object at src to dst in bucket in one
+	// transaction, copying no data: the version row (its blob or parts,
+	// Attrs, annotations, ETag, size, Modified and version ID "null")
+	// changes key. Only buckets that never had versioning: any other
+	// returns ErrRenameVersioned. opts.Check, when set, is called first
+	// inside the transaction with the latest versions of src and dst (nil
+	// for none; a delete marker counts as none) and may veto the rename by
+	// returning an error, which RenameObject returns as is; it is called
+	// even when src is missing, and RenameObject then returns ErrNoSuchKey
+	// if Check returned nil. opts.Edit, when set, changes the moved
+	// version's Attrs. An object at dst is replaced: its blobs are returned
+	// as freed, its annotations dropped. src == dst changes nothing after
+	// Check. The journal gets a RecordDelete of src and a RecordCreate of
+	// dst, in the same transaction.
+	RenameObject(ctx context.Context, bucket, src, dst string, opts RenameOptions) (freed []string, err error)
 
 	// ScanLatest returns up to limit latest versions that are not delete
 	// markers, with keys >= start that begin with prefix, in byte order.

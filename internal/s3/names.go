@@ -24,9 +24,7 @@ var (
 // CheckBucketName applies S3's naming rules for general-purpose buckets.
 // Errors wrap ErrInvalidBucketName with the rule that failed.
 func CheckBucketName(name string) error {
-	bad := func(why string) error {
-		return fmt.Errorf("%w %q: %s", ErrInvalidBucketName, name, why)
-	}
+	bad := func(why string) error { return wrapName(name, why) }
 	if len(name) < 3 || len(name) > 63 {
 		return bad("must be 3 to 63 characters long")
 	}
@@ -56,6 +54,10 @@ func CheckBucketName(name string) error {
 		}
 	}
 	return nil
+}
+
+func wrapName(name, why string) error {
+	return fmt.Errorf("%w %q: %s", ErrInvalidBucketName, name, why)
 }
 
 func isAlnum(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' }

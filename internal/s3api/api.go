@@ -80,6 +80,9 @@ type Config struct {
 	ObjectLambdaTimeout time.Duration
 	// ObjectLambdaClient sends events to transformers (nil: a default client).
 	ObjectLambdaClient *http.Client
+	// ExpressSessionDuration is how long CreateSession's credentials
+	// last; 0 means five minutes, S3's. Tests shorten it.
+	ExpressSessionDuration time.Duration
 }
 
 // API serves the S3 protocol over HTTP.
@@ -116,7 +119,8 @@ func New(cfg Config, m meta.Store, b blob.Store) *API {
 		cfg:   cfg,
 		meta:  m,
 		blobs: b,
-		verifier: &sigv4.Verifier{Region: cfg.Region, Now: cfg.Now, Lookup: func(ak string) (string, bool) {
+		// Directory bucket requests are signed for s3express (checkSession).
+		verifier: &sigv4.Verifier{Region: cfg.Region, Now: cfg.Now, AlsoServices: []string{"s3express"}, Lookup: func(ak string) (string, bool) {
 			_, secret, ok := cfg.Identities.Lookup(context.Background(), ak)
 			return secret, ok
 		}},
@@ -164,6 +168,10 @@ type request struct {
 	// s3-object-lambda.
 	olap *olapTarget
 	wgor bool
+	// directory: the request's bucket is a directory bucket (checkDirectory).
+	directory bool
+	// expressToken: the session token came as x-amz-s3session-token.
+	expressToken bool
 	// For request metrics: the operation, the object's tags once read,
 	// when the response started and its body's length.
 	objectTags map[string]string
@@ -255,7 +263,15 @@ func (a *API) serve(w http.ResponseWriter, req *request) (int, error) {
 		accesslog.From(req.Context()).Operation = "WebsiteRequest"
 		return a.serveWebsite(w, req)
 	}
-	creds := authn.New(req.Context(), a.cfg.Identities, authn.Token(req.Request))
+	token := authn.Token(req.Request)
+	if t := authn.ExpressToken(req.Request); t != "" {
+		if token != "" {
+			err := s3err.Newf(s3err.InvalidRequest, "Only one of x-amz-security-token and x-amz-s3session-token may be given.")
+			return a.renderError(w, req, err), err
+		}
+		token, req.expressToken = t, true
+	}
+	creds := authn.New(req.Context(), a.cfg.Identities, token)
 	auth, err := a.authenticate(req, creds.Lookup)
 	if err != nil {
 		err = creds.Error(err)
@@ -277,7 +293,13 @@ func (a *API) serve(w http.ResponseWriter, req *request) (int, error) {
 			return a.renderError(w, req, err), err
 		}
 	}
+	if err := a.checkSession(req, op); err != nil {
+		return a.renderError(w, req, err), err
+	}
 	if err := a.authorize(req.Context(), req, op); err != nil {
+		return a.renderError(w, req, err), err
+	}
+	if err := a.checkDirectory(req.Context(), req, op.name); err != nil {
 		return a.renderError(w, req, err), err
 	}
 	if err := a.refuseUnsupported(req.Context(), req, op.name); err != nil {

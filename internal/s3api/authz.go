@@ -60,6 +60,9 @@ func isObjectOp(req *request) bool { return req.key != "" }
 func (a *API) allowed(ctx context.Context, req *request, action, resource string, extra map[string][]string) error {
 	p := req.principal
 	bucketName, key := splitResource(resource)
+	if sessionAllows(req, bucketName) {
+		return nil
+	}
 	b := a.resourceBucket(ctx, req, action, bucketName)
 	owner, foreign := p.CanonicalID, false
 	if b != nil {

@@ -19,7 +19,7 @@ const maxConfigBody = 64 << 10
 
 // bucket loads the request's bucket, checking its name first.
 func (a *API) bucket(ctx context.Context, req *request) (meta.Bucket, error) {
-	if err := s3.CheckBucketName(req.bucket); err != nil {
+	if err := s3.CheckAnyBucketName(req.bucket); err != nil {
 		// S3 answers a lookup of an impossible name as a missing bucket.
 		return meta.Bucket{}, s3err.New(s3err.NoSuchBucket).With("BucketName", req.bucket)
 	}
@@ -85,8 +85,14 @@ func (a *API) listBuckets(ctx context.Context, req *request) (*response, error) 
 }
 
 func (a *API) createBucket(ctx context.Context, req *request) (*response, error) {
-	if err := s3.CheckBucketName(req.bucket); err != nil {
-		return nil, s3err.New(s3err.InvalidBucketName).With("BucketName", req.bucket)
+	if err := s3.CheckAnyBucketName(req.bucket); err != nil {
+		return nil, s3err.New(s3err.InvalidBucketName).With("BucketName", req.bucket).WithCause(err)
+	}
+	directory := s3.IsDirectoryBucketName(req.bucket)
+	if directory {
+		if err := refuseDirectoryCreateHeaders(req); err != nil {
+			return nil, err
+		}
 	}
 	ownership := req.Header.Get("x-amz-object-ownership")
 	if ownership == "" {
@@ -111,8 +117,8 @@ func (a *API) createBucket(ctx context.Context, req *request) (*response, error)
 	if err != nil {
 		return nil, err
 	}
+	var cfg s3xml.CreateBucketConfiguration
 	if len(body) > 0 {
-		var cfg s3xml.CreateBucketConfiguration
 		if err := s3xml.Decode(bytesReader(body), maxConfigBody, "CreateBucketConfiguration", &cfg); err != nil {
 			return nil, s3err.New(s3err.MalformedXML)
 		}
@@ -128,6 +134,16 @@ func (a *API) createBucket(ctx context.Context, req *request) (*response, error)
 	}
 	nb := meta.Bucket{Name: req.bucket, Created: a.cfg.Now().UTC(), Region: a.cfg.Region, Owner: owner,
 		Config: meta.BucketConfig{Ownership: ownership, ACL: toMetaGrants(grants)}}
+	switch {
+	case directory:
+		if nb.Config.Directory, err = directoryBucket(req.bucket, cfg); err != nil {
+			return nil, err
+		}
+		nb.Config.Ownership, nb.Config.ACL = s3.OwnerEnforced, nil
+	case cfg.Location != nil || cfg.Bucket != nil:
+		// Location and Bucket make a directory bucket, whose name needs its suffix.
+		return nil, s3err.Newf(s3err.InvalidBucketName, "A directory bucket's name must end with --zone-id--x-s3.").With("BucketName", req.bucket)
+	}
 	if lock {
 		// Object lock needs versioning, so S3 turns it on with the lock.
 		nb.ObjectLock, nb.Versioning = true, meta.Enabled

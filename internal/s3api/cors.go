@@ -31,7 +31,7 @@ func (a *API) preflight(w http.ResponseWriter, req *request) (int, error) {
 		shown = http.MethodOptions
 	}
 	var b *meta.Bucket
-	if req.bucket != "" && s3.CheckBucketName(req.bucket) == nil {
+	if req.bucket != "" && s3.CheckAnyBucketName(req.bucket) == nil {
 		b = a.requestBucket(req.Context(), req)
 	}
 	switch {
@@ -66,7 +66,7 @@ func (a *API) preflight(w http.ResponseWriter, req *request) (int, error) {
 // earlier step did.
 func (a *API) addCORSHeaders(h http.Header, req *request) {
 	origin := req.Header.Get("Origin")
-	if origin == "" || req.bucket == "" || req.Method == http.MethodOptions || s3.CheckBucketName(req.bucket) != nil {
+	if origin == "" || req.bucket == "" || req.Method == http.MethodOptions || s3.CheckAnyBucketName(req.bucket) != nil {
 		return
 	}
 	b := a.requestBucket(req.Context(), req)

@@ -61,7 +61,7 @@ func (a *API) loadCopySource(ctx context.Context, req *request) (copySource, *me
 	if err != nil {
 		return cs, nil, err
 	}
-	if s3.CheckBucketName(cs.bucket) != nil {
+	if s3.CheckAnyBucketName(cs.bucket) != nil {
 		return cs, nil, s3err.New(s3err.NoSuchBucket).With("BucketName", cs.bucket)
 	}
 	if v := req.Header.Get("x-amz-source-expected-bucket-owner"); v != "" {

@@ -57,6 +57,9 @@ type routeKey struct {
 // authorizes it, named as AWS documents them.
 var operations = map[routeKey]operation{
 	{service, "GET", "", false}: {"ListBuckets", "s3:ListAllMyBuckets", "", (*API).listBuckets},
+	// ListBuckets' request signed for s3express or with x-id=ListDirectoryBuckets.
+	{service, "GET", "directory-buckets", false}: {"ListDirectoryBuckets", "s3express:ListAllMyDirectoryBuckets", "", (*API).listDirectoryBuckets},
+	{bucket, "GET", "session", false}:            {"CreateSession", "s3express:CreateSession", "", (*API).createSession},
 
 	{bucket, "PUT", "", false}:         {"CreateBucket", "s3:CreateBucket", "", (*API).createBucket},
 	{bucket, "HEAD", "", false}:        {"HeadBucket", "s3:ListBucket", "", (*API).headBucket},
@@ -180,7 +183,8 @@ var operations = map[routeKey]operation{
 
 	{object, "POST", "select", false}: {"SelectObjectContent", "s3:GetObject", "s3:GetObjectVersion", (*API).selectObjectContent},
 
-	{object, "GET", "torrent", false}: {"GetObjectTorrent", "s3:GetObjectTorrent", "s3:GetObjectVersionTorrent", (*API).getObjectTorrent},
+	{object, "GET", "torrent", false}:      {"GetObjectTorrent", "s3:GetObjectTorrent", "s3:GetObjectVersionTorrent", (*API).getObjectTorrent},
+	{object, "PUT", "renameObject", false}: {"RenameObject", "s3:PutObject", "", (*API).renameObject},
 }
 
 // storesData names the operations refused when the data directory is low on
@@ -198,6 +202,12 @@ func (a *API) route(req *request) operation {
 	switch {
 	case req.bucket == "":
 		k.level = service
+		// AWS serves it on another endpoint (s3express-control), so the
+		// request may differ from ListBuckets' only in its signing name
+		// (boto3) or also say x-id=ListDirectoryBuckets (aws-sdk-go-v2).
+		if k.method == "GET" && k.sub == "" && (req.query.Get("x-id") == "ListDirectoryBuckets" || req.auth != nil && req.auth.Service == "s3express") {
+			k.sub = "directory-buckets"
+		}
 	case req.key == "":
 		k.level = bucket
 		k.sub = configListSub(k, req)

@@ -13,9 +13,8 @@ import (
 // (or a user whose policy allows the action) learns the operation is
 // missing; anyone else gets AccessDenied, as S3 would answer them.
 var unimplemented = map[routeKey]operation{
-	{bucket, "GET", "session", false}: {name: "CreateSession", action: "s3express:CreateSession"},
-
-	{object, "PUT", "renameObject", false}: {name: "RenameObject", action: "s3:RenameObject"},
+	// Every operation of the S3 API Talus implements is served by a handler
+	// now; an operation added to S3 later goes here until it is.
 }
 
 // unknownAction authorizes a request that matches no S3 operation Talus
@@ -42,15 +41,12 @@ func notImplementedOp(k routeKey, req *request) operation {
 }
 
 // elsewhere recognizes the operations AWS serves on other endpoints whose
-// requests would otherwise look like S3 ones: ListDirectoryBuckets is
-// ListBuckets' request with x-id=ListDirectoryBuckets (s3express-control),
-// and a POST to /WriteGetObjectResponse (S3 Object Lambda), which is no
-// bucket: with its x-amz-request-route it is served before routing
-// (object_lambda.go); without one it gets here.
+// requests would otherwise look like S3 ones: a POST to
+// /WriteGetObjectResponse (S3 Object Lambda), which is no bucket: with its
+// x-amz-request-route it is served before routing (object_lambda.go);
+// without one it gets here.
 func elsewhere(k routeKey, req *request) (operation, bool) {
 	switch {
-	case k.level == service && k.method == "GET" && req.query.Get("x-id") == "ListDirectoryBuckets":
-		return operation{name: "ListDirectoryBuckets", action: "s3express:ListAllMyDirectoryBuckets"}, true
 	case k.level == bucket && k.method == "POST" && req.bucket == "WriteGetObjectResponse" && k.sub == "":
 		return operation{name: "WriteGetObjectResponse", action: "s3-object-lambda:WriteGetObjectResponse"}, true
 	}

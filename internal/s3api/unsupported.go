@@ -159,6 +159,9 @@ func (a *API) refuseUnsupported(ctx context.Context, req *request, op string) er
 		return nil // the operation itself is refused
 	}
 	get := func(name string) string {
+		if req.directory && name == "x-amz-storage-class" {
+			return "" // EXPRESS_ONEZONE, checked by checkDirectory
+		}
 		if v := req.Header.Get(name); v != "" {
 			return v
 		}

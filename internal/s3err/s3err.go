@@ -84,6 +84,7 @@ const (
 	InvalidPartNumber                 Code = "InvalidPartNumber"
 	ConditionalRequestConflict        Code = "ConditionalRequestConflict"
 	NotImplemented                    Code = "NotImplemented"
+	IdempotencyParameterMismatch      Code = "IdempotencyParameterMismatch"
 	NotModified                       Code = "NotModified"
 	PreconditionFailed                Code = "PreconditionFailed"
 	RequestTimeTooSkewed              Code = "RequestTimeTooSkewed"
@@ -182,6 +183,7 @@ var table = map[Code]entry{
 	InvalidPartNumber:                 {http.StatusRequestedRangeNotSatisfiable, "The requested partnumber is not satisfiable"},
 	ConditionalRequestConflict:        {http.StatusConflict, "A conflicting conditional operation is currently in progress against this resource. Please try again."},
 	NotImplemented:                    {http.StatusNotImplemented, "A header or query you provided implies functionality that is not implemented."},
+	IdempotencyParameterMismatch:      {http.StatusBadRequest, "Parameters on this idempotent request are inconsistent with parameters used in previous request(s)."},
 	NotModified:                       {http.StatusNotModified, "Not Modified"},
 	PreconditionFailed:                {http.StatusPreconditionFailed, "At least one of the pre-conditions you specified did not hold"},
 	RequestTimeTooSkewed:              {http.StatusForbidden, "The difference between the request time and the server's time is too large."},

@@ -62,6 +62,23 @@ type BucketInfo struct {
 // CreateBucketConfiguration is CreateBucket's optional body.
 type CreateBucketConfiguration struct {
 	LocationConstraint string `xml:"LocationConstraint"`
+	// Location and Bucket create a directory bucket.
+	Location *BucketLocationInfo `xml:"Location"`
+	Bucket   *BucketTypeInfo     `xml:"Bucket"`
+}
+
+// BucketLocationInfo is where a directory bucket lives: Type
+// AvailabilityZone or LocalZone, Name the zone ID.
+type BucketLocationInfo struct {
+	Type string `xml:"Type"`
+	Name string `xml:"Name"`
+}
+
+// BucketTypeInfo is a directory bucket's type (Directory) and its
+// DataRedundancy (SingleAvailabilityZone or SingleLocalZone).
+type BucketTypeInfo struct {
+	Type           string `xml:"Type"`
+	DataRedundancy string `xml:"DataRedundancy"`
 }
 
 // LocationConstraint answers GetBucketLocation.

@@ -80,6 +80,9 @@ type Config struct {
 	// ObjectLambdaTimeout is how long an Object Lambda transformer has to
 	// answer a GET (default 60s, AWS's).
 	ObjectLambdaTimeout time.Duration
+	// ExpressSessionDuration is how long CreateSession's credentials last
+	// (0: five minutes, as S3; tests shorten it).
+	ExpressSessionDuration time.Duration
 	// JournalRetention bounds the change journal (zero fields: meta's defaults).
 	JournalRetention meta.JournalRetention
 	// Notify configures the event notification targets (nil: none).
@@ -277,6 +280,7 @@ func New(cfg Config) (*Server, error) {
 		RequestMetrics:         s.reqMetrics,
 		MetadataTablesWake:     func() { s.workers.Trigger(mdtables.JobName) },
 		ObjectLambdaTimeout:    cfg.ObjectLambdaTimeout,
+		ExpressSessionDuration: cfg.ExpressSessionDuration,
 	}, s.meta, s.blobs)
 	s.repl = s.newReplicator(api, ids)
 	s.reports.api = api

@@ -60,8 +60,8 @@ func canonicalURI(r *http.Request) string {
 // Lambda too, which the SDKs sign as S3), or for every other service the escaped path encoded once more, as the AWS SDKs sign
 // them (an Iceberg REST path holding an escaped ARN differs).
 func canonicalURIFor(r *http.Request, service string) string {
-	if service == "" || service == "s3" || service == "s3-object-lambda" {
-		return canonicalURI(r)
+	if service == "" || service == "s3" || service == "s3express" || service == "s3-object-lambda" {
+		return canonicalURI(r) // S3, directory buckets and Object Lambda: the path encoded once
 	}
 	p := r.URL.EscapedPath()
 	if p == "" {

@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -37,6 +38,10 @@ type Verifier struct {
 	// Service is the credential scope's service: "" means "s3"; the IAM
 	// API on the same endpoint verifies with "iam".
 	Service string
+	// AlsoServices are further scope services accepted (the S3 API also
+	// takes "s3express", the signing name of directory bucket requests);
+	// Auth.Service says which one a request used.
+	AlsoServices []string
 }
 
 // PayloadMode says how the request body is protected.
@@ -75,6 +80,8 @@ type Auth struct {
 	AccessKey     string
 	Payload       PayloadMode
 	PayloadSHA256 string // lowercase hex, only for PayloadSigned
+	// Service is the credential scope's service the request was signed for.
+	Service string
 
 	// What chunk and trailer signatures are computed from.
 	key      []byte
@@ -335,7 +342,7 @@ func (v *Verifier) checkScope(credStr string, t time.Time, mk func(string) *Erro
 	if v.Region != "" && c.region != v.Region {
 		return c, mk("the region '" + clip(c.region) + "' is wrong; expecting '" + v.Region + "'")
 	}
-	if service := cmp.Or(v.Service, "s3"); c.service != service {
+	if service := cmp.Or(v.Service, "s3"); c.service != service && !slices.Contains(v.AlsoServices, c.service) {
 		return c, mk("incorrect service \"" + clip(c.service) + "\". This endpoint belongs to \"" + service + "\".")
 	}
 	if c.terminal != "aws4_request" {
@@ -492,6 +499,7 @@ func (v *Verifier) finish(r *http.Request, a *Auth, cred credential, t time.Time
 	a.AccessKey = cred.accessKey
 	a.amzDate = t.UTC().Format(iso8601)
 	a.scope = cred.scope()
+	a.Service = cred.service
 	a.key = serviceKey(secret, cred.date, cred.region, cred.service)
 	a.trailers = declaredTrailers(r)
 

@@ -114,6 +114,11 @@ func WithObjectLambdaTimeout(d time.Duration) Option {
 	return func(c *server.Config) { c.ObjectLambdaTimeout = d }
 }
 
+// WithExpressSessionDuration shortens CreateSession's credentials.
+func WithExpressSessionDuration(d time.Duration) Option {
+	return func(c *server.Config) { c.ExpressSessionDuration = d }
+}
+
 // WithRegion sets the server's region (us-east-1 unless set).
 func WithRegion(r string) Option { return func(c *server.Config) { c.Region = r } }
 

@@ -70,6 +70,7 @@ func Run(t *testing.T, newStore func(t *testing.T) meta.Store) {
 		{"Remotes", testRemotes},
 		{"DueRestores", testDueRestores},
 		{"ObjectLambdaAccessPoints", testObjectLambdaAccessPoints},
+		{"Rename", testRename},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
