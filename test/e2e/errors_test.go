@@ -160,19 +160,24 @@ func TestErrorsNotImplemented(t *testing.T) {
 	c := srv.Client()
 	mustCreateBucket(t, c, "noimpl")
 	mustPut(t, c, "noimpl", "obj", []byte("data"))
+	// RenameObject is served in buckets that never had versioning only.
+	mustCreateBucket(t, c, "noimplv")
+	if _, err := c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String("noimplv"),
+		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}); err != nil {
+		t.Fatal(err)
+	}
+	mustPut(t, c, "noimplv", "obj", []byte("data"))
 
 	for _, tc := range []struct {
 		method, path string
 		body         []byte
-		hdr          string
+		hdr, val     string
 	}{
-		{http.MethodPut, "/noimpl/copy2?accelerate", []byte{}, "noimpl/obj"},
-		{http.MethodPut, "/noimpl/obj?renameObject", []byte{}, ""},
+		{http.MethodPut, "/noimpl/copy2?accelerate", []byte{}, "X-Amz-Copy-Source", "noimpl/obj"},
+		{http.MethodPut, "/noimplv/renamed?renameObject", []byte{}, "X-Amz-Rename-Source", "noimplv/obj"},
 	} {
 		req := rqNew(t, tc.method, srv.URL+tc.path, tc.body)
-		if tc.hdr != "" {
-			req.Header.Set("X-Amz-Copy-Source", tc.hdr)
-		}
+		req.Header.Set(tc.hdr, tc.val)
 		rqSign(t, req, tc.body)
 		res := rqDo(t, req)
 		doc := rqErr(t, res, http.StatusNotImplemented, "NotImplemented")
@@ -181,9 +186,12 @@ func TestErrorsNotImplemented(t *testing.T) {
 		}
 	}
 	rqMissing(t, c, "noimpl", "copy2")
-	_ = types.BucketVersioningStatusEnabled
+	rqMissing(t, c, "noimplv", "renamed")
 	if got := mustGet(t, c, "noimpl", "obj"); string(got) != "data" {
 		t.Fatalf("object changed: %q", got)
+	}
+	if got := mustGet(t, c, "noimplv", "obj"); string(got) != "data" {
+		t.Fatalf("versioned object changed: %q", got)
 	}
 }
 
