@@ -56,10 +56,12 @@ func New(cfg Config) *Worker {
 	return &Worker{cfg: cfg}
 }
 
-// Job runs a pass every tenth of a day. It is not shared: the access
-// counts it exports are this gateway's.
+// Job runs a pass every tenth of a day. It is shared, so that each
+// export is written once among gateways on one metadata store; the access
+// counts it exports are those of the gateway holding the lease (an
+// estimate, as S3's own analysis is).
 func (w *Worker) Job() worker.Job {
-	return worker.Job{Name: "analytics-export", Delay: w.cfg.Day / 10, Interval: w.cfg.Day / 10,
+	return worker.Job{Name: "analytics-export", Shared: true, Delay: w.cfg.Day / 10, Interval: w.cfg.Day / 10,
 		Run: func(ctx context.Context, r *worker.Run) error {
 			n, err := w.Pass(ctx)
 			r.Done(n)

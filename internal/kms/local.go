@@ -43,6 +43,7 @@ type Local struct {
 	mu      sync.Mutex
 	keys    map[string]cachedKey   // by key ID
 	aliases map[string]cachedAlias // by alias name
+	publish func(kind, key string)
 }
 
 type cachedKey struct {
@@ -129,15 +130,44 @@ func (l *Local) expired(k meta.KMSKey) bool {
 }
 
 func (l *Local) forget(id string) {
-	l.mu.Lock()
-	delete(l.keys, id)
-	l.mu.Unlock()
+	l.Drop(CacheKey, id)
+	if l.publish != nil {
+		l.publish(CacheKey, id)
+	}
 }
 
 func (l *Local) forgetAlias(name string) {
+	l.Drop(CacheAlias, name)
+	if l.publish != nil {
+		l.publish(CacheAlias, name)
+	}
+}
+
+// Cache kinds the key service publishes when a key or alias changes, for
+// gateways sharing the metadata store (internal/cachebus).
+const (
+	CacheKey   = "kms-key"
+	CacheAlias = "kms-alias"
+)
+
+// SetPublisher has every change of a key or alias publish(kind, id or
+// name), so other gateways drop their cached copies. Set it before serving.
+func (l *Local) SetPublisher(publish func(kind, key string)) { l.publish = publish }
+
+// Drop drops a cached key or alias on another gateway's word ("*": all).
+func (l *Local) Drop(kind, key string) {
 	l.mu.Lock()
-	delete(l.aliases, name)
-	l.mu.Unlock()
+	defer l.mu.Unlock()
+	switch {
+	case kind == CacheKey && key == "*":
+		l.keys = map[string]cachedKey{}
+	case kind == CacheKey:
+		delete(l.keys, key)
+	case kind == CacheAlias && key == "*":
+		l.aliases = map[string]cachedAlias{}
+	case kind == CacheAlias:
+		delete(l.aliases, key)
+	}
 }
 
 func (l *Local) notFound(id string) error {
@@ -153,7 +183,7 @@ func (l *Local) load(ctx context.Context, id string) (cachedKey, error) {
 	l.mu.Unlock()
 	if ok && now.Sub(c.loaded) < cacheTTL {
 		if c.meta.State == StatePendingDeletion && !now.Before(c.meta.DeletionDate) {
-			l.forget(id)
+			l.Drop(CacheKey, id) // every gateway's clock sees the date pass
 		} else {
 			return c, nil
 		}
