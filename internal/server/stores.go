@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"time"
@@ -73,15 +74,22 @@ func (s *Server) openMeta() error {
 		s.meta = db
 		return nil
 	}
-	return fmt.Errorf("--meta must be postgres://... (or postgresql://...) or sqlite:PATH, not %q", redactDSN(dsn))
+	return fmt.Errorf("--meta must be postgres://... (or postgresql://...) or sqlite:PATH, not %q", RedactDSN(dsn))
 }
 
-// redactDSN hides a password in a DSN for error messages.
-func redactDSN(dsn string) string {
-	if at := strings.LastIndex(dsn, "@"); at > 0 {
-		if scheme := strings.Index(dsn, "://"); scheme >= 0 && scheme+3 < at {
-			return dsn[:scheme+3] + "***" + dsn[at:]
+// RedactDSN hides the password of a DSN (user:password@host, or a
+// password= parameter) for messages and --print-config.
+func RedactDSN(dsn string) string {
+	if u, err := url.Parse(dsn); err == nil && u.Scheme != "" {
+		if _, has := u.User.Password(); has {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
 		}
+		q := u.Query()
+		if q.Has("password") {
+			q.Set("password", "xxxxx")
+			u.RawQuery = q.Encode()
+		}
+		return u.String()
 	}
 	return dsn
 }
