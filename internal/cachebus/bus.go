@@ -60,7 +60,7 @@ func (b *Bus) Publish(kind, key string) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := b.n.Notify(ctx, Channel, kind+"\x00"+key); err != nil {
+	if err := b.n.Notify(ctx, Channel, kind+"\n"+key); err != nil {
 		// The other gateways' TTL still bounds how long they serve it.
 		b.log.Warn("cache invalidation not sent", "kind", kind, "err", err)
 	}
@@ -87,9 +87,9 @@ func (b *Bus) dropAll() {
 	}
 }
 
-// Start subscribes to the other gateways' messages until Stop,
-// re-subscribing after a failure (and then dropping every cache, since
-// messages may have been missed meanwhile).
+// Start subscribes to the other gateways' messages until Stop, retrying
+// in the background until the subscription is in place. A message
+// saying messages were lost (a reconnect) drops every cache.
 func (b *Bus) Start() {
 	if b.n == nil {
 		return
@@ -99,31 +99,13 @@ func (b *Bus) Start() {
 	go func() {
 		defer close(b.done)
 		backoff := 100 * time.Millisecond
-		for first := true; ctx.Err() == nil; first = false {
-			if !first {
-				b.dropAll()
-			}
-			started := time.Now()
-			err := b.n.Subscribe(ctx, func(channel, payload string) {
-				if channel != Channel {
-					return
-				}
-				kind, key, ok := strings.Cut(payload, "\x00")
-				if ok {
-					b.deliver(kind, key)
-				}
-			})
-			if ctx.Err() != nil {
+		for {
+			err := b.n.Subscribe(ctx, Channel, b.receive)
+			if err == nil || ctx.Err() != nil {
 				return
 			}
-			if err == nil {
-				// A subscription that delivers in the background.
-				return
-			}
-			b.log.Warn("cache invalidation subscription lost; resubscribing", "err", err)
-			if time.Since(started) > time.Minute {
-				backoff = 100 * time.Millisecond
-			}
+			b.log.Warn("cache invalidation subscription failed; retrying", "err", err)
+			b.dropAll()
 			select {
 			case <-ctx.Done():
 				return
@@ -132,6 +114,19 @@ func (b *Bus) Start() {
 			backoff = min(backoff*2, 5*time.Second)
 		}
 	}()
+}
+
+func (b *Bus) receive(channel, payload string) {
+	if channel != Channel {
+		return
+	}
+	if payload == "" {
+		b.dropAll() // messages may have been missed
+		return
+	}
+	if kind, key, ok := strings.Cut(payload, "\n"); ok {
+		b.deliver(kind, key)
+	}
 }
 
 // Stop ends the subscription.

@@ -13,8 +13,8 @@ type Notifier interface {
 	// Notify sends payload on channel once the call returns (outside any
 	// transaction of the caller).
 	Notify(ctx context.Context, channel, payload string) error
-	// Subscribe calls fn for every message on the store's notification
-	// channels until ctx ends or the connection fails, and returns the
-	// reason.
-	Subscribe(ctx context.Context, fn func(channel, payload string)) error
+	// Subscribe calls fn for every message on channel (from one
+	// goroutine, in order) until ctx ends or the store closes; it returns
+	// once the subscription is in place.
+	Subscribe(ctx context.Context, channel string, fn func(channel, payload string)) error
 }

@@ -2,12 +2,12 @@ package server
 
 import (
 	"context"
-	"errors"
 
 	"talus/internal/meta"
+	"talus/internal/meta/postgres"
 )
 
-// openPostgres opens the PostgreSQL metadata store.
+// openPostgres opens the PostgreSQL metadata store (migrating its schema).
 func openPostgres(ctx context.Context, dsn string) (meta.Store, error) {
-	return nil, errors.New("PostgreSQL support is not built in")
+	return postgres.Open(ctx, dsn)
 }
