@@ -50,7 +50,7 @@ type Config struct {
 	// several gateways may share.
 	Meta string
 	// Blobs is the default blob tier (see BlobsConfig).
-	Blobs BlobsConfig
+	Blobs   BlobsConfig
 	Region  string
 	Domains []string
 	// WebsiteDomains are the website endpoint domains: bucket.DOMAIN on
