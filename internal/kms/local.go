@@ -231,6 +231,10 @@ func (l *Local) internalKey(ctx context.Context, id string) (cachedKey, error) {
 		return c, err
 	}
 	if _, err := l.newKey(ctx, id, "", managerService, ""); err != nil && !errors.Is(err, meta.ErrKMSKeyExists) {
+		// Another gateway may have created it at the same moment.
+		if c, lerr := l.load(ctx, id); lerr == nil {
+			return c, nil
+		}
 		return c, err
 	}
 	return l.load(ctx, id)
@@ -274,7 +278,12 @@ func (l *Local) aliasTarget(ctx context.Context, alias string) (string, error) {
 	a, err := l.ring.GetKMSAlias(ctx, alias)
 	if errors.Is(err, meta.ErrNoSuchKMSAlias) && alias == DefaultS3Alias {
 		_, err = l.newKey(ctx, newKeyID(), "Default key that protects my S3 objects when no other key is defined", ManagerAWS, alias)
-		if err == nil || errors.Is(err, meta.ErrKMSAliasExists) {
+		if err != nil && !errors.Is(err, meta.ErrKMSAliasExists) {
+			// Another gateway may have created it at the same moment.
+			if a2, gerr := l.ring.GetKMSAlias(ctx, alias); gerr == nil {
+				a, err = a2, nil
+			}
+		} else {
 			a, err = l.ring.GetKMSAlias(ctx, alias)
 		}
 	}

@@ -262,10 +262,10 @@ func TestVersionsThroughDifferentGateways(t *testing.T) {
 // and 0, completes on gateway 2.
 func TestMultipartAcrossGateways(t *testing.T) {
 	c := startCluster(t, 3)
-	if _, err := c.client(0).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("mp")}); err != nil {
+	if _, err := c.client(0).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("mpu")}); err != nil {
 		t.Fatal(err)
 	}
-	up, err := c.client(0).CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("mp"), Key: aws.String("big")})
+	up, err := c.client(0).CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("mpu"), Key: aws.String("big")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -276,24 +276,24 @@ func TestMultipartAcrossGateways(t *testing.T) {
 		gw   int
 		data []byte
 	}{{1, part1}, {0, part2}} {
-		out, err := c.client(p.gw).UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String("mp"), Key: aws.String("big"), UploadId: up.UploadId,
+		out, err := c.client(p.gw).UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String("mpu"), Key: aws.String("big"), UploadId: up.UploadId,
 			PartNumber: aws.Int32(int32(n + 1)), Body: bytes.NewReader(p.data)})
 		if err != nil {
 			t.Fatalf("UploadPart %d on gateway %d: %v", n+1, p.gw, err)
 		}
 		done = append(done, types.CompletedPart{PartNumber: aws.Int32(int32(n + 1)), ETag: out.ETag, ChecksumCRC32: out.ChecksumCRC32})
 	}
-	parts, err := c.client(2).ListParts(ctx, &s3.ListPartsInput{Bucket: aws.String("mp"), Key: aws.String("big"), UploadId: up.UploadId})
+	parts, err := c.client(2).ListParts(ctx, &s3.ListPartsInput{Bucket: aws.String("mpu"), Key: aws.String("big"), UploadId: up.UploadId})
 	if err != nil || len(parts.Parts) != 2 {
 		t.Fatalf("ListParts on gateway 2: %v, %d parts", err, len(parts.Parts))
 	}
-	if _, err := c.client(2).CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String("mp"), Key: aws.String("big"), UploadId: up.UploadId,
+	if _, err := c.client(2).CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String("mpu"), Key: aws.String("big"), UploadId: up.UploadId,
 		MultipartUpload: &types.CompletedMultipartUpload{Parts: done}}); err != nil {
 		t.Fatalf("CompleteMultipartUpload on gateway 2: %v", err)
 	}
 	want := append(append([]byte{}, part1...), part2...)
 	for i := 0; i < 3; i++ {
-		if got := get(t, c.client(i), "mp", "big", ""); !bytes.Equal(got, want) {
+		if got := get(t, c.client(i), "mpu", "big", ""); !bytes.Equal(got, want) {
 			t.Fatalf("gateway %d reads %d bytes, want %d", i, len(got), len(want))
 		}
 	}
