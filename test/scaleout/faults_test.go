@@ -73,20 +73,20 @@ func TestKillGatewayUnderLoadLosesNoAcknowledgedPut(t *testing.T) {
 func TestLifecycleExpirationRunsOnce(t *testing.T) {
 	c := startCluster(t, 3, "--lifecycle-day", "2s")
 	c0 := c.client(0)
-	if _, err := c0.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("lc")}); err != nil {
+	if _, err := c0.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("lcy")}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c0.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String("lc"),
+	if _, err := c0.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String("lcy"),
 		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}); err != nil {
 		t.Fatal(err)
 	}
 	const n = 6
 	for i := 0; i < n; i++ {
-		if _, err := c.client(i%3).PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("lc"), Key: aws.String(fmt.Sprintf("tmp/%d", i)), Body: bytes.NewReader([]byte("x"))}); err != nil {
+		if _, err := c.client(i%3).PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("lcy"), Key: aws.String(fmt.Sprintf("tmp/%d", i)), Body: bytes.NewReader([]byte("x"))}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := c0.PutBucketLifecycleConfiguration(ctx, &s3.PutBucketLifecycleConfigurationInput{Bucket: aws.String("lc"),
+	if _, err := c0.PutBucketLifecycleConfiguration(ctx, &s3.PutBucketLifecycleConfigurationInput{Bucket: aws.String("lcy"),
 		LifecycleConfiguration: &types.BucketLifecycleConfiguration{Rules: []types.LifecycleRule{{
 			ID: aws.String("expire"), Status: types.ExpirationStatusEnabled, Filter: &types.LifecycleRuleFilter{Prefix: aws.String("tmp/")},
 			Expiration: &types.LifecycleExpiration{Days: aws.Int32(1)},
@@ -94,7 +94,7 @@ func TestLifecycleExpirationRunsOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	markers := func() int {
-		out, err := c.client(1).ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String("lc")})
+		out, err := c.client(1).ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String("lcy")})
 		if err != nil {
 			t.Fatal(err)
 		}
