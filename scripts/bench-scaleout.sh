@@ -31,7 +31,7 @@ trap cleanup EXIT
 mkdir -p "$tmp/pg" && [ "$(id -u)" = 0 ] && chown nobody "$tmp/pg"
 "${pgrun[@]}" "$pgbin/initdb" -D "$tmp/pg" -U postgres --auth=trust --encoding=UTF8 --locale=C >/dev/null
 pgport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"${pgrun[@]}" "$pgbin/pg_ctl" -D "$tmp/pg" -l "$tmp/pg.log" -o "-p $pgport -k $tmp/pg -c listen_addresses=127.0.0.1" -w start >/dev/null
+"${pgrun[@]}" "$pgbin/pg_ctl" -D "$tmp/pg" -l "$tmp/pg/server.log" -o "-p $pgport -k $tmp/pg -c listen_addresses=127.0.0.1" -w start >/dev/null
 
 export TALUS_ROOT_ACCESS_KEY=talus-bench-admin
 export TALUS_ROOT_SECRET_KEY=talus-bench-secret-key-not-for-production
@@ -41,7 +41,7 @@ head -c 32 /dev/urandom >"$tmp/master.key"
 start_gateway() {
   local name=$1; shift
   mkdir -p "$tmp/$name/keys" && cp "$tmp/master.key" "$tmp/$name/keys/master.key"
-  bin/talus server --data "$tmp/$name" --address 127.0.0.1:0 --console-address off --log-level warn "$@" 2>"$tmp/$name.log" &
+  bin/talus server --data "$tmp/$name" --address 127.0.0.1:0 --console-address off --log-level info "$@" 2>"$tmp/$name.log" &
   pids+=($!)
   endpoint=""
   for _ in $(seq 300); do
