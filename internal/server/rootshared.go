@@ -80,6 +80,11 @@ func openSharedRoot(ctx context.Context, dataDir, accessKey, secret string, stor
 	if data == nil {
 		rec := sharedRootRecord{RootRecord: RootRecord{AccessKey: accessKey, Verifier: iam.RootVerifier(key, accessKey, secret), CanonicalID: accessKey}, KeyCheck: keyCheck(key)}
 		b, _ := json.Marshal(rec)
+		// The administrator account too, under the same lock, so that
+		// gateways starting together on a new database create it once.
+		if err := iam.EnsureAdminAccount(ctx, store, rec.CanonicalID, time.Now().UTC()); err != nil {
+			return nil, "", err
+		}
 		if err := store.SaveCheckpoint(ctx, l, b); err != nil {
 			return nil, "", err
 		}

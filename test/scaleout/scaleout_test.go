@@ -3,10 +3,15 @@ package scaleout
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -16,6 +21,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
+
+	"talus/internal/testserver"
 )
 
 var ctx = context.Background()
@@ -296,5 +303,58 @@ func TestMultipartAcrossGateways(t *testing.T) {
 		if got := get(t, c.client(i), "mpu", "big", ""); !bytes.Equal(got, want) {
 			t.Fatalf("gateway %d reads %d bytes, want %d", i, len(got), len(want))
 		}
+	}
+}
+
+// Three gateways started at the same moment on a new database all come
+// up (one of them records the root and creates the administrator
+// account) and serve the same buckets.
+func TestGatewaysStartTogetherOnNewDatabase(t *testing.T) {
+	c := startCluster(t, 0)
+	key := make([]byte, 32)
+	rand.Read(key)
+	gws := make([]*testserver.Process, 3)
+	var wg sync.WaitGroup
+	for i := range gws {
+		dir := t.TempDir()
+		os.MkdirAll(filepath.Join(dir, "keys"), 0o700)
+		if err := os.WriteFile(filepath.Join(dir, "keys", "master.key"), key, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			gws[i] = testserver.StartProcess(t, bin, dir, testserver.AccessKey, testserver.SecretKey, c.flags...)
+		}(i)
+	}
+	wg.Wait()
+	for i, g := range gws {
+		if g == nil {
+			t.Fatalf("gateway %d did not start", i)
+		}
+	}
+	cl := func(i int) *s3.Client { return testserver.NewClient(gws[i].URL, testserver.AccessKey, testserver.SecretKey) }
+	if _, err := cl(2).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("together")}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ {
+		if _, err := cl(i).HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String("together")}); err != nil {
+			t.Fatalf("gateway %d: %v", i, err)
+		}
+	}
+}
+
+// A gateway with another master key than the one the database was set up
+// with is refused at start, saying so.
+func TestGatewayWithOtherMasterKeyRefused(t *testing.T) {
+	c := startCluster(t, 1)
+	dir := t.TempDir()
+	tctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(tctx, bin, append([]string{"server", "--address", "127.0.0.1:0", "--data", dir}, c.flags...)...)
+	cmd.Env = append(os.Environ(), "TALUS_ROOT_ACCESS_KEY="+testserver.AccessKey, "TALUS_ROOT_SECRET_KEY="+testserver.SecretKey)
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "is not the master key of this metadata database") {
+		t.Fatalf("start with another master key: %v\n%s", err, out)
 	}
 }
