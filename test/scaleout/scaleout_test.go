@@ -333,7 +333,9 @@ func TestGatewaysStartTogetherOnNewDatabase(t *testing.T) {
 			t.Fatalf("gateway %d did not start", i)
 		}
 	}
-	cl := func(i int) *s3.Client { return testserver.NewClient(gws[i].URL, testserver.AccessKey, testserver.SecretKey) }
+	cl := func(i int) *s3.Client {
+		return testserver.NewClient(gws[i].URL, testserver.AccessKey, testserver.SecretKey)
+	}
 	if _, err := cl(2).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("together")}); err != nil {
 		t.Fatal(err)
 	}
