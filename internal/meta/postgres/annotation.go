@@ -204,10 +204,15 @@ func (s *Store) ListAnnotations(ctx context.Context, bucket, key, versionID stri
 	if opts.Prefix > start {
 		start = opts.Prefix
 	}
-	// Names compare as bytes (BINARY collation); the first name past the
+	// Names compare as bytes (COLLATE "C"); the first name past the
 	// prefix ends the page.
-	all, err := queryAll(ctx, s.r, `SELECT `+annotationCols+` FROM annotations WHERE seq = ? AND name >= ? AND name > ? ORDER BY name LIMIT ?`,
-		[]any{o.Seq, start, opts.After, opts.Limit}, func(sc scanner) (meta.Annotation, error) { return scanAnnotation(sc, false) })
+	q := `SELECT ` + annotationCols + ` FROM annotations WHERE seq = ?`
+	args := []any{o.Seq}
+	if !keyRange(&q, &args, "name", start, "") || !keyAfter(&q, &args, "name", opts.After) {
+		return o, nil, nil
+	}
+	all, err := queryAll(ctx, s.r, q+` ORDER BY name LIMIT ?`, append(args, opts.Limit),
+		func(sc scanner) (meta.Annotation, error) { return scanAnnotation(sc, false) })
 	if err != nil {
 		return nil, nil, err
 	}

@@ -104,3 +104,9 @@ func keyAfter(q *string, args *[]any, col, after string) bool {
 	*args = append(*args, after)
 	return true
 }
+
+// storable reports whether text can hold s as it is.
+func storable(s string) bool {
+	c, ok := ceilText(s)
+	return ok && c == s
+}

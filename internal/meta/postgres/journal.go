@@ -11,17 +11,8 @@ import (
 	"talus/internal/meta"
 )
 
-// The journal's seq comes from the one row of journal_head, incremented
-// by the transaction that appends the record, as its last statement. The
-// row lock that increment takes is held to the commit, so journaled
-// transactions (from every gateway) take their seqs one after another in
-// the order they commit: a transaction that takes seq n+1 has waited for
-// the one that took n to commit and become visible, so a reader that sees
-// n+1 sees n. A transaction that rolls back takes its increment with it:
-// committed seqs have no gaps. (A sequence would hand out numbers in the
-// order transactions ask, not the order they commit, and lose the numbers
-// of rollbacks.) The price: journaled writes commit one at a time, each
-// holding the row through its commit's WAL flush; see docs/scale-out-sql.md.
+// How seqs are assigned, gap-free in commit order across gateways, is
+// told in sequencer.go.
 
 // journalPoll is how often WaitJournal looks for records another gateway
 // wrote (writes through this store wake it at once).
@@ -47,8 +38,7 @@ func (s *Store) appendRecord(ctx context.Context, tx *wtx, r meta.Record) error 
 	if err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `WITH h AS (UPDATE journal_head SET seq = seq + 1 WHERE id = 1 RETURNING seq)
-		INSERT INTO journal(seq, time, record) SELECT seq, ?, ? FROM h`, nanos(s.now()), body); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO journal_pending(time, record) VALUES (?, ?)`, nanos(s.now()), body); err != nil {
 		return err
 	}
 	tx.journaled = true

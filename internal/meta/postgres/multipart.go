@@ -143,7 +143,8 @@ func (s *Store) ListUploads(ctx context.Context, bucket string, o meta.UploadLis
 	if o.KeyMarker != "" {
 		var initiated int64
 		err := sql.ErrNoRows
-		if o.UploadIDMarker != "" {
+		// A marker that is no storable name names no upload (ceilText).
+		if o.UploadIDMarker != "" && storable(o.KeyMarker) && storable(o.UploadIDMarker) {
 			err = s.r.QueryRowContext(ctx, `SELECT initiated FROM uploads WHERE upload_id = ? AND bucket = ? AND name = ?`,
 				o.UploadIDMarker, bucket, o.KeyMarker).Scan(&initiated)
 		}
@@ -152,8 +153,9 @@ func (s *Store) ListUploads(ctx context.Context, bucket string, o meta.UploadLis
 			q += ` AND (name > ? OR (name = ? AND (initiated > ? OR (initiated = ? AND upload_id > ?))))`
 			args = append(args, o.KeyMarker, o.KeyMarker, initiated, initiated, o.UploadIDMarker)
 		case errors.Is(err, sql.ErrNoRows):
-			q += ` AND name > ?`
-			args = append(args, o.KeyMarker)
+			if !keyAfter(&q, &args, "name", o.KeyMarker) {
+				return nil, nil
+			}
 		default:
 			return nil, err
 		}

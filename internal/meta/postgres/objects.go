@@ -70,7 +70,6 @@ func getBucket(ctx context.Context, q querier, name string) (meta.Bucket, error)
 	return b, err
 }
 
-
 func (s *Store) GetBucket(ctx context.Context, name string) (meta.Bucket, error) {
 	return getBucket(ctx, s.r, name)
 }

@@ -310,6 +310,40 @@ var migrations = []string{
 		FOR EACH ROW EXECUTE FUNCTION talus_restores_sync();
 	CREATE TRIGGER restores_delete AFTER DELETE ON versions
 		FOR EACH ROW EXECUTE FUNCTION talus_restores_sync();`,
+	// 2: journal records as their transactions commit them, before the
+	// sequencer gives them their seqs (sequencer.go).
+	`CREATE TABLE journal_pending (
+		id     bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+		time   bigint NOT NULL,
+		record bytea NOT NULL
+	);
+	-- A queue: every row is deleted soon after it is inserted. Vacuum it
+	-- often, and look for rows through the index, so dead rows cost little.
+	ALTER TABLE journal_pending SET (autovacuum_vacuum_threshold = 1000, autovacuum_vacuum_scale_factor = 0);
+	-- One sequencer run: number up to lim committed pending records after
+	-- journal_head, holding its row to the commit. Each statement sees
+	-- what committed before it (READ COMMITTED), so the records numbered
+	-- are those committed by the time the head row was locked, or later.
+	CREATE FUNCTION talus_sequence(lim integer) RETURNS bigint LANGUAGE plpgsql AS $$
+	DECLARE
+		head bigint;
+		n    bigint;
+	BEGIN
+		IF NOT EXISTS (SELECT 1 FROM journal_pending ORDER BY id LIMIT 1) THEN
+			RETURN 0;
+		END IF;
+		SELECT seq INTO head FROM journal_head WHERE id = 1 FOR UPDATE;
+		WITH moved AS (
+			DELETE FROM journal_pending WHERE id IN (SELECT id FROM journal_pending ORDER BY id LIMIT lim)
+			RETURNING id, time, record)
+		INSERT INTO journal(seq, time, record)
+		SELECT head + row_number() OVER (ORDER BY id), time, record FROM moved;
+		GET DIAGNOSTICS n = ROW_COUNT;
+		IF n > 0 THEN
+			UPDATE journal_head SET seq = head + n WHERE id = 1;
+		END IF;
+		RETURN n;
+	END $$;`,
 }
 
 // migrate applies the migrations not yet recorded, all in one transaction

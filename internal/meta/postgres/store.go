@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -28,8 +29,10 @@ type Store struct {
 	once sync.Once
 	// jch is closed (and replaced) by the next commit in this process
 	// that appends journal records.
-	jmu sync.Mutex
-	jch chan struct{}
+	jmu      sync.Mutex
+	jch      chan struct{}
+	seq      sequencer
+	inflight atomic.Int64 // writes in progress
 	// listener is the dedicated LISTEN connection (Subscribe).
 	lmu      sync.Mutex
 	listener *listener
@@ -65,6 +68,9 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	db.SetMaxOpenConns(int(cfg.MaxConns))
 	db.SetMaxIdleConns(int(cfg.MaxConns))
 	s := &Store{pool: pool, db: db, r: reader{db}, now: time.Now, quit: make(chan struct{})}
+	s.seq.cond = sync.NewCond(&s.seq.mu)
+	s.seq.stopped = make(chan struct{})
+	go s.sweepPending()
 	return s, nil
 }
 
@@ -73,6 +79,7 @@ func (s *Store) Close() error {
 	var err error
 	s.once.Do(func() {
 		close(s.quit)
+		<-s.seq.stopped
 		s.lmu.Lock()
 		if s.listener != nil {
 			s.listener.close()
@@ -107,11 +114,18 @@ func (s *Store) write(fn func(tx *wtx) error) error {
 		if attempt > 0 {
 			time.Sleep(time.Duration(rand.IntN(1<<min(attempt, 8))+1) * time.Millisecond)
 		}
-		var journaled bool
-		journaled, err = s.tryWrite(ctx, fn)
+		var tx *wtx
+		s.inflight.Add(1)
+		tx, err = s.tryWrite(ctx, fn)
+		s.inflight.Add(-1)
 		if err == nil {
-			if journaled {
+			switch {
+			case tx.numbered:
 				s.wakeJournal()
+			case tx.journaled:
+				// The write is committed whatever happens now; its record
+				// is numbered by this run or, failing that, a later one.
+				s.sequence()
 			}
 			return nil
 		}
@@ -122,20 +136,29 @@ func (s *Store) write(fn func(tx *wtx) error) error {
 	return mapErr(err)
 }
 
-func (s *Store) tryWrite(ctx context.Context, fn func(tx *wtx) error) (bool, error) {
+func (s *Store) tryWrite(ctx context.Context, fn func(tx *wtx) error) (*wtx, error) {
 	sqltx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return false, err
+		return nil, err
 	}
 	tx := &wtx{tx: sqltx}
 	if err := fn(tx); err != nil {
 		sqltx.Rollback()
-		return false, err
+		return nil, err
+	}
+	// A journaled write with no other write of this store in flight numbers
+	// its record itself, before it commits (see sequencer.go).
+	if tx.journaled && s.inflight.Load() == 1 {
+		if _, err := tx.ExecContext(ctx, `SELECT talus_sequence(?)`, runChunk); err != nil {
+			sqltx.Rollback()
+			return nil, err
+		}
+		tx.numbered = true
 	}
 	if err := sqltx.Commit(); err != nil {
-		return false, err
+		return nil, err
 	}
-	return tx.journaled, nil
+	return tx, nil
 }
 
 // retryable: the transaction was rolled back by the server to resolve a
@@ -215,9 +238,9 @@ func (r reader) QueryContext(ctx context.Context, q string, args ...any) (*sql.R
 // wtx is one write transaction.
 type wtx struct {
 	tx *sql.Tx
-	// journaled: the transaction appended journal records (WaitJournal is
-	// woken after the commit).
-	journaled bool
+	// journaled: the transaction appended journal records; numbered: it
+	// also gave them their seqs (WaitJournal is woken after the commit).
+	journaled, numbered bool
 	// locked holds the keys whose advisory lock the transaction took.
 	locked map[string]bool
 }

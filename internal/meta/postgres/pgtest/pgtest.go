@@ -41,54 +41,67 @@ func Start(t testing.TB) string {
 // StartServer starts a server for t; it stops (fast shutdown) when t ends.
 func StartServer(t testing.TB) *Server {
 	t.Helper()
+	s, err := Launch(t.TempDir())
+	if err != nil {
+		t.Fatalf("pgtest: %v", err)
+	}
+	t.Cleanup(s.Stop)
+	return s
+}
+
+// Launch starts a server with its files under base (which must exist), for
+// a TestMain that shares one server among a package's tests and
+// benchmarks; the caller stops it with Stop and removes base.
+func Launch(base string) (*Server, error) {
 	bin, err := findBin()
 	if err != nil {
-		t.Fatalf("pgtest: %v (install PostgreSQL: apt-get install postgresql)", err)
+		return nil, fmt.Errorf("%v (install PostgreSQL: apt-get install postgresql)", err)
 	}
 	s := &Server{bin: bin, done: make(chan struct{})}
 	if os.Geteuid() == 0 {
-		s.cred, err = unprivileged()
-		if err != nil {
-			t.Fatalf("pgtest: %v", err)
+		if s.cred, err = unprivileged(); err != nil {
+			return nil, err
 		}
 	}
-	base := t.TempDir()
 	s.dir = filepath.Join(base, "pgdata")
 	if s.cred != nil {
-		// t.TempDir and its parent are 0700 root: let the server's user in.
+		// t.TempDir and its parent are 0700 root: let the server's user
+		// through (search only), leaving directories that allow it as they are.
 		for _, d := range []string{filepath.Dir(base), base} {
-			if err := os.Chmod(d, 0o711); err != nil {
-				t.Fatalf("pgtest: %v", err)
+			fi, err := os.Stat(d)
+			if err != nil {
+				return nil, err
+			}
+			if fi.Mode().Perm()&0o001 == 0 {
+				if err := os.Chmod(d, fi.Mode()&(os.ModePerm|os.ModeSticky)|0o011); err != nil {
+					return nil, err
+				}
 			}
 		}
 		if err := os.Mkdir(s.dir, 0o700); err != nil {
-			t.Fatalf("pgtest: %v", err)
+			return nil, err
 		}
 		if err := os.Chown(s.dir, int(s.cred.Uid), int(s.cred.Gid)); err != nil {
-			t.Fatalf("pgtest: %v", err)
+			return nil, err
 		}
 	}
 	initdb := s.command("initdb", "-D", s.dir, "-U", "postgres", "--auth=trust",
 		"--encoding=UTF8", "--locale=C", "--no-instructions")
 	if out, err := initdb.CombinedOutput(); err != nil {
-		t.Fatalf("pgtest: initdb: %v\n%s", err, out)
+		return nil, fmt.Errorf("initdb: %v\n%s", err, out)
 	}
-	s.log, err = os.Create(filepath.Join(base, "postgres.log"))
-	if err != nil {
-		t.Fatalf("pgtest: %v", err)
+	if s.log, err = os.Create(filepath.Join(base, "postgres.log")); err != nil {
+		return nil, err
 	}
 	var lastErr error
 	for attempt := 0; attempt < 5; attempt++ {
 		if lastErr = s.start(); lastErr == nil {
-			break
+			return s, nil
 		}
 	}
-	if lastErr != nil {
-		logText, _ := os.ReadFile(s.log.Name())
-		t.Fatalf("pgtest: postgres did not start: %v\n%s", lastErr, tail(logText))
-	}
-	t.Cleanup(s.stop)
-	return s
+	logText, _ := os.ReadFile(s.log.Name())
+	s.log.Close()
+	return nil, fmt.Errorf("postgres did not start: %v\n%s", lastErr, tail(logText))
 }
 
 // start launches postgres on a free port and waits until it accepts
@@ -161,7 +174,9 @@ func (s *Server) ready() bool {
 	return hdr[0] == 'R' // authentication request; 'E' means starting up
 }
 
-func (s *Server) stop() {
+// Stop shuts the server down (fast shutdown: sessions are ended, the
+// data is checkpointed).
+func (s *Server) Stop() {
 	select {
 	case <-s.done:
 	default:
@@ -176,10 +191,19 @@ func (s *Server) stop() {
 	s.log.Close()
 }
 
-// Kill stops the server with SIGKILL, as a crash would.
+// Kill stops the server with SIGKILL, as a crash of the machine would:
+// the postmaster and every backend (its process group) at once. It
+// returns when all of them are gone.
 func (s *Server) Kill() {
-	s.cmd.Process.Kill()
+	pid := s.cmd.Process.Pid
+	syscall.Kill(-pid, syscall.SIGKILL)
 	<-s.done
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); {
+		if err := syscall.Kill(-pid, 0); errors.Is(err, syscall.ESRCH) {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // Restart starts the server again after Kill, on a new port; DSNs handed
@@ -191,9 +215,15 @@ func (s *Server) Restart(t testing.TB) {
 	default:
 		t.Fatal("pgtest: Restart of a running server")
 	}
-	if err := s.start(); err != nil {
-		t.Fatalf("pgtest: restart: %v", err)
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		if err = s.start(); err == nil {
+			return
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
+	logText, _ := os.ReadFile(s.log.Name())
+	t.Fatalf("pgtest: restart: %v\n%s", err, tail(logText))
 }
 
 // Addr is the server's host:port.
@@ -207,21 +237,52 @@ func (s *Server) DSN(db string) string {
 // NewDatabase creates an empty database and returns its DSN.
 func (s *Server) NewDatabase(t testing.TB) string {
 	t.Helper()
+	return s.NewDatabaseFrom(t, "")
+}
+
+// NewDatabaseFrom creates a database copied from the database template
+// (which no session may be connected to) and returns its DSN; template
+// "" is an empty database.
+func (s *Server) NewDatabaseFrom(t testing.TB, template string) string {
+	t.Helper()
+	dsn, err := s.CreateDatabase(template)
+	if err != nil {
+		t.Fatalf("pgtest: %v", err)
+	}
+	return dsn
+}
+
+// CreateDatabase is NewDatabaseFrom for callers without a testing.TB.
+func (s *Server) CreateDatabase(template string) (string, error) {
 	name := fmt.Sprintf("talus_%d", s.seq.Add(1))
-	s.Exec(t, "postgres", "CREATE DATABASE "+name)
-	return s.DSN(name)
+	q := "CREATE DATABASE " + name
+	if template != "" {
+		q += " TEMPLATE " + template
+	}
+	if _, err := s.psql("postgres", q); err != nil {
+		return "", err
+	}
+	return s.DSN(name), nil
 }
 
 // Exec runs SQL through psql on database db and returns its output.
 func (s *Server) Exec(t testing.TB, db, sql string) string {
 	t.Helper()
+	out, err := s.psql(db, sql)
+	if err != nil {
+		t.Fatalf("pgtest: %v", err)
+	}
+	return out
+}
+
+func (s *Server) psql(db, sql string) (string, error) {
 	cmd := exec.Command(filepath.Join(s.bin, "psql"), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
 		"-h", "127.0.0.1", "-p", strconv.Itoa(s.port), "-U", "postgres", "-d", db, "-c", sql)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		t.Fatalf("pgtest: psql %q: %v\n%s", sql, err, out)
+		return "", fmt.Errorf("psql %q: %v\n%s", sql, err, out)
 	}
-	return strings.TrimSpace(string(out))
+	return strings.TrimSpace(string(out)), nil
 }
 
 func (s *Server) command(name string, args ...string) *exec.Cmd {
