@@ -64,6 +64,9 @@ go test -race -count=1 ./internal/... ./cmd/... || fail "race tests"
 step "end-to-end, crash and big-object tests"
 go test -count=1 -timeout 20m ./test/... || fail "end-to-end tests"
 
+step "end-to-end suite once more on PostgreSQL (Debian's, in a temporary directory)"
+TALUS_TEST_META=postgres go test -count=1 -timeout 30m ./test/e2e/... || fail "end-to-end tests on PostgreSQL"
+
 step "S3 Metadata tables read back with iceberg-go and DuckDB (test/mdtables, its own module: cgo)"
 (cd test/mdtables && go vet ./... && go test -count=1 -timeout 20m ./...) || fail "metadata table tests"
 

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+
+	"talus/internal/server"
 )
 
 // Every flag of `talus server` has two more sources, derived from its name
@@ -182,6 +184,9 @@ func tomlValue(f *flag.Flag) any {
 			return ""
 		}
 		return "********"
+	}
+	if f.Name == "meta" {
+		return server.RedactDSN(f.Value.String()) // a DSN may carry a password
 	}
 	if g, ok := f.Value.(flag.Getter); ok {
 		switch v := g.Get().(type) {

@@ -89,6 +89,9 @@ func runServer(args []string) error {
 	fl := flag.NewFlagSet("server", flag.ContinueOnError)
 	addr := fl.String("address", env("TALUS_ADDRESS", "127.0.0.1:9000"), "listen address (env TALUS_ADDRESS)")
 	data := fl.String("data", env("TALUS_DATA", "./data"), "data directory (env TALUS_DATA)")
+	metaDSN := fl.String("meta", "", "metadata store: empty for the embedded SQLite database in the data directory, or postgres://user:pass@host/db?sslmode=... for PostgreSQL shared by several gateways (env TALUS_META)")
+	blobsAt := fl.String("blobs", "", "default blob tier: empty for DATA/blobs, a directory (a shared file system for several gateways), or s3://host[:port]/bucket[/prefix] (HTTPS; s3:http://... for plain HTTP) in an existing S3 cluster (credentials: --blobs-credentials or TALUS_BLOBS_ACCESS_KEY and TALUS_BLOBS_SECRET_KEY)")
+	blobsCreds := fl.String("blobs-credentials", "", "file holding the access key and secret key (one a line) of --blobs s3://...")
 	region := fl.String("region", env("TALUS_REGION", "us-east-1"), "region name (env TALUS_REGION)")
 	var doms domains
 	fl.Var(&doms, "domain", "domain for virtual-hosted-style requests (bucket.DOMAIN); repeatable")
@@ -171,6 +174,10 @@ func runServer(args []string) error {
 	if err := tierCredentials(tiers, tierCreds); err != nil {
 		return err
 	}
+	blobs, err := blobsConfig(*blobsAt, *blobsCreds)
+	if err != nil {
+		return err
+	}
 	if (*cert == "") != (*key == "") {
 		return errors.New("--tls-cert and --tls-key go together")
 	}
@@ -197,7 +204,7 @@ func runServer(args []string) error {
 		return err
 	}
 	srv, err := server.New(mdt.apply(notifications.apply(journal.apply(limits.apply(server.Config{
-		Address: *addr, DataDir: *data, Region: *region, Domains: doms, WebsiteDomains: webDoms,
+		Address: *addr, DataDir: *data, Meta: *metaDSN, Blobs: blobs, Region: *region, Domains: doms, WebsiteDomains: webDoms,
 		AccessKey: ak, SecretKey: sk, TLSCert: *cert, TLSKey: *key,
 		InlineMax: *inline, ShutdownTimeout: *grace, LifecycleDay: *lcDay, ObjectLambdaTimeout: *olapTimeout, Logger: log,
 		DefaultObjectOwnership: *ownership, AllowSSECOverHTTP: *sseCHTTP,

@@ -59,10 +59,12 @@ func New(cfg Config) *Worker {
 	return &Worker{cfg: cfg}
 }
 
-// Job runs a pass every tenth of a day. It is not shared: the access
-// counts it exports are this gateway's.
+// Job runs a pass every tenth of a day. It is shared, so that each
+// export is written once among gateways on one metadata store; the access
+// counts it exports are those of the gateway holding the lease (an
+// estimate, as S3's own analysis is).
 func (w *Worker) Job() worker.Job {
-	return worker.Periodic("analytics-export", false /* shared */, w.cfg.Day/10, w.cfg.Day/10, w.Pass)
+	return worker.Periodic("analytics-export", true /* shared */, w.cfg.Day/10, w.cfg.Day/10, w.Pass)
 }
 
 // Pass writes every export that is due (once a day per configuration).

@@ -84,7 +84,8 @@ func configFlags(fl *flag.FlagSet) func(args []string) (*Config, error) {
 	}
 	cfg := &Config{}
 	fl.StringVar(&cfg.Workload, "workload", WorkloadPut, "workload: "+strings.Join(workloads, ", "))
-	fl.StringVar(&cfg.Endpoint, "endpoint", envOr("http://127.0.0.1:9000", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"), "S3 endpoint URL (env AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL)")
+	cfg.Endpoint = envOr("http://127.0.0.1:9000", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL")
+	fl.Var(&endpointList{cfg: cfg}, "endpoint", "S3 endpoint URL (env AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL); repeat it (or separate with commas) for the gateways of one cluster: connections go to each in turn")
 	fl.StringVar(&cfg.AccessKey, "access-key", ak, "access key (env TALUS_ROOT_ACCESS_KEY, else AWS_ACCESS_KEY_ID)")
 	fl.StringVar(&cfg.SecretKey, "secret-key", sk, "secret key (env TALUS_ROOT_SECRET_KEY, else AWS_SECRET_ACCESS_KEY)")
 	fl.StringVar(&cfg.Region, "region", envOr("us-east-1", "TALUS_REGION", "AWS_REGION", "AWS_DEFAULT_REGION"), "region to sign for")
@@ -155,4 +156,27 @@ func isTerminal(w io.Writer) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// endpointList collects --endpoint: the first one replaces the default,
+// later ones are appended (comma-separated in Config.Endpoint).
+type endpointList struct {
+	cfg *Config
+	set bool
+}
+
+func (e *endpointList) String() string {
+	if e.cfg == nil {
+		return ""
+	}
+	return e.cfg.Endpoint
+}
+
+func (e *endpointList) Set(v string) error {
+	if !e.set {
+		e.cfg.Endpoint, e.set = v, true
+	} else {
+		e.cfg.Endpoint += "," + v
+	}
+	return nil
 }

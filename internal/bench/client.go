@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"talus/internal/sigv4"
@@ -43,22 +44,39 @@ const (
 )
 
 func newClient(cfg *Config, conns int) (*client, error) {
-	u, err := url.Parse(cfg.Endpoint)
-	if err != nil {
-		return nil, fmt.Errorf("--endpoint: %w", err)
-	}
-	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("--endpoint %q: want http://host[:port] or https://host[:port]", cfg.Endpoint)
-	}
-	if u.Path != "" && u.Path != "/" || u.RawQuery != "" {
-		return nil, fmt.Errorf("--endpoint %q: a path or query is not supported", cfg.Endpoint)
+	// Several endpoints (comma-separated, or --endpoint repeated) are the
+	// gateways of one cluster: requests are signed for the first, and new
+	// connections go to each in turn, as a TCP load balancer spreads them.
+	var u *url.URL
+	var addrs []string
+	for _, ep := range strings.Split(cfg.Endpoint, ",") {
+		e, err := url.Parse(strings.TrimSpace(ep))
+		if err != nil {
+			return nil, fmt.Errorf("--endpoint: %w", err)
+		}
+		if (e.Scheme != "http" && e.Scheme != "https") || e.Host == "" {
+			return nil, fmt.Errorf("--endpoint %q: want http://host[:port] or https://host[:port]", ep)
+		}
+		if e.Path != "" && e.Path != "/" || e.RawQuery != "" {
+			return nil, fmt.Errorf("--endpoint %q: a path or query is not supported", ep)
+		}
+		if u != nil && e.Scheme != u.Scheme {
+			return nil, fmt.Errorf("--endpoint: every endpoint needs the same scheme")
+		}
+		if u == nil {
+			u = e
+		}
+		addrs = append(addrs, hostPort(e))
 	}
 	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
 	dial := dialer.DialContext
 	if cfg.ConnectTo != "" {
-		to := cfg.ConnectTo
+		addrs = []string{cfg.ConnectTo}
+	}
+	if cfg.ConnectTo != "" || len(addrs) > 1 {
+		var next atomic.Uint64
 		dial = func(ctx context.Context, network, _ string) (net.Conn, error) {
-			return dialer.DialContext(ctx, network, to)
+			return dialer.DialContext(ctx, network, addrs[(next.Add(1)-1)%uint64(len(addrs))])
 		}
 	}
 	tr := &http.Transport{
@@ -89,6 +107,17 @@ func newClient(cfg *Config, conns int) (*client, error) {
 }
 
 func (c *client) close() { c.hc.CloseIdleConnections() }
+
+// hostPort is the address to dial for an endpoint URL.
+func hostPort(u *url.URL) string {
+	if u.Port() != "" {
+		return u.Host
+	}
+	if u.Scheme == "https" {
+		return net.JoinHostPort(u.Hostname(), "443")
+	}
+	return net.JoinHostPort(u.Hostname(), "80")
+}
 
 // s3Error is a non-success answer.
 type s3Error struct {

@@ -54,6 +54,7 @@ func (r *Resolver) ForgetAccounts() {
 	r.accounts = map[string]cachedAccount{}
 	r.cache = map[string]cached{}
 	r.mu.Unlock()
+	r.published(CacheAccounts, "*")
 }
 
 // NewAccountID returns a random 12-digit account ID other than the

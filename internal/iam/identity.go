@@ -76,6 +76,7 @@ type Resolver struct {
 	cache               map[string]cached
 	policies            map[string]cachedPolicies
 	accounts            map[string]cachedAccount // by "id:" + ID and "cid:" + canonical ID
+	publish             func(kind, key string)   // tells other gateways (SetPublisher)
 }
 
 // Store is what the resolver reads: identities and accounts.
@@ -148,11 +149,13 @@ func (r *Resolver) Lookup(ctx context.Context, accessKey string) (Principal, str
 	return c.p, c.secret, c.ok
 }
 
-// Forget drops a cached key after it changed in this process.
+// Forget drops a cached key after it changed in this process, and tells
+// the other gateways.
 func (r *Resolver) Forget(accessKey string) {
 	r.mu.Lock()
 	delete(r.cache, accessKey)
 	r.mu.Unlock()
+	r.published(CacheKey, accessKey)
 }
 
 // UserPolicies returns the identity policies of a user of the account ctx
@@ -189,6 +192,7 @@ func (r *Resolver) ForgetPolicies(string) {
 	r.mu.Lock()
 	r.policies = map[string]cachedPolicies{}
 	r.mu.Unlock()
+	r.published(CachePolicies, "*")
 }
 
 // PolicyPrincipal is p as the policy evaluator sees it.

@@ -43,6 +43,7 @@ type Local struct {
 	mu      sync.Mutex
 	keys    map[string]cachedKey   // by key ID
 	aliases map[string]cachedAlias // by alias name
+	publish func(kind, key string)
 }
 
 type cachedKey struct {
@@ -129,15 +130,44 @@ func (l *Local) expired(k meta.KMSKey) bool {
 }
 
 func (l *Local) forget(id string) {
-	l.mu.Lock()
-	delete(l.keys, id)
-	l.mu.Unlock()
+	l.Drop(CacheKey, id)
+	if l.publish != nil {
+		l.publish(CacheKey, id)
+	}
 }
 
 func (l *Local) forgetAlias(name string) {
+	l.Drop(CacheAlias, name)
+	if l.publish != nil {
+		l.publish(CacheAlias, name)
+	}
+}
+
+// Cache kinds the key service publishes when a key or alias changes, for
+// gateways sharing the metadata store (internal/cachebus).
+const (
+	CacheKey   = "kms-key"
+	CacheAlias = "kms-alias"
+)
+
+// SetPublisher has every change of a key or alias publish(kind, id or
+// name), so other gateways drop their cached copies. Set it before serving.
+func (l *Local) SetPublisher(publish func(kind, key string)) { l.publish = publish }
+
+// Drop drops a cached key or alias on another gateway's word ("*": all).
+func (l *Local) Drop(kind, key string) {
 	l.mu.Lock()
-	delete(l.aliases, name)
-	l.mu.Unlock()
+	defer l.mu.Unlock()
+	switch {
+	case kind == CacheKey && key == "*":
+		l.keys = map[string]cachedKey{}
+	case kind == CacheKey:
+		delete(l.keys, key)
+	case kind == CacheAlias && key == "*":
+		l.aliases = map[string]cachedAlias{}
+	case kind == CacheAlias:
+		delete(l.aliases, key)
+	}
 }
 
 func (l *Local) notFound(id string) error {
@@ -153,7 +183,7 @@ func (l *Local) load(ctx context.Context, id string) (cachedKey, error) {
 	l.mu.Unlock()
 	if ok && now.Sub(c.loaded) < cacheTTL {
 		if c.meta.State == StatePendingDeletion && !now.Before(c.meta.DeletionDate) {
-			l.forget(id)
+			l.Drop(CacheKey, id) // every gateway's clock sees the date pass
 		} else {
 			return c, nil
 		}
@@ -201,6 +231,10 @@ func (l *Local) internalKey(ctx context.Context, id string) (cachedKey, error) {
 		return c, err
 	}
 	if _, err := l.newKey(ctx, id, "", managerService, ""); err != nil && !errors.Is(err, meta.ErrKMSKeyExists) {
+		// Another gateway may have created it at the same moment.
+		if c, lerr := l.load(ctx, id); lerr == nil {
+			return c, nil
+		}
 		return c, err
 	}
 	return l.load(ctx, id)
@@ -244,7 +278,12 @@ func (l *Local) aliasTarget(ctx context.Context, alias string) (string, error) {
 	a, err := l.ring.GetKMSAlias(ctx, alias)
 	if errors.Is(err, meta.ErrNoSuchKMSAlias) && alias == DefaultS3Alias {
 		_, err = l.newKey(ctx, newKeyID(), "Default key that protects my S3 objects when no other key is defined", ManagerAWS, alias)
-		if err == nil || errors.Is(err, meta.ErrKMSAliasExists) {
+		if err != nil && !errors.Is(err, meta.ErrKMSAliasExists) {
+			// Another gateway may have created it at the same moment.
+			if a2, gerr := l.ring.GetKMSAlias(ctx, alias); gerr == nil {
+				a, err = a2, nil
+			}
+		} else {
 			a, err = l.ring.GetKMSAlias(ctx, alias)
 		}
 	}

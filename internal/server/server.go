@@ -20,15 +20,14 @@ import (
 
 	"talus/internal/accesslog"
 	"talus/internal/blob"
-	"talus/internal/blob/localfs"
 	"talus/internal/blob/tiered"
+	"talus/internal/cachebus"
 	"talus/internal/iam"
 	"talus/internal/iamapi"
 	"talus/internal/kms"
 	"talus/internal/kmsapi"
 	"talus/internal/mdtables"
 	"talus/internal/meta"
-	"talus/internal/meta/sqlite"
 	"talus/internal/notify"
 	"talus/internal/oidc"
 	"talus/internal/policy"
@@ -43,7 +42,15 @@ import (
 // Config is everything a server needs.
 type Config struct {
 	Address string
+	// DataDir holds this gateway's own files (lock, master key copy,
+	// access log spool) and, by default, the metadata and the blobs.
 	DataDir string
+	// Meta is the metadata store: "" is the embedded SQLite database in
+	// the data directory, postgres://... a PostgreSQL database that
+	// several gateways may share.
+	Meta string
+	// Blobs is the default blob tier (see BlobsConfig).
+	Blobs   BlobsConfig
 	Region  string
 	Domains []string
 	// WebsiteDomains are the website endpoint domains: bucket.DOMAIN on
@@ -143,6 +150,7 @@ type Server struct {
 	cert     atomic.Pointer[tls.Certificate]
 	ready    atomic.Bool
 	workers  *worker.Pool
+	bus      *cachebus.Bus
 	shutdown sync.Once
 	keys     *kms.Local
 
@@ -216,15 +224,13 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.lock = lock
 	s.openSpace()
-	db, err := sqlite.Open(filepath.Join(cfg.DataDir, "meta.db"))
-	if err != nil {
+	if err := s.openMeta(); err != nil {
 		s.closeStores()
 		return nil, err
 	}
-	db.OnFull(s.space.Release)
-	s.meta = db
 	s.workers = worker.New(worker.Config{Leases: s.meta, Owner: gatewayID(cfg.DataDir), Logger: s.log})
-	if s.blobs, err = localfs.Open(filepath.Join(cfg.DataDir, "blobs")); err != nil {
+	s.bus = cachebus.New(s.meta, s.log)
+	if s.blobs, err = s.openBlobs(); err != nil {
 		s.closeStores()
 		return nil, err
 	}
@@ -234,7 +240,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.blobs = ts
-	sealer, owner, err := openRoot(context.Background(), cfg.DataDir, cfg.AccessKey, cfg.SecretKey, s.meta)
+	sealer, owner, err := s.openRoot(context.Background())
 	if err != nil {
 		s.closeStores()
 		return nil, err
@@ -250,6 +256,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.keys = keys
+	s.wireCaches(ids, keys)
 	if err := s.openReports(); err != nil {
 		s.closeStores()
 		return nil, err
@@ -393,6 +400,7 @@ func (s *Server) Serve() error {
 			return err
 		}
 	}
+	s.bus.Start()
 	s.startWorkers()
 	s.serveConsole()
 	s.ready.Store(true)
@@ -425,6 +433,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 			s.http.Close()
 		}
 		s.workers.Stop()
+		s.bus.Stop()
 		s.notify.Close()
 		err = errors.Join(err, s.closeReports(), s.closeStores())
 	})

@@ -11,9 +11,11 @@ import (
 	"talus/internal/worker"
 )
 
-// startWorkers starts the background jobs. Blob sweeping and the disk
-// watcher look after this gateway's own disk, so every gateway runs them;
-// lifecycle is shared: one gateway at a time applies the rules.
+// startWorkers starts the background jobs. Every job that reads or
+// writes shared state is shared: among the gateways on one metadata store
+// one at a time runs it, under its lease. The disk watcher (this gateway's
+// free-space reserve) and access log delivery (this gateway's spool) are
+// each gateway's own.
 func (s *Server) startWorkers() {
 	s.workers.Start(s.journalTrimJob())
 	s.startReports()
@@ -23,7 +25,10 @@ func (s *Server) startWorkers() {
 	s.workers.Start(s.mdtables.Job())
 	s.workers.Start(lifecycle.New(lifecycle.Config{Meta: s.meta, Blobs: s.blobs, Day: s.cfg.LifecycleDay, ClassTier: s.classTier, Logger: s.log}).Job())
 	s.workers.Start(lifecycle.New(lifecycle.Config{Meta: s.meta, Blobs: s.blobs, Day: s.cfg.LifecycleDay, Logger: s.log}).RestoreJob())
-	s.workers.Start(worker.Job{Name: "blob-sweep", Delay: time.Minute, Interval: s.cfg.SweepInterval,
+	// The sweeper is shared: gateways that share a blob tier share its
+	// orphans. Its grace period, measured from each blob's modification
+	// time, protects blobs other gateways have written but not committed yet.
+	s.workers.Start(worker.Job{Name: "blob-sweep", Shared: true, Delay: time.Minute, Interval: s.cfg.SweepInterval,
 		Run: func(ctx context.Context, r *worker.Run) error {
 			n, err := s.Sweep(ctx)
 			r.Done(n)

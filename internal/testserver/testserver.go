@@ -154,6 +154,9 @@ func Start(t testing.TB, opts ...Option) *Server {
 	for _, o := range opts {
 		o(&cfg)
 	}
+	if cfg.Meta == "" {
+		cfg.Meta = metaDSN(t, cfg.DataDir)
+	}
 	srv, err := server.New(cfg)
 	if err != nil {
 		t.Fatalf("server.New: %v", err)

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"os"
 	"strings"
 	"testing"
 
@@ -80,3 +81,7 @@ func TestBasicRoundTrip(t *testing.T) {
 	_, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("basic"), Key: aws.String("missing")})
 	mustCode(t, err, "NoSuchKey")
 }
+
+// TestMain shares one PostgreSQL server among the package's tests when
+// they run on it (TALUS_TEST_META=postgres).
+func TestMain(m *testing.M) { os.Exit(testserver.Main(m)) }
