@@ -67,8 +67,13 @@ func (s *Store) CreateKMSKey(ctx context.Context, k meta.KMSKey, alias string) e
 				return err
 			}
 		}
+		// Another gateway may insert the same key or alias between the
+		// check and the insert: its unique violation is the same answer.
 		if _, err := tx.ExecContext(ctx, `INSERT INTO kms_keys(`+kmsKeyCols+`) VALUES (?,?,?,?,?,?,?)`,
 			k.ID, k.Description, k.State, k.Manager, nanos(k.Created), optNanos(k.DeletionDate), k.Sealed); err != nil {
+			if isUniqueViolation(err) {
+				return meta.ErrKMSKeyExists
+			}
 			return err
 		}
 		if alias == "" {
@@ -76,6 +81,9 @@ func (s *Store) CreateKMSKey(ctx context.Context, k meta.KMSKey, alias string) e
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO kms_aliases(name, key_id, created, updated) VALUES (?,?,?,?)`,
 			alias, k.ID, nanos(k.Created), nanos(k.Created))
+		if isUniqueViolation(err) {
+			return meta.ErrKMSAliasExists
+		}
 		return err
 	})
 }
