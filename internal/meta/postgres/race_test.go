@@ -41,9 +41,12 @@ func TestConditionalPutAcrossPools(t *testing.T) {
 		defer close(readDone)
 		var last int64
 		for {
+			// The reader is done after an empty read that began once the
+			// writers had all returned: it then holds every record.
+			stopped := false
 			select {
 			case <-stop:
-				// One more pass picks up what committed last.
+				stopped = true
 			default:
 			}
 			recs, err := reader.ReadJournal(ctx, last, 50)
@@ -59,12 +62,8 @@ func TestConditionalPutAcrossPools(t *testing.T) {
 				last = r.Seq
 				seen = append(seen, r.Seq)
 			}
-			if len(recs) == 0 {
-				select {
-				case <-stop:
-					return
-				default:
-				}
+			if len(recs) == 0 && stopped {
+				return
 			}
 		}
 	}()
