@@ -412,6 +412,8 @@ def run(key, sql, inp, out):
     return recs.decode()
 print(run("p.csv", "SELECT name FROM S3Object WHERE city = 'Paris'", {"CSV": {"FileHeaderInfo": "USE"}}, {"CSV": {}}), end="|")
 print(run("l.json", "SELECT s.a FROM S3Object s WHERE s.a > 1", {"JSON": {"Type": "LINES"}}, {"JSON": {}}), end="|")
+print(run("t.parquet", "SELECT s.name FROM S3Object s WHERE s.id IN (3, 5)", {"Parquet": {}}, {"CSV": {}}), end="|")
+print(run("p.csv.gz", "SELECT COUNT(*) FROM S3Object", {"CSV": {"FileHeaderInfo": "USE"}, "CompressionType": "GZIP"}, {"JSON": {}}), end="|")
 try:
     run("p.csv", "SELECT FROM WHERE", {"CSV": {}}, {"CSV": {}})
 except s3.exceptions.ClientError as e:
@@ -427,6 +429,24 @@ func TestSelectBoto3(t *testing.T) {
 	mustCreateBucket(t, c, "selb")
 	mustPut(t, c, "selb", "p.csv", []byte(selectPeople))
 	mustPut(t, c, "selb", "l.json", []byte("{\"a\":1}\n{\"a\":2}\n{\"a\":3}\n"))
+	var pq bytes.Buffer
+	w := parquet.NewGenericWriter[parquetRow](&pq)
+	rows := make([]parquetRow, 10)
+	for i := range rows {
+		rows[i] = parquetRow{ID: int64(i), Name: "n" + strconv.Itoa(i)}
+	}
+	if _, err := w.Write(rows); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	mustPut(t, c, "selb", "t.parquet", pq.Bytes())
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(selectPeople))
+	zw.Close()
+	mustPut(t, c, "selb", "p.csv.gz", gz.Bytes())
 	script := filepath.Join(t.TempDir(), "boto_select.py")
 	if err := os.WriteFile(script, []byte(boto3Select), 0o644); err != nil {
 		t.Fatal(err)
@@ -437,7 +457,7 @@ func TestSelectBoto3(t *testing.T) {
 	if err != nil {
 		t.Fatalf("boto3: %v\n%s", err, out)
 	}
-	want := "Alice\nCarol\n|{\"a\":2}\n{\"a\":3}\n|ParseEmptySelect"
+	want := "Alice\nCarol\n|{\"a\":2}\n{\"a\":3}\n|n3\nn5\n|{\"_1\":" + strconv.Itoa(strings.Count(selectPeople, "\n")-1) + "}\n|ParseEmptySelect"
 	if string(out) != want {
 		t.Fatalf("boto3 got %q, want %q", out, want)
 	}
