@@ -104,6 +104,10 @@ func Launch(base string) (*Server, error) {
 	return nil, fmt.Errorf("postgres did not start: %v\n%s", lastErr, tail(logText))
 }
 
+// FsyncEnv, set to "off", starts servers without fsync: for test suites
+// that check behaviour only. Crash and durability tests never set it.
+const FsyncEnv = "TALUS_TEST_PG_FSYNC"
+
 // start launches postgres on a free port and waits until it accepts
 // connections.
 func (s *Server) start() error {
@@ -113,15 +117,21 @@ func (s *Server) start() error {
 	}
 	s.port = port
 	s.done = make(chan struct{})
-	s.cmd = s.command("postgres", "-D", s.dir,
+	durability := []string{"-c", "fsync=on"}
+	if os.Getenv(FsyncEnv) == "off" {
+		// For suites that test behaviour, not durability (the e2e suite
+		// on PostgreSQL): commits and CREATE DATABASE without flushes.
+		durability = []string{"-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"}
+	}
+	args := append([]string{"-D", s.dir,
 		"-c", "listen_addresses=127.0.0.1",
-		"-c", "port="+strconv.Itoa(port),
+		"-c", "port=" + strconv.Itoa(port),
 		"-c", "unix_socket_directories=",
-		"-c", "fsync=on",
 		"-c", "max_connections=200",
 		"-c", "shared_buffers=32MB",
 		"-c", "max_locks_per_transaction=128",
-	)
+	}, durability...)
+	s.cmd = s.command("postgres", args...)
 	s.cmd.Stdout = s.log
 	s.cmd.Stderr = s.log
 	if err := s.cmd.Start(); err != nil {
