@@ -29,12 +29,8 @@ Commands:
 `
 
 func runAdminOLAP(args []string, endpoint, region, data string, stdout io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprint(os.Stderr, adminOLAPUsage)
-		if len(args) == 0 {
-			return errors.New("missing olap command")
-		}
-		return nil
+	if done, err := subcommandHelp(args, adminOLAPUsage, "olap"); done {
+		return err
 	}
 	form := url.Values{"Version": {"2010-05-08"}}
 	switch args[0] {
@@ -84,11 +80,7 @@ func runAdminOLAP(args []string, endpoint, region, data string, stdout io.Writer
 	default:
 		return fmt.Errorf("unknown olap command %q (see 'talus admin olap -h')", args[0])
 	}
-	ak, sk, err := adminCredentials(data)
-	if err != nil {
-		return err
-	}
-	body, err := iamRequest(endpoint, region, ak, sk, form)
+	body, err := adminSend(endpoint, region, data, form)
 	if err != nil {
 		return err
 	}

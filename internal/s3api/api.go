@@ -271,19 +271,9 @@ func (a *API) serve(w http.ResponseWriter, req *request) (int, error) {
 		}
 		token, req.expressToken = t, true
 	}
-	creds := authn.New(req.Context(), a.cfg.Identities, token)
-	auth, err := a.authenticate(req, creds.Lookup)
+	_, err := a.signIn(req, token)
 	if err != nil {
-		err = creds.Error(err)
 		return a.renderError(w, req, err), err
-	}
-	req.auth = auth
-	if lp, ok := localPrincipal(req.Context()); ok {
-		req.principal = lp
-	} else if auth.Anonymous {
-		req.principal = iam.Principal{Anonymous: true}
-	} else {
-		req.principal = creds.Principal
 	}
 	op := a.route(req)
 	accesslog.From(req.Context()).Operation = op.name
@@ -426,4 +416,24 @@ func newHostID() string {
 	var b [24]byte
 	rand.Read(b[:])
 	return base64.StdEncoding.EncodeToString(b[:])
+}
+
+// signIn authenticates the request with token (a session token, or "")
+// and sets its auth and principal: the local principal of an internal
+// request, anonymous, or the credentials' owner.
+func (a *API) signIn(req *request, token string) (*authn.Credentials, error) {
+	creds := authn.New(req.Context(), a.cfg.Identities, token)
+	auth, err := a.authenticate(req, creds.Lookup)
+	if err != nil {
+		return nil, creds.Error(err)
+	}
+	req.auth = auth
+	if lp, ok := localPrincipal(req.Context()); ok {
+		req.principal = lp
+	} else if auth.Anonymous {
+		req.principal = iam.Principal{Anonymous: true}
+	} else {
+		req.principal = creds.Principal
+	}
+	return creds, nil
 }

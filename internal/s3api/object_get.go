@@ -78,6 +78,19 @@ func onceMore(read func() (*response, error)) (*response, error) {
 	return resp, err
 }
 
+// readConditions is the request's If-Match, If-None-Match,
+// If-Modified-Since and If-Unmodified-Since, for a read of an object.
+func readConditions(req *request) s3.Conditions {
+	cond := s3.Conditions{IfMatch: req.Header.Get("If-Match"), IfNoneMatch: req.Header.Get("If-None-Match")}
+	if t, ok := httpDate(req.Header.Get("If-Modified-Since")); ok {
+		cond.IfModifiedSince = &t
+	}
+	if t, ok := httpDate(req.Header.Get("If-Unmodified-Since")); ok {
+		cond.IfUnmodifiedSince = &t
+	}
+	return cond
+}
+
 func (a *API) getObjectOnce(ctx context.Context, req *request) (*response, error) {
 	o, err := a.lookupObject(ctx, req)
 	if err != nil {
@@ -91,13 +104,7 @@ func (a *API) getObjectOnce(ctx context.Context, req *request) (*response, error
 		return nil, err
 	}
 
-	cond := s3.Conditions{IfMatch: req.Header.Get("If-Match"), IfNoneMatch: req.Header.Get("If-None-Match")}
-	if t, ok := httpDate(req.Header.Get("If-Modified-Since")); ok {
-		cond.IfModifiedSince = &t
-	}
-	if t, ok := httpDate(req.Header.Get("If-Unmodified-Since")); ok {
-		cond.IfUnmodifiedSince = &t
-	}
+	cond := readConditions(req)
 	switch s3.CheckRead(cond, o.ETag, o.Modified) {
 	case s3.NotModified:
 		resp := newResponse(http.StatusNotModified)

@@ -8,7 +8,6 @@ import (
 
 	"talus/internal/accesslog"
 	"talus/internal/authn"
-	"talus/internal/iam"
 	"talus/internal/s3err"
 	"talus/internal/sigv2"
 )
@@ -94,19 +93,9 @@ func (a *API) serveObjectLambda(w http.ResponseWriter, req *request) (int, error
 		err := s3err.Newf(s3err.InvalidRequest, "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.")
 		return a.renderError(w, req, err), err
 	}
-	creds := authn.New(req.Context(), a.cfg.Identities, authn.Token(req.Request))
-	auth, err := a.authenticate(req, creds.Lookup)
+	creds, err := a.signIn(req, authn.Token(req.Request))
 	if err != nil {
-		err = creds.Error(err)
 		return a.renderError(w, req, err), err
-	}
-	req.auth = auth
-	if lp, ok := localPrincipal(req.Context()); ok {
-		req.principal = lp
-	} else if auth.Anonymous {
-		req.principal = iam.Principal{Anonymous: true}
-	} else {
-		req.principal = creds.Principal
 	}
 	var resp *response
 	if req.wgor {

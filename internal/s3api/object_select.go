@@ -57,13 +57,7 @@ func (a *API) selectOnce(ctx context.Context, req *request, plan *s3select.Plan)
 	if _, err := checkCustomerAccess(o.Attrs.Enc, get, sseCustomerPrefix); err != nil {
 		return nil, err
 	}
-	cond := s3.Conditions{IfMatch: req.Header.Get("If-Match"), IfNoneMatch: req.Header.Get("If-None-Match")}
-	if t, ok := httpDate(req.Header.Get("If-Modified-Since")); ok {
-		cond.IfModifiedSince = &t
-	}
-	if t, ok := httpDate(req.Header.Get("If-Unmodified-Since")); ok {
-		cond.IfUnmodifiedSince = &t
-	}
+	cond := readConditions(req)
 	switch s3.CheckRead(cond, o.ETag, o.Modified) {
 	case s3.NotModified:
 		resp := newResponse(http.StatusNotModified)
