@@ -12,7 +12,7 @@ import (
 	"talus/internal/meta"
 )
 
-func benchStore(b *testing.B) *Store {
+func benchStore(b testing.TB) *Store {
 	b.Helper()
 	s, err := Open(filepath.Join(b.TempDir(), "meta.db"))
 	if err != nil {

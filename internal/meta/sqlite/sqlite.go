@@ -32,6 +32,7 @@ type Store struct {
 	wcon *sql.Conn
 	r    reader
 	wc   *stmtCache
+	bc   *bucketCache
 	reqs chan *writeReq
 	quit chan struct{}
 	wg   sync.WaitGroup
@@ -95,7 +96,8 @@ func Open(path string) (*Store, error) {
 		rdb.Close()
 		return nil, err
 	}
-	s := &Store{rdb: rdb, wdb: wdb, wcon: wcon, r: reader{newStmtCache(rdb)}, wc: newStmtCache(wcon), reqs: make(chan *writeReq, maxBatch), quit: make(chan struct{}), now: time.Now}
+	bc := newBucketCache()
+	s := &Store{rdb: rdb, wdb: wdb, wcon: wcon, r: reader{c: newStmtCache(rdb), bc: bc}, wc: newStmtCache(wcon), bc: bc, reqs: make(chan *writeReq, maxBatch), quit: make(chan struct{}), now: time.Now}
 	s.wg.Add(1)
 	go s.writer()
 	return s, nil
@@ -215,7 +217,8 @@ func (s *Store) commit(batch []*writeReq) {
 // so it can be run again.
 func (s *Store) tryCommit(batch []*writeReq) ([]error, error) {
 	ctx := context.Background()
-	tx := &wtx{c: s.wc}
+	tx := &wtx{c: s.wc, bc: s.bc}
+	defer tx.ended()
 	errs := make([]error, len(batch))
 	_, err := tx.ExecContext(ctx, "BEGIN IMMEDIATE")
 	if err == nil {
@@ -314,27 +317,22 @@ const bucketCols = `name, created, region, owner, versioning, object_lock, confi
 type scanner interface{ Scan(dest ...any) error }
 
 func scanBucket(r scanner) (meta.Bucket, error) {
-	var b meta.Bucket
-	var created int64
-	var config []byte
-	if err := r.Scan(&b.Name, &created, &b.Region, &b.Owner, &b.Versioning, &b.ObjectLock, &config); err != nil {
-		return b, err
+	var row bucketRow
+	if err := r.Scan(&row.name, &row.created, &row.region, &row.owner, &row.versioning, &row.objectLock, &row.config); err != nil {
+		return meta.Bucket{}, err
 	}
-	b.Created = fromNanos(created)
-	if len(config) > 0 {
-		if err := json.Unmarshal(config, &b.Config); err != nil {
+	return row.decode()
+}
+
+// decode returns the bucket a row holds, its config decoded afresh.
+func (r bucketRow) decode() (meta.Bucket, error) {
+	b := meta.Bucket{Name: r.name, Created: fromNanos(r.created), Region: r.region, Owner: r.owner, Versioning: r.versioning, ObjectLock: r.objectLock}
+	if len(r.config) > 0 {
+		if err := json.Unmarshal(r.config, &b.Config); err != nil {
 			return b, fmt.Errorf("sqlite: decode config of bucket %s: %w", b.Name, err)
 		}
 	}
 	return b, nil
-}
-
-func getBucket(ctx context.Context, q querier, name string) (meta.Bucket, error) {
-	b, err := scanBucket(q.QueryRowContext(ctx, `SELECT `+bucketCols+` FROM buckets WHERE name = ?`, name))
-	if errors.Is(err, sql.ErrNoRows) {
-		return b, meta.ErrNoSuchBucket
-	}
-	return b, err
 }
 
 type querier interface {

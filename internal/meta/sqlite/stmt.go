@@ -47,7 +47,10 @@ func (c *stmtCache) close() {
 }
 
 // reader runs read queries on the read pool with cached statements.
-type reader struct{ c *stmtCache }
+type reader struct {
+	c  *stmtCache
+	bc *bucketCache
+}
 
 func (r reader) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
 	st, err := r.c.get(ctx, q)
@@ -74,9 +77,27 @@ type wtx struct {
 	// journaled: a write appended a journal record (WaitJournal is woken
 	// after the commit).
 	journaled bool
+	// bc is the bucket cache; bucketsChanged: a statement wrote the
+	// buckets table, so the cache was cleared and is cleared again when
+	// the transaction ends (ended).
+	bc             *bucketCache
+	bucketsChanged bool
+}
+
+// ended clears the bucket cache once more after a transaction that
+// changed buckets, committed or not: a reader may have cached a row from
+// before the change while it was in flight.
+func (t *wtx) ended() {
+	if t.bucketsChanged && t.bc != nil {
+		t.bc.clear()
+	}
 }
 
 func (t *wtx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if t.bc != nil && writesBuckets(q) {
+		t.bucketsChanged = true
+		t.bc.clear()
+	}
 	st, err := t.c.get(ctx, q)
 	if err != nil {
 		return nil, err
