@@ -412,13 +412,17 @@ func (s *Store) UpdateBucket(ctx context.Context, name string, fn func(*meta.Buc
 
 const versionCols = `seq, bucket, name, version_id, is_latest, delete_marker, size, etag, modified, storage_class, owner, blob_id, inline, attrs, upload_id`
 
-func scanVersion(r scanner) (*meta.Object, error) {
+// versionColsParts adds whether the version has parts, so that a lookup
+// of a single-part object (most of them) needs no second query.
+const versionColsParts = versionCols + `, EXISTS (SELECT 1 FROM version_parts WHERE version_parts.seq = versions.seq)`
+
+func scanVersion(r scanner, extra ...any) (*meta.Object, error) {
 	var o meta.Object
 	var modified int64
 	var blobID, uploadID sql.NullString
 	var attrs []byte
-	err := r.Scan(&o.Seq, &o.Bucket, &o.Key, &o.VersionID, &o.IsLatest, &o.DeleteMarker, &o.Size, &o.ETag,
-		&modified, &o.StorageClass, &o.Owner, &blobID, &o.Inline, &attrs, &uploadID)
+	err := r.Scan(append([]any{&o.Seq, &o.Bucket, &o.Key, &o.VersionID, &o.IsLatest, &o.DeleteMarker, &o.Size, &o.ETag,
+		&modified, &o.StorageClass, &o.Owner, &blobID, &o.Inline, &attrs, &uploadID}, extra...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -460,16 +464,20 @@ func loadParts(ctx context.Context, q querier, o *meta.Object) error {
 func getVersion(ctx context.Context, q querier, bucket, key, versionID string) (*meta.Object, error) {
 	var row *sql.Row
 	if versionID == "" {
-		row = q.QueryRowContext(ctx, `SELECT `+versionCols+` FROM versions WHERE bucket = ? AND name = ? AND is_latest = 1`, bucket, key)
+		row = q.QueryRowContext(ctx, `SELECT `+versionColsParts+` FROM versions WHERE bucket = ? AND name = ? AND is_latest = 1`, bucket, key)
 	} else {
-		row = q.QueryRowContext(ctx, `SELECT `+versionCols+` FROM versions WHERE bucket = ? AND name = ? AND version_id = ?`, bucket, key, versionID)
+		row = q.QueryRowContext(ctx, `SELECT `+versionColsParts+` FROM versions WHERE bucket = ? AND name = ? AND version_id = ?`, bucket, key, versionID)
 	}
-	o, err := scanVersion(row)
+	var hasParts bool
+	o, err := scanVersion(row, &hasParts)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
+	}
+	if !hasParts {
+		return o, nil
 	}
 	if err := loadParts(ctx, q, o); err != nil {
 		return nil, err
