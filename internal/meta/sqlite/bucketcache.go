@@ -41,8 +41,12 @@ type bucketRow struct {
 func newBucketCache() *bucketCache { return &bucketCache{rows: map[string]bucketRow{}} }
 
 // lookup returns the cached row of name and the generation to pass to
-// store after a miss.
+// store after a miss. A nil cache (none to use) always misses; its store
+// and clear do nothing.
 func (c *bucketCache) lookup(name string) (bucketRow, bool, uint64) {
+	if c == nil {
+		return bucketRow{}, false, 0
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	r, ok := c.rows[name]
@@ -51,6 +55,9 @@ func (c *bucketCache) lookup(name string) (bucketRow, bool, uint64) {
 
 // store keeps r unless the cache was cleared since generation gen.
 func (c *bucketCache) store(gen uint64, r bucketRow) {
+	if c == nil {
+		return
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.gen != gen {
@@ -63,6 +70,9 @@ func (c *bucketCache) store(gen uint64, r bucketRow) {
 }
 
 func (c *bucketCache) clear() {
+	if c == nil {
+		return
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.gen++
@@ -96,17 +106,14 @@ func getBucket(ctx context.Context, q querier, name string) (meta.Bucket, error)
 	if cq, ok := q.(cachedBuckets); ok {
 		c = cq.buckets()
 	}
-	if c == nil {
-		r, err := queryBucketRow(ctx, q, name)
-		if err != nil {
-			return meta.Bucket{}, err
-		}
-		return r.decode()
-	}
 	r, ok, gen := c.lookup(name)
 	if !ok {
 		var err error
-		if r, err = queryBucketRow(ctx, q, name); err != nil {
+		r, err = scanBucketRow(q.QueryRowContext(ctx, `SELECT `+bucketCols+` FROM buckets WHERE name = ?`, name))
+		if errors.Is(err, sql.ErrNoRows) {
+			return meta.Bucket{}, meta.ErrNoSuchBucket
+		}
+		if err != nil {
 			return meta.Bucket{}, err
 		}
 		c.store(gen, r)
@@ -114,12 +121,8 @@ func getBucket(ctx context.Context, q querier, name string) (meta.Bucket, error)
 	return r.decode()
 }
 
-func queryBucketRow(ctx context.Context, q querier, name string) (bucketRow, error) {
-	var r bucketRow
-	err := q.QueryRowContext(ctx, `SELECT `+bucketCols+` FROM buckets WHERE name = ?`, name).
-		Scan(&r.name, &r.created, &r.region, &r.owner, &r.versioning, &r.objectLock, &r.config)
-	if errors.Is(err, sql.ErrNoRows) {
-		return r, meta.ErrNoSuchBucket
-	}
-	return r, err
+func scanBucketRow(r scanner) (bucketRow, error) {
+	var b bucketRow
+	err := r.Scan(&b.name, &b.created, &b.region, &b.owner, &b.versioning, &b.objectLock, &b.config)
+	return b, err
 }

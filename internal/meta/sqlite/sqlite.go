@@ -317,8 +317,8 @@ const bucketCols = `name, created, region, owner, versioning, object_lock, confi
 type scanner interface{ Scan(dest ...any) error }
 
 func scanBucket(r scanner) (meta.Bucket, error) {
-	var row bucketRow
-	if err := r.Scan(&row.name, &row.created, &row.region, &row.owner, &row.versioning, &row.objectLock, &row.config); err != nil {
+	row, err := scanBucketRow(r)
+	if err != nil {
 		return meta.Bucket{}, err
 	}
 	return row.decode()

@@ -88,13 +88,13 @@ type wtx struct {
 // changed buckets, committed or not: a reader may have cached a row from
 // before the change while it was in flight.
 func (t *wtx) ended() {
-	if t.bucketsChanged && t.bc != nil {
+	if t.bucketsChanged {
 		t.bc.clear()
 	}
 }
 
 func (t *wtx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	if t.bc != nil && writesBuckets(q) {
+	if writesBuckets(q) {
 		t.bucketsChanged = true
 		t.bc.clear()
 	}
