@@ -97,28 +97,32 @@ func (a *API) allowed(ctx context.Context, req *request, action, resource string
 			}
 		}
 	}
-	pr := a.policyRequest(ctx, req, docs, action, resource, extra)
-	if b != nil {
-		acct := a.ownerAccount(ctx, b.Owner)
-		pr.Context["s3:ResourceAccount"] = []string{acct}
-		pr.Context["aws:ResourceAccount"] = []string{acct}
-		addResourceTags(b, pr.Context)
-	}
-	if !eff.SessionAllows(&pr) {
-		// A role session's permissions are the intersection of the
-		// role's and its session policies.
-		return s3err.New(s3err.AccessDenied)
-	}
 	identityAllow, resourceAllow := p.Root, false
-	for i, d := range docs {
-		switch d.Evaluate(&pr) {
-		case policy.Deny:
-			return s3err.New(s3err.AccessDenied).WithCause(fmt.Errorf("explicit deny of %s on %s", action, resource))
-		case policy.Allow:
-			if i < identityDocs {
-				identityAllow = true
-			} else if !foreign {
-				resourceAllow = true
+	// With no policy to evaluate (the common case of an owner's own
+	// bucket without a bucket policy) the condition keys are not built.
+	if len(docs) > 0 || eff.Narrowed {
+		pr := a.policyRequest(ctx, req, docs, action, resource, extra)
+		if b != nil {
+			acct := a.ownerAccount(ctx, b.Owner)
+			pr.Context["s3:ResourceAccount"] = []string{acct}
+			pr.Context["aws:ResourceAccount"] = []string{acct}
+			addResourceTags(b, pr.Context)
+		}
+		if !eff.SessionAllows(&pr) {
+			// A role session's permissions are the intersection of the
+			// role's and its session policies.
+			return s3err.New(s3err.AccessDenied)
+		}
+		for i, d := range docs {
+			switch d.Evaluate(&pr) {
+			case policy.Deny:
+				return s3err.New(s3err.AccessDenied).WithCause(fmt.Errorf("explicit deny of %s on %s", action, resource))
+			case policy.Allow:
+				if i < identityDocs {
+					identityAllow = true
+				} else if !foreign {
+					resourceAllow = true
+				}
 			}
 		}
 	}
@@ -312,10 +316,10 @@ func (a *API) conditionContext(ctx context.Context, req *request, docs []*policy
 	if req.sigV2 {
 		c["s3:signatureversion"] = []string{"AWS"}
 	}
-	if v := req.Header.Get("Referer"); v != "" {
+	if v := headerValue(req.Header, "Referer"); v != "" {
 		c["aws:Referer"] = []string{v}
 	}
-	if v := req.Header.Get("User-Agent"); v != "" {
+	if v := headerValue(req.Header, "User-Agent"); v != "" {
 		c["aws:UserAgent"] = []string{v}
 	}
 	switch {
@@ -325,7 +329,7 @@ func (a *API) conditionContext(ctx context.Context, req *request, docs []*policy
 	default:
 		c["s3:authType"] = []string{"REST-HEADER"}
 	}
-	if v := req.Header.Get("x-amz-content-sha256"); v != "" {
+	if v := headerValue(req.Header, "x-amz-content-sha256"); v != "" {
 		c["s3:x-amz-content-sha256"] = []string{v}
 	}
 	if req.key == "" {
@@ -339,25 +343,25 @@ func (a *API) conditionContext(ctx context.Context, req *request, docs []*policy
 		c["s3:VersionId"] = v[:1]
 	}
 	for _, h := range []string{"x-amz-acl", "x-amz-grant-read", "x-amz-grant-write", "x-amz-grant-full-control", "x-amz-storage-class", "x-amz-metadata-directive", "x-amz-copy-source"} {
-		if v := req.Header.Get(h); v != "" {
+		if v := headerValue(req.Header, h); v != "" {
 			c["s3:"+h] = []string{v}
 		}
 	}
-	a.sseConditionKeys(ctx, c, req.Header.Get)
-	if v := req.Header.Get("x-amz-object-lock-mode"); v != "" {
+	a.sseConditionKeys(ctx, c, func(name string) string { return headerValue(req.Header, name) })
+	if v := headerValue(req.Header, "x-amz-object-lock-mode"); v != "" {
 		c["s3:object-lock-mode"] = []string{v}
 	}
-	if v := req.Header.Get("x-amz-object-lock-retain-until-date"); v != "" {
+	if v := headerValue(req.Header, "x-amz-object-lock-retain-until-date"); v != "" {
 		c["s3:object-lock-retain-until-date"] = []string{v}
 		if until, err := parseLockDate(v); err == nil {
 			days := int64(until.Sub(now).Hours() / 24)
 			c["s3:object-lock-remaining-retention-days"] = []string{strconv.FormatInt(max(days, 0), 10)}
 		}
 	}
-	if v := req.Header.Get("x-amz-object-lock-legal-hold"); v != "" {
+	if v := headerValue(req.Header, "x-amz-object-lock-legal-hold"); v != "" {
 		c["s3:object-lock-legal-hold"] = []string{v}
 	}
-	if v := req.Header.Get("x-amz-tagging"); v != "" {
+	if v := headerValue(req.Header, "x-amz-tagging"); v != "" {
 		if tags, err := s3.ParseTaggingHeader(v); err == nil {
 			addRequestTags(c, tags)
 		}

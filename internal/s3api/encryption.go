@@ -96,14 +96,30 @@ func checkEncryption(op string, get func(string) string, secure bool) error {
 	return nil
 }
 
+// customerKeyHeaders are the algorithm, key and key-MD5 header names of
+// each customer-key prefix, built once rather than on every request.
+var customerKeyHeaders = map[string][3]string{
+	sseCustomerPrefix:   {sseCustomerPrefix + "-algorithm", sseCustomerPrefix + "-key", sseCustomerPrefix + "-key-md5"},
+	sseCopySourcePrefix: {sseCopySourcePrefix + "-algorithm", sseCopySourcePrefix + "-key", sseCopySourcePrefix + "-key-md5"},
+}
+
+func customerKeyNames(prefix string) [3]string {
+	if n, ok := customerKeyHeaders[prefix]; ok {
+		return n
+	}
+	return [3]string{prefix + "-algorithm", prefix + "-key", prefix + "-key-md5"}
+}
+
 func customerKeyGiven(get func(string) string, prefix string) bool {
-	return get(prefix+"-algorithm") != "" || get(prefix+"-key") != "" || get(prefix+"-key-md5") != ""
+	n := customerKeyNames(prefix)
+	return get(n[0]) != "" || get(n[1]) != "" || get(n[2]) != ""
 }
 
 // checkCustomerKey maps S3's customer-key rules onto its errors. The key
 // itself is never echoed.
 func checkCustomerKey(get func(string) string, prefix string) error {
-	err := s3.CheckCustomerKey(get(prefix+"-algorithm"), get(prefix+"-key"), get(prefix+"-key-md5"))
+	n := customerKeyNames(prefix)
+	err := s3.CheckCustomerKey(get(n[0]), get(n[1]), get(n[2]))
 	arg := prefix + "-key"
 	var msg string
 	switch {

@@ -57,7 +57,7 @@ func partStream(n int) string { return "part " + itoa(n) }
 // name (a presigned URL's form).
 func headerGetter(req *request) func(string) string {
 	return func(name string) string {
-		if v := req.Header.Get(name); v != "" {
+		if v := headerValue(req.Header, name); v != "" {
 			return v
 		}
 		return req.query.Get(strings.ToLower(name))

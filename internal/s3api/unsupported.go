@@ -162,7 +162,7 @@ func (a *API) refuseUnsupported(ctx context.Context, req *request, op string) er
 		if req.directory && name == "x-amz-storage-class" {
 			return "" // EXPRESS_ONEZONE, checked by checkDirectory
 		}
-		if v := req.Header.Get(name); v != "" {
+		if v := headerValue(req.Header, name); v != "" {
 			return v
 		}
 		return req.query.Get(strings.ToLower(name))
