@@ -7,7 +7,10 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 failed=0
-step() { printf '\n=== %s\n' "$*"; }
+t0=$(date +%s)
+# Each step's heading carries the minutes and seconds since the start, so a
+# CI log shows where the time goes.
+step() { local t=$(( $(date +%s) - t0 )); printf '\n=== [%d:%02d] %s\n' $((t / 60)) $((t % 60)) "$*"; }
 fail() { echo "FAILED: $*"; failed=$((failed + 1)); }
 
 step "install: Debian clients for the smoke test, Chromium for the browser tests, brokers for the notification tests"
@@ -79,7 +82,7 @@ go test -run '^$' -bench . -benchtime 1x ./internal/... >/tmp/talus-bench.txt 2>
 step "smoke test with awscli, rclone and s3cmd"
 bash test/smoke/smoke.sh || fail "smoke test"
 
-echo
+step "done"
 if [ "$failed" -gt 0 ]; then
   echo "test suite: $failed step(s) failed"
   exit 1
