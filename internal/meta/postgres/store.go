@@ -17,10 +17,13 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"talus/internal/meta"
+	"talus/internal/meta/sqlmeta"
 )
 
 // Store implements meta.Store on PostgreSQL.
 type Store struct {
+	// Base holds the methods whose SQL both stores share.
+	sqlmeta.Base
 	pool *pgxpool.Pool
 	db   *sql.DB // database/sql over the pool
 	r    reader
@@ -68,6 +71,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	db.SetMaxOpenConns(int(cfg.MaxConns))
 	db.SetMaxIdleConns(int(cfg.MaxConns))
 	s := &Store{pool: pool, db: db, r: reader{db}, now: time.Now, quit: make(chan struct{})}
+	s.Base = sqlmeta.New(sqlBackend{s}, dialect)
 	s.seq.cond = sync.NewCond(&s.seq.mu)
 	s.seq.stopped = make(chan struct{})
 	go s.sweepPending()

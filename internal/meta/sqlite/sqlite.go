@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"talus/internal/meta"
+	"talus/internal/meta/sqlmeta"
 
 	sqlite "modernc.org/sqlite" // also registers the "sqlite" driver
 )
@@ -27,6 +28,8 @@ const maxBatch = 256
 
 // Store implements meta.Store on SQLite.
 type Store struct {
+	// Base holds the methods whose SQL both stores share.
+	sqlmeta.Base
 	rdb  *sql.DB // read pool
 	wdb  *sql.DB // one connection, used only by the writer goroutine
 	wcon *sql.Conn
@@ -98,6 +101,7 @@ func Open(path string) (*Store, error) {
 	}
 	bc := newBucketCache()
 	s := &Store{rdb: rdb, wdb: wdb, wcon: wcon, r: reader{c: newStmtCache(rdb), bc: bc}, wc: newStmtCache(wcon), bc: bc, reqs: make(chan *writeReq, maxBatch), quit: make(chan struct{}), now: time.Now}
+	s.Base = sqlmeta.New(sqlBackend{s}, dialect)
 	s.wg.Add(1)
 	go s.writer()
 	return s, nil
