@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 
 	"talus/internal/meta"
 	"talus/internal/meta/sqlmeta"
@@ -25,6 +26,16 @@ func (sqlBackend) LockKey(ctx context.Context, tx sqlmeta.Tx, bucket, key string
 	return tx.(*wtx).lockKey(ctx, bucket, key)
 }
 
+func (b sqlBackend) Now() time.Time { return b.s.now() }
+
+// LeaseNow is the database's clock, so gateways whose clocks differ agree
+// on when a lease lapses.
+func (sqlBackend) LeaseNow(ctx context.Context, tx sqlmeta.Tx) (time.Time, error) {
+	var n int64
+	err := tx.QueryRowContext(ctx, `SELECT (extract(epoch FROM clock_timestamp()) * 1000000000)::bigint`).Scan(&n)
+	return time.Unix(0, n), err
+}
+
 var dialect = sqlmeta.Dialect{
 	Name: "postgres",
 	User: "usr", // user is reserved
@@ -41,6 +52,9 @@ var dialect = sqlmeta.Dialect{
 		return insert(table, cols) + " ON CONFLICT DO NOTHING"
 	},
 	IsUniqueViolation: isUniqueViolation,
+	SeveralWriters:    true,
+	// journal_head holds the last seq the sequencer gave (sequencer.go).
+	JournalSeq: `SELECT seq FROM journal_head WHERE id = 1`,
 }
 
 func insert(table string, cols []string) string {

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"strings"
+	"time"
 
 	"talus/internal/meta"
 	"talus/internal/meta/sqlmeta"
@@ -22,6 +23,12 @@ func (b sqlBackend) Reader() sqlmeta.Querier { return b.s.r }
 // LockKey has nothing to do: the one writer goroutine runs writes in turn.
 func (sqlBackend) LockKey(context.Context, sqlmeta.Tx, string, string) error { return nil }
 
+func (b sqlBackend) Now() time.Time { return b.s.now() }
+
+// LeaseNow is this process's clock: no other process writes the database
+// while it holds it open.
+func (b sqlBackend) LeaseNow(context.Context, sqlmeta.Tx) (time.Time, error) { return b.s.now(), nil }
+
 var dialect = sqlmeta.Dialect{
 	Name: "sqlite",
 	User: "user",
@@ -31,4 +38,6 @@ var dialect = sqlmeta.Dialect{
 	InsertIgnore: func(table string, cols []string) string {
 		return "INSERT OR IGNORE INTO " + table + "(" + strings.Join(cols, ", ") + ") VALUES (" + sqlmeta.Marks(len(cols)) + ")"
 	},
+	// The journal's seq is an AUTOINCREMENT rowid (see journal.go).
+	JournalSeq: `SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'journal'), 0)`,
 }

@@ -36,6 +36,11 @@ type Backend interface {
 	// LockKey serializes, inside tx, the writers of one object key
 	// (a store with a single writer has nothing to do).
 	LockKey(ctx context.Context, tx Tx, bucket, key string) error
+	// Now is the store's clock: journal and cursor times.
+	Now() time.Time
+	// LeaseNow is the clock lease expiry is measured on, read inside tx
+	// (where gateways share the database, the database's).
+	LeaseNow(ctx context.Context, tx Tx) (time.Time, error)
 }
 
 // Dialect is how a store spells what SQLite and PostgreSQL spell apart.
@@ -54,6 +59,19 @@ type Dialect struct {
 	// several writers may meet after checking the key was free; nil for
 	// a store whose checks cannot race.
 	IsUniqueViolation func(error) bool
+	// SeveralWriters: writers in other processes share the database, so
+	// a row read to be changed is locked (FOR UPDATE), a lease's row
+	// first inserted free so that there is one to lock.
+	SeveralWriters bool
+	// JournalSeq reads the last journal seq handed out (0 for none).
+	JournalSeq string
+}
+
+func (d Dialect) forUpdate() string {
+	if d.SeveralWriters {
+		return " FOR UPDATE"
+	}
+	return ""
 }
 
 func (d Dialect) unique(err error) bool {
