@@ -223,10 +223,7 @@ func rebind(q string) string {
 	return out
 }
 
-type querier interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
+type querier = sqlmeta.Querier
 
 // reader runs queries outside a transaction, on the pool.
 type reader struct{ db *sql.DB }
@@ -278,24 +275,6 @@ func (t *wtx) lockKey(ctx context.Context, bucket, key string) error {
 	}
 	t.locked[k] = true
 	return nil
-}
-
-// queryAll runs q and scans every row with scan.
-func queryAll[T any](ctx context.Context, qr querier, q string, args []any, scan func(scanner) (T, error)) ([]T, error) {
-	rows, err := qr.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
 }
 
 // nullable stores "" as NULL, keeping partial indexes small.

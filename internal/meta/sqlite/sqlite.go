@@ -318,7 +318,7 @@ func (s *Store) CreateBucket(ctx context.Context, b meta.Bucket) error {
 
 const bucketCols = `name, created, region, owner, versioning, object_lock, config`
 
-type scanner interface{ Scan(dest ...any) error }
+type scanner = sqlmeta.Scanner
 
 func scanBucket(r scanner) (meta.Bucket, error) {
 	row, err := scanBucketRow(r)
@@ -339,10 +339,7 @@ func (r bucketRow) decode() (meta.Bucket, error) {
 	return b, nil
 }
 
-type querier interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
+type querier = sqlmeta.Querier
 
 func (s *Store) GetBucket(ctx context.Context, name string) (meta.Bucket, error) {
 	return getBucket(ctx, s.r, name)
@@ -364,7 +361,7 @@ func (s *Store) ListBuckets(ctx context.Context, owner, prefix, after string, li
 		args = append(args, owner)
 	}
 	q += ` ORDER BY name LIMIT ?`
-	return queryAll(ctx, s.r, q, append(args, limit), scanBucket)
+	return sqlmeta.QueryAll(ctx, s.r, q, append(args, limit), scanBucket)
 }
 
 func (s *Store) DeleteBucket(ctx context.Context, name string) error {
