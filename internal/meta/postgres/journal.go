@@ -38,46 +38,6 @@ func (s *Store) appendRecord(ctx context.Context, tx *wtx, r meta.Record) error 
 	return nil
 }
 
-// journalChan returns the channel closed at the next commit that appends records.
-func (s *Store) journalChan() <-chan struct{} {
-	s.jmu.Lock()
-	defer s.jmu.Unlock()
-	if s.jch == nil {
-		s.jch = make(chan struct{})
-	}
-	return s.jch
-}
-
-// wakeJournal wakes WaitJournal callers after a commit that appended records.
-func (s *Store) wakeJournal() {
-	s.jmu.Lock()
-	defer s.jmu.Unlock()
-	if s.jch != nil {
-		close(s.jch)
-		s.jch = nil
-	}
-}
-
 func (s *Store) WaitJournal(ctx context.Context, after int64) error {
-	t := time.NewTimer(journalPoll)
-	defer t.Stop()
-	for {
-		ch := s.journalChan() // before the read, so a commit after it still wakes us
-		last, err := s.JournalSeq(ctx)
-		if err != nil {
-			return err
-		}
-		if last > after {
-			return nil
-		}
-		select {
-		case <-ch:
-		case <-t.C:
-			t.Reset(journalPoll)
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-s.quit:
-			return errClosed
-		}
-	}
+	return s.jw.Wait(ctx, after, s.JournalSeq, journalPoll, s.quit, errClosed)
 }

@@ -30,10 +30,9 @@ type Store struct {
 	now  func() time.Time
 	quit chan struct{}
 	once sync.Once
-	// jch is closed (and replaced) by the next commit in this process
-	// that appends journal records.
-	jmu      sync.Mutex
-	jch      chan struct{}
+	// jw is woken by the commits in this process that append journal
+	// records.
+	jw       sqlmeta.JournalWaiter
 	seq      sequencer
 	inflight atomic.Int64 // writes in progress
 	// listener is the dedicated LISTEN connection (Subscribe).
@@ -125,7 +124,7 @@ func (s *Store) write(fn func(tx *wtx) error) error {
 		if err == nil {
 			switch {
 			case tx.numbered:
-				s.wakeJournal()
+				s.jw.Wake()
 			case tx.journaled:
 				// The write is committed whatever happens now; its record
 				// is numbered by this run or, failing that, a later one.

@@ -44,9 +44,8 @@ type Store struct {
 	// onFull, if set, is called when a commit fails for want of space; if
 	// it frees some (true), the commit is tried once more.
 	onFull func() bool
-	// jch is closed (and replaced) by the next commit that appends journal records.
-	jmu sync.Mutex
-	jch chan struct{}
+	// jw is woken by the commits that append journal records.
+	jw sqlmeta.JournalWaiter
 }
 
 type writeReq struct {
@@ -241,7 +240,7 @@ func (s *Store) tryCommit(batch []*writeReq) ([]error, error) {
 		}
 		if err == nil {
 			if _, err = tx.ExecContext(ctx, "COMMIT"); err == nil && tx.journaled {
-				s.wakeJournal()
+				s.jw.Wake()
 			}
 		}
 		// On SQLITE_FULL SQLite may have ended the transaction already.
