@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"talus/internal/meta"
+	"talus/internal/meta/sqlmeta"
 )
 
 // Annotations live in their own table keyed by (version seq, name). Every
@@ -211,7 +212,7 @@ func (s *Store) ListAnnotations(ctx context.Context, bucket, key, versionID stri
 	if !keyRange(&q, &args, "name", start, "") || !keyAfter(&q, &args, "name", opts.After) {
 		return o, nil, nil
 	}
-	all, err := queryAll(ctx, s.r, q+` ORDER BY name LIMIT ?`, append(args, opts.Limit),
+	all, err := sqlmeta.QueryAll(ctx, s.r, q+` ORDER BY name LIMIT ?`, append(args, opts.Limit),
 		func(sc scanner) (meta.Annotation, error) { return scanAnnotation(sc, false) })
 	if err != nil {
 		return nil, nil, err

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"talus/internal/meta"
+	"talus/internal/meta/sqlmeta"
 )
 
 // --- buckets ---
@@ -36,7 +37,7 @@ func (s *Store) CreateBucket(ctx context.Context, b meta.Bucket) error {
 
 const bucketCols = `name, created, region, owner, versioning, object_lock, config`
 
-type scanner interface{ Scan(dest ...any) error }
+type scanner = sqlmeta.Scanner
 
 func scanBucket(r scanner) (meta.Bucket, error) {
 	var b meta.Bucket
@@ -88,7 +89,7 @@ func (s *Store) ListBuckets(ctx context.Context, owner, prefix, after string, li
 		args = append(args, owner)
 	}
 	q += ` ORDER BY name LIMIT ?`
-	return queryAll(ctx, s.r, q, append(args, limit), scanBucket)
+	return sqlmeta.QueryAll(ctx, s.r, q, append(args, limit), scanBucket)
 }
 
 func (s *Store) DeleteBucket(ctx context.Context, name string) error {

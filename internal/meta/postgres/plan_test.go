@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"talus/internal/meta"
+	"talus/internal/meta/sqlmeta"
 )
 
 // queryPlan returns PostgreSQL's plan for q (written with ? placeholders).
@@ -73,7 +74,7 @@ func TestListingUsesIndexSeeks(t *testing.T) {
 		t.Fatalf("ScanVersions plan is not a seek on versions_by_age:\n%s", plan)
 	}
 
-	plan = queryPlan(t, s, dueRestoresQuery, int64(1), 100)
+	plan = queryPlan(t, s, sqlmeta.DueRestoresQuery, int64(1), 100)
 	if strings.Contains(plan, "Seq Scan on versions") {
 		t.Fatalf("DueRestores scans versions:\n%s", plan)
 	}

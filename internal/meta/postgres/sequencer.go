@@ -91,7 +91,7 @@ func (s *Store) runSequencer() {
 			time.Sleep(time.Duration(attempt+1) * time.Millisecond)
 		}
 	}
-	s.wakeJournal()
+	s.jw.Wake()
 }
 
 // sequenceOnce is one run: one statement, committed on its own.

@@ -17,20 +17,22 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"talus/internal/meta"
+	"talus/internal/meta/sqlmeta"
 )
 
 // Store implements meta.Store on PostgreSQL.
 type Store struct {
+	// Base holds the methods whose SQL both stores share.
+	sqlmeta.Base
 	pool *pgxpool.Pool
 	db   *sql.DB // database/sql over the pool
 	r    reader
 	now  func() time.Time
 	quit chan struct{}
 	once sync.Once
-	// jch is closed (and replaced) by the next commit in this process
-	// that appends journal records.
-	jmu      sync.Mutex
-	jch      chan struct{}
+	// jw is woken by the commits in this process that append journal
+	// records.
+	jw       sqlmeta.JournalWaiter
 	seq      sequencer
 	inflight atomic.Int64 // writes in progress
 	// listener is the dedicated LISTEN connection (Subscribe).
@@ -68,6 +70,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	db.SetMaxOpenConns(int(cfg.MaxConns))
 	db.SetMaxIdleConns(int(cfg.MaxConns))
 	s := &Store{pool: pool, db: db, r: reader{db}, now: time.Now, quit: make(chan struct{})}
+	s.Base = sqlmeta.New(sqlBackend{s}, dialect)
 	s.seq.cond = sync.NewCond(&s.seq.mu)
 	s.seq.stopped = make(chan struct{})
 	go s.sweepPending()
@@ -121,7 +124,7 @@ func (s *Store) write(fn func(tx *wtx) error) error {
 		if err == nil {
 			switch {
 			case tx.numbered:
-				s.wakeJournal()
+				s.jw.Wake()
 			case tx.journaled:
 				// The write is committed whatever happens now; its record
 				// is numbered by this run or, failing that, a later one.
@@ -219,10 +222,7 @@ func rebind(q string) string {
 	return out
 }
 
-type querier interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
+type querier = sqlmeta.Querier
 
 // reader runs queries outside a transaction, on the pool.
 type reader struct{ db *sql.DB }
@@ -274,24 +274,6 @@ func (t *wtx) lockKey(ctx context.Context, bucket, key string) error {
 	}
 	t.locked[k] = true
 	return nil
-}
-
-// queryAll runs q and scans every row with scan.
-func queryAll[T any](ctx context.Context, qr querier, q string, args []any, scan func(scanner) (T, error)) ([]T, error) {
-	rows, err := qr.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
 }
 
 // nullable stores "" as NULL, keeping partial indexes small.

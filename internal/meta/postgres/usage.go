@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"talus/internal/meta"
+	"talus/internal/meta/sqlmeta"
 )
 
 // BucketUsage counts every bucket's stored versions and bytes. It reads
@@ -12,7 +13,7 @@ func (s *Store) BucketUsage(ctx context.Context) ([]meta.BucketUsage, error) {
 	q := `SELECT b.name, COUNT(v.seq), COALESCE(SUM(v.size), 0) FROM buckets b
 		LEFT JOIN versions v ON v.bucket = b.name AND NOT v.delete_marker
 		GROUP BY b.name ORDER BY b.name`
-	return queryAll(ctx, s.r, q, nil, func(sc scanner) (meta.BucketUsage, error) {
+	return sqlmeta.QueryAll(ctx, s.r, q, nil, func(sc scanner) (meta.BucketUsage, error) {
 		var u meta.BucketUsage
 		err := sc.Scan(&u.Bucket, &u.Objects, &u.Bytes)
 		return u, err

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"talus/internal/meta"
+	"talus/internal/meta/sqlmeta"
 )
 
 // Annotations live in their own table keyed by (version seq, name). Every
@@ -203,7 +204,7 @@ func (s *Store) ListAnnotations(ctx context.Context, bucket, key, versionID stri
 	}
 	// Names compare as bytes (BINARY collation); the first name past the
 	// prefix ends the page.
-	all, err := queryAll(ctx, s.r, `SELECT `+annotationCols+` FROM annotations WHERE seq = ? AND name >= ? AND name > ? ORDER BY name LIMIT ?`,
+	all, err := sqlmeta.QueryAll(ctx, s.r, `SELECT `+annotationCols+` FROM annotations WHERE seq = ? AND name >= ? AND name > ? ORDER BY name LIMIT ?`,
 		[]any{o.Seq, start, opts.After, opts.Limit}, func(sc scanner) (meta.Annotation, error) { return scanAnnotation(sc, false) })
 	if err != nil {
 		return nil, nil, err

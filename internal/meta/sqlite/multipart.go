@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"talus/internal/meta"
+	"talus/internal/meta/sqlmeta"
 )
 
 const uploadCols = `upload_id, bucket, name, initiated, storage_class, owner, attrs, checksum_algorithm, checksum_type`
@@ -150,7 +151,7 @@ func (s *Store) ListUploads(ctx context.Context, bucket string, o meta.UploadLis
 		}
 	}
 	q += ` ORDER BY name, initiated, upload_id LIMIT ?`
-	return queryAll(ctx, s.r, q, append(args, o.Limit), scanUpload)
+	return sqlmeta.QueryAll(ctx, s.r, q, append(args, o.Limit), scanUpload)
 }
 
 // dropUpload removes an upload and its part rows, returning the part blobs

@@ -4,6 +4,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"talus/internal/meta/sqlmeta"
 )
 
 // TestDueRestoresUsesIndex: the restore job's lookup reads the restores
@@ -14,7 +16,7 @@ func TestDueRestoresUsesIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	plan := queryPlan(t, s, dueRestoresQuery, 0, 100)
+	plan := queryPlan(t, s, sqlmeta.DueRestoresQuery, 0, 100)
 	if !strings.Contains(plan, "restores_due") || !strings.Contains(plan, "INTEGER PRIMARY KEY") || strings.Contains(plan, "SCAN v") {
 		t.Fatalf("DueRestores plan:\n%s", plan)
 	}

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"talus/internal/meta"
+	"talus/internal/meta/sqlmeta"
 
 	sqlite "modernc.org/sqlite" // also registers the "sqlite" driver
 )
@@ -27,6 +28,8 @@ const maxBatch = 256
 
 // Store implements meta.Store on SQLite.
 type Store struct {
+	// Base holds the methods whose SQL both stores share.
+	sqlmeta.Base
 	rdb  *sql.DB // read pool
 	wdb  *sql.DB // one connection, used only by the writer goroutine
 	wcon *sql.Conn
@@ -41,9 +44,8 @@ type Store struct {
 	// onFull, if set, is called when a commit fails for want of space; if
 	// it frees some (true), the commit is tried once more.
 	onFull func() bool
-	// jch is closed (and replaced) by the next commit that appends journal records.
-	jmu sync.Mutex
-	jch chan struct{}
+	// jw is woken by the commits that append journal records.
+	jw sqlmeta.JournalWaiter
 }
 
 type writeReq struct {
@@ -98,6 +100,7 @@ func Open(path string) (*Store, error) {
 	}
 	bc := newBucketCache()
 	s := &Store{rdb: rdb, wdb: wdb, wcon: wcon, r: reader{c: newStmtCache(rdb), bc: bc}, wc: newStmtCache(wcon), bc: bc, reqs: make(chan *writeReq, maxBatch), quit: make(chan struct{}), now: time.Now}
+	s.Base = sqlmeta.New(sqlBackend{s}, dialect)
 	s.wg.Add(1)
 	go s.writer()
 	return s, nil
@@ -237,7 +240,7 @@ func (s *Store) tryCommit(batch []*writeReq) ([]error, error) {
 		}
 		if err == nil {
 			if _, err = tx.ExecContext(ctx, "COMMIT"); err == nil && tx.journaled {
-				s.wakeJournal()
+				s.jw.Wake()
 			}
 		}
 		// On SQLITE_FULL SQLite may have ended the transaction already.
@@ -314,7 +317,7 @@ func (s *Store) CreateBucket(ctx context.Context, b meta.Bucket) error {
 
 const bucketCols = `name, created, region, owner, versioning, object_lock, config`
 
-type scanner interface{ Scan(dest ...any) error }
+type scanner = sqlmeta.Scanner
 
 func scanBucket(r scanner) (meta.Bucket, error) {
 	row, err := scanBucketRow(r)
@@ -335,10 +338,7 @@ func (r bucketRow) decode() (meta.Bucket, error) {
 	return b, nil
 }
 
-type querier interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
+type querier = sqlmeta.Querier
 
 func (s *Store) GetBucket(ctx context.Context, name string) (meta.Bucket, error) {
 	return getBucket(ctx, s.r, name)
@@ -360,7 +360,7 @@ func (s *Store) ListBuckets(ctx context.Context, owner, prefix, after string, li
 		args = append(args, owner)
 	}
 	q += ` ORDER BY name LIMIT ?`
-	return queryAll(ctx, s.r, q, append(args, limit), scanBucket)
+	return sqlmeta.QueryAll(ctx, s.r, q, append(args, limit), scanBucket)
 }
 
 func (s *Store) DeleteBucket(ctx context.Context, name string) error {

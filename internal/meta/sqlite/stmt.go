@@ -120,21 +120,3 @@ func (t *wtx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Row
 	}
 	return st.QueryContext(ctx, args...)
 }
-
-// queryAll runs q and scans every row with scan.
-func queryAll[T any](ctx context.Context, qr querier, q string, args []any, scan func(scanner) (T, error)) ([]T, error) {
-	rows, err := qr.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
-}

@@ -1,4 +1,4 @@
-package sqlite
+package sqlmeta
 
 import (
 	"context"
@@ -9,11 +9,11 @@ import (
 	"talus/internal/meta"
 )
 
-var _ meta.ObjectLambda = (*Store)(nil)
+var _ meta.ObjectLambda = (*Base)(nil)
 
 const olapCols = `account, name, bucket, transformer, payload, features, created`
 
-func scanOLAP(r scanner) (meta.ObjectLambdaAccessPoint, error) {
+func scanOLAP(r Scanner) (meta.ObjectLambdaAccessPoint, error) {
 	var ap meta.ObjectLambdaAccessPoint
 	var features string
 	var created int64
@@ -24,12 +24,12 @@ func scanOLAP(r scanner) (meta.ObjectLambdaAccessPoint, error) {
 	if features != "" {
 		ap.AllowedFeatures = strings.Split(features, ",")
 	}
-	ap.Created = fromNanos(created)
+	ap.Created = FromNanos(created)
 	return ap, err
 }
 
-func (s *Store) PutObjectLambdaAccessPoint(ctx context.Context, ap meta.ObjectLambdaAccessPoint) error {
-	return s.write(func(tx *wtx) error {
+func (s *Base) PutObjectLambdaAccessPoint(ctx context.Context, ap meta.ObjectLambdaAccessPoint) error {
+	return s.write(func(tx Tx) error {
 		_, err := scanOLAP(tx.QueryRowContext(ctx, `SELECT `+olapCols+` FROM object_lambda_access_points WHERE account = ? AND name = ?`, ap.Account, ap.Name))
 		switch {
 		case err == nil:
@@ -38,21 +38,21 @@ func (s *Store) PutObjectLambdaAccessPoint(ctx context.Context, ap meta.ObjectLa
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO object_lambda_access_points(`+olapCols+`) VALUES (?,?,?,?,?,?,?)`,
-			ap.Account, ap.Name, ap.Bucket, ap.Transformer, ap.Payload, strings.Join(ap.AllowedFeatures, ","), nanos(ap.Created))
+			ap.Account, ap.Name, ap.Bucket, ap.Transformer, ap.Payload, strings.Join(ap.AllowedFeatures, ","), Nanos(ap.Created))
 		return err
 	})
 }
 
-func (s *Store) GetObjectLambdaAccessPoint(ctx context.Context, account, name string) (meta.ObjectLambdaAccessPoint, error) {
+func (s *Base) GetObjectLambdaAccessPoint(ctx context.Context, account, name string) (meta.ObjectLambdaAccessPoint, error) {
 	return scanOLAP(s.r.QueryRowContext(ctx, `SELECT `+olapCols+` FROM object_lambda_access_points WHERE account = ? AND name = ?`, account, name))
 }
 
-func (s *Store) ListObjectLambdaAccessPoints(ctx context.Context) ([]meta.ObjectLambdaAccessPoint, error) {
-	return queryAll(ctx, s.r, `SELECT `+olapCols+` FROM object_lambda_access_points ORDER BY account, name`, nil, scanOLAP)
+func (s *Base) ListObjectLambdaAccessPoints(ctx context.Context) ([]meta.ObjectLambdaAccessPoint, error) {
+	return QueryAll(ctx, s.r, `SELECT `+olapCols+` FROM object_lambda_access_points ORDER BY account, name`, nil, scanOLAP)
 }
 
-func (s *Store) DeleteObjectLambdaAccessPoint(ctx context.Context, account, name string) error {
-	return s.write(func(tx *wtx) error {
+func (s *Base) DeleteObjectLambdaAccessPoint(ctx context.Context, account, name string) error {
+	return s.write(func(tx Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM object_lambda_access_points WHERE account = ? AND name = ?`, account, name)
 		if err != nil {
 			return err

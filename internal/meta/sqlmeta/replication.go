@@ -1,17 +1,18 @@
-package postgres
+package sqlmeta
 
 import (
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"strings"
 
 	"talus/internal/meta"
 )
 
-func (s *Store) SetReplicationStatus(ctx context.Context, bucket, key string, seq int64, status string) error {
-	return s.write(func(tx *wtx) error {
-		if err := tx.lockKey(ctx, bucket, key); err != nil {
+func (s *Base) SetReplicationStatus(ctx context.Context, bucket, key string, seq int64, status string) error {
+	return s.write(func(tx Tx) error {
+		if err := s.b.LockKey(ctx, tx, bucket, key); err != nil {
 			return err
 		}
 		var raw []byte
@@ -40,42 +41,45 @@ func (s *Store) SetReplicationStatus(ctx context.Context, bucket, key string, se
 	})
 }
 
-const remoteCols = `name, endpoint, region, access_key, secret, path_style, created`
+var (
+	remoteColumns = []string{`name`, `endpoint`, `region`, `access_key`, `secret`, `path_style`, `created`}
+	remoteCols    = strings.Join(remoteColumns, ", ")
+)
 
-func scanRemote(r scanner) (meta.Remote, error) {
+func scanRemote(r Scanner) (meta.Remote, error) {
 	var m meta.Remote
 	var created int64
 	err := r.Scan(&m.Name, &m.Endpoint, &m.Region, &m.AccessKey, &m.SealedSecret, &m.PathStyle, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return m, meta.ErrNoSuchRemote
 	}
-	m.Created = fromNanos(created)
+	m.Created = FromNanos(created)
 	return m, err
 }
 
-func (s *Store) PutRemote(ctx context.Context, r meta.Remote, replace bool) error {
-	return s.write(func(tx *wtx) error {
+func (s *Base) PutRemote(ctx context.Context, r meta.Remote, replace bool) error {
+	return s.write(func(tx Tx) error {
 		if _, err := scanRemote(tx.QueryRowContext(ctx, `SELECT `+remoteCols+` FROM replication_remotes WHERE name = ?`, r.Name)); err == nil && !replace {
 			return meta.ErrRemoteExists
 		} else if err != nil && !errors.Is(err, meta.ErrNoSuchRemote) {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO replication_remotes(`+remoteCols+`) VALUES (?,?,?,?,?,?,?) ON CONFLICT (name) DO UPDATE SET endpoint = excluded.endpoint, region = excluded.region, access_key = excluded.access_key, secret = excluded.secret, path_style = excluded.path_style, created = excluded.created`,
-			r.Name, r.Endpoint, r.Region, r.AccessKey, r.SealedSecret, r.PathStyle, nanos(r.Created))
+		_, err := tx.ExecContext(ctx, s.d.Upsert(`replication_remotes`, remoteColumns, []string{`name`}),
+			r.Name, r.Endpoint, r.Region, r.AccessKey, r.SealedSecret, r.PathStyle, Nanos(r.Created))
 		return err
 	})
 }
 
-func (s *Store) GetRemote(ctx context.Context, name string) (meta.Remote, error) {
+func (s *Base) GetRemote(ctx context.Context, name string) (meta.Remote, error) {
 	return scanRemote(s.r.QueryRowContext(ctx, `SELECT `+remoteCols+` FROM replication_remotes WHERE name = ?`, name))
 }
 
-func (s *Store) ListRemotes(ctx context.Context) ([]meta.Remote, error) {
-	return queryAll(ctx, s.r, `SELECT `+remoteCols+` FROM replication_remotes ORDER BY name`, nil, scanRemote)
+func (s *Base) ListRemotes(ctx context.Context) ([]meta.Remote, error) {
+	return QueryAll(ctx, s.r, `SELECT `+remoteCols+` FROM replication_remotes ORDER BY name`, nil, scanRemote)
 }
 
-func (s *Store) DeleteRemote(ctx context.Context, name string) error {
-	return s.write(func(tx *wtx) error {
+func (s *Base) DeleteRemote(ctx context.Context, name string) error {
+	return s.write(func(tx Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM replication_remotes WHERE name = ?`, name)
 		if err != nil {
 			return err

@@ -1,4 +1,4 @@
-package sqlite
+package sqlmeta
 
 import (
 	"context"
@@ -7,13 +7,13 @@ import (
 	"talus/internal/meta"
 )
 
-// dueRestoresQuery reads the restores index by due time and each row's
+// DueRestoresQuery reads the restores index by due time and each row's
 // version by primary key (TestDueRestoresUsesIndex).
-const dueRestoresQuery = `SELECT r.bucket, r.name, v.version_id, r.seq, r.due FROM restores r
+const DueRestoresQuery = `SELECT r.bucket, r.name, v.version_id, r.seq, r.due FROM restores r
 	JOIN versions v ON v.seq = r.seq WHERE r.due <= ? ORDER BY r.due, r.seq LIMIT ?`
 
-func (s *Store) DueRestores(ctx context.Context, now time.Time, limit int) ([]meta.DueRestore, error) {
-	rows, err := s.r.QueryContext(ctx, dueRestoresQuery, now.UnixMilli(), limit)
+func (s *Base) DueRestores(ctx context.Context, now time.Time, limit int) ([]meta.DueRestore, error) {
+	rows, err := s.r.QueryContext(ctx, DueRestoresQuery, now.UnixMilli(), limit)
 	if err != nil {
 		return nil, err
 	}

@@ -1,4 +1,4 @@
-package postgres
+package sqlmeta
 
 import (
 	"context"
@@ -10,16 +10,16 @@ import (
 
 const accountCols = `id, canonical_id, name, email, created, admin`
 
-func scanAccount(r scanner) (meta.Account, error) {
+func scanAccount(r Scanner) (meta.Account, error) {
 	var a meta.Account
 	var created int64
 	err := r.Scan(&a.ID, &a.CanonicalID, &a.Name, &a.Email, &created, &a.Admin)
-	a.Created = fromNanos(created)
+	a.Created = FromNanos(created)
 	return a, err
 }
 
-func (s *Store) CreateAccount(ctx context.Context, a meta.Account, root meta.AccessKey) error {
-	return s.write(func(tx *wtx) error {
+func (s *Base) CreateAccount(ctx context.Context, a meta.Account, root meta.AccessKey) error {
+	return s.write(func(tx Tx) error {
 		var one int
 		err := tx.QueryRowContext(ctx, `SELECT 1 FROM accounts WHERE id = ? OR canonical_id = ? OR name = ? OR (email <> '' AND email = ?)
 			UNION ALL SELECT 1 FROM access_keys WHERE id = ? LIMIT 1`, a.ID, a.CanonicalID, a.Name, a.Email, root.ID).Scan(&one)
@@ -30,18 +30,18 @@ func (s *Store) CreateAccount(ctx context.Context, a meta.Account, root meta.Acc
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO accounts(`+accountCols+`) VALUES (?,?,?,?,?,?)`,
-			a.ID, a.CanonicalID, a.Name, a.Email, nanos(a.Created), a.Admin); err != nil {
+			a.ID, a.CanonicalID, a.Name, a.Email, Nanos(a.Created), a.Admin); err != nil {
 			return err
 		}
 		if root.ID == "" {
 			return nil
 		}
 		root.User = ""
-		return insertKey(ctx, tx, a.ID, root)
+		return s.insertKey(ctx, tx, a.ID, root)
 	})
 }
 
-func (s *Store) getAccount(ctx context.Context, where string, arg string) (meta.Account, error) {
+func (s *Base) getAccount(ctx context.Context, where string, arg string) (meta.Account, error) {
 	a, err := scanAccount(s.r.QueryRowContext(ctx, `SELECT `+accountCols+` FROM accounts WHERE `+where+` = ?`, arg))
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, meta.ErrNoSuchAccount
@@ -49,27 +49,27 @@ func (s *Store) getAccount(ctx context.Context, where string, arg string) (meta.
 	return a, err
 }
 
-func (s *Store) GetAccount(ctx context.Context, id string) (meta.Account, error) {
+func (s *Base) GetAccount(ctx context.Context, id string) (meta.Account, error) {
 	return s.getAccount(ctx, "id", id)
 }
 
-func (s *Store) GetAccountByCanonicalID(ctx context.Context, canonicalID string) (meta.Account, error) {
+func (s *Base) GetAccountByCanonicalID(ctx context.Context, canonicalID string) (meta.Account, error) {
 	return s.getAccount(ctx, "canonical_id", canonicalID)
 }
 
-func (s *Store) GetAccountByEmail(ctx context.Context, email string) (meta.Account, error) {
+func (s *Base) GetAccountByEmail(ctx context.Context, email string) (meta.Account, error) {
 	if email == "" {
 		return meta.Account{}, meta.ErrNoSuchAccount
 	}
 	return s.getAccount(ctx, "email", email)
 }
 
-func (s *Store) ListAccounts(ctx context.Context) ([]meta.Account, error) {
-	return queryAll(ctx, s.r, `SELECT `+accountCols+` FROM accounts ORDER BY id`, nil, scanAccount)
+func (s *Base) ListAccounts(ctx context.Context) ([]meta.Account, error) {
+	return QueryAll(ctx, s.r, `SELECT `+accountCols+` FROM accounts ORDER BY id`, nil, scanAccount)
 }
 
-func (s *Store) DeleteAccount(ctx context.Context, id string) error {
-	return s.write(func(tx *wtx) error {
+func (s *Base) DeleteAccount(ctx context.Context, id string) error {
+	return s.write(func(tx Tx) error {
 		a, err := scanAccount(tx.QueryRowContext(ctx, `SELECT `+accountCols+` FROM accounts WHERE id = ?`, id))
 		if errors.Is(err, sql.ErrNoRows) {
 			return meta.ErrNoSuchAccount

@@ -1,4 +1,4 @@
-package postgres
+package sqlmeta
 
 import (
 	"context"
@@ -15,30 +15,33 @@ type leaseRow struct {
 	expires int64
 }
 
-// getLease reads and locks the lease row until the transaction ends, so
-// gateways acquiring or renewing one lease take turns.
-func getLease(ctx context.Context, tx *wtx, name string) (leaseRow, bool, error) {
+// getLease reads the lease row; where several writers share the
+// database it locks the row until the transaction ends, so writers
+// acquiring or renewing one lease take turns.
+func (s *Base) getLease(ctx context.Context, tx Tx, name string) (leaseRow, bool, error) {
 	var r leaseRow
-	err := tx.QueryRowContext(ctx, `SELECT owner, token, expires FROM leases WHERE name = ? FOR UPDATE`, name).Scan(&r.owner, &r.token, &r.expires)
+	err := tx.QueryRowContext(ctx, `SELECT owner, token, expires FROM leases WHERE name = ?`+s.d.forUpdate(), name).Scan(&r.owner, &r.token, &r.expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, false, nil
 	}
 	return r, err == nil, err
 }
 
-func (s *Store) AcquireLease(ctx context.Context, name, owner string, ttl time.Duration) (meta.Lease, error) {
+func (s *Base) AcquireLease(ctx context.Context, name, owner string, ttl time.Duration) (meta.Lease, error) {
 	var out meta.Lease
-	err := s.write(func(tx *wtx) error {
+	err := s.write(func(tx Tx) error {
 		// A row to lock, also for the first acquire: a free lease (no
 		// owner, token 0, expired) that the first taker gets as token 1.
-		if _, err := tx.ExecContext(ctx, `INSERT INTO leases(name, owner, token, expires) VALUES (?, '', 0, 0) ON CONFLICT (name) DO NOTHING`, name); err != nil {
-			return err
+		if s.d.SeveralWriters {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO leases(name, owner, token, expires) VALUES (?, '', 0, 0) ON CONFLICT (name) DO NOTHING`, name); err != nil {
+				return err
+			}
 		}
-		cur, found, err := getLease(ctx, tx, name)
+		cur, found, err := s.getLease(ctx, tx, name)
 		if err != nil {
 			return err
 		}
-		now, err := dbNow(ctx, tx)
+		now, err := s.b.LeaseNow(ctx, tx)
 		if err != nil {
 			return err
 		}
@@ -63,15 +66,15 @@ func (s *Store) AcquireLease(ctx context.Context, name, owner string, ttl time.D
 }
 
 // held checks inside a write that l is still the current, unexpired tenure.
-func (s *Store) held(ctx context.Context, tx *wtx, l meta.Lease) error {
-	cur, found, err := getLease(ctx, tx, l.Name)
+func (s *Base) held(ctx context.Context, tx Tx, l meta.Lease) error {
+	cur, found, err := s.getLease(ctx, tx, l.Name)
 	if err != nil {
 		return err
 	}
 	if !found {
 		return meta.ErrLeaseLost
 	}
-	now, err := dbNow(ctx, tx)
+	now, err := s.b.LeaseNow(ctx, tx)
 	if err != nil {
 		return err
 	}
@@ -81,12 +84,12 @@ func (s *Store) held(ctx context.Context, tx *wtx, l meta.Lease) error {
 	return nil
 }
 
-func (s *Store) RenewLease(ctx context.Context, l meta.Lease, ttl time.Duration) (meta.Lease, error) {
-	err := s.write(func(tx *wtx) error {
+func (s *Base) RenewLease(ctx context.Context, l meta.Lease, ttl time.Duration) (meta.Lease, error) {
+	err := s.write(func(tx Tx) error {
 		if err := s.held(ctx, tx, l); err != nil {
 			return err
 		}
-		now, err := dbNow(ctx, tx)
+		now, err := s.b.LeaseNow(ctx, tx)
 		if err != nil {
 			return err
 		}
@@ -103,14 +106,14 @@ func (s *Store) RenewLease(ctx context.Context, l meta.Lease, ttl time.Duration)
 	return l, nil
 }
 
-func (s *Store) ReleaseLease(ctx context.Context, l meta.Lease) error {
-	return s.write(func(tx *wtx) error {
+func (s *Base) ReleaseLease(ctx context.Context, l meta.Lease) error {
+	return s.write(func(tx Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE leases SET expires = 0 WHERE name = ? AND owner = ? AND token = ?`, l.Name, l.Owner, l.Token)
 		return err
 	})
 }
 
-func (s *Store) LeaseCheckpoint(ctx context.Context, name string) ([]byte, error) {
+func (s *Base) LeaseCheckpoint(ctx context.Context, name string) ([]byte, error) {
 	var data []byte
 	err := s.r.QueryRowContext(ctx, `SELECT checkpoint FROM leases WHERE name = ?`, name).Scan(&data)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -119,20 +122,12 @@ func (s *Store) LeaseCheckpoint(ctx context.Context, name string) ([]byte, error
 	return data, err
 }
 
-func (s *Store) SaveCheckpoint(ctx context.Context, l meta.Lease, data []byte) error {
-	return s.write(func(tx *wtx) error {
+func (s *Base) SaveCheckpoint(ctx context.Context, l meta.Lease, data []byte) error {
+	return s.write(func(tx Tx) error {
 		if err := s.held(ctx, tx, l); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE leases SET checkpoint = ? WHERE name = ?`, data, l.Name)
 		return err
 	})
-}
-
-// dbNow is the database's clock, the one lease expiry is measured on, so
-// gateways whose clocks differ agree on when a lease lapses.
-func dbNow(ctx context.Context, tx *wtx) (time.Time, error) {
-	var n int64
-	err := tx.QueryRowContext(ctx, `SELECT (extract(epoch FROM clock_timestamp()) * 1000000000)::bigint`).Scan(&n)
-	return time.Unix(0, n), err
 }

@@ -1,4 +1,4 @@
-package postgres
+package sqlmeta
 
 import (
 	"context"
@@ -21,20 +21,20 @@ func fromOptNanos(n int64) time.Time {
 	if n == 0 {
 		return time.Time{}
 	}
-	return fromNanos(n)
+	return FromNanos(n)
 }
 
 const kmsKeyCols = `id, description, state, manager, created, deletion, material`
 
-func scanKMSKey(r scanner) (meta.KMSKey, error) {
+func scanKMSKey(r Scanner) (meta.KMSKey, error) {
 	var k meta.KMSKey
 	var created, deletion int64
 	err := r.Scan(&k.ID, &k.Description, &k.State, &k.Manager, &created, &deletion, &k.Sealed)
-	k.Created, k.DeletionDate = fromNanos(created), fromOptNanos(deletion)
+	k.Created, k.DeletionDate = FromNanos(created), fromOptNanos(deletion)
 	return k, err
 }
 
-func getKMSKey(ctx context.Context, q querier, id string) (meta.KMSKey, error) {
+func getKMSKey(ctx context.Context, q Querier, id string) (meta.KMSKey, error) {
 	k, err := scanKMSKey(q.QueryRowContext(ctx, `SELECT `+kmsKeyCols+` FROM kms_keys WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return k, meta.ErrNoSuchKMSKey
@@ -42,25 +42,16 @@ func getKMSKey(ctx context.Context, q querier, id string) (meta.KMSKey, error) {
 	return k, err
 }
 
-func exists(ctx context.Context, q querier, query string, args ...any) (bool, error) {
-	var one int
-	err := q.QueryRowContext(ctx, query, args...).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
-	}
-	return err == nil, err
-}
-
-func (s *Store) CreateKMSKey(ctx context.Context, k meta.KMSKey, alias string) error {
-	return s.write(func(tx *wtx) error {
-		if ok, err := exists(ctx, tx, `SELECT 1 FROM kms_keys WHERE id = ?`, k.ID); err != nil || ok {
+func (s *Base) CreateKMSKey(ctx context.Context, k meta.KMSKey, alias string) error {
+	return s.write(func(tx Tx) error {
+		if ok, err := Exists(ctx, tx, `SELECT 1 FROM kms_keys WHERE id = ?`, k.ID); err != nil || ok {
 			if ok {
 				return meta.ErrKMSKeyExists
 			}
 			return err
 		}
 		if alias != "" {
-			if ok, err := exists(ctx, tx, `SELECT 1 FROM kms_aliases WHERE name = ?`, alias); err != nil || ok {
+			if ok, err := Exists(ctx, tx, `SELECT 1 FROM kms_aliases WHERE name = ?`, alias); err != nil || ok {
 				if ok {
 					return meta.ErrKMSAliasExists
 				}
@@ -70,8 +61,8 @@ func (s *Store) CreateKMSKey(ctx context.Context, k meta.KMSKey, alias string) e
 		// Another gateway may insert the same key or alias between the
 		// check and the insert: its unique violation is the same answer.
 		if _, err := tx.ExecContext(ctx, `INSERT INTO kms_keys(`+kmsKeyCols+`) VALUES (?,?,?,?,?,?,?)`,
-			k.ID, k.Description, k.State, k.Manager, nanos(k.Created), optNanos(k.DeletionDate), k.Sealed); err != nil {
-			if isUniqueViolation(err) {
+			k.ID, k.Description, k.State, k.Manager, Nanos(k.Created), optNanos(k.DeletionDate), k.Sealed); err != nil {
+			if s.d.unique(err) {
 				return meta.ErrKMSKeyExists
 			}
 			return err
@@ -80,24 +71,24 @@ func (s *Store) CreateKMSKey(ctx context.Context, k meta.KMSKey, alias string) e
 			return nil
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO kms_aliases(name, key_id, created, updated) VALUES (?,?,?,?)`,
-			alias, k.ID, nanos(k.Created), nanos(k.Created))
-		if isUniqueViolation(err) {
+			alias, k.ID, Nanos(k.Created), Nanos(k.Created))
+		if s.d.unique(err) {
 			return meta.ErrKMSAliasExists
 		}
 		return err
 	})
 }
 
-func (s *Store) GetKMSKey(ctx context.Context, id string) (meta.KMSKey, error) {
+func (s *Base) GetKMSKey(ctx context.Context, id string) (meta.KMSKey, error) {
 	return getKMSKey(ctx, s.r, id)
 }
 
-func (s *Store) ListKMSKeys(ctx context.Context, after string, limit int) ([]meta.KMSKey, error) {
-	return queryAll(ctx, s.r, `SELECT `+kmsKeyCols+` FROM kms_keys WHERE id > ? ORDER BY id LIMIT ?`, []any{after, limit}, scanKMSKey)
+func (s *Base) ListKMSKeys(ctx context.Context, after string, limit int) ([]meta.KMSKey, error) {
+	return QueryAll(ctx, s.r, `SELECT `+kmsKeyCols+` FROM kms_keys WHERE id > ? ORDER BY id LIMIT ?`, []any{after, limit}, scanKMSKey)
 }
 
-func (s *Store) UpdateKMSKey(ctx context.Context, id string, fn func(*meta.KMSKey) error) error {
-	return s.write(func(tx *wtx) error {
+func (s *Base) UpdateKMSKey(ctx context.Context, id string, fn func(*meta.KMSKey) error) error {
+	return s.write(func(tx Tx) error {
 		k, err := getKMSKey(ctx, tx, id)
 		if err != nil {
 			return err
@@ -111,8 +102,8 @@ func (s *Store) UpdateKMSKey(ctx context.Context, id string, fn func(*meta.KMSKe
 	})
 }
 
-func (s *Store) DeleteKMSKey(ctx context.Context, id string) error {
-	return s.write(func(tx *wtx) error {
+func (s *Base) DeleteKMSKey(ctx context.Context, id string) error {
+	return s.write(func(tx Tx) error {
 		if _, err := getKMSKey(ctx, tx, id); err != nil {
 			return err
 		}
@@ -126,20 +117,20 @@ func (s *Store) DeleteKMSKey(ctx context.Context, id string) error {
 
 const kmsAliasCols = `name, key_id, created, updated`
 
-func scanKMSAlias(r scanner) (meta.KMSAlias, error) {
+func scanKMSAlias(r Scanner) (meta.KMSAlias, error) {
 	var a meta.KMSAlias
 	var created, updated int64
 	err := r.Scan(&a.Name, &a.KeyID, &created, &updated)
-	a.Created, a.Updated = fromNanos(created), fromNanos(updated)
+	a.Created, a.Updated = FromNanos(created), FromNanos(updated)
 	return a, err
 }
 
-func (s *Store) PutKMSAlias(ctx context.Context, a meta.KMSAlias, replace bool) error {
-	return s.write(func(tx *wtx) error {
+func (s *Base) PutKMSAlias(ctx context.Context, a meta.KMSAlias, replace bool) error {
+	return s.write(func(tx Tx) error {
 		if _, err := getKMSKey(ctx, tx, a.KeyID); err != nil {
 			return err
 		}
-		taken, err := exists(ctx, tx, `SELECT 1 FROM kms_aliases WHERE name = ?`, a.Name)
+		taken, err := Exists(ctx, tx, `SELECT 1 FROM kms_aliases WHERE name = ?`, a.Name)
 		if err != nil {
 			return err
 		}
@@ -147,17 +138,17 @@ func (s *Store) PutKMSAlias(ctx context.Context, a meta.KMSAlias, replace bool) 
 		case replace && !taken:
 			return meta.ErrNoSuchKMSAlias
 		case replace:
-			_, err = tx.ExecContext(ctx, `UPDATE kms_aliases SET key_id = ?, updated = ? WHERE name = ?`, a.KeyID, nanos(a.Updated), a.Name)
+			_, err = tx.ExecContext(ctx, `UPDATE kms_aliases SET key_id = ?, updated = ? WHERE name = ?`, a.KeyID, Nanos(a.Updated), a.Name)
 		case taken:
 			return meta.ErrKMSAliasExists
 		default:
-			_, err = tx.ExecContext(ctx, `INSERT INTO kms_aliases(`+kmsAliasCols+`) VALUES (?,?,?,?)`, a.Name, a.KeyID, nanos(a.Created), nanos(a.Updated))
+			_, err = tx.ExecContext(ctx, `INSERT INTO kms_aliases(`+kmsAliasCols+`) VALUES (?,?,?,?)`, a.Name, a.KeyID, Nanos(a.Created), Nanos(a.Updated))
 		}
 		return err
 	})
 }
 
-func (s *Store) GetKMSAlias(ctx context.Context, name string) (meta.KMSAlias, error) {
+func (s *Base) GetKMSAlias(ctx context.Context, name string) (meta.KMSAlias, error) {
 	a, err := scanKMSAlias(s.r.QueryRowContext(ctx, `SELECT `+kmsAliasCols+` FROM kms_aliases WHERE name = ?`, name))
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, meta.ErrNoSuchKMSAlias
@@ -165,15 +156,15 @@ func (s *Store) GetKMSAlias(ctx context.Context, name string) (meta.KMSAlias, er
 	return a, err
 }
 
-func (s *Store) ListKMSAliases(ctx context.Context, keyID, after string, limit int) ([]meta.KMSAlias, error) {
+func (s *Base) ListKMSAliases(ctx context.Context, keyID, after string, limit int) ([]meta.KMSAlias, error) {
 	if keyID != "" {
-		return queryAll(ctx, s.r, `SELECT `+kmsAliasCols+` FROM kms_aliases WHERE key_id = ? AND name > ? ORDER BY name LIMIT ?`, []any{keyID, after, limit}, scanKMSAlias)
+		return QueryAll(ctx, s.r, `SELECT `+kmsAliasCols+` FROM kms_aliases WHERE key_id = ? AND name > ? ORDER BY name LIMIT ?`, []any{keyID, after, limit}, scanKMSAlias)
 	}
-	return queryAll(ctx, s.r, `SELECT `+kmsAliasCols+` FROM kms_aliases WHERE name > ? ORDER BY name LIMIT ?`, []any{after, limit}, scanKMSAlias)
+	return QueryAll(ctx, s.r, `SELECT `+kmsAliasCols+` FROM kms_aliases WHERE name > ? ORDER BY name LIMIT ?`, []any{after, limit}, scanKMSAlias)
 }
 
-func (s *Store) DeleteKMSAlias(ctx context.Context, name string) error {
-	return s.write(func(tx *wtx) error {
+func (s *Base) DeleteKMSAlias(ctx context.Context, name string) error {
+	return s.write(func(tx Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM kms_aliases WHERE name = ?`, name)
 		if err != nil {
 			return err
