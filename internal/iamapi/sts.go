@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"talus/internal/iam"
 	"talus/internal/meta"
@@ -174,8 +175,21 @@ func (h *Handler) getSessionToken(c *call) (response, error) {
 
 var sessionName = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
 var externalID = regexp.MustCompile(`^[\w+=,.@:/-]+$`) // 2–1224 characters, checked apart
-var tagKey = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$`)
-var tagValue = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$`)
+
+// tagText reports whether s is a session tag key or value: min to max
+// letters, spaces, digits and _.:/=+-@ (what STS allows). It is a loop,
+// not a regexp: a Unicode class repeated 256 times compiles to megabytes
+// that every server would keep from start-up.
+func tagText(s string, min, max int) bool {
+	n := 0
+	for _, r := range s {
+		n++
+		if n > max || !(unicode.In(r, unicode.L, unicode.Z, unicode.N) || strings.ContainsRune("_.:/=+-@", r)) {
+			return false
+		}
+	}
+	return n >= min
+}
 
 // roleRequest is what AssumeRole and AssumeRoleWithWebIdentity share.
 type roleRequest struct {
@@ -296,7 +310,7 @@ func tags(form url.Values) (map[string]string, []string, error) {
 			break
 		}
 		v := form.Get("Tags.member." + strconv.Itoa(i) + ".Value")
-		if i > 50 || !tagKey.MatchString(k) || !tagValue.MatchString(v) || strings.HasPrefix(strings.ToLower(k), "aws:") {
+		if i > 50 || !tagText(k, 1, 128) || !tagText(v, 0, 256) || strings.HasPrefix(strings.ToLower(k), "aws:") {
 			return nil, nil, errf(http.StatusBadRequest, "ValidationError", "1 validation error detected: Value at 'tags' failed to satisfy constraint: a tag key or value is invalid, or there are more than 50 tags")
 		}
 		if out == nil {
