@@ -1,0 +1,93 @@
+package s3api
+
+import (
+	"errors"
+	"io"
+	"runtime"
+	"sync"
+
+	"talus/internal/checksum"
+)
+
+// pipelineMin is the smallest body hashed in a pipeline: below it the
+// pipeline's goroutines and buffers cost more than they save.
+const pipelineMin = checksum.BlockSize
+
+// startPipeline moves the payload's hashing (MD5, the requested checksum
+// and, for signed aws-chunked bodies, the chunk signatures) off the
+// reading goroutine when the body is large enough and there is more than
+// one core to run it on. stopPipeline must be called once the body is done
+// with.
+func (p *payload) startPipeline() {
+	if p.par != nil || p.size < pipelineMin || runtime.GOMAXPROCS(0) < 2 {
+		return
+	}
+	var extra []io.Writer
+	var flush func()
+	if p.sig != nil {
+		if v := p.sig.Async(func() { flush() }); v != nil {
+			extra = append(extra, v)
+		}
+	}
+	p.par = p.hasher.Parallel(extra...)
+	flush = p.par.Flush
+}
+
+// stopPipeline abandons whatever the pipeline has not hashed yet (a no-op
+// once verify has run). A Read may still be running on another goroutine
+// (the encrypter's, when the blob write failed): then that Read stops the
+// pipeline as it returns, and later Reads fail.
+func (p *payload) stopPipeline() {
+	if p.par == nil {
+		return
+	}
+	p.pmu.Lock()
+	p.abandoned = true
+	reading := p.reading
+	p.pmu.Unlock()
+	if !reading {
+		p.par.Stop()
+	}
+}
+
+// pipelineEnter and pipelineLeave bracket a Read in pipeline mode.
+func (p *payload) pipelineEnter() bool {
+	p.pmu.Lock()
+	defer p.pmu.Unlock()
+	p.reading = !p.abandoned
+	return p.reading
+}
+
+func (p *payload) pipelineLeave() {
+	p.pmu.Lock()
+	p.reading = false
+	abandoned := p.abandoned
+	p.pmu.Unlock()
+	if abandoned {
+		p.par.Stop()
+	}
+}
+
+// pipelineRead is Read's tail in pipeline mode: the bytes b just read go
+// to the stages (the chunk verifier's verdict comes back through p.sig).
+func (p *payload) pipelineRead(b []byte, err error) (int, error) {
+	if len(b) > 0 {
+		if _, werr := p.par.Write(b); werr != nil {
+			p.err = werr
+			return 0, werr
+		}
+	}
+	if err != nil && err != io.EOF {
+		p.err = err
+	}
+	return len(b), err
+}
+
+// pipelineState is the payload's guard for stopPipeline.
+type pipelineState struct {
+	pmu       sync.Mutex
+	reading   bool
+	abandoned bool
+}
+
+var errAbandoned = errors.New("s3api: read from an abandoned body")
