@@ -5,6 +5,7 @@ import (
 	"io"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"talus/internal/checksum"
 )
@@ -13,13 +14,23 @@ import (
 // pipeline's goroutines and buffers cost more than they save.
 const pipelineMin = checksum.BlockSize
 
+// pipelines counts the bodies being hashed in a pipeline. Once there are
+// as many as cores less one, a new body takes the serial path: the cores are
+// busy with requests anyway, and the pipeline's copy and hand-offs would
+// only add cost.
+var pipelines atomic.Int32
+
 // startPipeline moves the payload's hashing (MD5, the requested checksum
 // and, for signed aws-chunked bodies, the chunk signatures) off the
 // reading goroutine when the body is large enough and there is more than
-// one core to run it on. stopPipeline must be called once the body is done
+// one core to spare for it. stopPipeline must be called once the body is done
 // with.
 func (p *payload) startPipeline() {
-	if p.par != nil || p.size < pipelineMin || runtime.GOMAXPROCS(0) < 2 {
+	if p.par != nil || p.size < pipelineMin {
+		return
+	}
+	if pipelines.Add(1) > int32(runtime.GOMAXPROCS(0)-1) {
+		pipelines.Add(-1)
 		return
 	}
 	var extra []io.Writer
@@ -41,6 +52,7 @@ func (p *payload) stopPipeline() {
 	if p.par == nil {
 		return
 	}
+	defer pipelines.Add(-1)
 	p.pmu.Lock()
 	p.abandoned = true
 	reading := p.reading
