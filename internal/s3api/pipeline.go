@@ -29,6 +29,14 @@ func (p *payload) startPipeline() {
 	if p.par != nil || p.size < pipelineMin {
 		return
 	}
+	// MD5 alone (or with a CRC, which costs a tenth of it) gains nothing
+	// from another goroutine: the copy into the ring and the hand-offs cost
+	// what they save (unsigned 16 MiB PUT, one client: 0.93x). Chunk
+	// signatures (SHA-256 per chunk) and SHA checksums make it pay (1.48x).
+	chunked := p.sig != nil && p.sig.SignedChunks()
+	if !chunked && p.alg != checksum.SHA1 && p.alg != checksum.SHA256 {
+		return
+	}
 	if pipelines.Add(1) > int32(runtime.GOMAXPROCS(0)-1) {
 		pipelines.Add(-1)
 		return

@@ -44,6 +44,10 @@ type ChunkVerifier struct {
 	scratch []byte
 }
 
+// SignedChunks reports whether the body is aws-chunked with a signature
+// (and a SHA-256) per chunk: the hashing worth a pipeline stage.
+func (r *Reader) SignedChunks() bool { return r.mode.streaming() && r.signed() }
+
 // Async makes r leave the data chunks' SHA-256 and signature checks to the
 // returned ChunkVerifier (nil, and no change, unless r reads a signed
 // aws-chunked body and nothing has been read yet). Every byte Read returns
