@@ -18,10 +18,14 @@ import (
 // pass of hashing (MD5 plus the requested checksum).
 type payload struct {
 	// class is the storage class the data is written for: it picks the tier.
-	class   string
-	src     io.Reader
-	sig     *sigv4.Reader // the request body reader; nil for copies
-	hasher  *checksum.Hasher
+	class  string
+	src    io.Reader
+	sig    *sigv4.Reader // the request body reader; nil for copies
+	hasher *checksum.Hasher
+	// par, when set, runs the hasher's digests (and chunk signature
+	// checks) in a pipeline; see pipeline.go.
+	par *checksum.Parallel
+	pipelineState
 	size    int64              // declared decoded length, -1 if unknown
 	md5     []byte             // Content-MD5 sent by the client
 	alg     checksum.Algorithm // requested checksum; "" when none
@@ -38,6 +42,14 @@ type payload struct {
 // Read implements io.Reader over the decoded body, remembering a read
 // failure for verify.
 func (p *payload) Read(b []byte) (int, error) {
+	if p.par != nil {
+		if !p.pipelineEnter() {
+			return 0, errAbandoned
+		}
+		defer p.pipelineLeave()
+		n, err := p.src.Read(b)
+		return p.pipelineRead(b[:n], err)
+	}
 	n, err := p.src.Read(b)
 	if n > 0 {
 		p.hasher.Write(b[:n])
@@ -173,6 +185,11 @@ func (p *payload) parseChecksum(h http.Header) error {
 
 // verify checks length and digests once the body has been read to EOF.
 func (p *payload) verify() error {
+	if p.par != nil {
+		if err := p.par.Close(); err != nil && p.err == nil {
+			p.err = err
+		}
+	}
 	if p.err != nil {
 		return p.err
 	}

@@ -65,6 +65,8 @@ func (a *API) store(ctx context.Context, p *payload, inlineMax int, s *crypt.Str
 		return stored{inline: inline, size: int64(n)}, nil
 	}
 	id := tiered.NewID(a.tierFor(p.class))
+	p.startPipeline()
+	defer p.stopPipeline()
 	var src io.Reader = p
 	if s != nil {
 		enc := s.Encrypt(p, p.size)

@@ -48,6 +48,8 @@ type Reader struct {
 	state      chunkState
 	trailers   http.Header
 	scratch    []byte
+	async      *ChunkVerifier // checks data chunks, if set (see Async)
+	closed     int64          // data chunks read to their CRLF, in async mode
 }
 
 type chunkState int
@@ -123,6 +125,11 @@ func (r *Reader) Read(p []byte) (int, error) {
 }
 
 func (r *Reader) fail(err error) error {
+	// A chunk that would have been found bad before this failure is the
+	// error, as in the serial mode.
+	if r.async != nil && r.async.wait(r.closed) {
+		err = errSignatureMismatch()
+	}
 	r.err = err
 	return err
 }
@@ -170,6 +177,9 @@ func (r *Reader) readChunked(p []byte) (int, error) {
 				if err := r.finish(); err != nil {
 					return 0, r.fail(err)
 				}
+				if r.async != nil && r.async.wait(r.closed) {
+					return 0, r.fail(errSignatureMismatch())
+				}
 				r.state = stDone
 				return 0, io.EOF
 			}
@@ -185,7 +195,9 @@ func (r *Reader) readChunked(p []byte) (int, error) {
 			// checked once its last byte has been hashed, and any failure
 			// surfaces from a later Read before io.EOF.
 			n, err := r.br.Read(p)
-			r.chunk.Write(p[:n])
+			if r.async == nil {
+				r.chunk.Write(p[:n])
+			}
 			r.remaining -= int64(n)
 			r.decoded += int64(n)
 			if r.remaining == 0 {
@@ -201,8 +213,12 @@ func (r *Reader) readChunked(p []byte) (int, error) {
 			if err := r.expectCRLF(); err != nil {
 				return 0, r.fail(err)
 			}
-			if err := r.verifyChunk(); err != nil {
-				return 0, r.fail(err)
+			if r.async == nil {
+				if err := r.verifyChunk(); err != nil {
+					return 0, r.fail(err)
+				}
+			} else if r.closed++; r.async.bad(r.closed) {
+				return 0, r.fail(errSignatureMismatch())
 			}
 			r.state = stHeader
 		}
@@ -269,6 +285,12 @@ func (r *Reader) readChunkHeader() error {
 	}
 	r.remaining = size
 	r.chunk.Reset()
+	if r.async != nil && size > 0 {
+		r.async.announce(chunkJob{size: size, prev: r.prevSig, sig: r.chunkSig})
+		// The chain goes on from the claimed signature; if it is wrong,
+		// the verifier fails on this chunk.
+		r.prevSig = r.chunkSig
+	}
 	return nil
 }
 
@@ -289,13 +311,19 @@ func (r *Reader) verifyChunk() error {
 }
 
 func (r *Reader) appendSTSHead(b []byte, alg string) []byte {
+	return appendSTSHead(b, r.a, alg, r.prevSig)
+}
+
+// appendSTSHead appends the string-to-sign's lines up to the previous
+// signature, prev.
+func appendSTSHead(b []byte, a *Auth, alg, prev string) []byte {
 	b = append(b, alg...)
 	b = append(b, '\n')
-	b = append(b, r.a.amzDate...)
+	b = append(b, a.amzDate...)
 	b = append(b, '\n')
-	b = append(b, r.a.scope...)
+	b = append(b, a.scope...)
 	b = append(b, '\n')
-	b = append(b, r.prevSig...)
+	b = append(b, prev...)
 	b = append(b, '\n')
 	return b
 }
