@@ -26,13 +26,8 @@ P0=$!
 "$NEW" server -data "$W/new" -address 127.0.0.1:$((PORT + 1)) -console-address off >"$W/new.log" 2>&1 &
 P1=$!
 trap 'kill $P0 $P1 2>/dev/null; wait $P0 $P1 2>/dev/null || true' EXIT
-sleep 2
-for p in $P0 $P1; do
-	kill -0 $p 2>/dev/null || { cat "$W"/*.log >&2; echo "a server did not start (port in use? set PORT)" >&2; exit 1; }
-done
-key() { awk '/access key/ {print $3}' "$1"; }
-secret() { awk '/secret key/ {print $3}' "$1"; }
-cputicks() { awk '{print $14+$15}' "/proc/$1/stat"; }
+. scripts/bench-pair.sh # the cd above makes the repository the working directory
+pair_started
 
 for r in $(seq 1 "$ROUNDS"); do
 	order="base new"

@@ -28,13 +28,8 @@ P0=$!
 "$BIN" server -data "$W/sse" -address 127.0.0.1:$((PORT + 1)) -console-address off -pprof 127.0.0.1:$((PORT + 101)) >"$W/sse.log" 2>&1 &
 P1=$!
 trap 'kill $P0 $P1 2>/dev/null; wait $P0 $P1 2>/dev/null || true' EXIT
-sleep 2
-for p in $P0 $P1; do
-	kill -0 $p 2>/dev/null || { cat "$W"/*.log >&2; echo "a server did not start (port in use? set PORT)" >&2; exit 1; }
-done
-key() { awk '/access key/ {print $3}' "$1"; }
-secret() { awk '/secret key/ {print $3}' "$1"; }
-cputicks() { awk '{print $14+$15}' "/proc/$1/stat"; }
+. scripts/bench-pair.sh # the cd above makes the repository the working directory
+pair_started
 
 for r in $(seq 1 "$ROUNDS"); do
 	for which in plain sse; do
