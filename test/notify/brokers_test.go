@@ -13,21 +13,22 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"talus/internal/testports"
 )
 
 // Brokers are Debian's servers, started by the tests in temporary
 // directories on free loopback ports and stopped when the test (or, for
 // RabbitMQ, the binary) ends.
 
-// freePort asks the kernel for a free loopback port.
+// freePort returns a free loopback port outside the ephemeral range.
 func freePort(t testing.TB) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	p, err := testports.Free()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	return p
 }
 
 // daemon is a broker process the test started.

@@ -13,5 +13,6 @@
 // initdb refuses to run as root, so a root test process runs the server as
 // the unprivileged user "nobody" (or $TALUS_PG_USER).
 //
-// pgtest imports only the standard library and is imported only by tests.
+// pgtest imports only the standard library and internal/testports (which
+// imports only the standard library), and is imported only by tests.
 package pgtest
