@@ -67,12 +67,18 @@ func (a *API) getObject(ctx context.Context, req *request) (*response, error) {
 	return resp, a.hideMissing(ctx, req, err)
 }
 
+// readAttempts bounds onceMore: a blob missing this many times running is
+// not a race with overwrites but a missing blob.
+const readAttempts = 5
+
 // onceMore runs a read again if its blob vanished between the lookup and
-// the open, which a concurrent overwrite freeing it causes; one fresh
-// lookup then finds the new version.
+// the open, which a concurrent overwrite freeing it causes; a fresh lookup
+// then finds the new version. Overwrites in quick succession (slower
+// commits on PostgreSQL under load) can free the next version too, so it
+// tries a few times.
 func onceMore(read func() (*response, error)) (*response, error) {
 	resp, err := read()
-	if errors.Is(err, blob.ErrNotFound) {
+	for i := 1; i < readAttempts && errors.Is(err, blob.ErrNotFound); i++ {
 		resp, err = read()
 	}
 	return resp, err
